@@ -1,0 +1,250 @@
+// Package model holds the compact, typed records that the analysis works on.
+//
+// Both the offline decoder (files) and the live loader (apiserver) produce an
+// Inventory; nothing downstream knows where the objects came from. Records keep
+// only the fields the analysis needs: a Secret never carries its data, a Pod only
+// the parts of its spec that decide identity and host access.
+package model
+
+import (
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// Source says where an object was read from, for error messages and SARIF.
+type Source struct {
+	File string `json:"file,omitempty"`
+	// Doc is the 1-based index of the document in the file (0 when unknown).
+	Doc int `json:"doc,omitempty"`
+	// Item is the 1-based index inside a List document (0 when not in a List).
+	Item int `json:"item,omitempty"`
+	// Line is the 1-based line where the document starts (0 when unknown).
+	Line int `json:"line,omitempty"`
+}
+
+// Meta is the part of ObjectMeta the analysis uses.
+type Meta struct {
+	Namespace         string            `json:"namespace,omitempty"`
+	Name              string            `json:"name"`
+	UID               string            `json:"uid,omitempty"`
+	Labels            map[string]string `json:"labels,omitempty"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
+	CreationTimestamp string            `json:"creationTimestamp,omitempty"`
+	ResourceVersion   string            `json:"resourceVersion,omitempty"`
+	OwnerReferences   []OwnerReference  `json:"ownerReferences,omitempty"`
+}
+
+// OwnerReference names an object's controller.
+type OwnerReference struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Controller *bool  `json:"controller,omitempty"`
+}
+
+// ClusterRole is a cluster-wide set of rules, possibly aggregated.
+type ClusterRole struct {
+	Meta
+	Rules           []rbacv1.PolicyRule     `json:"rules"`
+	AggregationRule *rbacv1.AggregationRule `json:"aggregationRule,omitempty"`
+	Source          Source                  `json:"-"`
+}
+
+// Role is a namespaced set of rules.
+type Role struct {
+	Meta
+	Rules  []rbacv1.PolicyRule `json:"rules"`
+	Source Source              `json:"-"`
+}
+
+// Binding kinds.
+const (
+	KindClusterRoleBinding = "ClusterRoleBinding"
+	KindRoleBinding        = "RoleBinding"
+	KindClusterRole        = "ClusterRole"
+	KindRole               = "Role"
+)
+
+// Binding is a ClusterRoleBinding (Namespace empty) or a RoleBinding.
+type Binding struct {
+	Meta
+	// Kind is KindClusterRoleBinding or KindRoleBinding.
+	Kind     string           `json:"kind"`
+	RoleRef  rbacv1.RoleRef   `json:"roleRef"`
+	Subjects []rbacv1.Subject `json:"subjects,omitempty"`
+	Source   Source           `json:"-"`
+}
+
+// ID is a stable, human-readable identifier: `ClusterRoleBinding/name` or
+// `RoleBinding/namespace/name`.
+func (b *Binding) ID() string {
+	if b.Kind == KindRoleBinding {
+		return b.Kind + "/" + b.Namespace + "/" + b.Name
+	}
+	return b.Kind + "/" + b.Name
+}
+
+// ServiceAccount is a namespaced identity.
+type ServiceAccount struct {
+	Meta
+	AutomountServiceAccountToken *bool    `json:"automountServiceAccountToken,omitempty"`
+	Secrets                      []string `json:"secrets,omitempty"`
+	Source                       Source   `json:"-"`
+}
+
+// Namespace carries its labels (Pod Security admission lives there).
+type Namespace struct {
+	Meta
+	Phase  string `json:"phase,omitempty"`
+	Source Source `json:"-"`
+}
+
+// Secret is metadata and type only: the decoder has no field for data.
+type Secret struct {
+	Meta
+	Type   string `json:"type,omitempty"`
+	Source Source `json:"-"`
+}
+
+// Secret types the analysis looks at.
+const (
+	SecretTypeServiceAccountToken = "kubernetes.io/service-account-token"
+	SecretTypeBootstrapToken      = "bootstrap.kubernetes.io/token"
+	// AnnotationServiceAccountName names the SA a token Secret belongs to.
+	AnnotationServiceAccountName = "kubernetes.io/service-account.name"
+)
+
+// PodSpec is the summary of a pod template that decides identity and host access.
+type PodSpec struct {
+	ServiceAccountName           string   `json:"serviceAccountName,omitempty"`
+	NodeName                     string   `json:"nodeName,omitempty"`
+	AutomountServiceAccountToken *bool    `json:"automountServiceAccountToken,omitempty"`
+	HostPID                      bool     `json:"hostPID,omitempty"`
+	HostIPC                      bool     `json:"hostIPC,omitempty"`
+	HostNetwork                  bool     `json:"hostNetwork,omitempty"`
+	Privileged                   bool     `json:"privileged,omitempty"`
+	AllowPrivilegeEscalation     bool     `json:"allowPrivilegeEscalation,omitempty"`
+	Capabilities                 []string `json:"capabilities,omitempty"`
+	HostPaths                    []string `json:"hostPaths,omitempty"`
+	Images                       []string `json:"images,omitempty"`
+	// ProjectedToken is true when a projected serviceAccountToken volume is mounted.
+	ProjectedToken bool `json:"projectedToken,omitempty"`
+}
+
+// Pod is a running or pending pod.
+type Pod struct {
+	Meta
+	Spec   PodSpec `json:"spec"`
+	Phase  string  `json:"phase,omitempty"`
+	Source Source  `json:"-"`
+}
+
+// Workload is a controller with a pod template: Deployment, ReplicaSet,
+// StatefulSet, DaemonSet, Job, CronJob, ReplicationController.
+type Workload struct {
+	Meta
+	Kind   string  `json:"kind"`
+	Group  string  `json:"group"`
+	Spec   PodSpec `json:"template"`
+	Source Source  `json:"-"`
+}
+
+// Node is a cluster node.
+type Node struct {
+	Meta
+	Unschedulable bool     `json:"unschedulable,omitempty"`
+	Taints        []string `json:"taints,omitempty"`
+	Source        Source   `json:"-"`
+}
+
+// PersistentVolume is cluster-scoped storage; HostPath marks hostPath volumes.
+type PersistentVolume struct {
+	Meta
+	HostPath string `json:"hostPath,omitempty"`
+	Source   Source `json:"-"`
+}
+
+// PersistentVolumeClaim is a namespaced claim.
+type PersistentVolumeClaim struct {
+	Meta
+	VolumeName string `json:"volumeName,omitempty"`
+	Source     Source `json:"-"`
+}
+
+// WebhookConfiguration is a Mutating- or ValidatingWebhookConfiguration.
+type WebhookConfiguration struct {
+	Meta
+	Kind     string   `json:"kind"`
+	Webhooks []string `json:"webhooks,omitempty"`
+	Source   Source   `json:"-"`
+}
+
+// AdmissionPolicy is a ValidatingAdmissionPolicy or its Binding.
+type AdmissionPolicy struct {
+	Meta
+	Kind   string `json:"kind"`
+	Source Source `json:"-"`
+}
+
+// CertificateSigningRequest keeps who asked for which signer.
+type CertificateSigningRequest struct {
+	Meta
+	SignerName string   `json:"signerName"`
+	Username   string   `json:"username,omitempty"`
+	Groups     []string `json:"groups,omitempty"`
+	Usages     []string `json:"usages,omitempty"`
+	Approved   bool     `json:"approved,omitempty"`
+	Source     Source   `json:"-"`
+}
+
+// Object is any other object: identity only, kept for rule packs (CRDs, custom resources).
+type Object struct {
+	Meta
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Source     Source `json:"-"`
+}
+
+// Inventory is everything read from one input (files or a cluster).
+type Inventory struct {
+	ClusterRoles           []*ClusterRole
+	Roles                  []*Role
+	ClusterRoleBindings    []*Binding
+	RoleBindings           []*Binding
+	ServiceAccounts        []*ServiceAccount
+	Namespaces             []*Namespace
+	Secrets                []*Secret
+	Pods                   []*Pod
+	Workloads              []*Workload
+	Nodes                  []*Node
+	PersistentVolumes      []*PersistentVolume
+	PersistentVolumeClaims []*PersistentVolumeClaim
+	WebhookConfigurations  []*WebhookConfiguration
+	AdmissionPolicies      []*AdmissionPolicy
+	CSRs                   []*CertificateSigningRequest
+	// Others are objects of kinds the core analysis does not use.
+	Others []*Object
+
+	// Skipped counts objects of other kinds by "Kind.group".
+	Skipped map[string]int
+	// Warnings are problems in the input that do not stop the analysis.
+	Warnings []string
+	// Missing lists kinds that could not be read (live mode), with the reason.
+	Missing []MissingKind
+	// ServerVersion is the cluster's version when known ("v1.37.2"), else empty.
+	ServerVersion string
+}
+
+// MissingKind records a kind that could not be read and what that means.
+type MissingKind struct {
+	Resource string `json:"resource"`
+	Reason   string `json:"reason"`
+	Impact   string `json:"impact"`
+}
+
+// Count returns the number of kept objects.
+func (inv *Inventory) Count() int {
+	return len(inv.ClusterRoles) + len(inv.Roles) + len(inv.ClusterRoleBindings) + len(inv.RoleBindings) +
+		len(inv.ServiceAccounts) + len(inv.Namespaces) + len(inv.Secrets) + len(inv.Pods) + len(inv.Workloads) +
+		len(inv.Nodes) + len(inv.PersistentVolumes) + len(inv.PersistentVolumeClaims) +
+		len(inv.WebhookConfigurations) + len(inv.AdmissionPolicies) + len(inv.CSRs)
+}

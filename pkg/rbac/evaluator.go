@@ -1,0 +1,273 @@
+package rbac
+
+import (
+	"fmt"
+	"sort"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// Grant is one reason a subject may make a request: a binding, its role and
+// the rule that matched.
+type Grant struct {
+	Binding *model.Binding
+	// RoleKind and RoleName are the binding's roleRef.
+	RoleKind string
+	RoleName string
+	// RuleIndex is the index of the matching rule in the role (after aggregation).
+	RuleIndex int
+	Rule      rbacv1.PolicyRule
+	Subject   Subject
+	// Superuser is set for the system:masters group, which bypasses RBAC.
+	Superuser bool
+}
+
+// String is the provenance in the spirit of the apiserver's wording:
+// `ClusterRoleBinding "x" of ClusterRole "y" to Group "z"`.
+func (g Grant) String() string {
+	if g.Superuser {
+		return fmt.Sprintf("Group %q is the superuser group: it bypasses RBAC authorization", GroupMasters)
+	}
+	name := g.Binding.Name
+	if g.Binding.Kind == model.KindRoleBinding {
+		name = g.Binding.Namespace + "/" + g.Binding.Name
+	}
+	return fmt.Sprintf("%s %q of %s %q rules[%d] to %s", g.Binding.Kind, name, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject.Describe())
+}
+
+// SubjectGrants is a subject with every grant that allows a request.
+type SubjectGrants struct {
+	Subject Subject
+	Grants  []Grant
+}
+
+// boundRules is a binding with its resolved rules.
+type boundRules struct {
+	binding  *model.Binding
+	subjects []Subject
+	rules    []rbacv1.PolicyRule
+}
+
+// Evaluator answers authorization questions over one Inventory.
+type Evaluator struct {
+	inv             *model.Inventory
+	clusterRules    map[string][]rbacv1.PolicyRule // ClusterRole name → rules (aggregated)
+	roleRules       map[string][]rbacv1.PolicyRule // "ns/name" → rules
+	clusterBindings []boundRules
+	nsBindings      map[string][]boundRules
+	warnings        []string
+}
+
+// NewEvaluator indexes the inventory's roles and bindings. Bindings whose
+// role does not exist grant nothing; they are reported in Warnings.
+func NewEvaluator(inv *model.Inventory) *Evaluator {
+	e := &Evaluator{inv: inv, roleRules: map[string][]rbacv1.PolicyRule{}, nsBindings: map[string][]boundRules{}}
+	e.clusterRules, e.warnings = Aggregate(inv.ClusterRoles)
+	for _, r := range inv.Roles {
+		e.roleRules[r.Namespace+"/"+r.Name] = r.Rules
+	}
+	for _, b := range inv.ClusterRoleBindings {
+		if br, ok := e.resolve(b); ok {
+			e.clusterBindings = append(e.clusterBindings, br)
+		}
+	}
+	for _, b := range inv.RoleBindings {
+		if br, ok := e.resolve(b); ok {
+			e.nsBindings[b.Namespace] = append(e.nsBindings[b.Namespace], br)
+		}
+	}
+	return e
+}
+
+func (e *Evaluator) resolve(b *model.Binding) (boundRules, bool) {
+	var rules []rbacv1.PolicyRule
+	var ok bool
+	switch b.RoleRef.Kind {
+	case model.KindClusterRole:
+		rules, ok = e.clusterRules[b.RoleRef.Name]
+	case model.KindRole:
+		if b.Kind == model.KindRoleBinding {
+			rules, ok = e.roleRules[b.Namespace+"/"+b.RoleRef.Name]
+		}
+	}
+	if !ok {
+		where := ""
+		if b.RoleRef.Kind == model.KindRole {
+			where = " in namespace " + b.Namespace
+		}
+		e.warnings = append(e.warnings, fmt.Sprintf("%s references %s %q%s, which does not exist: it grants nothing (it becomes live if someone creates that role)", describeBinding(b), b.RoleRef.Kind, b.RoleRef.Name, where))
+		return boundRules{}, false
+	}
+	br := boundRules{binding: b, rules: rules}
+	for _, s := range b.Subjects {
+		br.subjects = append(br.subjects, CanonicalSubject(s, b.Namespace))
+	}
+	return br, true
+}
+
+func describeBinding(b *model.Binding) string {
+	if b.Kind == model.KindRoleBinding {
+		return fmt.Sprintf("RoleBinding %q", b.Namespace+"/"+b.Name)
+	}
+	return fmt.Sprintf("ClusterRoleBinding %q", b.Name)
+}
+
+// DescribeBinding renders `RoleBinding "ns/name"` or `ClusterRoleBinding "name"`.
+func DescribeBinding(b *model.Binding) string { return describeBinding(b) }
+
+// Warnings are problems found while indexing (missing roles, aggregation).
+func (e *Evaluator) Warnings() []string { return e.warnings }
+
+// Inventory returns the indexed inventory.
+func (e *Evaluator) Inventory() *model.Inventory { return e.inv }
+
+// ClusterRoleRules returns the (aggregated) rules of a ClusterRole.
+func (e *Evaluator) ClusterRoleRules(name string) ([]rbacv1.PolicyRule, bool) {
+	r, ok := e.clusterRules[name]
+	return r, ok
+}
+
+// visit calls fn for every binding that applies to requests in namespace ns,
+// in the authorizer's order: ClusterRoleBindings, then RoleBindings of ns.
+func (e *Evaluator) visit(ns string, fn func(br *boundRules) bool) {
+	for i := range e.clusterBindings {
+		if !fn(&e.clusterBindings[i]) {
+			return
+		}
+	}
+	if ns == "" {
+		return
+	}
+	for i := range e.nsBindings[ns] {
+		if !fn(&e.nsBindings[ns][i]) {
+			return
+		}
+	}
+}
+
+// WhoCan returns every subject that some binding grants the request to, with
+// every grant, sorted by subject. The superuser group system:masters is always
+// included: it bypasses RBAC.
+func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
+	bySubject := map[Subject]*SubjectGrants{}
+	masters := Subject{Kind: rbacv1.GroupKind, Name: GroupMasters}
+	bySubject[masters] = &SubjectGrants{Subject: masters, Grants: []Grant{{Subject: masters, Superuser: true}}}
+	e.visit(req.Namespace, func(br *boundRules) bool {
+		for i := range br.rules {
+			if !RuleAllows(req, &br.rules[i]) {
+				continue
+			}
+			for _, s := range br.subjects {
+				sg := bySubject[s]
+				if sg == nil {
+					sg = &SubjectGrants{Subject: s}
+					bySubject[s] = sg
+				}
+				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s})
+			}
+		}
+		return true
+	})
+	out := make([]SubjectGrants, 0, len(bySubject))
+	for _, sg := range bySubject {
+		out = append(out, *sg)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Subject.Less(out[j].Subject) })
+	return out
+}
+
+// Allows decides a request for an identity as the apiserver would with
+// RBAC as its only authorizer (members of system:masters are always allowed).
+// The reason names the first grant found, or is empty when denied.
+func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
+	for _, g := range id.Groups {
+		if g == GroupMasters {
+			return true, Grant{Superuser: true}.String()
+		}
+	}
+	var reason string
+	e.visit(req.Namespace, func(br *boundRules) bool {
+		var match *Subject
+		for i := range br.subjects {
+			if br.subjects[i].Matches(id) {
+				match = &br.subjects[i]
+				break
+			}
+		}
+		if match == nil {
+			return true
+		}
+		for i := range br.rules {
+			if RuleAllows(req, &br.rules[i]) {
+				reason = Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Subject: *match}.String()
+				return false
+			}
+		}
+		return true
+	})
+	return reason != "", reason
+}
+
+// BoundRule is a rule an identity holds, with where it holds and why.
+type BoundRule struct {
+	Rule rbacv1.PolicyRule
+	// Namespace is empty for rules from ClusterRoleBindings (cluster-wide).
+	Namespace string
+	Grant     Grant
+}
+
+// RulesFor returns every rule bound to the subject itself (not to its groups)
+// or, for a Group subject, to that group. Callers combine subjects as they need.
+func (e *Evaluator) RulesFor(s Subject) []BoundRule {
+	var out []BoundRule
+	add := func(br *boundRules, ns string) {
+		for _, bs := range br.subjects {
+			if bs != s {
+				continue
+			}
+			for i := range br.rules {
+				out = append(out, BoundRule{Rule: br.rules[i], Namespace: ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})
+			}
+			return
+		}
+	}
+	for i := range e.clusterBindings {
+		add(&e.clusterBindings[i], "")
+	}
+	nss := make([]string, 0, len(e.nsBindings))
+	for ns := range e.nsBindings {
+		nss = append(nss, ns)
+	}
+	sort.Strings(nss)
+	for _, ns := range nss {
+		for i := range e.nsBindings[ns] {
+			add(&e.nsBindings[ns][i], ns)
+		}
+	}
+	return out
+}
+
+// Subjects returns every canonical subject named in a binding whose role exists, sorted.
+func (e *Evaluator) Subjects() []Subject {
+	seen := map[Subject]bool{}
+	for _, br := range e.clusterBindings {
+		for _, s := range br.subjects {
+			seen[s] = true
+		}
+	}
+	for _, list := range e.nsBindings {
+		for _, br := range list {
+			for _, s := range br.subjects {
+				seen[s] = true
+			}
+		}
+	}
+	out := make([]Subject, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
+}

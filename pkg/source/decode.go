@@ -1,0 +1,297 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// decoder accumulates objects from any number of streams.
+type decoder struct {
+	inv              *model.Inventory
+	defaultNamespace string
+	// seen detects the same object given twice (e.g. overlapping -f paths).
+	seen map[string]model.Source
+}
+
+func newDecoder(defaultNamespace string) *decoder {
+	if defaultNamespace == "" {
+		defaultNamespace = "default"
+	}
+	return &decoder{
+		inv:              &model.Inventory{Skipped: map[string]int{}},
+		defaultNamespace: defaultNamespace,
+		seen:             map[string]model.Source{},
+	}
+}
+
+func (d *decoder) finish() *model.Inventory {
+	sortInventory(d.inv)
+	return d.inv
+}
+
+// docError names the file, the document and what is wrong.
+type docError struct {
+	src model.Source
+	msg string
+	err error
+}
+
+func (e *docError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.src.File)
+	if e.src.Doc > 0 {
+		fmt.Fprintf(&b, ": document %d", e.src.Doc)
+		if e.src.Line > 0 {
+			fmt.Fprintf(&b, " (line %d)", e.src.Line)
+		}
+	}
+	if e.src.Item > 0 {
+		fmt.Fprintf(&b, ": items[%d]", e.src.Item-1)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.msg)
+	if e.err != nil {
+		if e.msg != "" {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.err.Error())
+	}
+	return b.String()
+}
+
+func (e *docError) Unwrap() error { return e.err }
+
+// decodeStream reads one file's documents; it returns how many objects it kept or skipped.
+func (d *decoder) decodeStream(file string, r io.Reader) (int, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	first, err := peekNonSpace(br)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("%s: %w", file, err)
+	}
+	if first == '{' || first == '[' {
+		return d.decodeJSONStream(file, br)
+	}
+	return d.decodeYAMLStream(file, br)
+}
+
+// peekNonSpace returns the first byte that is not white space or a BOM, without consuming it.
+func peekNonSpace(br *bufio.Reader) (byte, error) {
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			_, _ = br.Discard(1)
+		default:
+			return b[0], nil
+		}
+	}
+}
+
+func (d *decoder) decodeJSONStream(file string, br *bufio.Reader) (int, error) {
+	dec := json.NewDecoder(br)
+	count := 0
+	line := 1
+	for doc := 1; ; doc++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			if errors.Is(err, io.EOF) {
+				return count, nil
+			}
+			src := model.Source{File: file, Doc: doc, Line: line}
+			return count, &docError{src: src, msg: "invalid JSON", err: err}
+		}
+		n, err := d.decodeDocument(raw, model.Source{File: file, Doc: doc, Line: line})
+		if err != nil {
+			return count, err
+		}
+		count += n
+		// Lines are counted from the raw document for the next start.
+		line += bytes.Count(raw, []byte{'\n'})
+	}
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// decodeYAMLStream splits a multi-document YAML stream on "---" lines, keeping
+// each document's first line for error messages.
+func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
+	count := 0
+	doc := 0
+	var buf bytes.Buffer
+	startLine, lineNo := 1, 0
+	flush := func() error {
+		defer buf.Reset()
+		if isBlankYAML(buf.Bytes()) {
+			return nil
+		}
+		doc++
+		src := model.Source{File: file, Doc: doc, Line: startLine}
+		if !utf8.Valid(buf.Bytes()) || bytes.IndexByte(buf.Bytes(), 0) >= 0 {
+			return &docError{src: src, msg: "binary data: not YAML or JSON"}
+		}
+		js, err := yaml.YAMLToJSON(buf.Bytes())
+		if err != nil {
+			msg := yamlLineRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
+				n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+				return fmt.Sprintf("line %d", n+startLine-1)
+			})
+			msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
+			return &docError{src: src, msg: "invalid YAML: " + msg}
+		}
+		n, err := d.decodeDocument(js, src)
+		count += n
+		return err
+	}
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			lineNo++
+			if isDocSeparator(line) {
+				if ferr := flush(); ferr != nil {
+					return count, ferr
+				}
+				startLine = lineNo + 1
+			} else {
+				buf.Write(line)
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return count, fmt.Errorf("%s: %w", file, err)
+			}
+			break
+		}
+	}
+	if err := flush(); err != nil {
+		return count, err
+	}
+	return count, nil
+}
+
+func isDocSeparator(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("---")) {
+		return false
+	}
+	rest := bytes.TrimSpace(line[3:])
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+// isBlankYAML is true for documents with only white space and comments.
+func isBlankYAML(b []byte) bool {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		var l []byte
+		if i < 0 {
+			l, b = b, nil
+		} else {
+			l, b = b[:i], b[i+1:]
+		}
+		t := bytes.TrimSpace(l)
+		if len(t) > 0 && t[0] != '#' && !bytes.Equal(t, []byte("...")) {
+			return false
+		}
+	}
+	return true
+}
+
+// header is what every Kubernetes object and List starts with.
+type header struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Items      []json.RawMessage `json:"items"`
+	Metadata   struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+	} `json:"metadata"`
+}
+
+// decodeDocument decodes one top-level document, which may be a List.
+func (d *decoder) decodeDocument(js []byte, src model.Source) (int, error) {
+	t := bytes.TrimSpace(js)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return 0, nil
+	}
+	if t[0] != '{' {
+		return 0, &docError{src: src, msg: "not a Kubernetes object (expected a mapping with apiVersion and kind)"}
+	}
+	var h header
+	if err := json.Unmarshal(t, &h); err != nil {
+		return 0, &docError{src: src, msg: "malformed object", err: cleanJSONError(err)}
+	}
+	if h.Kind == "" {
+		return 0, &docError{src: src, msg: "missing kind"}
+	}
+	if h.APIVersion == "" {
+		return 0, &docError{src: src, msg: fmt.Sprintf("%s: missing apiVersion", h.Kind)}
+	}
+	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
+		// kubectl fills kind/apiVersion of items; raw typed lists from the API do not.
+		itemKind := strings.TrimSuffix(h.Kind, "List")
+		if h.Kind == "List" {
+			itemKind = ""
+		}
+		for i, item := range h.Items {
+			isrc := src
+			isrc.Item = i + 1
+			if err := d.decodeObject(item, isrc, itemKind, h.APIVersion); err != nil {
+				return 0, err
+			}
+		}
+		return len(h.Items), nil
+	}
+	if err := d.decodeObject(t, src, "", ""); err != nil {
+		return 0, err
+	}
+	return 1, nil
+}
+
+// cleanJSONError drops Go type names from encoding/json errors where it can.
+func cleanJSONError(err error) error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		field := ute.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return fmt.Errorf("field %s: got JSON %s, want %s", field, ute.Value, jsonKind(ute.Type.Kind().String()))
+	}
+	return err
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "slice", "array":
+		return "a list"
+	case "map", "struct":
+		return "an object"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "ptr":
+		return "a value of another type"
+	default:
+		return "a number"
+	}
+}

@@ -1,0 +1,410 @@
+package source
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// kindInfo says which API versions of a kind we understand and how to keep it.
+type kindInfo struct {
+	group      string
+	versions   []string
+	namespaced bool
+	decode     func(d *decoder, raw []byte, meta model.Meta, src model.Source) error
+}
+
+// kinds are the object kinds the analysis keeps. Everything else is counted and skipped.
+var kinds = map[string]kindInfo{
+	"ClusterRole":                      {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeClusterRole},
+	"Role":                             {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, namespaced: true, decode: decodeRole},
+	"ClusterRoleBinding":               {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeBinding},
+	"RoleBinding":                      {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, namespaced: true, decode: decodeBinding},
+	"ServiceAccount":                   {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeServiceAccount},
+	"Namespace":                        {group: "", versions: []string{"v1"}, decode: decodeNamespace},
+	"Secret":                           {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeSecret},
+	"Pod":                              {group: "", versions: []string{"v1"}, namespaced: true, decode: decodePod},
+	"Node":                             {group: "", versions: []string{"v1"}, decode: decodeNode},
+	"PersistentVolume":                 {group: "", versions: []string{"v1"}, decode: decodePV},
+	"PersistentVolumeClaim":            {group: "", versions: []string{"v1"}, namespaced: true, decode: decodePVC},
+	"ReplicationController":            {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"Deployment":                       {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"ReplicaSet":                       {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"StatefulSet":                      {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"DaemonSet":                        {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"Job":                              {group: "batch", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
+	"CronJob":                          {group: "batch", versions: []string{"v1"}, namespaced: true, decode: decodeCronJob},
+	"MutatingWebhookConfiguration":     {group: "admissionregistration.k8s.io", versions: []string{"v1"}, decode: decodeWebhookConfig},
+	"ValidatingWebhookConfiguration":   {group: "admissionregistration.k8s.io", versions: []string{"v1"}, decode: decodeWebhookConfig},
+	"ValidatingAdmissionPolicy":        {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
+	"ValidatingAdmissionPolicyBinding": {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
+	"CertificateSigningRequest":        {group: "certificates.k8s.io", versions: []string{"v1"}, decode: decodeCSR},
+}
+
+// KeptKinds returns the kinds the analysis reads, sorted.
+func KeptKinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func splitAPIVersion(av string) (group, version string) {
+	if i := strings.LastIndexByte(av, '/'); i >= 0 {
+		return av[:i], av[i+1:]
+	}
+	return "", av
+}
+
+type objectJSON struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   model.Meta `json:"metadata"`
+}
+
+// decodeObject keeps one object. itemKind/itemAPIVersion are the defaults a typed
+// List gives its items.
+func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVersion string) error {
+	var o objectJSON
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return &docError{src: src, msg: "malformed object", err: cleanJSONError(err)}
+	}
+	if o.Kind == "" {
+		o.Kind = itemKind
+	}
+	if o.APIVersion == "" && itemKind != "" {
+		o.APIVersion = itemAPIVersion
+	}
+	if o.Kind == "" {
+		return &docError{src: src, msg: "missing kind"}
+	}
+	if o.APIVersion == "" {
+		return &docError{src: src, msg: fmt.Sprintf("%s %q: missing apiVersion", o.Kind, o.Metadata.Name)}
+	}
+	group, version := splitAPIVersion(o.APIVersion)
+	info, known := kinds[o.Kind]
+	if !known || info.group != group {
+		if known && isGroupAlias(o.Kind, group) {
+			return &docError{src: src, msg: fmt.Sprintf("%s %q: unsupported apiVersion %q (want %s)", o.Kind, o.Metadata.Name, o.APIVersion, wantVersions(info))}
+		}
+		key := o.Kind
+		if group != "" {
+			key += "." + group
+		}
+		d.inv.Skipped[key]++
+		if o.Metadata.Name != "" {
+			d.inv.Others = append(d.inv.Others, &model.Object{Meta: o.Metadata, APIVersion: o.APIVersion, Kind: o.Kind, Source: src})
+		}
+		return nil
+	}
+	if !contains(info.versions, version) {
+		return &docError{src: src, msg: fmt.Sprintf("%s %q: unsupported apiVersion %q (want %s)", o.Kind, o.Metadata.Name, o.APIVersion, wantVersions(info))}
+	}
+	if o.Metadata.Name == "" {
+		return &docError{src: src, msg: fmt.Sprintf("%s: missing metadata.name", o.Kind)}
+	}
+	if info.namespaced && o.Metadata.Namespace == "" {
+		o.Metadata.Namespace = d.defaultNamespace
+	}
+	if !info.namespaced {
+		o.Metadata.Namespace = ""
+	}
+	key := o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
+	if prev, dup := d.seen[key]; dup {
+		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
+		d.removeDuplicate(o.Kind, o.Metadata)
+	}
+	d.seen[key] = src
+	if err := info.decode(d, raw, o.Metadata, src); err != nil {
+		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
+	}
+	return nil
+}
+
+// isGroupAlias reports whether group is an old home of a kept kind (extensions/v1beta1
+// Deployments, batch/v1beta1 CronJobs…): known kind, unsupported version.
+func isGroupAlias(kind, group string) bool {
+	switch kind {
+	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
+		return group == "extensions" || group == "apps"
+	case "CronJob":
+		return group == "batch"
+	}
+	return group == kinds[kind].group
+}
+
+func wantVersions(info kindInfo) string {
+	var vs []string
+	for _, v := range info.versions {
+		if info.group == "" {
+			vs = append(vs, v)
+		} else {
+			vs = append(vs, info.group+"/"+v)
+		}
+	}
+	return strings.Join(vs, " or ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func nsName(m model.Meta) string {
+	if m.Namespace == "" {
+		return fmt.Sprintf("%q", m.Name)
+	}
+	return fmt.Sprintf("%q", m.Namespace+"/"+m.Name)
+}
+
+func describeSource(s model.Source) string {
+	out := s.File
+	if s.Doc > 0 {
+		out += fmt.Sprintf(" document %d", s.Doc)
+	}
+	if s.Item > 0 {
+		out += fmt.Sprintf(" items[%d]", s.Item-1)
+	}
+	return out
+}
+
+func decodeClusterRole(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Rules           []rbacv1.PolicyRule     `json:"rules"`
+		AggregationRule *rbacv1.AggregationRule `json:"aggregationRule"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.ClusterRoles = append(d.inv.ClusterRoles, &model.ClusterRole{Meta: meta, Rules: o.Rules, AggregationRule: o.AggregationRule, Source: src})
+	return nil
+}
+
+func decodeRole(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Rules []rbacv1.PolicyRule `json:"rules"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.Roles = append(d.inv.Roles, &model.Role{Meta: meta, Rules: o.Rules, Source: src})
+	return nil
+}
+
+func decodeBinding(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Kind     string           `json:"kind"`
+		RoleRef  rbacv1.RoleRef   `json:"roleRef"`
+		Subjects []rbacv1.Subject `json:"subjects"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	if o.Kind == "" {
+		o.Kind = model.KindRoleBinding
+		if meta.Namespace == "" {
+			o.Kind = model.KindClusterRoleBinding
+		}
+	}
+	if o.RoleRef.Name == "" {
+		return fmt.Errorf("roleRef.name is required")
+	}
+	switch o.RoleRef.Kind {
+	case model.KindClusterRole:
+	case model.KindRole:
+		if o.Kind == model.KindClusterRoleBinding {
+			return fmt.Errorf("roleRef.kind %q: a ClusterRoleBinding can only reference a ClusterRole", o.RoleRef.Kind)
+		}
+	default:
+		return fmt.Errorf("roleRef.kind %q: want Role or ClusterRole", o.RoleRef.Kind)
+	}
+	for i, s := range o.Subjects {
+		switch s.Kind {
+		case rbacv1.UserKind, rbacv1.GroupKind, rbacv1.ServiceAccountKind:
+		default:
+			return fmt.Errorf("subjects[%d].kind %q: want User, Group or ServiceAccount", i, s.Kind)
+		}
+		if s.Name == "" {
+			return fmt.Errorf("subjects[%d].name is required", i)
+		}
+	}
+	b := &model.Binding{Meta: meta, Kind: o.Kind, RoleRef: o.RoleRef, Subjects: o.Subjects, Source: src}
+	if b.Kind == model.KindClusterRoleBinding {
+		d.inv.ClusterRoleBindings = append(d.inv.ClusterRoleBindings, b)
+	} else {
+		d.inv.RoleBindings = append(d.inv.RoleBindings, b)
+	}
+	return nil
+}
+
+func decodeServiceAccount(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		AutomountServiceAccountToken *bool `json:"automountServiceAccountToken"`
+		Secrets                      []struct {
+			Name string `json:"name"`
+		} `json:"secrets"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	sa := &model.ServiceAccount{Meta: meta, AutomountServiceAccountToken: o.AutomountServiceAccountToken, Source: src}
+	for _, s := range o.Secrets {
+		sa.Secrets = append(sa.Secrets, s.Name)
+	}
+	d.inv.ServiceAccounts = append(d.inv.ServiceAccounts, sa)
+	return nil
+}
+
+func decodeNamespace(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Status struct {
+			Phase string `json:"phase"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.Namespaces = append(d.inv.Namespaces, &model.Namespace{Meta: meta, Phase: o.Status.Phase, Source: src})
+	return nil
+}
+
+// decodeSecret reads type and metadata only. The struct has no data or
+// stringData field, so secret values are never decoded or kept.
+func decodeSecret(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	if o.Type == "" {
+		o.Type = "Opaque"
+	}
+	d.inv.Secrets = append(d.inv.Secrets, &model.Secret{Meta: meta, Type: o.Type, Source: src})
+	return nil
+}
+
+func decodeNode(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			Unschedulable bool `json:"unschedulable"`
+			Taints        []struct {
+				Key    string `json:"key"`
+				Effect string `json:"effect"`
+			} `json:"taints"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	n := &model.Node{Meta: meta, Unschedulable: o.Spec.Unschedulable, Source: src}
+	for _, t := range o.Spec.Taints {
+		n.Taints = append(n.Taints, t.Key+":"+t.Effect)
+	}
+	d.inv.Nodes = append(d.inv.Nodes, n)
+	return nil
+}
+
+func decodePV(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			HostPath *struct {
+				Path string `json:"path"`
+			} `json:"hostPath"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	pv := &model.PersistentVolume{Meta: meta, Source: src}
+	if o.Spec.HostPath != nil {
+		pv.HostPath = o.Spec.HostPath.Path
+		if pv.HostPath == "" {
+			pv.HostPath = "/"
+		}
+	}
+	d.inv.PersistentVolumes = append(d.inv.PersistentVolumes, pv)
+	return nil
+}
+
+func decodePVC(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			VolumeName string `json:"volumeName"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.PersistentVolumeClaims = append(d.inv.PersistentVolumeClaims, &model.PersistentVolumeClaim{Meta: meta, VolumeName: o.Spec.VolumeName, Source: src})
+	return nil
+}
+
+func decodeWebhookConfig(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Kind     string `json:"kind"`
+		Webhooks []struct {
+			Name string `json:"name"`
+		} `json:"webhooks"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	w := &model.WebhookConfiguration{Meta: meta, Kind: o.Kind, Source: src}
+	for _, h := range o.Webhooks {
+		w.Webhooks = append(w.Webhooks, h.Name)
+	}
+	d.inv.WebhookConfigurations = append(d.inv.WebhookConfigurations, w)
+	return nil
+}
+
+func decodeAdmissionPolicy(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.AdmissionPolicies = append(d.inv.AdmissionPolicies, &model.AdmissionPolicy{Meta: meta, Kind: o.Kind, Source: src})
+	return nil
+}
+
+func decodeCSR(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			SignerName string   `json:"signerName"`
+			Username   string   `json:"username"`
+			Groups     []string `json:"groups"`
+			Usages     []string `json:"usages"`
+		} `json:"spec"`
+		Status struct {
+			Conditions []struct {
+				Type   string `json:"type"`
+				Status string `json:"status"`
+			} `json:"conditions"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	c := &model.CertificateSigningRequest{Meta: meta, SignerName: o.Spec.SignerName, Username: o.Spec.Username,
+		Groups: o.Spec.Groups, Usages: o.Spec.Usages, Source: src}
+	for _, cond := range o.Status.Conditions {
+		if cond.Type == "Approved" && cond.Status != "False" {
+			c.Approved = true
+		}
+	}
+	d.inv.CSRs = append(d.inv.CSRs, c)
+	return nil
+}

@@ -1,0 +1,179 @@
+package source
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// podSpecJSON mirrors the parts of core/v1 PodSpec that decide a pod's
+// identity and how much of its node it can reach.
+type podSpecJSON struct {
+	ServiceAccountName           string          `json:"serviceAccountName"`
+	ServiceAccount               string          `json:"serviceAccount"` // deprecated alias
+	NodeName                     string          `json:"nodeName"`
+	AutomountServiceAccountToken *bool           `json:"automountServiceAccountToken"`
+	HostPID                      bool            `json:"hostPID"`
+	HostIPC                      bool            `json:"hostIPC"`
+	HostNetwork                  bool            `json:"hostNetwork"`
+	Containers                   []containerJSON `json:"containers"`
+	InitContainers               []containerJSON `json:"initContainers"`
+	EphemeralContainers          []containerJSON `json:"ephemeralContainers"`
+	Volumes                      []volumeJSON    `json:"volumes"`
+}
+
+type containerJSON struct {
+	Image           string `json:"image"`
+	SecurityContext *struct {
+		Privileged               *bool `json:"privileged"`
+		AllowPrivilegeEscalation *bool `json:"allowPrivilegeEscalation"`
+		Capabilities             *struct {
+			Add []string `json:"add"`
+		} `json:"capabilities"`
+	} `json:"securityContext"`
+}
+
+type volumeJSON struct {
+	HostPath *struct {
+		Path string `json:"path"`
+	} `json:"hostPath"`
+	Projected *struct {
+		Sources []struct {
+			ServiceAccountToken *struct {
+				Path string `json:"path"`
+			} `json:"serviceAccountToken"`
+		} `json:"sources"`
+	} `json:"projected"`
+}
+
+func (p *podSpecJSON) summary() model.PodSpec {
+	s := model.PodSpec{
+		ServiceAccountName:           p.ServiceAccountName,
+		NodeName:                     p.NodeName,
+		AutomountServiceAccountToken: p.AutomountServiceAccountToken,
+		HostPID:                      p.HostPID,
+		HostIPC:                      p.HostIPC,
+		HostNetwork:                  p.HostNetwork,
+	}
+	if s.ServiceAccountName == "" {
+		s.ServiceAccountName = p.ServiceAccount
+	}
+	if s.ServiceAccountName == "" {
+		// The ServiceAccount admission plugin assigns "default".
+		s.ServiceAccountName = "default"
+	}
+	caps := map[string]bool{}
+	images := map[string]bool{}
+	for _, list := range [][]containerJSON{p.InitContainers, p.Containers, p.EphemeralContainers} {
+		for _, c := range list {
+			if c.Image != "" {
+				images[c.Image] = true
+			}
+			sc := c.SecurityContext
+			if sc == nil {
+				continue
+			}
+			if sc.Privileged != nil && *sc.Privileged {
+				s.Privileged = true
+			}
+			if sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation {
+				s.AllowPrivilegeEscalation = true
+			}
+			if sc.Capabilities != nil {
+				for _, c := range sc.Capabilities.Add {
+					caps[c] = true
+				}
+			}
+		}
+	}
+	for _, v := range p.Volumes {
+		if v.HostPath != nil {
+			s.HostPaths = append(s.HostPaths, v.HostPath.Path)
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.ServiceAccountToken != nil {
+					s.ProjectedToken = true
+				}
+			}
+		}
+	}
+	s.Capabilities = sortedKeys(caps)
+	s.Images = sortedKeys(images)
+	sort.Strings(s.HostPaths)
+	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec   podSpecJSON `json:"spec"`
+		Status struct {
+			Phase string `json:"phase"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: o.Spec.summary(), Phase: o.Status.Phase, Source: src})
+	return nil
+}
+
+var workloadGroups = map[string]string{
+	"Deployment": "apps", "ReplicaSet": "apps", "StatefulSet": "apps", "DaemonSet": "apps",
+	"Job": "batch", "CronJob": "batch", "ReplicationController": "",
+}
+
+func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Kind string `json:"kind"`
+		Spec struct {
+			Template *struct {
+				Spec podSpecJSON `json:"spec"`
+			} `json:"template"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: workloadGroups[o.Kind], Source: src}
+	if o.Spec.Template != nil {
+		w.Spec = o.Spec.Template.Spec.summary()
+	} else {
+		w.Spec.ServiceAccountName = "default"
+	}
+	d.inv.Workloads = append(d.inv.Workloads, w)
+	return nil
+}
+
+func decodeCronJob(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			JobTemplate struct {
+				Spec struct {
+					Template struct {
+						Spec podSpecJSON `json:"spec"`
+					} `json:"template"`
+				} `json:"spec"`
+			} `json:"jobTemplate"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	w := &model.Workload{Meta: meta, Kind: "CronJob", Group: "batch", Spec: o.Spec.JobTemplate.Spec.Template.Spec.summary(), Source: src}
+	d.inv.Workloads = append(d.inv.Workloads, w)
+	return nil
+}
