@@ -13,7 +13,7 @@ LDFLAGS := -s -w -X github.com/auth-paths/kubectl-auth-paths/pkg/version.Version
 # Pinned tool versions.
 GOLANGCI_LINT_VERSION := v2.15.0
 
-.PHONY: all build demo test unit lint fmt vet e2e clean tools
+.PHONY: all build demo test unit lint fmt vet e2e dist bench clean tools
 all: build
 
 build:
@@ -24,7 +24,7 @@ demo: build
 	$(BIN)/$(BINARY) -f testdata/demo/cluster.yaml
 
 ## test: everything CI runs — format, vet, lint, unit tests, the real-apiserver e2e tests.
-test: fmt vet lint unit e2e
+test: fmt vet lint unit e2e dist
 
 unit:
 	$(GO) test -count=1 ./...
@@ -42,8 +42,17 @@ $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION):
 lint: $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 	$(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION) run ./...
 
+## e2e: tests against a real kube-apiserver, etcd and controller manager built from Go modules.
 e2e:
 	@if [ -x hack/e2e.sh ]; then hack/e2e.sh; else echo "e2e: hack/e2e.sh not present yet"; fi
+
+## dist: goreleaser check and snapshot, krew manifest validation and a real krew install.
+dist:
+	@if [ -x hack/dist-test.sh ]; then hack/dist-test.sh; else echo "dist: hack/dist-test.sh not present yet"; fi
+
+## bench: whole-binary benchmarks against the decode floor (not part of test).
+bench:
+	@if [ -x hack/bench.sh ]; then hack/bench.sh; else echo "bench: hack/bench.sh not present yet"; fi
 
 clean:
 	rm -rf $(BIN) dist
