@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,11 +11,29 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
-// Exit codes, documented in the README.
+// Exit codes, documented in the README and in the root command's help.
 const (
-	ExitOK    = 0
+	// ExitOK: complete result.
+	ExitOK = 0
+	// ExitError: bad input or flags, cluster unreachable, credentials rejected.
 	ExitError = 1
+	// ExitGate is reserved for CI gates (--fail-on): the result is printed and a gate failed.
+	ExitGate = 2
+	// ExitPartial: some kinds could not be read (forbidden, failing); the result
+	// is printed and incomplete.
+	ExitPartial = 3
+	// ExitInterrupted: interrupted (Ctrl-C, SIGTERM) before a result was printed.
+	ExitInterrupted = 130
 )
+
+// exitCodesHelp is the exit code section of the root command's help.
+const exitCodesHelp = `Exit status:
+  0    complete result
+  1    error: bad input or flags, cluster unreachable, credentials rejected
+  2    reserved for CI gates (--fail-on): result printed, a gate failed
+  3    partial result: some kinds could not be read (listed on standard error and
+       under "incomplete" in -o json|yaml); the result printed is incomplete
+  130  interrupted (Ctrl-C)`
 
 // ExitCoder lets a command choose the process exit status without an error message.
 type ExitCoder interface{ ExitCode() int }
@@ -44,7 +63,12 @@ func Execute() int {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	root := NewCmdAuthPaths(streams)
 	if err := root.ExecuteContext(ctx); err != nil {
-		if ec, ok := err.(ExitCoder); ok {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			fmt.Fprintln(streams.ErrOut, "interrupted")
+			return ExitInterrupted
+		}
+		var ec ExitCoder
+		if errors.As(err, &ec) {
 			if msg := err.Error(); msg != "" {
 				fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
 			}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/rest"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
@@ -22,12 +25,15 @@ type InputOptions struct {
 	Filenames   []string
 	Recursive   bool
 	Verbose     int
-	PageSize    int64
+	// ChunkSize is the page size of live list requests (kubectl's --chunk-size).
+	ChunkSize int64
+	// StructuredOutput is set by commands printing -o json|yaml: no progress line then.
+	StructuredOutput bool
 }
 
 // NewInputOptions returns options bound to the shared kubeconfig flags.
 func NewInputOptions(cf *genericclioptions.ConfigFlags) *InputOptions {
-	return &InputOptions{ConfigFlags: cf, PageSize: 500}
+	return &InputOptions{ConfigFlags: cf, ChunkSize: 500}
 }
 
 // AddFlags registers -f, -R and -v.
@@ -35,6 +41,7 @@ func (o *InputOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from these files or directories instead of the cluster (repeatable; - for standard input), e.g. the output of `kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces -A -o yaml`")
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "R", false, "Read directories given with -f recursively")
 	cmd.Flags().CountVarP(&o.Verbose, "verbose", "v", "Report skipped kinds and input warnings on standard error (repeat for more)")
+	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: return large lists in chunks of this many objects rather than all at once (0 for the default of 500)")
 	_ = cmd.MarkFlagFilename("filename", "yaml", "yml", "json")
 }
 
@@ -60,13 +67,38 @@ func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStre
 		if cerr != nil {
 			return nil, fmt.Errorf("no -f given and no usable kubeconfig: %w", cerr)
 		}
-		inv, err = source.LoadLive(ctx, cfg, source.LiveOptions{PageSize: o.PageSize})
+		inv, err = o.loadLive(ctx, cfg, streams.ErrOut)
 	}
 	if err != nil {
 		return nil, err
 	}
 	o.report(inv, streams.ErrOut)
 	return inv, nil
+}
+
+// loadLive reads the cluster, with a progress line on standard error when it
+// is a terminal and the output is a table.
+func (o *InputOptions) loadLive(ctx context.Context, cfg *rest.Config, errOut io.Writer) (*model.Inventory, error) {
+	if o.ChunkSize < 0 {
+		return nil, fmt.Errorf("--chunk-size must not be negative")
+	}
+	opts := source.LiveOptions{PageSize: o.ChunkSize}
+	if f, ok := errOut.(*os.File); ok && !o.StructuredOutput && term.IsTerminal(int(f.Fd())) {
+		p := source.NewTerminalProgress(f)
+		opts.Progress = p.Update
+		defer p.Done()
+	}
+	return source.LoadLive(ctx, cfg, opts)
+}
+
+// Partial returns the exit status error for a result printed from an
+// inventory that misses kinds (nil when complete). It prints nothing more:
+// the missing kinds were reported on standard error when loading.
+func Partial(inv *model.Inventory) error {
+	if len(inv.Missing) == 0 {
+		return nil
+	}
+	return WithExitCode(ExitPartial, nil)
 }
 
 func (o *InputOptions) report(inv *model.Inventory, w io.Writer) {

@@ -19,7 +19,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth-paths",
 		Short: "Find who can become cluster-admin in a Kubernetes cluster, and how",
-		Long:  rootLong,
+		Long:  rootLong + "\n\n" + exitCodesHelp,
 		Annotations: map[string]string{
 			// Help reads as the plugin is invoked: kubectl auth-paths …
 			cobra.CommandDisplayNameAnnotation: "kubectl auth-paths",
@@ -32,6 +32,8 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
+	cmd.AddCommand(NewCmdDump(input, streams))
 	cmd.AddCommand(NewCmdVersion(streams))
+	registerCompletions(cmd, input) // keep last: completes the commands added above
 	return cmd
 }

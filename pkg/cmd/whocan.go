@@ -9,6 +9,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -39,6 +40,9 @@ type WhoCanOptions struct {
 type WhoCanResult struct {
 	Request  rbac.Request    `json:"request"`
 	Subjects []WhoCanSubject `json:"subjects"`
+	// Incomplete lists the kinds that could not be read (live mode): the
+	// subjects are those found without them.
+	Incomplete []model.MissingKind `json:"incomplete,omitempty"`
 }
 
 // WhoCanSubject is one subject with its grants.
@@ -137,13 +141,14 @@ func (o *WhoCanOptions) Validate() error {
 
 // Run loads the input and prints the subjects.
 func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
+	o.Input.StructuredOutput = o.Output != OutputTable
 	inv, err := o.Input.Load(cmd.Context(), o.streams)
 	if err != nil {
 		return err
 	}
 	ev := rbac.NewEvaluator(inv)
 	o.Input.PrintWarnings(o.streams.ErrOut, ev.Warnings())
-	res := WhoCanResult{Request: o.Request, Subjects: []WhoCanSubject{}}
+	res := WhoCanResult{Request: o.Request, Subjects: []WhoCanSubject{}, Incomplete: inv.Missing}
 	for _, sg := range ev.WhoCan(o.Request) {
 		s := WhoCanSubject{Kind: sg.Subject.Kind, Name: sg.Subject.Name, GrantedBy: []string{}}
 		if sg.Subject.Kind == rbacv1.ServiceAccountKind {
@@ -155,7 +160,10 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 		res.Subjects = append(res.Subjects, s)
 	}
 	if o.Output != OutputTable {
-		return printStructured(o.streams.Out, o.Output, res)
+		if err := printStructured(o.streams.Out, o.Output, res); err != nil {
+			return err
+		}
+		return Partial(inv)
 	}
 	tw := tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tGRANTED BY")
@@ -168,5 +176,8 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 			}
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return Partial(inv)
 }

@@ -23,6 +23,9 @@ type decoder struct {
 	defaultNamespace string
 	// seen detects the same object given twice (e.g. overlapping -f paths).
 	seen map[string]model.Source
+	// kind is the kind of the object being decoded, also when only its List
+	// names it (items of API list responses carry no kind).
+	kind string
 }
 
 func newDecoder(defaultNamespace string) *decoder {

@@ -122,6 +122,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		d.removeDuplicate(o.Kind, o.Metadata)
 	}
 	d.seen[key] = src
+	d.kind = o.Kind
 	if err := info.decode(d, raw, o.Metadata, src); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
 	}
@@ -291,7 +292,7 @@ func decodeSecret(d *decoder, raw []byte, meta model.Meta, src model.Source) err
 	if o.Type == "" {
 		o.Type = "Opaque"
 	}
-	d.inv.Secrets = append(d.inv.Secrets, &model.Secret{Meta: meta, Type: o.Type, Source: src})
+	d.inv.Secrets = append(d.inv.Secrets, &model.Secret{Meta: secretMeta(meta), Type: o.Type, Source: src})
 	return nil
 }
 
@@ -361,6 +362,9 @@ func decodeWebhookConfig(d *decoder, raw []byte, meta model.Meta, src model.Sour
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
 	}
+	if o.Kind == "" {
+		o.Kind = d.kind
+	}
 	w := &model.WebhookConfiguration{Meta: meta, Kind: o.Kind, Source: src}
 	for _, h := range o.Webhooks {
 		w.Webhooks = append(w.Webhooks, h.Name)
@@ -375,6 +379,9 @@ func decodeAdmissionPolicy(d *decoder, raw []byte, meta model.Meta, src model.So
 	}
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
+	}
+	if o.Kind == "" {
+		o.Kind = d.kind
 	}
 	d.inv.AdmissionPolicies = append(d.inv.AdmissionPolicies, &model.AdmissionPolicy{Meta: meta, Kind: o.Kind, Source: src})
 	return nil

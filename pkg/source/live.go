@@ -5,7 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
@@ -41,85 +47,266 @@ func (r liveResource) display() string {
 }
 
 // liveResources are the lists a live load makes, with what is lost when one
-// cannot be read.
+// cannot be read. The order is the merge order of the results.
 var liveResources = []liveResource{
-	{"rbac.authorization.k8s.io", "v1", "clusterroles", "", "grants through ClusterRoles are unknown; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "", "cluster-wide grants are unknown; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "roles", "", "grants through Roles are unknown; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "rolebindings", "", "namespaced grants are unknown; results are incomplete"},
-	{"", "v1", "namespaces", "", "Pod Security levels unknown"},
+	{"rbac.authorization.k8s.io", "v1", "clusterroles", "", "grants through ClusterRoles are not evaluated; results are incomplete"},
+	{"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "", "cluster-wide grants are not evaluated; results are incomplete"},
+	{"rbac.authorization.k8s.io", "v1", "roles", "", "grants through Roles are not evaluated; results are incomplete"},
+	{"rbac.authorization.k8s.io", "v1", "rolebindings", "", "namespaced grants are not evaluated; results are incomplete"},
+	{"", "v1", "namespaces", "", "Pod Security levels of namespaces are unknown"},
 	{"", "v1", "serviceaccounts", "", "ServiceAccounts that no binding names are unknown"},
-	{"", "v1", "secrets", model.SecretTypeServiceAccountToken, "token Secrets unknown: read-secrets steps through them are not evaluated"},
-	{"", "v1", "secrets", model.SecretTypeBootstrapToken, "bootstrap tokens unknown"},
-	{"", "v1", "pods", "", "running pods unknown: exec and node steps are not evaluated"},
-	{"", "v1", "nodes", "", "nodes unknown: node steps are not evaluated"},
-	{"", "v1", "persistentvolumes", "", "PersistentVolumes unknown"},
-	{"", "v1", "persistentvolumeclaims", "", "PersistentVolumeClaims unknown"},
-	{"", "v1", "replicationcontrollers", "", "ReplicationControllers unknown: modify-workload steps through them are not evaluated"},
-	{"apps", "v1", "deployments", "", "Deployments unknown: modify-workload steps through them are not evaluated"},
-	{"apps", "v1", "replicasets", "", "ReplicaSets unknown: modify-workload steps through them are not evaluated"},
-	{"apps", "v1", "statefulsets", "", "StatefulSets unknown: modify-workload steps through them are not evaluated"},
-	{"apps", "v1", "daemonsets", "", "DaemonSets unknown: modify-workload steps through them are not evaluated"},
-	{"batch", "v1", "jobs", "", "Jobs unknown: modify-workload steps through them are not evaluated"},
-	{"batch", "v1", "cronjobs", "", "CronJobs unknown: modify-workload steps through them are not evaluated"},
-	{"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", "webhook configurations unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "", "webhook configurations unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "", "admission policies unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "", "admission policy bindings unknown"},
-	{"certificates.k8s.io", "v1", "certificatesigningrequests", "", "CertificateSigningRequests unknown"},
+	{"", "v1", "secrets", model.SecretTypeServiceAccountToken, "read-secrets steps through token Secrets are not evaluated"},
+	{"", "v1", "secrets", model.SecretTypeBootstrapToken, "bootstrap tokens are unknown"},
+	{"", "v1", "pods", "", "running pods are unknown: exec and node steps are not evaluated"},
+	{"", "v1", "nodes", "", "nodes are unknown: node steps are not evaluated"},
+	{"", "v1", "persistentvolumes", "", "PersistentVolumes are unknown"},
+	{"", "v1", "persistentvolumeclaims", "", "PersistentVolumeClaims are unknown"},
+	{"", "v1", "replicationcontrollers", "", "modify-workload steps through ReplicationControllers are not evaluated"},
+	{"apps", "v1", "deployments", "", "modify-workload steps through Deployments are not evaluated"},
+	{"apps", "v1", "replicasets", "", "modify-workload steps through ReplicaSets are not evaluated"},
+	{"apps", "v1", "statefulsets", "", "modify-workload steps through StatefulSets are not evaluated"},
+	{"apps", "v1", "daemonsets", "", "modify-workload steps through DaemonSets are not evaluated"},
+	{"batch", "v1", "jobs", "", "modify-workload steps through Jobs are not evaluated"},
+	{"batch", "v1", "cronjobs", "", "modify-workload steps through CronJobs are not evaluated"},
+	{"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", "mutating webhooks are unknown"},
+	{"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "", "validating webhooks are unknown"},
+	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "", "admission policies are unknown"},
+	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "", "admission policy bindings are unknown"},
+	{"certificates.k8s.io", "v1", "certificatesigningrequests", "", "CertificateSigningRequests are unknown"},
 }
 
-// LiveOptions tune a live load.
+// LiveResources returns the lists a live load makes ("secrets (type=…)" for
+// the two metadata-only Secret lists), in load order.
+func LiveResources() []string {
+	out := make([]string, len(liveResources))
+	for i, r := range liveResources {
+		out[i] = r.display()
+	}
+	return out
+}
+
+// Accept headers. Everything is read as JSON so that the offline decoder is
+// the only decoder; Secrets are read as metadata only.
+const (
+	acceptJSON         = "application/json"
+	acceptMetadataList = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+)
+
+// LiveOptions tune a live load. The zero value is usable.
 type LiveOptions struct {
-	// PageSize is the limit of each list request.
+	// PageSize is the limit of each list request (kubectl's --chunk-size); 0 means 500.
 	PageSize int64
+	// Workers is the number of lists in flight at once; 0 means 6.
+	Workers int
+	// MaxAttempts bounds the tries of one request on 429, 5xx and timeouts; 0 means 5.
+	MaxAttempts int
+	// Backoff is the first retry delay, doubled on each retry up to MaxBackoff;
+	// 0 means 500ms. A Retry-After from the server is honoured instead when longer.
+	Backoff time.Duration
+	// MaxBackoff caps one retry delay (Retry-After included); 0 means 30s.
+	MaxBackoff time.Duration
+	// Progress, when set, is called after every page with the resource, the
+	// number of objects read so far for it, and whether the list is complete.
+	// Calls come from several goroutines, one at a time.
+	Progress func(ev ProgressEvent)
 }
 
-// LoadLive reads the same kinds as the offline mode from a cluster. Secrets
-// are listed as metadata only (PartialObjectMetadataList), filtered by type, so
-// their values never leave the apiserver. A list that is forbidden does not
-// stop the load: it is recorded in Inventory.Missing with what it means.
+// ProgressEvent is reported after each page of a live load.
+type ProgressEvent struct {
+	Resource string
+	Objects  int
+	Done     bool
+	// Err is set when the list failed (Done is then true).
+	Err error
+}
+
+func (o *LiveOptions) defaults() {
+	if o.PageSize <= 0 {
+		o.PageSize = 500
+	}
+	if o.Workers <= 0 {
+		o.Workers = 6
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+}
+
+// ErrUnreachable and ErrUnauthorized mark live loads that read nothing: they
+// are errors, not partial results.
+var (
+	ErrUnreachable  = errors.New("cluster unreachable")
+	ErrUnauthorized = errors.New("credentials rejected (401 Unauthorized)")
+)
+
+// listResult is what one worker produced for one resource.
+type listResult struct {
+	inv   *model.Inventory
+	err   error
+	pages int
+}
+
+// LoadLive reads the same kinds as the offline mode from a cluster.
+//
+// Lists run concurrently (Workers at a time), each one paginated with
+// limit/continue. Every response is raw JSON fed to the offline decoder, one
+// decoder per list; the results are merged in a fixed order and sorted, so the
+// inventory does not depend on timing. Secrets are listed as metadata only
+// (PartialObjectMetadataList), filtered by type, so their values never leave
+// the apiserver. A list that is forbidden or keeps failing does not stop the
+// load: it is recorded in Inventory.Missing with what it means. When nothing
+// could be read because the cluster is unreachable or the credentials are
+// rejected, LoadLive returns an error.
 func LoadLive(ctx context.Context, cfg *rest.Config, opts LiveOptions) (*model.Inventory, error) {
-	if opts.PageSize <= 0 {
-		opts.PageSize = 500
+	opts.defaults()
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 {
+		// client-go's default (5 QPS) would throttle the pages of a large cluster.
+		cfg.QPS, cfg.Burst = 50, 100
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cluster client: %w", err)
 	}
-	d := newDecoder("")
 	client := cs.Discovery().RESTClient()
+	l := &liveLoader{client: client, opts: opts}
+
+	serverVersion := ""
 	if v, err := cs.Discovery().ServerVersion(); err == nil {
-		d.inv.ServerVersion = v.GitVersion
-	} else if isConnectionError(err) {
-		return nil, fmt.Errorf("cannot reach the cluster at %s: %w", cfg.Host, err)
+		serverVersion = v.GitVersion
+	} else {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if apierrors.IsUnauthorized(err) {
+			return nil, fmt.Errorf("%s: %w", cfg.Host, ErrUnauthorized)
+		}
+		if isConnectionError(err) {
+			return nil, fmt.Errorf("cannot reach the cluster at %s: %w: %w", cfg.Host, ErrUnreachable, err)
+		}
+		// Some clusters hide /version; the lists decide.
 	}
-	for _, r := range liveResources {
-		if err := d.listLive(ctx, client, r, opts.PageSize); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+
+	results := make([]listResult, len(liveResources))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < opts.Workers && w < len(liveResources); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = l.list(ctx, liveResources[i])
 			}
-			if apierrors.IsNotFound(err) {
-				// Not served by this cluster: nothing to read.
-				continue
-			}
-			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
-				reason := "forbidden"
-				if apierrors.IsUnauthorized(err) {
-					reason = "unauthorized"
-				}
-				d.inv.Missing = append(d.inv.Missing, model.MissingKind{Resource: r.display(), Reason: reason, Impact: r.impact})
-				continue
-			}
-			return nil, fmt.Errorf("list %s: %w", r.display(), err)
+		}()
+	}
+feed:
+	for i := range liveResources {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+
+	d := newDecoder("")
+	d.inv.ServerVersion = serverVersion
+	read, unauthorized, unreachable := 0, 0, 0
+	var firstErr error
+	for i, r := range liveResources {
+		res := results[i]
+		if res.err == nil {
+			read++
+			mergeInventory(d.inv, res.inv)
+			continue
+		}
+		if apierrors.IsNotFound(res.err) {
+			// Not served by this cluster (an older version): nothing to read.
+			d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s: not served by this cluster", r.display()))
+			read++
+			continue
+		}
+		if firstErr == nil {
+			firstErr = res.err
+		}
+		switch {
+		case apierrors.IsUnauthorized(res.err):
+			unauthorized++
+		case isConnectionError(res.err):
+			unreachable++
+		}
+		d.inv.Missing = append(d.inv.Missing, model.MissingKind{Resource: r.display(), Reason: reasonFor(res.err), Impact: r.impact})
+	}
+	if read == 0 {
+		switch {
+		case unauthorized == len(liveResources):
+			return nil, fmt.Errorf("%s: %w", cfg.Host, ErrUnauthorized)
+		case unauthorized+unreachable == len(liveResources):
+			return nil, fmt.Errorf("cannot read from the cluster at %s: %w: %w", cfg.Host, ErrUnreachable, firstErr)
 		}
 	}
 	return d.finish(), nil
 }
 
+// reasonFor is the short reason shown for a list that could not be read.
+func reasonFor(err error) string {
+	switch {
+	case apierrors.IsForbidden(err):
+		return "forbidden"
+	case apierrors.IsUnauthorized(err):
+		return "unauthorized"
+	case apierrors.IsTooManyRequests(err):
+		return "throttled (429), retries exhausted"
+	}
+	var se apierrors.APIStatus
+	if errors.As(err, &se) {
+		st := se.Status()
+		return fmt.Sprintf("server error %d %s: %s", st.Code, st.Reason, firstLine(st.Message))
+	}
+	return firstLine(err.Error())
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// isConnectionError is true for errors that did not come from the apiserver.
 func isConnectionError(err error) bool {
 	var se apierrors.APIStatus
-	return !errors.As(err, &se)
+	var ne net.Error
+	var ue *url.Error
+	return !errors.As(err, &se) && (errors.As(err, &ne) || errors.As(err, &ue))
+}
+
+type liveLoader struct {
+	client rest.Interface
+	opts   LiveOptions
+	mu     sync.Mutex // serialises Progress calls
+}
+
+func (l *liveLoader) progress(ev ProgressEvent) {
+	if l.opts.Progress == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.opts.Progress(ev)
 }
 
 type listMeta struct {
@@ -128,63 +315,211 @@ type listMeta struct {
 	} `json:"metadata"`
 }
 
-func (d *decoder) listLive(ctx context.Context, client rest.Interface, r liveResource, pageSize int64) error {
+// list reads every page of one resource into its own decoder. When the
+// continue token expires mid-list (410 Gone), the list starts over once.
+func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
+	var res listResult
+	for restart := 0; ; restart++ {
+		res = l.listOnce(ctx, r)
+		if res.err != nil && res.pages > 0 && restart == 0 && (apierrors.IsResourceExpired(res.err) || apierrors.IsGone(res.err)) {
+			continue
+		}
+		break
+	}
+	ev := ProgressEvent{Resource: r.display(), Done: true, Err: res.err}
+	if res.inv != nil {
+		ev.Objects = res.inv.Count()
+	}
+	l.progress(ev)
+	return res
+}
+
+func (l *liveLoader) listOnce(ctx context.Context, r liveResource) listResult {
+	d := newDecoder("")
 	cont := ""
 	for page := 1; ; page++ {
-		req := client.Get().AbsPath(r.path()).Param("limit", fmt.Sprint(pageSize))
-		if cont != "" {
-			req = req.Param("continue", cont)
-		}
-		if r.secretType != "" {
-			req = req.Param("fieldSelector", "type="+r.secretType).
-				SetHeader("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
-		}
-		raw, err := req.DoRaw(ctx)
+		raw, err := l.get(ctx, r, cont)
 		if err != nil {
-			return err
+			return listResult{err: err, pages: page - 1}
 		}
 		src := model.Source{File: "cluster:" + r.display(), Doc: page}
 		if r.secretType != "" {
-			if err := d.decodeSecretMetadataList(raw, r.secretType, src); err != nil {
-				return err
-			}
-		} else if _, err := d.decodeDocument(raw, src); err != nil {
-			return err
+			err = d.decodeSecretMetadataList(raw, r.secretType, src)
+		} else {
+			_, err = d.decodeDocument(raw, src)
+		}
+		if err != nil {
+			return listResult{err: err, pages: page}
 		}
 		var lm listMeta
 		if err := json.Unmarshal(raw, &lm); err != nil {
-			return fmt.Errorf("list %s: %w", r.display(), err)
+			return listResult{err: fmt.Errorf("list %s: %w", r.display(), err), pages: page}
 		}
 		if lm.Metadata.Continue == "" {
-			return nil
+			return listResult{inv: d.inv, pages: page}
 		}
+		l.progress(ProgressEvent{Resource: r.display(), Objects: d.inv.Count()})
 		cont = lm.Metadata.Continue
 	}
 }
 
-// decodeSecretMetadataList keeps Secrets from a PartialObjectMetadataList: the
-// response has no data, and the type is the one the field selector asked for.
+// get makes one list request, retrying 429, 5xx and timeouts with exponential
+// backoff (Retry-After honoured) up to MaxAttempts tries.
+func (l *liveLoader) get(ctx context.Context, r liveResource, cont string) ([]byte, error) {
+	delay := l.opts.Backoff
+	for attempt := 1; ; attempt++ {
+		req := l.client.Get().AbsPath(r.path()).
+			Param("limit", strconv.FormatInt(l.opts.PageSize, 10)).
+			MaxRetries(0) // retries are ours, bounded and uniform
+		if cont != "" {
+			req = req.Param("continue", cont)
+		}
+		if r.secretType != "" {
+			req = req.Param("fieldSelector", "type="+r.secretType).SetHeader("Accept", acceptMetadataList)
+		} else {
+			req = req.SetHeader("Accept", acceptJSON)
+		}
+		var contentType string
+		raw, err := req.Do(ctx).ContentType(&contentType).Raw()
+		if err == nil {
+			if !strings.HasPrefix(contentType, "application/json") {
+				return nil, fmt.Errorf("list %s: unexpected content type %q (want JSON)", r.display(), contentType)
+			}
+			return raw, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if attempt >= l.opts.MaxAttempts || !retriable(err) {
+			return nil, err
+		}
+		wait := delay
+		if s, ok := apierrors.SuggestsClientDelay(err); ok && time.Duration(s)*time.Second > wait {
+			wait = time.Duration(s) * time.Second
+		}
+		wait = min(wait, l.opts.MaxBackoff)
+		// Up to 20% jitter so that workers retrying together spread out.
+		wait += time.Duration(rand.Int64N(int64(wait)/5 + 1))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(delay*2, l.opts.MaxBackoff)
+	}
+}
+
+// retriable is true for throttling, server errors and timeouts.
+func retriable(err error) bool {
+	if apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsUnexpectedServerError(err) {
+		return true
+	}
+	var se apierrors.APIStatus
+	if errors.As(err, &se) {
+		return se.Status().Code >= 500
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	// A connection reset or refused mid-load is worth another try; a host that
+	// never answered fails the /version probe before the lists start.
+	return isConnectionError(err)
+}
+
+// metadataOnlyFields are the only fields a PartialObjectMetadata item may have.
+var metadataOnlyFields = map[string]bool{"kind": true, "apiVersion": true, "metadata": true}
+
+// decodeSecretMetadataList keeps Secrets from a PartialObjectMetadataList. Any
+// other response (a plain SecretList, an item with data, type or any field
+// besides kind, apiVersion and metadata) is rejected without keeping anything.
 func (d *decoder) decodeSecretMetadataList(raw []byte, secretType string, src model.Source) error {
 	var list struct {
-		Kind  string `json:"kind"`
-		Items []struct {
-			Kind     string     `json:"kind"`
-			Metadata model.Meta `json:"metadata"`
-		} `json:"items"`
+		APIVersion string            `json:"apiVersion"`
+		Kind       string            `json:"kind"`
+		Items      []json.RawMessage `json:"items"`
 	}
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return &docError{src: src, msg: "malformed metadata list", err: err}
 	}
-	if list.Kind != "PartialObjectMetadataList" {
-		return &docError{src: src, msg: fmt.Sprintf("expected a PartialObjectMetadataList for secrets, got %q: refusing to read secret objects", list.Kind)}
+	if list.Kind != "PartialObjectMetadataList" || list.APIVersion != "meta.k8s.io/v1" {
+		return &docError{src: src, msg: fmt.Sprintf("expected a meta.k8s.io/v1 PartialObjectMetadataList for secrets, got %s %q: refusing to read secret objects", list.APIVersion, list.Kind)}
 	}
-	for i, it := range list.Items {
+	secrets := make([]*model.Secret, 0, len(list.Items))
+	for i, item := range list.Items {
 		isrc := src
 		isrc.Item = i + 1
-		if it.Metadata.Name == "" || !strings.EqualFold(it.Kind, "PartialObjectMetadata") && it.Kind != "" {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(item, &fields); err != nil {
+			return &docError{src: isrc, msg: "malformed item in secret metadata list", err: err}
+		}
+		for f := range fields {
+			if !metadataOnlyFields[f] {
+				return &docError{src: isrc, msg: fmt.Sprintf("secret metadata list item has field %q: refusing to read secret objects", f)}
+			}
+		}
+		var it struct {
+			Kind     string     `json:"kind"`
+			Metadata model.Meta `json:"metadata"`
+		}
+		if err := json.Unmarshal(item, &it); err != nil {
+			return &docError{src: isrc, msg: "malformed item in secret metadata list", err: err}
+		}
+		if it.Metadata.Name == "" || (it.Kind != "" && it.Kind != "PartialObjectMetadata") {
 			return &docError{src: isrc, msg: "unexpected item in secret metadata list"}
 		}
-		d.inv.Secrets = append(d.inv.Secrets, &model.Secret{Meta: it.Metadata, Type: secretType, Source: isrc})
+		secrets = append(secrets, &model.Secret{Meta: secretMeta(it.Metadata), Type: secretType, Source: isrc})
 	}
+	d.inv.Secrets = append(d.inv.Secrets, secrets...)
 	return nil
+}
+
+// lastApplied is kubectl's annotation holding the whole applied object: on a
+// Secret it holds the data, so it is never kept.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// secretMeta drops annotations that may carry a Secret's values.
+func secretMeta(m model.Meta) model.Meta {
+	if _, ok := m.Annotations[lastApplied]; !ok {
+		return m
+	}
+	ann := make(map[string]string, len(m.Annotations))
+	for k, v := range m.Annotations {
+		if k != lastApplied {
+			ann[k] = v
+		}
+	}
+	if len(ann) == 0 {
+		ann = nil
+	}
+	m.Annotations = ann
+	return m
+}
+
+// mergeInventory appends src's objects to dst (the caller sorts).
+func mergeInventory(dst, src *model.Inventory) {
+	dst.ClusterRoles = append(dst.ClusterRoles, src.ClusterRoles...)
+	dst.Roles = append(dst.Roles, src.Roles...)
+	dst.ClusterRoleBindings = append(dst.ClusterRoleBindings, src.ClusterRoleBindings...)
+	dst.RoleBindings = append(dst.RoleBindings, src.RoleBindings...)
+	dst.ServiceAccounts = append(dst.ServiceAccounts, src.ServiceAccounts...)
+	dst.Namespaces = append(dst.Namespaces, src.Namespaces...)
+	dst.Secrets = append(dst.Secrets, src.Secrets...)
+	dst.Pods = append(dst.Pods, src.Pods...)
+	dst.Workloads = append(dst.Workloads, src.Workloads...)
+	dst.Nodes = append(dst.Nodes, src.Nodes...)
+	dst.PersistentVolumes = append(dst.PersistentVolumes, src.PersistentVolumes...)
+	dst.PersistentVolumeClaims = append(dst.PersistentVolumeClaims, src.PersistentVolumeClaims...)
+	dst.WebhookConfigurations = append(dst.WebhookConfigurations, src.WebhookConfigurations...)
+	dst.AdmissionPolicies = append(dst.AdmissionPolicies, src.AdmissionPolicies...)
+	dst.CSRs = append(dst.CSRs, src.CSRs...)
+	dst.Others = append(dst.Others, src.Others...)
+	for k, v := range src.Skipped {
+		dst.Skipped[k] += v
+	}
+	dst.Warnings = append(dst.Warnings, src.Warnings...)
+	dst.Missing = append(dst.Missing, src.Missing...)
 }

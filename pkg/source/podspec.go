@@ -148,6 +148,9 @@ func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) e
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
 	}
+	if o.Kind == "" {
+		o.Kind = d.kind
+	}
 	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: workloadGroups[o.Kind], Source: src}
 	if o.Spec.Template != nil {
 		w.Spec = o.Spec.Template.Spec.summary()
