@@ -169,3 +169,6 @@ func ParseResource(s string) (group, resource, subresource string, info Resource
 	}
 	return group, resource, subresource, ResourceInfo{Group: group, Resource: resource, Namespaced: true}, false, nil
 }
+
+// BuiltinResources returns a copy of the built-in resource table (for shell completion).
+func BuiltinResources() []ResourceInfo { return append([]ResourceInfo(nil), builtinResources...) }
