@@ -3,6 +3,7 @@ package rbac
 import (
 	"fmt"
 	"reflect"
+	"sort"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -47,7 +48,12 @@ func Aggregate(roles []*model.ClusterRole) (map[string][]rbacv1.PolicyRule, []st
 	if len(aggs) == 0 {
 		return current, warnings
 	}
-	// Roles are sorted by name, as the controller's lister returns them.
+	// The controller visits the selected roles in name order, whatever the
+	// input order.
+	byName := make([]*model.ClusterRole, len(roles))
+	copy(byName, roles)
+	sort.SliceStable(byName, func(i, j int) bool { return byName[i].Name < byName[j].Name })
+	roles = byName
 	for iter := 0; iter <= len(aggs)+1; iter++ {
 		changed := false
 		for _, a := range aggs {

@@ -147,6 +147,8 @@ func ParseResource(s string) (group, resource, subresource string, info Resource
 	lower := strings.ToLower(s)
 	if cands := resourceIndex[lower]; len(cands) > 0 {
 		if len(cands) > 1 {
+			// Sort a copy: the index is shared by concurrent callers.
+			cands = append([]ResourceInfo(nil), cands...)
 			// Prefer the core group for an ambiguous bare name (kubectl does the same for "events").
 			sort.SliceStable(cands, func(i, j int) bool { return cands[i].Group < cands[j].Group })
 			if cands[0].Group != "" {
@@ -163,6 +165,9 @@ func ParseResource(s string) (group, resource, subresource string, info Resource
 	resource = s
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		resource, group = s[:i], s[i+1:]
+	}
+	if resource == "" {
+		return "", "", "", ResourceInfo{}, false, fmt.Errorf("invalid resource %q: want RESOURCE[.GROUP][/SUBRESOURCE]", s)
 	}
 	if ri, ok := LookupResource(group, resource); ok {
 		return group, resource, subresource, ri, true, nil

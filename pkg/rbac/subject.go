@@ -178,7 +178,10 @@ func (s Subject) Matches(id Identity) bool {
 			}
 		}
 		return false
-	default:
+	case rbacv1.UserKind, rbacv1.ServiceAccountKind:
 		return s.UserName() == id.User
+	default:
+		// The authorizer knows only User, Group and ServiceAccount subjects.
+		return false
 	}
 }
