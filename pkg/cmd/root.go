@@ -9,8 +9,16 @@ import (
 )
 
 const rootLong = `kubectl auth-paths reads a cluster's RBAC (live, or from -f dumps) and the objects that make
-permissions dangerous, and answers who can do what, exactly as the kube-apiserver's RBAC
-authorizer decides it.`
+permissions dangerous (ServiceAccounts, token Secrets' metadata, pods, nodes, namespaces and their
+Pod Security labels, workloads, webhook configurations, CSRs, PersistentVolumes), and finds every
+way an identity becomes cluster-admin: reading token Secrets, creating or changing workloads,
+exec, node escapes, escalate, bind, impersonate, CSR approval, webhooks, namespace relabelling.
+Who-can answers are decided exactly as the kube-apiserver's RBAC authorizer decides them.
+
+Without a subcommand it runs scan.
+
+Exit status: 0 complete result; 1 error; 2 a CI gate failed; 3 partial result (some kinds could
+not be read from the cluster; the result is printed and says what is missing).`
 
 // NewCmdAuthPaths builds the root command.
 func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
@@ -27,10 +35,18 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	scan := NewScanOptions(input, streams)
+	scan.AddFlags(cmd)
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return scan.RunE(c) }
 	cf.AddFlags(cmd.PersistentFlags())
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
+	cmd.AddCommand(NewCmdScan(input, streams))
+	cmd.AddCommand(NewCmdFrom(input, streams))
+	cmd.AddCommand(NewCmdExplain(input, streams))
+	cmd.AddCommand(NewCmdGraph(input, streams))
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))
 	cmd.AddCommand(NewCmdVersion(streams))

@@ -62,6 +62,9 @@ const (
 	KindRoleBinding        = "RoleBinding"
 	KindClusterRole        = "ClusterRole"
 	KindRole               = "Role"
+
+	KindMutatingWebhookConfiguration   = "MutatingWebhookConfiguration"
+	KindValidatingWebhookConfiguration = "ValidatingWebhookConfiguration"
 )
 
 // Binding is a ClusterRoleBinding (Namespace empty) or a RoleBinding.

@@ -30,6 +30,9 @@ func (g Grant) String() string {
 	if g.Superuser {
 		return fmt.Sprintf("Group %q is the superuser group: it bypasses RBAC authorization", GroupMasters)
 	}
+	if g.Binding == nil {
+		return "held by an earlier step of the path"
+	}
 	name := g.Binding.Name
 	if g.Binding.Kind == model.KindRoleBinding {
 		name = g.Binding.Namespace + "/" + g.Binding.Name

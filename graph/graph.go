@@ -1,0 +1,184 @@
+// Package graph is the escalation graph: identities connected by the steps
+// that let one become another, ending in the cluster-admin sink. It knows
+// nothing of Kubernetes clients; nodes and edges are plain values, and the
+// algorithms (reverse 0-1 BFS, Yen's k shortest paths, DOT) run on gonum.
+package graph
+
+import (
+	"sort"
+	"strings"
+)
+
+// NodeKind is the kind of a node.
+type NodeKind string
+
+// Node kinds.
+const (
+	KindUser           NodeKind = "User"
+	KindGroup          NodeKind = "Group"
+	KindServiceAccount NodeKind = "ServiceAccount"
+	// KindNode is a node's kubelet identity (system:node:NAME).
+	KindNode NodeKind = "Node"
+	// KindScope is a set of permissions gained without a new identity, e.g.
+	// "every permission inside namespace X" after binding admin there.
+	KindScope NodeKind = "Scope"
+	// KindSink is cluster-admin equivalence.
+	KindSink NodeKind = "ClusterAdmin"
+)
+
+// SinkKey is the key of the cluster-admin sink.
+const SinkKey = "cluster-admin"
+
+// Node is an identity, a scope or the sink.
+type Node struct {
+	// Key is unique and stable: "User:alice", "ServiceAccount:ns:name", "Node:n1".
+	Key       string
+	Kind      NodeKind
+	Name      string
+	Namespace string
+	// Label is an optional display text.
+	Label string
+
+	index int
+}
+
+// Edge is one step: holding From, one can act as To. Hops is 0 for
+// membership (a user is in its groups) and admin-equivalent rules, 1 for an
+// escalation step.
+type Edge struct {
+	From      *Node
+	To        *Node
+	Primitive string
+	Hops      int
+	// GrantedBy names the bindings (and roles and rules) that make the step possible.
+	GrantedBy []string
+	// Condition says what in the cluster makes the step real.
+	Condition string
+	// Bindings are stable IDs of the bindings involved (for choke points).
+	Bindings []string
+}
+
+// key identifies an edge for de-duplication.
+func (e *Edge) key() string {
+	return e.From.Key + "\x00" + e.To.Key + "\x00" + e.Primitive + "\x00" + strings.Join(e.GrantedBy, "\x01") + "\x00" + e.Condition
+}
+
+// Graph holds nodes and edges; call Freeze before querying.
+type Graph struct {
+	nodes  []*Node
+	byKey  map[string]*Node
+	edges  []*Edge
+	seen   map[string]bool
+	out    [][]*Edge
+	in     [][]*Edge
+	frozen bool
+}
+
+// New returns an empty graph with the sink.
+func New() *Graph {
+	g := &Graph{byKey: map[string]*Node{}, seen: map[string]bool{}}
+	g.AddNode(Node{Key: SinkKey, Kind: KindSink, Name: "cluster-admin"})
+	return g
+}
+
+// AddNode adds a node, or returns the existing node with that key.
+func (g *Graph) AddNode(n Node) *Node {
+	if existing, ok := g.byKey[n.Key]; ok {
+		return existing
+	}
+	nn := n
+	g.nodes = append(g.nodes, &nn)
+	g.byKey[n.Key] = &nn
+	g.frozen = false
+	return &nn
+}
+
+// Node returns the node with the key, or nil.
+func (g *Graph) Node(key string) *Node { return g.byKey[key] }
+
+// Sink returns the cluster-admin node.
+func (g *Graph) Sink() *Node { return g.byKey[SinkKey] }
+
+// AddEdge adds an edge unless an identical one exists. Self-loops are ignored.
+func (g *Graph) AddEdge(e Edge) {
+	if e.From == nil || e.To == nil || e.From == e.To {
+		return
+	}
+	k := e.key()
+	if g.seen[k] {
+		return
+	}
+	g.seen[k] = true
+	ee := e
+	g.edges = append(g.edges, &ee)
+	g.frozen = false
+}
+
+// Freeze sorts nodes and edges so that every result is deterministic, and
+// builds the adjacency lists.
+func (g *Graph) Freeze() {
+	if g.frozen {
+		return
+	}
+	sort.Slice(g.nodes, func(i, j int) bool { return g.nodes[i].Key < g.nodes[j].Key })
+	for i, n := range g.nodes {
+		n.index = i
+	}
+	sort.SliceStable(g.edges, func(i, j int) bool { return lessEdge(g.edges[i], g.edges[j]) })
+	g.out = make([][]*Edge, len(g.nodes))
+	g.in = make([][]*Edge, len(g.nodes))
+	for _, e := range g.edges {
+		g.out[e.From.index] = append(g.out[e.From.index], e)
+		g.in[e.To.index] = append(g.in[e.To.index], e)
+	}
+	g.frozen = true
+}
+
+func lessEdge(a, b *Edge) bool {
+	if a.From.Key != b.From.Key {
+		return a.From.Key < b.From.Key
+	}
+	if a.Hops != b.Hops {
+		return a.Hops < b.Hops
+	}
+	if a.To.Key != b.To.Key {
+		return a.To.Key < b.To.Key
+	}
+	if a.Primitive != b.Primitive {
+		return a.Primitive < b.Primitive
+	}
+	return strings.Join(a.GrantedBy, "\x01") < strings.Join(b.GrantedBy, "\x01")
+}
+
+// Nodes returns all nodes sorted by key.
+func (g *Graph) Nodes() []*Node {
+	g.Freeze()
+	return g.nodes
+}
+
+// Edges returns all edges in a stable order.
+func (g *Graph) Edges() []*Edge {
+	g.Freeze()
+	return g.edges
+}
+
+// From returns the edges leaving n, in a stable order.
+func (g *Graph) From(n *Node) []*Edge {
+	g.Freeze()
+	return g.out[n.index]
+}
+
+// To returns the edges entering n, in a stable order.
+func (g *Graph) To(n *Node) []*Edge {
+	g.Freeze()
+	return g.in[n.index]
+}
+
+// Hops is the number of escalation steps of a path.
+func Hops(path []*Edge) int {
+	h := 0
+	for _, e := range path {
+		h += e.Hops
+	}
+	return h
+}

@@ -1,0 +1,117 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+const fromExample = `  # The three shortest ways a user becomes cluster-admin
+  kubectl auth-paths from User:alice -f dump.yaml
+
+  # A ServiceAccount, up to 5 paths of at most 3 hops, as JSON
+  kubectl auth-paths from system:serviceaccount:ci:deployer --max-paths 5 --max-hops 3 -o json`
+
+// FromOptions finds the k shortest paths of one subject.
+type FromOptions struct {
+	Analysis *AnalysisOptions
+	Output   string
+	MaxPaths int
+	MaxHops  int
+	Subject  rbac.Subject
+	streams  genericiooptions.IOStreams
+}
+
+// PathsResult is the -o json|yaml shape of from.
+type PathsResult struct {
+	Paths      []risk.Path `json:"paths"`
+	Incomplete any         `json:"incomplete,omitempty"`
+}
+
+// NewCmdFrom builds `from`.
+func NewCmdFrom(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &FromOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, MaxPaths: 3, MaxHops: -1, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "from SUBJECT",
+		Short: "Show the shortest paths by which one subject becomes cluster-admin",
+		Long: `Show up to --max-paths shortest paths (Yen's algorithm) from SUBJECT to cluster-admin, each step
+with the binding, role and rule that allow it and the condition that makes it real.
+
+SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:serviceaccount:NAMESPACE:NAME.`,
+		Example: fromExample,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	o.Analysis.AddFlags(cmd)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Maximum number of paths")
+	cmd.Flags().IntVar(&o.MaxHops, "max-hops", o.MaxHops, "Only paths of at most this many hops (-1: no limit)")
+	return cmd
+}
+
+// Complete parses the subject.
+func (o *FromOptions) Complete(args []string) error {
+	s, err := rbac.ParseSubject(args[0])
+	if err != nil {
+		return err
+	}
+	o.Subject = s
+	return nil
+}
+
+// Validate checks flags.
+func (o *FromOptions) Validate() error {
+	if o.MaxPaths < 1 {
+		return fmt.Errorf("--max-paths must be at least 1")
+	}
+	if err := o.Analysis.Validate(); err != nil {
+		return err
+	}
+	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML)
+}
+
+// Run analyses and prints the paths.
+func (o *FromOptions) Run(cmd *cobra.Command) error {
+	a, inv, err := o.Analysis.Analyze(cmd.Context(), o.streams, o.Subject)
+	if err != nil {
+		return err
+	}
+	n := a.Graph.Node(risk.SubjectKey(o.Subject))
+	res := PathsResult{Paths: []risk.Path{}}
+	if n != nil {
+		res.Paths = a.From(n, o.MaxPaths, o.MaxHops)
+	}
+	if len(inv.Missing) > 0 {
+		res.Incomplete = inv.Missing
+	}
+	if o.Output != OutputTable {
+		if err := printStructured(o.streams.Out, o.Output, res); err != nil {
+			return err
+		}
+		return partial(inv)
+	}
+	if len(res.Paths) == 0 {
+		fmt.Fprintf(o.streams.Out, "No path from %s to cluster-admin", o.Subject)
+		if o.MaxHops >= 0 {
+			fmt.Fprintf(o.streams.Out, " within %d hops", o.MaxHops)
+		}
+		fmt.Fprintf(o.streams.Out, ". `kubectl auth-paths explain %s` shows what it can do and which conditions failed.\n", o.Subject)
+		return partial(inv)
+	}
+	for i, p := range res.Paths {
+		printPath(o.streams.Out, i+1, p)
+	}
+	return partial(inv)
+}

@@ -1,0 +1,154 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+const scanExample = `  # Every identity that can become cluster-admin in the current cluster
+  kubectl auth-paths
+
+  # The same from a dump, as JSON
+  kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces -A -o yaml > dump.yaml
+  kubectl auth-paths scan -f dump.yaml -o json
+
+  # Also list every member of a group that has a path
+  kubectl auth-paths scan -f dump.yaml --expand-groups`
+
+// ScanOptions lists every identity with a path to cluster-admin.
+type ScanOptions struct {
+	Analysis     *AnalysisOptions
+	Output       string
+	ExpandGroups bool
+	streams      genericiooptions.IOStreams
+}
+
+// NewScanOptions returns defaults.
+func NewScanOptions(input *InputOptions, streams genericiooptions.IOStreams) *ScanOptions {
+	return &ScanOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, streams: streams}
+}
+
+// AddFlags registers scan's flags on a command (the root and `scan`).
+func (o *ScanOptions) AddFlags(cmd *cobra.Command) {
+	o.Analysis.AddFlags(cmd)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group (default: list the group once)")
+}
+
+// NewCmdScan builds `scan`.
+func NewCmdScan(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewScanOptions(input, streams)
+	cmd := &cobra.Command{
+		Use:     "scan",
+		Short:   "List every identity with a path to cluster-admin, shortest first (the default command)",
+		Example: scanExample,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.RunE(cmd) },
+	}
+	o.AddFlags(cmd)
+	return cmd
+}
+
+// RunE validates and runs.
+func (o *ScanOptions) RunE(cmd *cobra.Command) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return o.Run(cmd)
+}
+
+// Validate checks flags.
+func (o *ScanOptions) Validate() error {
+	if err := o.Analysis.Validate(); err != nil {
+		return err
+	}
+	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML)
+}
+
+// Run analyses and prints.
+func (o *ScanOptions) Run(cmd *cobra.Command) error {
+	a, inv, err := o.Analysis.Analyze(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	res := a.Scan(o.ExpandGroups)
+	if o.Output != OutputTable {
+		out := struct {
+			risk.ScanResult
+			Incomplete any `json:"incomplete,omitempty"`
+		}{ScanResult: res}
+		if len(inv.Missing) > 0 {
+			out.Incomplete = inv.Missing
+		}
+		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
+			return err
+		}
+		return partial(inv)
+	}
+	printScanTable(o.streams.Out, res)
+	return partial(inv)
+}
+
+func printScanTable(w io.Writer, res risk.ScanResult) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(res.Paths) > 0 {
+		fmt.Fprintln(tw, "SUBJECT\tHOPS\tFIRST STEP\tTO\tGRANTED BY")
+		for _, p := range res.Paths {
+			first := firstStep(p)
+			granted := ""
+			if len(first.GrantedBy) > 0 {
+				granted = first.GrantedBy[0]
+				if len(first.GrantedBy) > 1 {
+					granted += fmt.Sprintf(" (+%d)", len(first.GrantedBy)-1)
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", p.Subject, p.Hops, first.Primitive, first.To, granted)
+		}
+		_ = tw.Flush()
+		fmt.Fprintln(w)
+	}
+	s := res.Summary
+	fmt.Fprintf(w, "%d already cluster-admin, %d by escalation, %d identities analysed", s.AlreadyAdmin, s.ByEscalation, s.Identities)
+	if s.ThroughGroups > 0 {
+		fmt.Fprintf(w, " (%d reach it through a listed group; --expand-groups lists them)", s.ThroughGroups)
+	}
+	fmt.Fprintln(w)
+}
+
+// firstStep is the first escalation step of a path (after group memberships).
+func firstStep(p risk.Path) risk.Step {
+	for _, s := range p.Steps {
+		if s.Primitive != "member-of" {
+			return s
+		}
+	}
+	if len(p.Steps) > 0 {
+		return p.Steps[0]
+	}
+	return risk.Step{}
+}
+
+// printPath renders one path with its steps, provenance and conditions.
+func printPath(w io.Writer, i int, p risk.Path) {
+	fmt.Fprintf(w, "Path %d: %s → cluster-admin in %d hop(s)  [id %s]\n", i, p.Subject, p.Hops, p.ID)
+	for _, s := range p.Steps {
+		fmt.Fprintf(w, "  %s ─%s→ %s\n", s.From, s.Primitive, s.To)
+		if s.Condition != "" {
+			fmt.Fprintf(w, "      when: %s\n", s.Condition)
+		}
+		for _, g := range s.GrantedBy {
+			fmt.Fprintf(w, "      by:   %s\n", g)
+		}
+	}
+	if len(p.Steps) == 0 {
+		fmt.Fprintln(w, "  (is cluster-admin)")
+	}
+	fmt.Fprintln(w, strings.Repeat("", 0))
+}

@@ -1,0 +1,240 @@
+package risk
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// Options are assumptions about what the input cannot show.
+type Options struct {
+	// KubernetesVersion is the cluster's version ("v1.34", "1.35.2"); empty
+	// means unknown. It decides whether `get pods/exec` is enough to exec.
+	KubernetesVersion string
+	// PodSecurityDefault is the enforce level of namespaces without the
+	// pod-security.kubernetes.io/enforce label ("privileged" unless the
+	// cluster's admission configuration says otherwise).
+	PodSecurityDefault string
+	// Groups maps user names to groups an identity provider gives them.
+	Groups map[string][]string
+	// Identities are analysed even when no binding names them (e.g. the
+	// subject of `from`): they still hold their implicit groups.
+	Identities []rbac.Subject
+}
+
+// Analysis is the escalation graph of one inventory with the indexes the
+// primitives use.
+type Analysis struct {
+	Inv   *model.Inventory
+	Eval  *rbac.Evaluator
+	Opts  Options
+	Graph *graph.Graph
+
+	principals []*Principal
+	byKey      map[string]*Principal
+	candidates map[string][]Candidate
+
+	namespaces   []string
+	nsObjects    map[string]*model.Namespace
+	saByKey      map[string]*model.ServiceAccount
+	sasByNS      map[string][]*model.ServiceAccount
+	tokenSecrets map[string][]*model.Secret // by namespace
+	podsByNS     map[string][]*model.Pod
+	podsByNode   map[string][]*model.Pod
+	nodes        []*model.Node
+	workloadsNS  map[string][]*model.Workload
+	warnings     []string
+}
+
+// Keys of nodes.
+func userKey(name string) string    { return "User:" + name }
+func groupKey(name string) string   { return "Group:" + name }
+func saKey(ns, name string) string  { return "ServiceAccount:" + ns + ":" + name }
+func nodeKey(name string) string    { return "Node:" + name }
+func scopeKey(label string) string  { return "Scope:" + label }
+func nsAdminLabel(ns string) string { return "all permissions in namespace " + ns }
+func nsAdminScope(ns string) string { return scopeKey("namespace-admin:" + ns) }
+func subjectNodeKey(s rbac.Subject) string {
+	switch s.Kind {
+	case rbacv1.ServiceAccountKind:
+		return saKey(s.Namespace, s.Name)
+	case rbacv1.GroupKind:
+		return groupKey(s.Name)
+	default:
+		if strings.HasPrefix(s.Name, rbac.NodeUserPrefix) {
+			return nodeKey(strings.TrimPrefix(s.Name, rbac.NodeUserPrefix))
+		}
+		return userKey(s.Name)
+	}
+}
+
+// Analyze builds the escalation graph.
+func Analyze(inv *model.Inventory, opts Options) *Analysis {
+	if opts.PodSecurityDefault == "" {
+		opts.PodSecurityDefault = LevelPrivileged
+	}
+	if opts.KubernetesVersion == "" {
+		opts.KubernetesVersion = inv.ServerVersion
+	}
+	a := &Analysis{
+		Inv:          inv,
+		Eval:         rbac.NewEvaluator(inv),
+		Opts:         opts,
+		Graph:        graph.New(),
+		byKey:        map[string]*Principal{},
+		candidates:   map[string][]Candidate{},
+		nsObjects:    map[string]*model.Namespace{},
+		saByKey:      map[string]*model.ServiceAccount{},
+		sasByNS:      map[string][]*model.ServiceAccount{},
+		tokenSecrets: map[string][]*model.Secret{},
+		podsByNS:     map[string][]*model.Pod{},
+		podsByNode:   map[string][]*model.Pod{},
+		workloadsNS:  map[string][]*model.Workload{},
+	}
+	a.index()
+	a.addIdentities()
+	a.evaluate()
+	a.Graph.Freeze()
+	return a
+}
+
+func (a *Analysis) index() {
+	nsSet := map[string]bool{}
+	for _, n := range a.Inv.Namespaces {
+		a.nsObjects[n.Name] = n
+		nsSet[n.Name] = true
+	}
+	for _, sa := range a.Inv.ServiceAccounts {
+		a.saByKey[sa.Namespace+"/"+sa.Name] = sa
+		a.sasByNS[sa.Namespace] = append(a.sasByNS[sa.Namespace], sa)
+		nsSet[sa.Namespace] = true
+	}
+	for _, s := range a.Inv.Secrets {
+		if s.Type == model.SecretTypeServiceAccountToken {
+			a.tokenSecrets[s.Namespace] = append(a.tokenSecrets[s.Namespace], s)
+		}
+	}
+	for _, p := range a.Inv.Pods {
+		a.podsByNS[p.Namespace] = append(a.podsByNS[p.Namespace], p)
+		if p.Spec.NodeName != "" && podIsActive(p) {
+			a.podsByNode[p.Spec.NodeName] = append(a.podsByNode[p.Spec.NodeName], p)
+		}
+		nsSet[p.Namespace] = true
+	}
+	for _, w := range a.Inv.Workloads {
+		a.workloadsNS[w.Namespace] = append(a.workloadsNS[w.Namespace], w)
+		nsSet[w.Namespace] = true
+	}
+	for _, b := range a.Inv.RoleBindings {
+		nsSet[b.Namespace] = true
+	}
+	for _, r := range a.Inv.Roles {
+		nsSet[r.Namespace] = true
+	}
+	a.nodes = a.Inv.Nodes
+	for ns := range nsSet {
+		a.namespaces = append(a.namespaces, ns)
+	}
+	sort.Strings(a.namespaces)
+}
+
+func podIsActive(p *model.Pod) bool {
+	return p.Phase != "Succeeded" && p.Phase != "Failed"
+}
+
+// Namespaces returns every namespace seen in the input, sorted.
+func (a *Analysis) Namespaces() []string { return a.namespaces }
+
+// Warnings are problems found while analysing (and while indexing RBAC).
+func (a *Analysis) Warnings() []string {
+	return append(append([]string(nil), a.Eval.Warnings()...), a.warnings...)
+}
+
+// node returns (creating if needed) the graph node for a subject.
+func (a *Analysis) subjectNode(s rbac.Subject) *graph.Node {
+	key := subjectNodeKey(s)
+	if n := a.Graph.Node(key); n != nil {
+		return n
+	}
+	switch {
+	case s.Kind == rbacv1.ServiceAccountKind:
+		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindServiceAccount, Name: s.Name, Namespace: s.Namespace})
+	case s.Kind == rbacv1.GroupKind:
+		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindGroup, Name: s.Name})
+	case strings.HasPrefix(s.Name, rbac.NodeUserPrefix):
+		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindNode, Name: strings.TrimPrefix(s.Name, rbac.NodeUserPrefix)})
+	default:
+		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindUser, Name: s.Name})
+	}
+}
+
+// SANode returns the node of ServiceAccount ns/name.
+func (a *Analysis) SANode(ns, name string) *graph.Node {
+	n := a.subjectNode(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: name})
+	a.ensurePrincipal(n)
+	return n
+}
+
+// NodeIdentity returns the node of a kubelet identity.
+func (a *Analysis) NodeIdentity(name string) *graph.Node {
+	n := a.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + name})
+	a.ensurePrincipal(n)
+	return n
+}
+
+// UserNode returns the node of a user.
+func (a *Analysis) UserNode(name string) *graph.Node {
+	n := a.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: name})
+	a.ensurePrincipal(n)
+	return n
+}
+
+// GroupNode returns the node of a group.
+func (a *Analysis) GroupNode(name string) *graph.Node {
+	n := a.subjectNode(rbac.Subject{Kind: rbacv1.GroupKind, Name: name})
+	a.ensurePrincipal(n)
+	return n
+}
+
+// Sink is cluster-admin.
+func (a *Analysis) Sink() *graph.Node { return a.Graph.Sink() }
+
+// NamespaceAdmin returns the scope "every permission inside namespace ns".
+func (a *Analysis) NamespaceAdmin(ns string) *graph.Node {
+	key := nsAdminScope(ns)
+	if n := a.Graph.Node(key); n != nil {
+		return n
+	}
+	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "namespace-admin", Namespace: ns, Label: "Scope\n" + nsAdminLabel(ns)})
+	p := &Principal{Node: n, Rules: []rbac.BoundRule{{Rule: allInNamespace, Namespace: ns, Grant: rbac.Grant{}}}, Own: 1}
+	a.addPrincipal(p)
+	return n
+}
+
+// RoleScope returns the scope "the rules of role R, in namespace ns (or
+// cluster-wide when ns is empty)", gained by binding or escalating a role
+// that does not cover everything.
+func (a *Analysis) RoleScope(kind, name, ns string, rules []rbacv1.PolicyRule) *graph.Node {
+	where := "cluster-wide"
+	if ns != "" {
+		where = "in namespace " + ns
+	}
+	label := fmt.Sprintf("%s %s %s", kind, name, where)
+	key := scopeKey(label)
+	if n := a.Graph.Node(key); n != nil {
+		return n
+	}
+	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: kind + "/" + name, Namespace: ns, Label: "Scope\n" + label})
+	p := &Principal{Node: n, Own: len(rules)}
+	for _, r := range rules {
+		p.Rules = append(p.Rules, rbac.BoundRule{Rule: r, Namespace: ns})
+	}
+	a.addPrincipal(p)
+	return n
+}

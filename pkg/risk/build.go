@@ -1,0 +1,236 @@
+package risk
+
+import (
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// impliedGroups returns the groups every identity of the node is in.
+func (a *Analysis) impliedGroups(n *graph.Node) []string {
+	switch n.Kind {
+	case graph.KindServiceAccount:
+		return []string{rbac.GroupServiceAccounts, rbac.GroupServiceAccountsPrefix + n.Namespace, rbac.GroupAuthenticated}
+	case graph.KindNode:
+		return []string{rbac.GroupNodes, rbac.GroupAuthenticated}
+	case graph.KindUser:
+		if n.Name == rbac.UserAnonymous {
+			return []string{rbac.GroupUnauthenticated}
+		}
+		groups := append([]string(nil), a.Opts.Groups[n.Name]...)
+		return append(groups, rbac.GroupAuthenticated)
+	case graph.KindGroup:
+		switch {
+		case n.Name == rbac.GroupUnauthenticated || n.Name == rbac.GroupAuthenticated:
+			return nil
+		case strings.HasPrefix(n.Name, rbac.GroupServiceAccountsPrefix):
+			return []string{rbac.GroupServiceAccounts, rbac.GroupAuthenticated}
+		default:
+			// Group membership comes from an authenticator: members are authenticated.
+			return []string{rbac.GroupAuthenticated}
+		}
+	}
+	return nil
+}
+
+func (a *Analysis) subjectOf(n *graph.Node) (rbac.Subject, bool) {
+	switch n.Kind {
+	case graph.KindServiceAccount:
+		return rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: n.Namespace, Name: n.Name}, true
+	case graph.KindGroup:
+		return rbac.Subject{Kind: rbacv1.GroupKind, Name: n.Name}, true
+	case graph.KindNode:
+		return rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + n.Name}, true
+	case graph.KindUser:
+		return rbac.Subject{Kind: rbacv1.UserKind, Name: n.Name}, true
+	}
+	return rbac.Subject{}, false
+}
+
+// ensurePrincipal creates the principal of an identity node with its effective rules.
+func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
+	if p := a.byKey[n.Key]; p != nil {
+		return p
+	}
+	s, ok := a.subjectOf(n)
+	if !ok {
+		return nil
+	}
+	p := &Principal{Node: n}
+	p.Rules = a.Eval.RulesFor(s)
+	p.Own = len(p.Rules)
+	a.addPrincipal(p)
+	for _, g := range a.impliedGroups(n) {
+		p.Groups = append(p.Groups, g)
+		gs := rbac.Subject{Kind: rbacv1.GroupKind, Name: g}
+		gRules := a.Eval.RulesFor(gs)
+		p.Rules = append(p.Rules, gRules...)
+		// Membership is an edge only to groups that hold something.
+		if len(gRules) > 0 || g == rbac.GroupMasters {
+			gn := a.subjectNode(gs)
+			a.ensurePrincipal(gn)
+			a.Graph.AddEdge(graph.Edge{From: n, To: gn, Primitive: "member-of", Hops: 0, Condition: memberCondition(n, g)})
+		}
+	}
+	return p
+}
+
+func memberCondition(n *graph.Node, group string) string {
+	switch {
+	case n.Kind == graph.KindGroup:
+		return "every member of " + n.Name + " is also in " + group
+	case group == rbac.GroupAuthenticated || group == rbac.GroupUnauthenticated || strings.HasPrefix(group, "system:serviceaccounts") || group == rbac.GroupNodes:
+		return "implicit group of every such identity"
+	default:
+		return "group membership given with --groups"
+	}
+}
+
+func (a *Analysis) addPrincipal(p *Principal) {
+	a.byKey[p.Node.Key] = p
+	a.principals = append(a.principals, p)
+}
+
+// Principal returns the principal of a node key, or nil.
+func (a *Analysis) Principal(key string) *Principal { return a.byKey[key] }
+
+// addIdentities creates a node for every subject of every binding, every
+// ServiceAccount, every Node's kubelet identity and the superuser group.
+func (a *Analysis) addIdentities() {
+	for _, s := range a.Eval.Subjects() {
+		a.ensurePrincipal(a.subjectNode(s))
+	}
+	for _, sa := range a.Inv.ServiceAccounts {
+		a.SANode(sa.Namespace, sa.Name)
+	}
+	for _, n := range a.Inv.Nodes {
+		a.NodeIdentity(n.Name)
+	}
+	for user := range a.Opts.Groups {
+		a.UserNode(user)
+	}
+	for _, s := range a.Opts.Identities {
+		a.ensurePrincipal(a.subjectNode(s))
+	}
+	if n := a.Graph.Node(groupKey(rbac.GroupMasters)); n != nil {
+		a.Graph.AddEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
+			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
+	}
+}
+
+// evaluate runs every primitive for every principal that holds rules,
+// including principals created on the way (scopes, new identities).
+func (a *Analysis) evaluate() {
+	done := 0
+	for done < len(a.principals) {
+		// Principals are processed in creation order; new ones are appended.
+		batch := a.principals[done:]
+		sorted := append([]*Principal(nil), batch...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Node.Key < sorted[j].Node.Key })
+		done = len(a.principals)
+		for _, p := range sorted {
+			a.evaluatePrincipal(p)
+		}
+	}
+}
+
+func (a *Analysis) evaluatePrincipal(p *Principal) {
+	if len(p.Rules) == 0 && p.Node.Kind != graph.KindNode {
+		return
+	}
+	// A principal without rules of its own, whose rules all come from one
+	// group, can do nothing that group cannot: the group's steps are reached
+	// through the membership edge.
+	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(distinctGroupSources(p)) <= 1 {
+		return
+	}
+	var all []Candidate
+	if c, ok := a.adminCandidate(p); ok {
+		all = append(all, c)
+	}
+	for _, prim := range registry {
+		all = append(all, prim.Evaluate(a, p)...)
+	}
+	for _, c := range all {
+		c := c
+		if c.To == nil || c.To == p.Node {
+			continue
+		}
+		if c.Holds && a.heldByGroup(p, c) {
+			continue
+		}
+		a.candidates[p.Node.Key] = append(a.candidates[p.Node.Key], c)
+		if !c.Holds {
+			continue
+		}
+		strs, bindings := c.grantedBy()
+		a.Graph.AddEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings})
+	}
+}
+
+// distinctGroupSources returns the distinct subjects whose bindings supply the principal's rules.
+func distinctGroupSources(p *Principal) map[rbac.Subject]bool {
+	out := map[rbac.Subject]bool{}
+	for _, r := range p.Rules[p.Own:] {
+		out[r.Grant.Subject] = true
+	}
+	return out
+}
+
+// heldByGroup reports whether every grant of the candidate is bound to a single
+// group the principal is in (then the group's own edge already covers it).
+func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
+	if len(c.Grants) == 0 {
+		return false
+	}
+	var subj *rbac.Subject
+	for i := range c.Grants {
+		g := c.Grants[i].Grant
+		if g.Binding == nil || g.Subject.Kind != rbacv1.GroupKind {
+			return false
+		}
+		if subj == nil {
+			subj = &g.Subject
+		} else if *subj != g.Subject {
+			return false
+		}
+	}
+	if subj == nil || (p.Node.Kind == graph.KindGroup && p.Node.Name == subj.Name) {
+		return false
+	}
+	return a.Graph.Node(groupKey(subj.Name)) != nil
+}
+
+// adminCandidate: rules bound cluster-wide that cover everything make the
+// principal cluster-admin with no step at all.
+func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
+	var clusterWide []rbacv1.PolicyRule
+	var idx []int
+	for i, r := range p.Rules {
+		if r.Namespace == "" {
+			clusterWide = append(clusterWide, r.Rule)
+			idx = append(idx, i)
+		}
+	}
+	if !rbac.CoversClusterAdmin(clusterWide) {
+		return Candidate{}, false
+	}
+	c := Candidate{Primitive: "admin-rules", To: a.Sink(), Hops: 0, Holds: true,
+		Condition: "rules bound cluster-wide cover every verb on every resource of every API group and every non-resource URL"}
+	for _, atom := range rbac.ClusterAdminRules() {
+		for j, r := range clusterWide {
+			if ok, _ := rbac.Covers([]rbacv1.PolicyRule{r}, []rbacv1.PolicyRule{atom}); ok {
+				c.Grants = append(c.Grants, p.Rules[idx[j]])
+				break
+			}
+		}
+	}
+	return c, true
+}
+
+// Candidates returns every candidate step evaluated for a node (for explain).
+func (a *Analysis) Candidates(key string) []Candidate { return a.candidates[key] }

@@ -1,0 +1,180 @@
+package risk
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// SubjectRef names an identity in results.
+type SubjectRef struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// String renders User:alice, ServiceAccount:ns:name.
+func (s SubjectRef) String() string {
+	if s.Namespace != "" {
+		return s.Kind + ":" + s.Namespace + ":" + s.Name
+	}
+	return s.Kind + ":" + s.Name
+}
+
+// Step is one edge of a path.
+type Step struct {
+	Primitive string   `json:"primitive"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Hops      int      `json:"hops"`
+	GrantedBy []string `json:"grantedBy"`
+	Condition string   `json:"condition"`
+	Bindings  []string `json:"bindings,omitempty"`
+}
+
+// Path is a way from a subject to cluster-admin.
+type Path struct {
+	// ID is derived from the subject and the steps, not from the order of results.
+	ID      string     `json:"id"`
+	Subject SubjectRef `json:"subject"`
+	Target  string     `json:"target"`
+	Hops    int        `json:"hops"`
+	Steps   []Step     `json:"steps"`
+}
+
+func refOf(n *graph.Node) SubjectRef {
+	return SubjectRef{Kind: string(n.Kind), Name: n.Name, Namespace: n.Namespace}
+}
+
+// NodeName renders a node for steps: "ServiceAccount:ns:name", "cluster-admin".
+func NodeName(n *graph.Node) string {
+	if n.Kind == graph.KindSink {
+		return graph.SinkKey
+	}
+	if n.Kind == graph.KindScope {
+		return "Scope:" + strings.TrimPrefix(strings.TrimPrefix(n.Label, "Scope\n"), "Scope:")
+	}
+	return refOf(n).String()
+}
+
+// NewPath builds a path result from edges.
+func NewPath(from *graph.Node, edges []*graph.Edge) Path {
+	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
+	h := sha256.New()
+	h.Write([]byte(NodeName(from)))
+	for _, e := range edges {
+		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings}
+		if s.GrantedBy == nil {
+			s.GrantedBy = []string{}
+		}
+		p.Steps = append(p.Steps, s)
+		h.Write([]byte("\x00" + s.Primitive + "\x00" + s.From + "\x00" + s.To + "\x00" + strings.Join(s.GrantedBy, "\x01")))
+	}
+	p.ID = hex.EncodeToString(h.Sum(nil))[:12]
+	return p
+}
+
+// IsIdentity reports whether a node is someone (not a scope or the sink).
+func IsIdentity(n *graph.Node) bool {
+	switch n.Kind {
+	case graph.KindUser, graph.KindGroup, graph.KindServiceAccount, graph.KindNode:
+		return true
+	}
+	return false
+}
+
+// ScanResult is every identity with a path to cluster-admin.
+type ScanResult struct {
+	Summary ScanSummary `json:"summary"`
+	Paths   []Path      `json:"paths"`
+}
+
+// ScanSummary counts the identities.
+type ScanSummary struct {
+	Identities   int `json:"identities"`
+	AlreadyAdmin int `json:"alreadyAdmin"`
+	ByEscalation int `json:"byEscalation"`
+	// ThroughGroups counts identities whose shortest path starts with a group
+	// membership; they are listed only with --expand-groups.
+	ThroughGroups int `json:"throughGroups"`
+}
+
+// Scan runs one reverse search from cluster-admin and returns a shortest
+// path for every identity that has one, fewest hops first. Unless
+// expandGroups is set, identities whose shortest path begins by entering a
+// group are counted, not listed: the group is listed instead.
+func (a *Analysis) Scan(expandGroups bool) ScanResult {
+	tree := a.Graph.ShortestTo(a.Sink())
+	res := ScanResult{Paths: []Path{}}
+	for _, n := range a.Graph.Nodes() {
+		if !IsIdentity(n) {
+			continue
+		}
+		res.Summary.Identities++
+		hops := tree.Hops(n)
+		if hops == graph.Unreachable {
+			continue
+		}
+		path := tree.Path(n)
+		if hops == 0 {
+			res.Summary.AlreadyAdmin++
+		} else {
+			res.Summary.ByEscalation++
+		}
+		if !expandGroups && len(path) > 0 && path[0].Primitive == "member-of" {
+			res.Summary.ThroughGroups++
+			continue
+		}
+		res.Paths = append(res.Paths, NewPath(n, path))
+	}
+	SortPaths(res.Paths)
+	return res
+}
+
+// SortPaths orders paths by hops, then subject, then ID.
+func SortPaths(ps []Path) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Hops != ps[j].Hops {
+			return ps[i].Hops < ps[j].Hops
+		}
+		if si, sj := ps[i].Subject.String(), ps[j].Subject.String(); si != sj {
+			return si < sj
+		}
+		return ps[i].ID < ps[j].ID
+	})
+}
+
+// From returns up to k shortest paths from a subject node (Yen).
+func (a *Analysis) From(n *graph.Node, k, maxHops int) []Path {
+	raw := a.Graph.KShortestPaths(n, a.Sink(), k, maxHops)
+	out := []Path{}
+	for _, edges := range raw {
+		out = append(out, NewPath(n, edges))
+	}
+	SortPaths(out)
+	return out
+}
+
+// PathEdges returns the edges that lie on some shortest path to cluster-admin
+// (the "paths to admin" view of the graph).
+func (a *Analysis) PathEdges() []*graph.Edge {
+	tree := a.Graph.ShortestTo(a.Sink())
+	var out []*graph.Edge
+	for _, e := range a.Graph.Edges() {
+		hf, ht := tree.Hops(e.From), tree.Hops(e.To)
+		if hf == graph.Unreachable || ht == graph.Unreachable {
+			continue
+		}
+		if hf == ht+e.Hops {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// SubjectKey is the graph key of a subject.
+func SubjectKey(s rbac.Subject) string { return subjectNodeKey(s) }

@@ -1,0 +1,144 @@
+package risk
+
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// bind: the `bind` verb on a role lets a principal create a binding to it
+// without holding its permissions. Binding a ClusterRole that covers
+// everything with a ClusterRoleBinding gives cluster-admin; with a RoleBinding,
+// that role's permissions inside the namespace only. resourceNames limit
+// which roles; an existing binding can be updated instead of created.
+type bind struct{}
+
+func init() { register(bind{}) }
+
+func (bind) ID() string { return "bind" }
+func (bind) Summary() string {
+	return "bind + create/update bindings → bind a powerful role to oneself (cluster-wide or inside a namespace)"
+}
+
+func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
+	var out []Candidate
+	// Cluster-wide: a ClusterRoleBinding to a ClusterRole.
+	for _, cr := range a.rolesByPower() {
+		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", "", cr.Name))
+		if !ok {
+			continue
+		}
+		write, how, ok := a.bindingWrite(p, "", cr.Name)
+		if !ok {
+			continue
+		}
+		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		if rbac.CoversClusterAdmin(rules) {
+			c.To = a.Sink()
+			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (its rules cover everything) to itself cluster-wide", how, cr.Name)
+			out = append(out, c)
+			break // nothing more to gain cluster-wide
+		}
+		c.To = a.RoleScope(model.KindClusterRole, cr.Name, "", rules)
+		c.Condition = fmt.Sprintf("%s binding ClusterRole %q to itself cluster-wide", how, cr.Name)
+		out = append(out, c)
+	}
+	// Inside namespaces: RoleBindings to ClusterRoles or Roles.
+	for _, ns := range p.Namespaces("create", rbacGroup, "rolebindings", "", a.namespaces) {
+		out = append(out, a.bindInNamespace(p, ns)...)
+	}
+	return dedupeCandidates(out)
+}
+
+func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
+	var out []Candidate
+	for _, cr := range a.rolesByPower() {
+		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
+		if !ok {
+			continue
+		}
+		write, how, ok := a.bindingWrite(p, ns, cr.Name)
+		if !ok {
+			continue
+		}
+		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		if coversNamespace(rules) {
+			c.To = a.NamespaceAdmin(ns)
+			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (every resource) to itself in namespace %s", how, cr.Name, ns)
+			return append(out, c)
+		}
+		c.To = a.RoleScope(model.KindClusterRole, cr.Name, ns, rules)
+		c.Condition = fmt.Sprintf("%s binding ClusterRole %q to itself in namespace %s", how, cr.Name, ns)
+		out = append(out, c)
+	}
+	for _, r := range a.Inv.Roles {
+		if r.Namespace != ns {
+			continue
+		}
+		bindGrant, ok := p.First(res("bind", rbacGroup, "roles", "", ns, r.Name))
+		if !ok {
+			continue
+		}
+		write, how, ok := a.bindingWrite(p, ns, r.Name)
+		if !ok {
+			continue
+		}
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		if coversNamespace(r.Rules) {
+			c.To = a.NamespaceAdmin(ns)
+		} else {
+			c.To = a.RoleScope(model.KindRole, r.Name, ns, r.Rules)
+		}
+		c.Condition = fmt.Sprintf("%s binding Role %q to itself in namespace %s", how, r.Name, ns)
+		out = append(out, c)
+	}
+	return out
+}
+
+// bindingWrite finds how the principal can write a binding to role roleName:
+// create one, or update/patch an existing binding with that roleRef.
+func (a *Analysis) bindingWrite(p *Principal, ns, roleName string) (rbacBound, string, bool) {
+	resource := "clusterrolebindings"
+	if ns != "" {
+		resource = "rolebindings"
+	}
+	if br, ok := p.First(res("create", rbacGroup, resource, "", ns, "")); ok {
+		return br, "create a " + map[bool]string{true: "RoleBinding", false: "ClusterRoleBinding"}[ns != ""], true
+	}
+	list := a.Inv.ClusterRoleBindings
+	if ns != "" {
+		list = a.Inv.RoleBindings
+	}
+	for _, b := range list {
+		if b.Namespace != ns || b.RoleRef.Name != roleName {
+			continue
+		}
+		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {
+			return br, fmt.Sprintf("add itself to %s,", rbac.DescribeBinding(b)), true
+		}
+	}
+	return rbacBound{}, "", false
+}
+
+// rolesByPower returns ClusterRoles with those covering everything first.
+func (a *Analysis) rolesByPower() []*model.ClusterRole {
+	var admin, rest []*model.ClusterRole
+	for _, r := range a.Inv.ClusterRoles {
+		rules, _ := a.Eval.ClusterRoleRules(r.Name)
+		if rbac.CoversClusterAdmin(rules) {
+			admin = append(admin, r)
+		} else if len(rules) > 0 {
+			rest = append(rest, r)
+		}
+	}
+	return append(admin, rest...)
+}
+
+// coversNamespace: every verb on every resource (what a namespace grant can reach).
+func coversNamespace(rules []rbacPolicyRule) bool {
+	ok, _ := rbac.Covers(rules, []rbacPolicyRule{allInNamespace})
+	return ok
+}

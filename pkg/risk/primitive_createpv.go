@@ -1,0 +1,52 @@
+package risk
+
+import "fmt"
+
+// createPV: a hostPath PersistentVolume is not checked by Pod Security, so a
+// principal who creates PersistentVolumes and can create pods and claims in
+// some namespace mounts a node's root filesystem through a claim. The pod
+// still runs under the namespace's level: restricted requires runAsNonRoot,
+// which keeps root-owned credentials (kubelet keys) out of reach.
+type createPV struct{}
+
+func init() { register(createPV{}) }
+
+func (createPV) ID() string { return "create-pv" }
+func (createPV) Summary() string {
+	return "create a hostPath PersistentVolume + pods and claims in a namespace → a node's filesystem and kubelet identity"
+}
+
+func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
+	pv, ok := p.First(res("create", "", "persistentvolumes", "", "", ""))
+	if !ok {
+		return nil
+	}
+	var out []Candidate
+	for _, ns := range podCreatorNamespaces(a, p) {
+		pods, w, ok := canCreatePods(p, ns)
+		if !ok {
+			continue
+		}
+		pvc, ok := p.First(res("create", "", "persistentvolumeclaims", "", ns, ""))
+		if !ok {
+			continue
+		}
+		how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", w.display(), ns)
+		level, _ := a.EnforceLevel(ns)
+		if level == LevelRestricted {
+			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"),
+				Why: how + ", but the namespace enforces restricted: the pod must run as non-root and cannot read the node's root-owned credentials"})
+			continue
+		}
+		if len(a.nodes) == 0 {
+			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"), Why: how + ", but no Node is in the input"})
+			continue
+		}
+		for _, n := range a.nodes {
+			out = append(out, Candidate{Primitive: "create-pv", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(pv, pvc, pods),
+				Condition: fmt.Sprintf("%s, pinned to node %s (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, n.Name, level)})
+		}
+		break // one namespace is enough to reach every node
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package risk
+
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+const rbacGroup = "rbac.authorization.k8s.io"
+
+// escalate: the `escalate` verb lifts RBAC's rule that nobody may write
+// permissions into a role that they do not hold. With it, and update or patch
+// on a role bound to the principal, the principal writes `*` into its own
+// role: a ClusterRole bound cluster-wide gives cluster-admin; a role bound by
+// a RoleBinding gives everything inside that namespace only. An aggregated
+// ClusterRole is rewritten by its controller, so there the way is to create a
+// ClusterRole carrying the labels its selector picks.
+type escalate struct{}
+
+func init() { register(escalate{}) }
+
+func (escalate) ID() string { return "escalate" }
+func (escalate) Summary() string {
+	return "escalate + update a role bound to oneself → cluster-admin (ClusterRoleBinding) or everything in a namespace (RoleBinding)"
+}
+
+// boundBindings returns the distinct bindings that bind the principal (itself or its groups).
+func boundBindings(p *Principal) []*model.Binding {
+	seen := map[*model.Binding]bool{}
+	var out []*model.Binding
+	for _, r := range p.Rules {
+		if b := r.Grant.Binding; b != nil && !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
+	var out []Candidate
+	for _, b := range boundBindings(p) {
+		roleNS := "" // where the role object lives
+		resource := "clusterroles"
+		if b.RoleRef.Kind == model.KindRole {
+			roleNS, resource = b.Namespace, "roles"
+		}
+		esc, ok := p.First(res("escalate", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
+		if !ok {
+			continue
+		}
+		target := a.Sink()
+		gain := "cluster-admin"
+		if b.Kind == model.KindRoleBinding {
+			target = a.NamespaceAdmin(b.Namespace)
+			gain = nsAdminLabel(b.Namespace)
+		}
+		how := fmt.Sprintf("write * into %s %q, bound to it by %s → %s", b.RoleRef.Kind, b.RoleRef.Name, rbac.DescribeBinding(b), gain)
+		if agg := a.aggregatedRole(b); agg != nil {
+			create, ok := p.First(res("create", rbacGroup, "clusterroles", "", "", ""))
+			if !ok {
+				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
+					Why: fmt.Sprintf("can escalate ClusterRole %q, but it is aggregated (the controller rewrites it) and creating a ClusterRole for its selector is not allowed", b.RoleRef.Name)})
+				continue
+			}
+			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, create),
+				Condition: fmt.Sprintf("create a ClusterRole with * labelled for the aggregationRule of ClusterRole %q, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
+			continue
+		}
+		upd, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
+		if !ok {
+			out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
+				Why: fmt.Sprintf("has escalate on %s %q but cannot update or patch it", b.RoleRef.Kind, b.RoleRef.Name)})
+			continue
+		}
+		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, upd), Condition: how})
+	}
+	return dedupeCandidates(out)
+}
+
+// aggregatedRole returns the ClusterRole a binding references if it is aggregated.
+func (a *Analysis) aggregatedRole(b *model.Binding) *model.ClusterRole {
+	if b.RoleRef.Kind != model.KindClusterRole {
+		return nil
+	}
+	for _, r := range a.Inv.ClusterRoles {
+		if r.Name == b.RoleRef.Name && r.AggregationRule != nil {
+			return r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package risk
+
+import "fmt"
+
+// namespacePatch: Pod Security admission reads its level from namespace
+// labels, so whoever can patch or update a namespace (cluster-wide, or by a
+// RoleBinding inside it on its own object) lifts the level; together with
+// creating pods there, that is a privileged pod on any node.
+type namespacePatch struct{}
+
+func init() { register(namespacePatch{}) }
+
+func (namespacePatch) ID() string { return "namespace-patch" }
+func (namespacePatch) Summary() string {
+	return "patch a namespace's Pod Security labels + create pods there → privileged pods on any node"
+}
+
+func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
+	var out []Candidate
+	for _, ns := range a.namespaces {
+		if allowed, _ := a.allowsHostAccess(ns); allowed {
+			continue // nothing to lift; node-escape covers it
+		}
+		patch, ok := p.FirstAny(modifyVerbs, res("", "", "namespaces", "", ns, ns))
+		if !ok {
+			continue
+		}
+		level, _ := a.EnforceLevel(ns)
+		pods, w, ok := canCreatePods(p, ns)
+		if !ok {
+			out = append(out, Candidate{Primitive: "namespace-patch", Hops: 1, Grants: grants(patch), To: a.phantom("Nodes", "any node"),
+				Why: fmt.Sprintf("can lift the Pod Security level of %s (%s), but cannot create pods or workloads there", ns, level)})
+			continue
+		}
+		for _, n := range a.nodes {
+			out = append(out, Candidate{Primitive: "namespace-patch", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(patch, pods),
+				Condition: fmt.Sprintf("set %s=privileged on namespace %s (now %s), then create %s there with a privileged pod on node %s", LabelEnforce, ns, level, w.display(), n.Name)})
+		}
+	}
+	return out
+}

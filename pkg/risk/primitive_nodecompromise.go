@@ -1,0 +1,36 @@
+package risk
+
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+)
+
+// nodeCompromise: a node's kubelet identity may, through the Node authorizer,
+// request tokens of the ServiceAccounts of pods bound to it; its disk holds
+// them. On a control-plane node, the static pods' keys (etcd, the CA,
+// admin kubeconfigs) make it cluster-admin.
+type nodeCompromise struct{}
+
+func init() { register(nodeCompromise{}) }
+
+func (nodeCompromise) ID() string { return "node-compromise" }
+func (nodeCompromise) Summary() string {
+	return "hold a node's identity → the ServiceAccounts of pods on it; a control-plane node → cluster-admin"
+}
+
+func (nodeCompromise) Evaluate(a *Analysis, p *Principal) []Candidate {
+	if p.Node.Kind != graph.KindNode {
+		return nil
+	}
+	var out []Candidate
+	if n := a.nodeByName(p.Node.Name); n != nil && isControlPlane(n) {
+		out = append(out, Candidate{Primitive: "node-compromise", To: a.Sink(), Hops: 1, Holds: true,
+			Condition: fmt.Sprintf("%s is a control-plane node: its disk holds the cluster CA key, etcd data and admin credentials", n.Name)})
+	}
+	for _, pod := range a.podsByNode[p.Node.Name] {
+		out = append(out, Candidate{Primitive: "node-compromise", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true,
+			Condition: fmt.Sprintf("pod %s/%s runs on %s as ServiceAccount %s: the Node authorizer lets the kubelet request its tokens", pod.Namespace, pod.Name, p.Node.Name, pod.Spec.ServiceAccountName)})
+	}
+	return dedupeByTarget(out)
+}

@@ -1,0 +1,53 @@
+package risk
+
+import (
+	"fmt"
+	"strings"
+)
+
+// nodeEscape: a pod creator in a namespace whose Pod Security level admits
+// privileged pods runs a privileged, hostPID, hostPath-/ pod on any node it
+// names with spec.nodeName (the scheduler and taints are bypassed) and takes
+// that node's kubelet credentials.
+type nodeEscape struct{}
+
+func init() { register(nodeEscape{}) }
+
+func (nodeEscape) ID() string { return "node-escape" }
+func (nodeEscape) Summary() string {
+	return "create/modify workloads where Pod Security admits privileged pods → any node's kubelet identity"
+}
+
+func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
+	var out []Candidate
+	for _, ns := range podCreatorNamespaces(a, p) {
+		br, w, ok := canCreatePods(p, ns)
+		if !ok {
+			continue
+		}
+		out = append(out, escapeCandidates(a, ns, fmt.Sprintf("create %s in %s", w.display(), ns), br)...)
+	}
+	return out
+}
+
+// escapeCandidates: a step to every node, if the namespace admits privileged pods.
+func escapeCandidates(a *Analysis, ns, how string, brs ...rbacBound) []Candidate {
+	allowed, why := a.allowsHostAccess(ns)
+	if !allowed {
+		return []Candidate{{Primitive: "node-escape", Hops: 1, Grants: brs, To: a.phantom("Nodes", "any node"),
+			Why: how + ", but " + why}}
+	}
+	if len(a.nodes) == 0 {
+		return []Candidate{{Primitive: "node-escape", Hops: 1, Grants: brs, To: a.phantom("Nodes", "any node"),
+			Why: how + " and " + why + ", but no Node is in the input"}}
+	}
+	var out []Candidate
+	for _, n := range a.nodes {
+		cond := fmt.Sprintf("%s: a privileged pod with nodeName %s; %s", how, n.Name, why)
+		if isControlPlane(n) {
+			cond += "; " + n.Name + " is a control-plane node"
+		}
+		out = append(out, Candidate{Primitive: "node-escape", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: brs, Condition: strings.TrimSpace(cond)})
+	}
+	return out
+}

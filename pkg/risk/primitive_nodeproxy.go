@@ -1,0 +1,54 @@
+package risk
+
+import "fmt"
+
+// nodeProxy: nodes/proxy reaches the kubelet API, whose exec, run and attach
+// endpoints the kubelet authorizes as `get` (WebSocket) or `create` on
+// nodes/proxy. That runs commands in every pod of the node, static
+// control-plane pods included. The finer kubelet subresources (nodes/metrics,
+// nodes/stats, nodes/log, nodes/pods, nodes/healthz, nodes/configz) do not exec.
+type nodeProxy struct{}
+
+func init() { register(nodeProxy{}) }
+
+func (nodeProxy) ID() string { return "node-proxy" }
+func (nodeProxy) Summary() string {
+	return "get/create nodes/proxy → exec in every pod of that node (kubelet API); a control-plane node → cluster-admin"
+}
+
+func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
+	var out []Candidate
+	for _, n := range a.nodes {
+		br, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", n.Name))
+		if !ok {
+			continue
+		}
+		how := fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods", n.Name)
+		if isControlPlane(n) {
+			out = append(out, Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(br),
+				Condition: how + "; " + n.Name + " is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys"})
+		}
+		for _, pod := range a.podsByNode[n.Name] {
+			if running, _ := podRunning(pod); !running || !a.tokenMounted(pod) {
+				continue
+			}
+			out = append(out, Candidate{Primitive: "node-proxy", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+				Condition: fmt.Sprintf("%s; pod %s/%s mounts the token of ServiceAccount %s", how, pod.Namespace, pod.Name, pod.Spec.ServiceAccountName)})
+		}
+	}
+	return dedupeByTarget(out)
+}
+
+// dedupeByTarget keeps the first candidate per target (stable input order).
+func dedupeByTarget(in []Candidate) []Candidate {
+	seen := map[string]bool{}
+	var out []Candidate
+	for _, c := range in {
+		if c.To == nil || seen[c.To.Key] {
+			continue
+		}
+		seen[c.To.Key] = true
+		out = append(out, c)
+	}
+	return out
+}

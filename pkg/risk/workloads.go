@@ -1,0 +1,110 @@
+package risk
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// workloadResource is a resource whose objects make pods.
+type workloadResource struct {
+	group, resource, kind string
+}
+
+// podMakers are pods and every built-in controller with a pod template.
+var podMakers = []workloadResource{
+	{"", "pods", "Pod"},
+	{"apps", "deployments", "Deployment"},
+	{"apps", "replicasets", "ReplicaSet"},
+	{"apps", "statefulsets", "StatefulSet"},
+	{"apps", "daemonsets", "DaemonSet"},
+	{"batch", "jobs", "Job"},
+	{"batch", "cronjobs", "CronJob"},
+	{"", "replicationcontrollers", "ReplicationController"},
+}
+
+func (w workloadResource) display() string {
+	if w.group == "" {
+		return w.resource
+	}
+	return w.resource + "." + w.group
+}
+
+func resourceForKind(kind string) (workloadResource, bool) {
+	for _, w := range podMakers {
+		if w.kind == kind {
+			return w, true
+		}
+	}
+	return workloadResource{}, false
+}
+
+// canCreatePods returns the first grant letting the principal create pods
+// (directly or through a controller) in ns, and which resource.
+func canCreatePods(p *Principal, ns string) (rbacBound, workloadResource, bool) {
+	for _, w := range podMakers {
+		if br, ok := p.First(res("create", w.group, w.resource, "", ns, "")); ok {
+			return br, w, true
+		}
+	}
+	return rbacBound{}, workloadResource{}, false
+}
+
+// podCreatorNamespaces returns the namespaces where the principal may create pods somehow.
+func podCreatorNamespaces(a *Analysis, p *Principal) []string {
+	seen := map[string]bool{}
+	for _, w := range podMakers {
+		for _, ns := range p.Namespaces("create", w.group, w.resource, "", a.namespaces) {
+			seen[ns] = true
+		}
+	}
+	var out []string
+	for _, ns := range a.namespaces {
+		if seen[ns] {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+func podRunning(p *model.Pod) (bool, string) {
+	switch p.Phase {
+	case "Running":
+		return true, ""
+	case "":
+		return true, " (phase not in the input: assumed running)"
+	}
+	return false, ""
+}
+
+// execNeedsCreate reports whether the cluster authorizes exec/attach
+// WebSocket upgrades as `create` only (v1.35+, AuthorizePodWebsocketUpgradeCreatePermission).
+// Unknown versions are treated as older, where `get` also suffices.
+func execNeedsCreate(version string) (bool, string) {
+	minor, ok := parseMinor(version)
+	if !ok {
+		return false, "cluster version unknown (give --kubernetes-version): before v1.35 `get` on pods/exec also allows exec through a WebSocket upgrade"
+	}
+	if minor >= 35 {
+		return true, ""
+	}
+	return false, "cluster v1." + strconv.Itoa(minor) + ": `get` on pods/exec also allows exec through a WebSocket upgrade (before v1.35)"
+}
+
+func parseMinor(v string) (int, bool) {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 || parts[0] != "1" {
+		return 0, false
+	}
+	digits := parts[1]
+	for i, c := range digits {
+		if c < '0' || c > '9' {
+			digits = digits[:i]
+			break
+		}
+	}
+	m, err := strconv.Atoi(digits)
+	return m, err == nil
+}
