@@ -19,16 +19,23 @@ func (readSecrets) Summary() string {
 }
 
 func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
+	// One step per token Secret: get is tried first, then list and watch
+	// (a list or watch by metadata.name is authorized with the name).
+	seen := map[string]bool{}
 	var out []Candidate
-	for _, ns := range p.Namespaces("get", "", "secrets", "", a.namespaces) {
-		out = append(out, readSecretsIn(a, p, ns, "get")...)
-	}
-	for _, verb := range []string{"list", "watch"} {
+	for _, verb := range readVerbs {
 		for _, ns := range p.Namespaces(verb, "", "secrets", "", a.namespaces) {
-			out = append(out, readSecretsIn(a, p, ns, verb)...)
+			for _, c := range readSecretsIn(a, p, ns, verb) {
+				k := c.To.Key + "\x00" + c.Why
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				out = append(out, c)
+			}
 		}
 	}
-	return dedupeCandidates(out)
+	return out
 }
 
 func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
