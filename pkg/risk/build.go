@@ -150,10 +150,12 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	}
 	var all []Candidate
 	if c, ok := a.adminCandidate(p); ok {
+		// Already cluster-admin: any further step would only add noise.
 		all = append(all, c)
-	}
-	for _, prim := range registry {
-		all = append(all, prim.Evaluate(a, p)...)
+	} else {
+		for _, prim := range registry {
+			all = append(all, prim.Evaluate(a, p)...)
+		}
 	}
 	for _, c := range all {
 		c := c
