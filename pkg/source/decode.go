@@ -76,7 +76,8 @@ func (e *docError) Error() string {
 
 func (e *docError) Unwrap() error { return e.err }
 
-// decodeStream reads one file's documents; it returns how many objects it kept or skipped.
+// decodeStream reads one file's documents; it returns how many documents
+// (objects or Lists, even empty ones) it read.
 func (d *decoder) decodeStream(file string, r io.Reader) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	first, err := peekNonSpace(br)
@@ -111,27 +112,64 @@ func peekNonSpace(br *bufio.Reader) (byte, error) {
 	}
 }
 
-func (d *decoder) decodeJSONStream(file string, br *bufio.Reader) (int, error) {
-	dec := json.NewDecoder(br)
-	count := 0
-	line := 1
+func (d *decoder) decodeJSONStream(file string, r io.Reader) (int, error) {
+	// The whole stream is kept so that error offsets become lines and columns.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", file, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	docs := 0
 	for doc := 1; ; doc++ {
+		start := skipJSONSpace(data, int(dec.InputOffset()))
+		src := model.Source{File: file, Doc: doc, Line: lineAt(data, start)}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			if errors.Is(err, io.EOF) {
-				return count, nil
+				return docs, nil
 			}
-			src := model.Source{File: file, Doc: doc, Line: line}
-			return count, &docError{src: src, msg: "invalid JSON", err: err}
+			return docs, &docError{src: src, msg: "invalid JSON", err: jsonSyntaxDetail(data, err)}
 		}
-		n, err := d.decodeDocument(raw, model.Source{File: file, Doc: doc, Line: line})
-		if err != nil {
-			return count, err
+		if _, err := d.decodeDocument(raw, src); err != nil {
+			return docs, err
 		}
-		count += n
-		// Lines are counted from the raw document for the next start.
-		line += bytes.Count(raw, []byte{'\n'})
+		docs++
 	}
+}
+
+func skipJSONSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// lineAt returns the 1-based line of byte offset off.
+func lineAt(data []byte, off int) int {
+	if off > len(data) {
+		off = len(data)
+	}
+	return 1 + bytes.Count(data[:off], []byte{'\n'})
+}
+
+// jsonSyntaxDetail says where in the stream a JSON syntax error is.
+func jsonSyntaxDetail(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off := int(se.Offset)
+		if off > 0 {
+			off-- // Offset counts the offending byte.
+		}
+		if off > len(data) {
+			off = len(data)
+		}
+		col := off - bytes.LastIndexByte(data[:off], '\n')
+		return fmt.Errorf("line %d, column %d: %s", lineAt(data, off), col, se.Error())
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("unexpected end of input at line %d: the document is truncated", lineAt(data, len(data)))
+	}
+	return err
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -139,7 +177,7 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 // decodeYAMLStream splits a multi-document YAML stream on "---" lines, keeping
 // each document's first line for error messages.
 func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
-	count := 0
+	docs := 0
 	doc := 0
 	var buf bytes.Buffer
 	startLine, lineNo := 1, 0
@@ -160,11 +198,16 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 				return fmt.Sprintf("line %d", n+startLine-1)
 			})
 			msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
+			msg = strings.TrimPrefix(msg, "yaml: ")
 			return &docError{src: src, msg: "invalid YAML: " + msg}
 		}
-		n, err := d.decodeDocument(js, src)
-		count += n
-		return err
+		if _, err := d.decodeDocument(js, src); err != nil {
+			return err
+		}
+		if !isNullJSON(js) {
+			docs++
+		}
+		return nil
 	}
 	for {
 		line, err := br.ReadBytes('\n')
@@ -172,7 +215,7 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 			lineNo++
 			if isDocSeparator(line) {
 				if ferr := flush(); ferr != nil {
-					return count, ferr
+					return docs, ferr
 				}
 				startLine = lineNo + 1
 			} else {
@@ -181,15 +224,15 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				return count, fmt.Errorf("%s: %w", file, err)
+				return docs, fmt.Errorf("%s: %w", file, err)
 			}
 			break
 		}
 	}
 	if err := flush(); err != nil {
-		return count, err
+		return docs, err
 	}
-	return count, nil
+	return docs, nil
 }
 
 func isDocSeparator(line []byte) bool {
@@ -229,14 +272,34 @@ type header struct {
 	} `json:"metadata"`
 }
 
-// decodeDocument decodes one top-level document, which may be a List.
-func (d *decoder) decodeDocument(js []byte, src model.Source) (int, error) {
+func isNullJSON(js []byte) bool {
 	t := bytes.TrimSpace(js)
-	if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+// jsonValueKind names the kind of JSON value a document starts with.
+func jsonValueKind(t []byte) string {
+	switch t[0] {
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// decodeDocument decodes one top-level document, which may be a List; it
+// returns how many objects it kept or skipped.
+func (d *decoder) decodeDocument(js []byte, src model.Source) (int, error) {
+	if isNullJSON(js) {
 		return 0, nil
 	}
+	t := bytes.TrimSpace(js)
 	if t[0] != '{' {
-		return 0, &docError{src: src, msg: "not a Kubernetes object (expected a mapping with apiVersion and kind)"}
+		return 0, &docError{src: src, msg: fmt.Sprintf("not a Kubernetes object: got %s, want a mapping with apiVersion and kind", jsonValueKind(t))}
 	}
 	var h header
 	if err := json.Unmarshal(t, &h); err != nil {
