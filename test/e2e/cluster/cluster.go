@@ -85,6 +85,9 @@ type Options struct {
 	Dir string
 	// ExtraUsers are added to the token file besides the admin and the controller manager.
 	ExtraUsers []StaticUser
+	// APIServerArgs are added to kube-apiserver's flags (e.g. --audit-policy-file,
+	// --audit-log-path); relative paths are taken in the cluster's directory.
+	APIServerArgs []string
 }
 
 // DefaultExtraUsers are a few static users without RBAC grants, for tests that
@@ -112,7 +115,7 @@ func New(opts Options) (*Cluster, error) {
 	}
 	var lastErr error
 	for attempt := 1; attempt <= 3; attempt++ {
-		c, err := start(bins, opts.Dir, extra, logf)
+		c, err := start(bins, opts.Dir, extra, opts.APIServerArgs, logf)
 		if err == nil {
 			return c, nil
 		}
@@ -122,7 +125,7 @@ func New(opts Options) (*Cluster, error) {
 	return nil, lastErr
 }
 
-func start(bins Binaries, parent string, extra []StaticUser, logf func(string, ...any)) (c *Cluster, err error) {
+func start(bins Binaries, parent string, extra []StaticUser, apiserverArgs []string, logf func(string, ...any)) (c *Cluster, err error) {
 	dir, err := os.MkdirTemp(parent, "auth-paths-e2e-")
 	if err != nil {
 		return nil, err
@@ -191,17 +194,17 @@ func start(bins Binaries, parent string, extra []StaticUser, logf func(string, .
 
 	// kube-apiserver.
 	certDir := filepath.Join(dir, "certs")
-	if err := c.run("kube-apiserver", bins.KubeAPIServer,
-		"--etcd-servers="+etcdClient,
+	if err := c.run("kube-apiserver", bins.KubeAPIServer, append([]string{
+		"--etcd-servers=" + etcdClient,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(apiPort),
-		"--cert-dir="+certDir,
+		"--secure-port=" + strconv.Itoa(apiPort),
+		"--cert-dir=" + certDir,
 		"--authorization-mode=RBAC",
 		"--anonymous-auth=true",
-		"--token-auth-file="+tokenFile,
-		"--service-account-key-file="+saPub,
-		"--service-account-signing-key-file="+saKey,
+		"--token-auth-file=" + tokenFile,
+		"--service-account-key-file=" + saPub,
+		"--service-account-signing-key-file=" + saKey,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--api-audiences=https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range=10.96.0.0/24",
@@ -209,6 +212,7 @@ func start(bins Binaries, parent string, extra []StaticUser, logf func(string, .
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--v=1",
+	}, apiserverArgs...)...,
 	); err != nil {
 		return c, err
 	}
@@ -240,6 +244,13 @@ func start(bins Binaries, parent string, extra []StaticUser, logf func(string, .
 		"--secure-port=0",
 		"--v=1",
 	); err != nil {
+		return c, err
+	}
+	// The system namespaces are created asynchronously by the apiserver.
+	if err := c.waitFor("system namespaces", time.Minute, func() error {
+		_, err := c.Kubectl("get", "namespace", "default", "kube-system", "kube-public", "-o", "name")
+		return err
+	}); err != nil {
 		return c, err
 	}
 	// The bootstrap ClusterRole "admin" is aggregated from others: once it has

@@ -240,7 +240,7 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 	phase := time.Now()
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
-	for range 2 {
+	for range 3 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

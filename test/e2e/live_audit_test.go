@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLiveSecretsAreMetadataOnly: the apiserver's audit log (level
+// RequestResponse for secrets) shows that every secrets request the tool made
+// was a list with a type field selector answered with a
+// PartialObjectMetadataList, whose items have metadata only.
+func TestLiveSecretsAreMetadataOnly(t *testing.T) {
+	e := liveEnv(t)
+	before := e.auditLines(t)
+	runs := [][]string{
+		{"who-can", "get", "secrets", "-A", "-o", "json"},
+		{"--as=" + limitedUser, "who-can", "get", "secrets", "-A"},
+		{"dump", "--chunk-size=1"},
+	}
+	for _, args := range runs {
+		r := e.run(t, args...)
+		if r.code != 0 && r.code != 3 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+	// Audit events are written as requests complete; give the last one a moment.
+	var events []auditEvent
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		events, _ = e.toolEvents(t, before)
+		n := 0
+		for _, ev := range events {
+			if ev.ObjectRef != nil && ev.ObjectRef.Resource == "secrets" {
+				n++
+			}
+		}
+		// Admin: 2 lists; --chunk-size=1: 1 token Secret + 1 bootstrap token → at least 2 pages each.
+		if n >= 6 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	secretsRequests, forbidden, listed := 0, 0, 0
+	for _, ev := range events {
+		if ev.ObjectRef == nil || ev.ObjectRef.Resource != "secrets" {
+			continue
+		}
+		secretsRequests++
+		if ev.Verb != "list" {
+			t.Errorf("secrets request with verb %q: %s", ev.Verb, ev.RequestURI)
+		}
+		u, err := url.Parse(ev.RequestURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := u.Query().Get("fieldSelector")
+		if fs != "type=kubernetes.io/service-account-token" && fs != "type=bootstrap.kubernetes.io/token" {
+			t.Errorf("secrets list without a type selector: %s", ev.RequestURI)
+		}
+		if ev.ResponseStatus != nil && ev.ResponseStatus.Code == 403 {
+			forbidden++
+			if ev.ImpersonatedUser == nil || ev.ImpersonatedUser.Username != limitedUser {
+				t.Errorf("forbidden secrets list not by the impersonated limited user: %s", ev.RequestURI)
+			}
+			continue
+		}
+		var resp struct {
+			APIVersion string                       `json:"apiVersion"`
+			Kind       string                       `json:"kind"`
+			Items      []map[string]json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal(ev.ResponseObject, &resp); err != nil {
+			t.Fatalf("audit response object of %s: %v", ev.RequestURI, err)
+		}
+		if resp.Kind != "PartialObjectMetadataList" || resp.APIVersion != "meta.k8s.io/v1" {
+			t.Errorf("secrets response %s %s for %s: not a metadata list", resp.APIVersion, resp.Kind, ev.RequestURI)
+		}
+		for _, it := range resp.Items {
+			listed++
+			for k := range it {
+				if k != "kind" && k != "apiVersion" && k != "metadata" {
+					t.Errorf("secrets response item has %q: %s", k, ev.RequestURI)
+				}
+			}
+		}
+		for _, v := range secretValues {
+			if strings.Contains(string(ev.ResponseObject), v) {
+				t.Errorf("secret value %q in a response to the tool", v)
+			}
+		}
+	}
+	t.Logf("%d secrets requests by the tool (%d forbidden), %d Secrets received as metadata", secretsRequests, forbidden, listed)
+	if secretsRequests < 6 || forbidden != 2 || listed < 4 {
+		t.Errorf("want ≥6 secrets requests (2 forbidden, ≥4 items listed), got %d (%d forbidden, %d items)", secretsRequests, forbidden, listed)
+	}
+}

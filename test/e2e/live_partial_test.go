@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/test/e2e/cluster"
+)
+
+// missingForLimited are exactly the lists the limited user cannot read.
+var missingForLimited = []string{
+	"secrets (type=kubernetes.io/service-account-token)",
+	"secrets (type=bootstrap.kubernetes.io/token)",
+	"pods",
+}
+
+// TestLivePartialResult: a user who can read RBAC and most kinds but not
+// Secrets or Pods gets the who-can answer, the unread kinds named on standard
+// error and under "incomplete", and exit status 3 — whether the user runs the
+// tool or the admin impersonates the user with --as.
+func TestLivePartialResult(t *testing.T) {
+	e := liveEnv(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		missing  []string
+	}{
+		{name: "admin", args: []string{}, wantCode: 0},
+		{name: "limited user", args: []string{"--kubeconfig=" + e.limitedKC}, wantCode: 3, missing: missingForLimited},
+		{name: "admin as the limited user", args: []string{"--as=" + limitedUser}, wantCode: 3, missing: missingForLimited},
+		{name: "context limited (current)", args: []string{"--kubeconfig=" + e.multiKC}, wantCode: 3, missing: missingForLimited},
+		{name: "context admin", args: []string{"--kubeconfig=" + e.multiKC, "--context=admin"}, wantCode: 0},
+	}
+	var answers []string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{}, tt.args...), "who-can", "update", "configmaps", "-n", "team-a", "-o", "json")
+			r := e.run(t, args...)
+			if r.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\nstderr: %s", r.code, tt.wantCode, r.stderr)
+			}
+			w := parseWhoCan(t, r)
+			var got []string
+			for _, m := range w.Incomplete {
+				got = append(got, m.Resource)
+				if m.Reason != "forbidden" || m.Impact == "" {
+					t.Errorf("incomplete %+v", m)
+				}
+				if !strings.Contains(r.stderr, "warning: could not read "+m.Resource+" (forbidden)") {
+					t.Errorf("stderr does not name %s:\n%s", m.Resource, r.stderr)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.missing) {
+				t.Errorf("incomplete %q, want %q", got, tt.missing)
+			}
+			if tt.missing == nil && strings.Contains(r.stdout, "incomplete") {
+				t.Errorf("complete result with an incomplete field:\n%s", r.stdout)
+			}
+			// RBAC was readable: alice and the deployer SA are found in every case.
+			if !strings.Contains(r.stdout, `"name": "alice"`) || !strings.Contains(r.stdout, `"name": "deployer"`) {
+				t.Errorf("subjects missing:\n%s", r.stdout)
+			}
+			answers = append(answers, string(mustJSON(t, w.Subjects)))
+		})
+	}
+	for i := 1; i < len(answers); i++ {
+		if answers[i] != answers[0] {
+			t.Errorf("run %d found other subjects than run 0:\n%s\n%s", i, answers[i], answers[0])
+		}
+	}
+
+	t.Run("table output", func(t *testing.T) {
+		r := e.run(t, "--as="+limitedUser, "who-can", "get", "configmaps", "-n", "team-a")
+		if r.code != 3 || !strings.Contains(r.stdout, "alice") || !strings.Contains(r.stderr, "warning: could not read pods (forbidden)") {
+			t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("unknown user is rejected (exit 1)", func(t *testing.T) {
+		r := e.run(t, "--token=not-a-valid-token", "who-can", "get", "pods")
+		if r.code != 1 || !strings.Contains(r.stderr, "401") {
+			t.Errorf("exit %d\nstderr: %s", r.code, r.stderr)
+		}
+	})
+	t.Run("unreachable server (exit 1)", func(t *testing.T) {
+		r := e.run(t, "--server=https://127.0.0.1:1", "who-can", "get", "pods")
+		if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the cluster") {
+			t.Errorf("exit %d\nstderr: %s", r.code, r.stderr)
+		}
+	})
+}
+
+// TestLiveNamespace: -n (and the context's namespace) choose where the request is asked.
+func TestLiveNamespace(t *testing.T) {
+	e := liveEnv(t)
+	tests := []struct {
+		name    string
+		args    []string
+		want    string
+		notWant string
+	}{
+		{name: "-n team-a", args: []string{"-n", "team-a"}, want: `"name": "alice"`, notWant: `"name": "developers"`},
+		{name: "-n team-b", args: []string{"-n", "team-b"}, want: `"name": "developers"`, notWant: `"name": "alice"`},
+		{name: "context admin defaults to team-b", args: []string{"--kubeconfig=" + e.multiKC, "--context=admin"}, want: `"name": "developers"`, notWant: `"name": "alice"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{}, tt.args...), "who-can", "get", "configmaps", "-o", "json")
+			r := e.run(t, args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tt.want) || strings.Contains(r.stdout, tt.notWant) {
+				t.Errorf("want %s and not %s:\n%s", tt.want, tt.notWant, r.stdout)
+			}
+		})
+	}
+}
+
+// TestLiveReaderRole: docs/rbac/auth-paths-reader.yaml is enough for a complete result.
+func TestLiveReaderRole(t *testing.T) {
+	e := liveEnv(t)
+	root, err := cluster.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Kubectl("create", "clusterrolebinding", "auth-paths-reader-carol", "--clusterrole=auth-paths-reader", "--user=carol"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--as=carol", "who-can", "get", "secrets", "-n", "team-a", "-o", "json"},
+		{"--as=carol", "dump", "-o", "json"},
+	} {
+		r := e.run(t, args...)
+		if r.code != 0 || strings.Contains(r.stderr, "warning: could not read") {
+			t.Errorf("%v: exit %d, want a complete result (0)\nstderr: %s", args, r.code, r.stderr)
+		}
+	}
+}
