@@ -56,6 +56,9 @@ type Edge struct {
 	Condition string
 	// Bindings are stable IDs of the bindings involved (for choke points).
 	Bindings []string
+	// Data is what the builder attaches (e.g. the authorization requests a
+	// step needs); the graph does not look at it.
+	Data any
 }
 
 // key identifies an edge for de-duplication.

@@ -48,6 +48,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(NewCmdExplain(input, streams))
 	cmd.AddCommand(NewCmdGraph(input, streams))
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
+	cmd.AddCommand(NewCmdVerify(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))
 	cmd.AddCommand(NewCmdVersion(streams))
 	registerCompletions(cmd, input) // keep last: completes the commands added above

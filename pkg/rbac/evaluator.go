@@ -219,6 +219,9 @@ type BoundRule struct {
 	// Namespace is empty for rules from ClusterRoleBindings (cluster-wide).
 	Namespace string
 	Grant     Grant
+	// Request, when set, is the request this rule was found to allow (the
+	// escalation analysis records it so a step can be re-checked live).
+	Request *Request
 }
 
 // RulesFor returns every rule bound to the subject itself (not to its groups)

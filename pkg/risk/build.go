@@ -116,6 +116,12 @@ func (a *Analysis) addIdentities() {
 	for _, s := range a.Opts.Identities {
 		a.ensurePrincipal(a.subjectNode(s))
 	}
+	// Every request without credentials is user system:anonymous in group
+	// system:unauthenticated (when anonymous authentication is on, the
+	// kube-apiserver default): a binding to the group makes the user a start.
+	if a.Graph.Node(groupKey(rbac.GroupUnauthenticated)) != nil {
+		a.UserNode(rbac.UserAnonymous)
+	}
 	if n := a.Graph.Node(groupKey(rbac.GroupMasters)); n != nil {
 		a.Graph.AddEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
 			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
@@ -170,7 +176,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 			continue
 		}
 		strs, bindings := c.grantedBy()
-		a.Graph.AddEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings})
+		a.Graph.AddEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings, Data: c.requests()})
 	}
 }
 
@@ -226,7 +232,14 @@ func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
 	for _, atom := range rbac.ClusterAdminRules() {
 		for j, r := range clusterWide {
 			if ok, _ := rbac.Covers([]rbacv1.PolicyRule{r}, []rbacv1.PolicyRule{atom}); ok {
-				c.Grants = append(c.Grants, p.Rules[idx[j]])
+				g := p.Rules[idx[j]]
+				// The request that only wildcard rules allow.
+				req := rbac.Request{Verb: rbac.Wildcard, APIGroup: rbac.Wildcard, Resource: rbac.Wildcard}
+				if len(atom.NonResourceURLs) > 0 {
+					req = rbac.Request{Verb: rbac.Wildcard, Path: rbac.Wildcard}
+				}
+				g.Request = &req
+				c.Grants = append(c.Grants, g)
 				break
 			}
 		}

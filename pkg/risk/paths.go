@@ -34,6 +34,9 @@ type Step struct {
 	GrantedBy []string `json:"grantedBy"`
 	Condition string   `json:"condition"`
 	Bindings  []string `json:"bindings,omitempty"`
+	// Requires are the authorization requests the step makes as From
+	// (what `verify` checks with SubjectAccessReviews).
+	Requires []rbac.Request `json:"requires,omitempty"`
 }
 
 // Path is a way from a subject to cluster-admin.
@@ -68,6 +71,9 @@ func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	h.Write([]byte(NodeName(from)))
 	for _, e := range edges {
 		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings}
+		if reqs, ok := e.Data.([]rbac.Request); ok {
+			s.Requires = reqs
+		}
 		if s.GrantedBy == nil {
 			s.GrantedBy = []string{}
 		}

@@ -54,6 +54,20 @@ func (c Candidate) grantedBy() (strs, bindings []string) {
 	return strs, bindings
 }
 
+// requests returns the authorization requests the step needs, in order, without repeats.
+func (c Candidate) requests() []rbac.Request {
+	var out []rbac.Request
+	seen := map[rbac.Request]bool{}
+	for _, g := range c.Grants {
+		if g.Request == nil || seen[*g.Request] {
+			continue
+		}
+		seen[*g.Request] = true
+		out = append(out, *g.Request)
+	}
+	return out
+}
+
 // registry holds every built-in primitive, in documentation order.
 var registry []Primitive
 

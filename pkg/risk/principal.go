@@ -34,7 +34,10 @@ func (p *Principal) Can(req rbac.Request) []rbac.BoundRule {
 			continue
 		}
 		if rbac.RuleAllows(req, &br.Rule) {
-			out = append(out, *br)
+			b := *br
+			r := req
+			b.Request = &r
+			out = append(out, b)
 		}
 	}
 	return out
@@ -48,7 +51,10 @@ func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
 			continue
 		}
 		if rbac.RuleAllows(req, &br.Rule) {
-			return *br, true
+			b := *br
+			r := req
+			b.Request = &r
+			return b, true
 		}
 	}
 	return rbac.BoundRule{}, false
