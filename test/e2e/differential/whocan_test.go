@@ -524,4 +524,3 @@ func aggregationState(roles []rbacv1.ClusterRole) (state, pending string) {
 	}
 	return b.String(), pending
 }
-
