@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -380,7 +381,12 @@ func (l *liveLoader) get(ctx context.Context, r liveResource, cont string) ([]by
 			req = req.SetHeader("Accept", acceptJSON)
 		}
 		var contentType string
-		raw, err := req.Do(ctx).ContentType(&contentType).Raw()
+		res := req.Do(ctx).ContentType(&contentType)
+		raw, err := res.Raw()
+		if err != nil {
+			// Error decodes the apiserver's Status (reason, message, retryAfterSeconds).
+			err = res.Error()
+		}
 		if err == nil {
 			if !strings.HasPrefix(contentType, "application/json") {
 				return nil, fmt.Errorf("list %s: unexpected content type %q (want JSON)", r.display(), contentType)
@@ -413,13 +419,11 @@ func (l *liveLoader) get(ctx context.Context, r liveResource, cont string) ([]by
 
 // retriable is true for throttling, server errors and timeouts.
 func retriable(err error) bool {
-	if apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
-		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsUnexpectedServerError(err) {
-		return true
-	}
 	var se apierrors.APIStatus
 	if errors.As(err, &se) {
-		return se.Status().Code >= 500
+		code := se.Status().Code
+		return code == http.StatusTooManyRequests || code >= 500 ||
+			apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

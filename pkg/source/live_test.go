@@ -538,6 +538,18 @@ func TestLoadLivePartial(t *testing.T) {
 			if !reflect.DeepEqual(inv.Missing, tt.wantMissing) {
 				t.Errorf("missing\n got %+v\nwant %+v", inv.Missing, tt.wantMissing)
 			}
+			for p, code := range tt.status {
+				want := 1 // 4xx are not retried
+				if code >= 500 {
+					want = 5
+				}
+				if p == "/api/v1/secrets" {
+					want *= 2 // two lists
+				}
+				if p != "/version" && f.requests[p] != want {
+					t.Errorf("%s (%d): %d requests, want %d", p, code, f.requests[p], want)
+				}
+			}
 			for p, n := range tt.failFirst {
 				if n < 5 && f.requests[p] <= n {
 					t.Errorf("%s: %d requests, want a retry after %d failures", p, f.requests[p], n)
