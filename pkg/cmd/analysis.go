@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -17,12 +18,18 @@ type AnalysisOptions struct {
 	Input              *InputOptions
 	KubernetesVersion  string
 	PodSecurityDefault string
+	// GroupsFile maps users to identity-provider groups (--groups).
+	GroupsFile string
+	// SimulateRemove are bindings analysed as if deleted (--simulate-remove).
+	SimulateRemove []string
 }
 
 // AddFlags registers the input and assumption flags.
 func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	o.Input.AddFlags(cmd)
 	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Cluster version when reading files (live: from /version); before v1.35 `get pods/exec` is enough to exec")
+	cmd.Flags().StringVar(&o.GroupsFile, "groups", "", "YAML file mapping user names to the groups an identity provider gives them (alice: [oncall, dev]); their paths through those groups are found")
+	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if these bindings were deleted (ClusterRoleBinding/NAME, RoleBinding/NAMESPACE/NAME; repeatable)")
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security level enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
@@ -38,13 +45,35 @@ func (o *AnalysisOptions) Validate() error {
 
 // Analyze loads the input and builds the escalation graph.
 func (o *AnalysisOptions) Analyze(ctx context.Context, streams genericiooptions.IOStreams, identities ...rbac.Subject) (*risk.Analysis, *model.Inventory, error) {
-	inv, err := o.Input.Load(ctx, streams)
+	inv, opts, err := o.Prepare(ctx, streams, identities...)
 	if err != nil {
 		return nil, nil, err
 	}
-	a := risk.Analyze(inv, risk.Options{KubernetesVersion: o.KubernetesVersion, PodSecurityDefault: o.PodSecurityDefault, Identities: identities})
+	a := risk.Analyze(inv, opts)
 	o.Input.PrintWarnings(streams.ErrOut, a.Warnings())
 	return a, inv, nil
+}
+
+// Prepare loads the input, applies --simulate-remove and --groups, and
+// returns the inventory and options to analyse.
+func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.IOStreams, identities ...rbac.Subject) (*model.Inventory, risk.Options, error) {
+	opts := risk.Options{KubernetesVersion: o.KubernetesVersion, PodSecurityDefault: o.PodSecurityDefault, Identities: identities}
+	if o.GroupsFile != "" {
+		groups, err := review.LoadGroups(o.GroupsFile)
+		if err != nil {
+			return nil, opts, err
+		}
+		opts.Groups = groups
+	}
+	inv, err := o.Input.Load(ctx, streams)
+	if err != nil {
+		return nil, opts, err
+	}
+	inv, err = review.WithoutBindings(inv, o.SimulateRemove)
+	if err != nil {
+		return nil, opts, err
+	}
+	return inv, opts, nil
 }
 
 // partial turns an incomplete live read into exit status 3 after the result is printed.

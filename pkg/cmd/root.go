@@ -50,6 +50,8 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
 	cmd.AddCommand(NewCmdVerify(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))
+	cmd.AddCommand(NewCmdChokepoints(input, streams))
+	cmd.AddCommand(NewCmdReport(input, streams))
 	cmd.AddCommand(NewCmdVersion(streams))
 	registerCompletions(cmd, input) // keep last: completes the commands added above
 	return cmd

@@ -27,7 +27,9 @@ type ScanOptions struct {
 	Analysis     *AnalysisOptions
 	Output       string
 	ExpandGroups bool
-	streams      genericiooptions.IOStreams
+	// Review: --baseline, --accept, --fail-on (see report.go).
+	Review  ReviewFlags
+	streams genericiooptions.IOStreams
 }
 
 // NewScanOptions returns defaults.
@@ -38,7 +40,8 @@ func NewScanOptions(input *InputOptions, streams genericiooptions.IOStreams) *Sc
 // AddFlags registers scan's flags on a command (the root and `scan`).
 func (o *ScanOptions) AddFlags(cmd *cobra.Command) {
 	o.Analysis.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json, yaml or sarif (SARIF 2.1.0, one result per path)")
+	o.Review.AddFlags(cmd, true)
 	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group (default: list the group once)")
 }
 
@@ -69,7 +72,10 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Analysis.Validate(); err != nil {
 		return err
 	}
-	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML)
+	if err := o.Review.Validate(); err != nil {
+		return err
+	}
+	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML, OutputSARIF)
 }
 
 // Run analyses and prints.
@@ -79,6 +85,9 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	res := a.Scan(o.ExpandGroups)
+	if o.Review.Active() || o.Output == OutputSARIF {
+		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
+	}
 	if o.Output != OutputTable {
 		out := struct {
 			risk.ScanResult

@@ -1,0 +1,127 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
+)
+
+// ChokepointsOptions finds the bindings every path of an identity passes through.
+type ChokepointsOptions struct {
+	Analysis *AnalysisOptions
+	Output   string
+	streams  genericiooptions.IOStreams
+}
+
+// NewCmdChokepoints builds `chokepoints`.
+func NewCmdChokepoints(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ChokepointsOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "chokepoints",
+		Short: "Find the bindings every path of an identity passes through, and a small set that cuts every escalation",
+		Long: `For every identity with a path to cluster-admin, list the bindings that every one of its paths
+passes through (choke points), each verified by re-analysing the input without it, with a fix
+suggestion built from the binding, its role and the steps it grants. Then propose a small set of
+bindings whose removal cuts every path of every identity that is not already cluster-admin
+(greedy set cover; bindings that make someone cluster-admin outright are never proposed).
+
+--simulate-remove recomputes everything as if the named bindings were deleted.`,
+		Example: `  kubectl auth-paths chokepoints -f dump.yaml
+  kubectl auth-paths chokepoints -f dump.yaml --simulate-remove ClusterRoleBinding/prometheus-secrets -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Analysis.Validate(); err != nil {
+				return err
+			}
+			if err := validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	o.Analysis.AddFlags(cmd)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	return cmd
+}
+
+// Run analyses and prints.
+func (o *ChokepointsOptions) Run(cmd *cobra.Command) error {
+	o.Analysis.Input.StructuredOutput = o.Output != OutputTable
+	inv, opts, err := o.Analysis.Prepare(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	res := review.Chokepoints(inv, opts)
+	res.SimulatedRemoved = o.Analysis.SimulateRemove
+	if o.Output != OutputTable {
+		out := struct {
+			review.ChokeResult
+			Incomplete any `json:"incomplete,omitempty"`
+		}{ChokeResult: res}
+		if len(inv.Missing) > 0 {
+			out.Incomplete = inv.Missing
+		}
+		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
+			return err
+		}
+		return partial(inv)
+	}
+	printChokepoints(o.streams.Out, res)
+	return partial(inv)
+}
+
+func printChokepoints(w io.Writer, res review.ChokeResult) {
+	if len(res.SimulatedRemoved) > 0 {
+		fmt.Fprintf(w, "As if removed: %s\n\n", strings.Join(res.SimulatedRemoved, ", "))
+	}
+	if len(res.Identities) == 0 {
+		fmt.Fprintln(w, "No identity has a path to cluster-admin.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SUBJECT\tHOPS\tCHOKE POINTS")
+	for _, ic := range res.Identities {
+		cps := strings.Join(ic.ChokePoints, ", ")
+		if cps == "" {
+			cps = "(none: " + ic.Note + ")"
+		}
+		if ic.AlreadyAdmin {
+			cps += "  [already cluster-admin]"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", ic.Subject, ic.Hops, cps)
+	}
+	_ = tw.Flush()
+	if len(res.ChokePoints) > 0 {
+		fmt.Fprintln(w, "\nChoke points:")
+		for _, cp := range res.ChokePoints {
+			where := ""
+			if cp.Source != nil {
+				where = fmt.Sprintf("  (%s:%d)", cp.Source.File, cp.Source.Line)
+			}
+			fmt.Fprintf(w, "  %s%s\n", cp.Binding, where)
+			fmt.Fprintf(w, "      every path of: %s\n", strings.Join(cp.Identities, ", "))
+			fmt.Fprintf(w, "      fix: %s\n", cp.Fix)
+		}
+	}
+	c := res.Cover
+	fmt.Fprintf(w, "\nRemoving %d binding(s) cuts %d of %d identities that are not already cluster-admin", len(c.Bindings), len(c.Cut), c.Identities)
+	if c.Verified {
+		fmt.Fprint(w, " (verified by re-analysis)")
+	}
+	fmt.Fprintln(w, ":")
+	for _, b := range c.Bindings {
+		fmt.Fprintf(w, "  %s\n", b)
+	}
+	if len(c.Remaining) > 0 {
+		fmt.Fprintf(w, "Still reaching cluster-admin: %s\n", strings.Join(c.Remaining, ", "))
+	}
+	if len(c.Bindings) > 0 {
+		fmt.Fprintf(w, "Check it: add --simulate-remove %s\n", strings.Join(c.Bindings, ","))
+	}
+}

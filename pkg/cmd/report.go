@@ -1,0 +1,273 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// OutputSARIF is scan's SARIF 2.1.0 output.
+const OutputSARIF = "sarif"
+
+// ReviewFlags are the review-meeting and CI flags of scan and report.
+type ReviewFlags struct {
+	BaselineFile string
+	AcceptFile   string
+	FailOn       string
+	// Now decides acceptance expiry (tests); zero means the current time.
+	Now time.Time
+
+	baseline    *review.Baseline
+	acceptances []review.Acceptance
+}
+
+// AddFlags registers --baseline and --accept, and --fail-on when gate is set.
+func (r *ReviewFlags) AddFlags(cmd *cobra.Command, gate bool) {
+	cmd.Flags().StringVar(&r.BaselineFile, "baseline", "", "A previous `scan -o json`: mark each path new or unchanged and list the ones gone since")
+	cmd.Flags().StringVar(&r.AcceptFile, "accept", "", "YAML list of accepted risks {subject or pathID, reason, owner, expires: YYYY-MM-DD}: listed apart until they expire")
+	if gate {
+		cmd.Flags().StringVar(&r.FailOn, "fail-on", "", "CI gate: exit status 2 when there are new (needs --baseline) or any paths that are not accepted: new or any")
+	}
+	_ = cmd.MarkFlagFilename("baseline", "json")
+	_ = cmd.MarkFlagFilename("accept", "yaml", "yml")
+}
+
+// Active reports whether any review flag is set.
+func (r *ReviewFlags) Active() bool {
+	return r.BaselineFile != "" || r.AcceptFile != "" || r.FailOn != ""
+}
+
+// Validate checks the flags and reads the files (before the cluster is read).
+func (r *ReviewFlags) Validate() error {
+	if err := review.ValidateGate(r.FailOn, r.BaselineFile != ""); err != nil {
+		return err
+	}
+	if r.BaselineFile != "" {
+		b, err := review.LoadBaseline(r.BaselineFile)
+		if err != nil {
+			return err
+		}
+		r.baseline = b
+	}
+	if r.AcceptFile != "" {
+		as, err := review.LoadAcceptances(r.AcceptFile)
+		if err != nil {
+			return err
+		}
+		r.acceptances = as
+	}
+	return nil
+}
+
+// Apply marks the scan against the baseline and the acceptances.
+func (r *ReviewFlags) Apply(res risk.ScanResult, inv *model.Inventory) review.Result {
+	out := review.Apply(res, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now})
+	if inv != nil && len(inv.Missing) > 0 {
+		out.Incomplete = inv.Missing
+	}
+	return out
+}
+
+// Run prints a reviewed scan and applies the gate: exit status 2 (after the
+// result is printed) when it fails, else 3 when the input was partial.
+func (r *ReviewFlags) Run(w, errOut io.Writer, format string, res risk.ScanResult, inv *model.Inventory) error {
+	rv := r.Apply(res, inv)
+	switch format {
+	case OutputSARIF:
+		data, err := review.SARIF(rv, inv)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s\n", data); err != nil {
+			return err
+		}
+	case OutputJSON, OutputYAML:
+		if err := printStructured(w, format, rv); err != nil {
+			return err
+		}
+	default:
+		printReviewTable(w, rv)
+	}
+	if failing := rv.Gate(r.FailOn); len(failing) > 0 {
+		what := "path(s) not accepted"
+		if r.FailOn == review.FailOnNew {
+			what = "new path(s) not accepted"
+		}
+		ids := make([]string, 0, len(failing))
+		for _, f := range failing {
+			ids = append(ids, f.Subject.String()+" ["+f.ID+"]")
+		}
+		fmt.Fprintf(errOut, "gate --fail-on %s failed: %d %s: %s\n", r.FailOn, len(failing), what, strings.Join(ids, ", "))
+		return WithExitCode(ExitGate, nil)
+	}
+	return partial(inv)
+}
+
+func printReviewTable(w io.Writer, rv review.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(rv.Paths) > 0 {
+		fmt.Fprintln(tw, "SUBJECT\tHOPS\tSTATUS\tFIRST STEP\tTO\tID\tNOTE")
+		for _, f := range rv.Paths {
+			first := firstStep(f.Path)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", f.Subject, f.Hops, dash(f.Status), first.Primitive, first.To, f.ID, f.Note)
+		}
+		_ = tw.Flush()
+	} else {
+		fmt.Fprintln(w, "No path to cluster-admin that is not accepted.")
+	}
+	if len(rv.Gone) > 0 {
+		fmt.Fprintf(w, "\nGone since the baseline (%d):\n", len(rv.Gone))
+		for _, p := range rv.Gone {
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", p.Subject, p.Hops, firstStep(p).Primitive, p.ID)
+		}
+		_ = tw.Flush()
+	}
+	if len(rv.Accepted) > 0 {
+		fmt.Fprintf(w, "\nAccepted (%d):\n", len(rv.Accepted))
+		fmt.Fprintln(tw, "  SUBJECT\tHOPS\tSTATUS\tID\tOWNER\tEXPIRES\tREASON")
+		for _, f := range rv.Accepted {
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", f.Subject, f.Hops, dash(f.Status), f.ID, f.Acceptance.Owner, f.Acceptance.Expires, f.Acceptance.Reason)
+		}
+		_ = tw.Flush()
+	}
+	for _, a := range rv.UnusedAcceptances {
+		fmt.Fprintf(w, "note: accept entry %d (%s) matches no current path\n", a.Entry, a.Target())
+	}
+	fmt.Fprintln(w)
+	s := rv.Summary
+	fmt.Fprintf(w, "%d finding(s), %d accepted; %d already cluster-admin, %d by escalation, %d identities analysed", len(rv.Paths), len(rv.Accepted), s.AlreadyAdmin, s.ByEscalation, s.Identities)
+	if s.ThroughGroups > 0 {
+		fmt.Fprintf(w, " (%d reach it through a listed group; --expand-groups lists them)", s.ThroughGroups)
+	}
+	fmt.Fprintln(w)
+	if b := rv.Baseline; b != nil {
+		fmt.Fprintf(w, "Since %s: %d new, %d unchanged, %d gone\n", b.File, b.New, b.Unchanged, b.Gone)
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ReportOptions writes the review-meeting report.
+type ReportOptions struct {
+	Analysis     *AnalysisOptions
+	Review       ReviewFlags
+	Format       string
+	OutputFile   string
+	Top          int
+	ExpandGroups bool
+	// Dot is the graphviz binary used for the inline SVG ("" disables it).
+	Dot     string
+	streams genericiooptions.IOStreams
+}
+
+// NewCmdReport builds `report`.
+func NewCmdReport(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ReportOptions{Analysis: &AnalysisOptions{Input: input}, Format: "md", Top: 10, Dot: "dot", streams: streams}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write one self-contained Markdown or HTML file for a review meeting",
+		Long: `Write one self-contained file for a review meeting: summary figures, what changed since the
+baseline, the top paths with their steps and the file and line of each binding, choke points
+with fix suggestions, accepted risks and their expiry, and the graph of paths inline as SVG
+(rendered with graphviz's dot when it is on PATH; otherwise the DOT source is included).
+The HTML needs no JavaScript and loads nothing from the network.`,
+		Example: `  kubectl auth-paths report -f dump.yaml --format html --baseline last.json --accept accepted.yaml -o review.html
+  kubectl auth-paths report -f dump.yaml --format md > review.md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	o.Analysis.AddFlags(cmd)
+	o.Review.AddFlags(cmd, false)
+	cmd.Flags().StringVar(&o.Format, "format", o.Format, "md or html")
+	cmd.Flags().StringVarP(&o.OutputFile, "output", "o", "", "Write the report to this file (default: standard output)")
+	cmd.Flags().IntVar(&o.Top, "top", o.Top, "Number of paths shown with every step")
+	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group")
+	return cmd
+}
+
+// Validate checks flags.
+func (o *ReportOptions) Validate() error {
+	if err := o.Analysis.Validate(); err != nil {
+		return err
+	}
+	if o.Format != "md" && o.Format != "html" {
+		return fmt.Errorf("--format %q: want md or html", o.Format)
+	}
+	if o.Top < 0 {
+		return fmt.Errorf("--top must not be negative")
+	}
+	return o.Review.Validate()
+}
+
+// Run analyses and writes the report.
+func (o *ReportOptions) Run(cmd *cobra.Command) error {
+	o.Analysis.Input.StructuredOutput = o.OutputFile == ""
+	inv, opts, err := o.Analysis.Prepare(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	a := risk.Analyze(inv, opts)
+	o.Analysis.Input.PrintWarnings(o.streams.ErrOut, a.Warnings())
+	rv := o.Review.Apply(a.Scan(o.ExpandGroups), inv)
+	choke := review.Chokepoints(inv, opts)
+	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
+		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+	if err != nil {
+		return err
+	}
+	data := review.ReportData{
+		Generated: time.Now().UTC(), Input: describeInput(o.Analysis), Result: rv, Chokepoints: &choke,
+		Top: o.Top, Bindings: review.Bindings(inv), DOT: string(dot), Missing: inv.Missing,
+		SimulatedRemoved: o.Analysis.SimulateRemove,
+	}
+	data.SVG, data.SVGNote = review.RenderSVG(cmd.Context(), o.Dot, dot)
+	var buf bytes.Buffer
+	if o.Format == "html" {
+		err = review.RenderHTML(&buf, data)
+	} else {
+		err = review.RenderMarkdown(&buf, data)
+	}
+	if err != nil {
+		return err
+	}
+	if o.OutputFile == "" {
+		if _, err := o.streams.Out.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(o.OutputFile, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return partial(inv)
+}
+
+func describeInput(o *AnalysisOptions) string {
+	if o.Input.Offline() {
+		return "files: " + strings.Join(o.Input.Filenames, ", ")
+	}
+	if cf := o.Input.ConfigFlags; cf != nil && cf.Context != nil && *cf.Context != "" {
+		return "cluster (context " + *cf.Context + ")"
+	}
+	return "cluster (current kubeconfig context)"
+}

@@ -1,0 +1,509 @@
+package review
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// ChokeMethod describes how choke points are computed (printed with results).
+const ChokeMethod = "Per identity: the bindings every path to cluster-admin passes through. " +
+	"Candidates come from the escalation graph: for each binding that labels an edge leading to cluster-admin, " +
+	"one reverse search from cluster-admin over the graph without that binding's edges (edge-dominator test on the binding-labelled edges); " +
+	"identities that no longer reach cluster-admin have the binding as a candidate choke point. " +
+	"Each candidate is then verified exactly by re-running the analysis on the input without that binding " +
+	"(a step can be granted by several bindings while the graph records the first), and only verified choke points are reported."
+
+// CoverMethod describes the cover.
+const CoverMethod = "Greedy set cover: universe = identities with a path of at least one hop; each binding covers the identities " +
+	"it is a verified choke point of; bindings that make an identity cluster-admin outright (admin-rules) are not proposed. " +
+	"Greedy picks are within H(n) <= ln(n)+1 of the smallest such cover (n = identities covered). " +
+	"Identities with no single-binding choke point (binding-disjoint paths) are then cut greedily by the binding on most remaining " +
+	"shortest paths, re-analysing after each pick (no bound claimed for this part). The final set is verified by re-analysis."
+
+// IdentityChokes is one identity's choke points.
+type IdentityChokes struct {
+	Subject      risk.SubjectRef `json:"subject"`
+	Hops         int             `json:"hops"`
+	AlreadyAdmin bool            `json:"alreadyAdmin,omitempty"`
+	ChokePoints  []string        `json:"chokePoints"`
+	// Note says why there is none (several binding-disjoint paths, or steps no binding grants).
+	Note string `json:"note,omitempty"`
+}
+
+// ChokePoint is a binding that is a choke point of at least one identity.
+type ChokePoint struct {
+	Binding string        `json:"binding"`
+	Role    string        `json:"role,omitempty"`
+	Source  *model.Source `json:"source,omitempty"`
+	// Identities are those whose every path passes through the binding.
+	Identities []string `json:"identities"`
+	// Steps are the edges (on paths to cluster-admin) the binding grants.
+	Steps []string `json:"steps"`
+	// GrantsAdmin: the binding makes a subject cluster-admin outright.
+	GrantsAdmin bool   `json:"grantsAdmin,omitempty"`
+	Fix         string `json:"fix"`
+}
+
+// Cover is a small set of bindings whose removal cuts every escalation.
+type Cover struct {
+	Method   string   `json:"method"`
+	Bindings []string `json:"bindings"`
+	// Identities are the identities with a path of at least one hop.
+	Identities int `json:"identities"`
+	// Cut are the identities that lose every path when the bindings go.
+	Cut []string `json:"cut"`
+	// Remaining keep a path: no binding on it can be removed without removing an admin.
+	Remaining []string `json:"remaining,omitempty"`
+	// Verified: the numbers come from re-analysing the input without the bindings.
+	Verified bool `json:"verified"`
+}
+
+// ChokeResult is the output of `chokepoints`.
+type ChokeResult struct {
+	Method           string           `json:"method"`
+	SimulatedRemoved []string         `json:"simulatedRemoved,omitempty"`
+	Identities       []IdentityChokes `json:"identities"`
+	ChokePoints      []ChokePoint     `json:"chokePoints"`
+	Cover            Cover            `json:"cover"`
+}
+
+// reaching returns the identity nodes (by key) that reach cluster-admin,
+// ignoring edges that carry skip.
+func reaching(g *graph.Graph, skip string) map[string]bool {
+	seen := map[*graph.Node]bool{g.Sink(): true}
+	queue := []*graph.Node{g.Sink()}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, e := range g.To(n) {
+			if seen[e.From] || (skip != "" && hasBinding(e, skip)) {
+				continue
+			}
+			seen[e.From] = true
+			queue = append(queue, e.From)
+		}
+	}
+	out := map[string]bool{}
+	for n := range seen {
+		if risk.IsIdentity(n) {
+			out[n.Key] = true
+		}
+	}
+	return out
+}
+
+func hasBinding(e *graph.Edge, id string) bool {
+	for _, b := range e.Bindings {
+		if b == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Chokepoints computes choke points and a cover for an inventory (already
+// without any --simulate-remove bindings) analysed with opts.
+func Chokepoints(inv *model.Inventory, opts risk.Options) ChokeResult {
+	a := risk.Analyze(inv, opts)
+	g := a.Graph
+	tree := g.ShortestTo(a.Sink())
+	full := reaching(g, "")
+
+	// Bindings on edges that lead to cluster-admin; which make someone admin outright.
+	onPaths := map[string][]*graph.Edge{}
+	adminGrant := map[string]bool{}
+	for _, e := range g.Edges() {
+		if tree.Hops(e.To) == graph.Unreachable {
+			continue
+		}
+		for _, b := range e.Bindings {
+			onPaths[b] = append(onPaths[b], e)
+			if e.To == a.Sink() && e.Hops == 0 {
+				adminGrant[b] = true
+			}
+		}
+	}
+	ids := sortedKeys(onPaths)
+
+	// Graph candidates, then exact verification by re-analysis.
+	chokes := map[string][]string{} // identity key → bindings
+	cutBy := map[string][]string{}  // binding → identity keys
+	for _, b := range ids {
+		r := reaching(g, b)
+		var cand bool
+		for k := range full {
+			if !r[k] {
+				cand = true
+				break
+			}
+		}
+		if !cand {
+			continue
+		}
+		exact := reaching(risk.Analyze(withoutBindingSet(inv, map[string]bool{b: true}), opts).Graph, "")
+		for k := range full {
+			if !exact[k] {
+				chokes[k] = append(chokes[k], b)
+				cutBy[b] = append(cutBy[b], k)
+			}
+		}
+	}
+
+	res := ChokeResult{Method: ChokeMethod, Identities: []IdentityChokes{}, ChokePoints: []ChokePoint{}}
+	var universe []string
+	for _, n := range g.Nodes() {
+		if !full[n.Key] || !risk.IsIdentity(n) {
+			continue
+		}
+		hops := tree.Hops(n)
+		ic := IdentityChokes{Subject: subjectRef(n), Hops: hops, AlreadyAdmin: hops == 0, ChokePoints: chokes[n.Key]}
+		if ic.ChokePoints == nil {
+			ic.ChokePoints = []string{}
+			ic.Note = noChokeNote(g, tree, n)
+		}
+		sort.Strings(ic.ChokePoints)
+		res.Identities = append(res.Identities, ic)
+		if hops > 0 {
+			universe = append(universe, n.Key)
+		}
+	}
+	sort.SliceStable(res.Identities, func(i, j int) bool {
+		if res.Identities[i].Hops != res.Identities[j].Hops {
+			return res.Identities[i].Hops < res.Identities[j].Hops
+		}
+		return res.Identities[i].Subject.String() < res.Identities[j].Subject.String()
+	})
+
+	idx := Bindings(inv)
+	for _, b := range sortedKeys(cutBy) {
+		cp := ChokePoint{Binding: b, GrantsAdmin: adminGrant[b]}
+		if mb := idx[b]; mb != nil {
+			cp.Role = mb.RoleRef.Kind + "/" + mb.RoleRef.Name
+			if mb.Source.File != "" {
+				src := mb.Source
+				cp.Source = &src
+			}
+		}
+		for _, k := range cutBy[b] {
+			cp.Identities = append(cp.Identities, risk.NodeName(g.Node(k)))
+		}
+		sort.Strings(cp.Identities)
+		seen := map[string]bool{}
+		for _, e := range onPaths[b] {
+			s := fmt.Sprintf("%s ─%s→ %s", risk.NodeName(e.From), e.Primitive, risk.NodeName(e.To))
+			if !seen[s] {
+				seen[s] = true
+				cp.Steps = append(cp.Steps, s)
+			}
+		}
+		cp.Fix = fixFor(a, idx[b], b, onPaths[b], adminGrant[b])
+		res.ChokePoints = append(res.ChokePoints, cp)
+	}
+	res.Cover = cover(a, inv, opts, universe, cutBy, adminGrant)
+	return res
+}
+
+func subjectRef(n *graph.Node) risk.SubjectRef {
+	return risk.SubjectRef{Kind: string(n.Kind), Name: n.Name, Namespace: n.Namespace}
+}
+
+func noChokeNote(g *graph.Graph, tree *graph.Tree, n *graph.Node) string {
+	path := tree.Path(n)
+	for _, e := range path {
+		if len(e.Bindings) > 0 {
+			return "no single binding is on every path: paths through different bindings lead to cluster-admin"
+		}
+	}
+	if len(path) > 0 {
+		return "its shortest path has no step granted by a binding (" + path[0].Primitive + ")"
+	}
+	return "no binding found on its paths"
+}
+
+func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe []string, cutBy map[string][]string, protected map[string]bool) Cover {
+	c := Cover{Method: CoverMethod, Bindings: []string{}, Cut: []string{}, Identities: len(universe)}
+	if len(universe) == 0 {
+		c.Verified = true
+		return c
+	}
+	inU := map[string]bool{}
+	for _, k := range universe {
+		inU[k] = true
+	}
+	uncovered := map[string]bool{}
+	for k := range inU {
+		uncovered[k] = true
+	}
+	chosen := map[string]bool{}
+	// Phase 1: greedy set cover over verified single-binding choke points.
+	for {
+		best, bestN := "", 0
+		for _, b := range sortedKeys(cutBy) {
+			if protected[b] || chosen[b] {
+				continue
+			}
+			n := 0
+			for _, k := range cutBy[b] {
+				if uncovered[k] {
+					n++
+				}
+			}
+			if n > bestN {
+				best, bestN = b, n
+			}
+		}
+		if best == "" {
+			break
+		}
+		chosen[best] = true
+		c.Bindings = append(c.Bindings, best)
+		for _, k := range cutBy[best] {
+			delete(uncovered, k)
+		}
+	}
+	// Phase 2: re-analyse; cut what remains by the binding on most shortest paths.
+	var cur *risk.Analysis
+	for round := 0; round < 100; round++ {
+		cur = risk.Analyze(withoutBindingSet(inv, chosen), opts)
+		tree := cur.Graph.ShortestTo(cur.Sink())
+		count := map[string]int{}
+		remaining := 0
+		for _, k := range universe {
+			n := cur.Graph.Node(k)
+			if n == nil || tree.Hops(n) == graph.Unreachable {
+				continue
+			}
+			remaining++
+			seen := map[string]bool{}
+			for _, e := range tree.Path(n) {
+				for _, b := range e.Bindings {
+					if !protected[b] && !seen[b] {
+						seen[b] = true
+						count[b]++
+					}
+				}
+			}
+		}
+		best, bestN := "", 0
+		for _, b := range sortedKeys(count) {
+			if count[b] > bestN {
+				best, bestN = b, count[b]
+			}
+		}
+		if remaining == 0 || best == "" {
+			break
+		}
+		chosen[best] = true
+		c.Bindings = append(c.Bindings, best)
+	}
+	tree := cur.Graph.ShortestTo(cur.Sink())
+	for _, k := range universe {
+		n := cur.Graph.Node(k)
+		name := risk.NodeName(a.Graph.Node(k))
+		if n != nil && tree.Hops(n) != graph.Unreachable {
+			c.Remaining = append(c.Remaining, name)
+		} else {
+			c.Cut = append(c.Cut, name)
+		}
+	}
+	sort.Strings(c.Cut)
+	sort.Strings(c.Remaining)
+	c.Verified = true
+	return c
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var ruleIndexRE = regexp.MustCompile(`rules\[(\d+)\]`)
+
+// grantedRules renders the rules of the binding's role that the steps use.
+func grantedRules(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) string {
+	var rules []rbacv1.PolicyRule
+	switch b.RoleRef.Kind {
+	case model.KindClusterRole:
+		rules, _ = a.Eval.ClusterRoleRules(b.RoleRef.Name)
+	case model.KindRole:
+		for _, r := range a.Inv.Roles {
+			if r.Namespace == b.Namespace && r.Name == b.RoleRef.Name {
+				rules = r.Rules
+			}
+		}
+	}
+	quoted := fmt.Sprintf("%s %q", b.Kind, b.Name)
+	if b.Kind == model.KindRoleBinding {
+		quoted = fmt.Sprintf("%s %q", b.Kind, b.Namespace+"/"+b.Name)
+	}
+	seen := map[int]bool{}
+	var parts []string
+	for _, e := range edges {
+		for _, gb := range e.GrantedBy {
+			if !strings.HasPrefix(gb, quoted+" ") {
+				continue
+			}
+			m := ruleIndexRE.FindStringSubmatch(gb)
+			if m == nil {
+				continue
+			}
+			i, _ := strconv.Atoi(m[1])
+			if seen[i] || i >= len(rules) {
+				continue
+			}
+			seen[i] = true
+			parts = append(parts, describeRule(rules[i]))
+		}
+	}
+	if len(parts) == 0 {
+		return "the rules of " + b.RoleRef.Kind + " " + b.RoleRef.Name
+	}
+	return strings.Join(parts, "; ")
+}
+
+func describeRule(r rbacv1.PolicyRule) string {
+	if len(r.NonResourceURLs) > 0 {
+		return strings.Join(r.Verbs, ",") + " " + strings.Join(r.NonResourceURLs, ",")
+	}
+	res := strings.Join(r.Resources, ",")
+	var groups []string
+	for _, g := range r.APIGroups {
+		if g != "" {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) > 0 {
+		res += " (" + strings.Join(groups, ",") + ")"
+	}
+	if len(r.ResourceNames) > 0 {
+		res += " named " + strings.Join(r.ResourceNames, ",")
+	}
+	return strings.Join(r.Verbs, ",") + " " + res
+}
+
+func describeSubjects(b *model.Binding) string {
+	var out []string
+	for _, s := range b.Subjects {
+		if s.Kind == rbacv1.ServiceAccountKind {
+			out = append(out, "ServiceAccount "+s.Namespace+"/"+s.Name)
+		} else {
+			out = append(out, s.Kind+" "+s.Name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// fixFor builds a concrete fix suggestion from the binding and the steps it grants.
+func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
+	if b == nil {
+		return "remove or narrow " + id
+	}
+	subjects := describeSubjects(b)
+	if grantsAdmin {
+		return fmt.Sprintf("%s binds %s %s to %s: that is cluster-admin outright. If intended, record it in an --accept file (owner, reason, expiry); otherwise bind a narrower role.",
+			id, b.RoleRef.Kind, b.RoleRef.Name, subjects)
+	}
+	what := grantedRules(a, b, edges)
+	var targets, targetNS []string
+	var prims []string
+	seenT, seenNS, seenP := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, e := range edges {
+		t := risk.NodeName(e.To)
+		if !seenT[t] {
+			seenT[t] = true
+			targets = append(targets, t)
+		}
+		if e.To.Namespace != "" && !seenNS[e.To.Namespace] {
+			seenNS[e.To.Namespace] = true
+			targetNS = append(targetNS, e.To.Namespace)
+		}
+		if !seenP[e.Primitive] {
+			seenP[e.Primitive] = true
+			prims = append(prims, e.Primitive)
+		}
+	}
+	if b.Kind == model.KindClusterRoleBinding {
+		for _, s := range b.Subjects {
+			if s.Kind != rbacv1.ServiceAccountKind {
+				continue
+			}
+			pods := podsRunningAs(a.Inv, s.Namespace, s.Name)
+			if !seenNS[s.Namespace] {
+				return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s (%s); a RoleBinding of %s %s in namespace %s would keep what the SA's pods use and cut the step to %s.",
+					b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, strings.Join(targets, ", "))
+			}
+			return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s, and the path reaches %s in its own namespace %s: narrow %s %s (drop %s) or move %s out of namespace %s.",
+				b.Name, what, s.Namespace, s.Name, strings.Join(targets, ", "), s.Namespace, b.RoleRef.Kind, b.RoleRef.Name, what, strings.Join(targets, ", "), s.Namespace)
+		}
+		return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to %s; replace it with RoleBindings of %s %s in the namespaces they work in, not in %s, or drop %s from the role.",
+			b.Name, what, subjects, b.RoleRef.Kind, b.RoleRef.Name, strings.Join(targetNS, ", "), what)
+	}
+	ns := b.Namespace
+	switch {
+	case seenP["read-secrets"]:
+		var secrets []string
+		for _, t := range edgesTo(edges) {
+			for _, s := range a.Inv.Secrets {
+				if s.Namespace == t.Namespace && s.Type == model.SecretTypeServiceAccountToken && s.Annotations[model.AnnotationServiceAccountName] == t.Name {
+					secrets = append(secrets, s.Namespace+"/"+s.Name)
+				}
+			}
+		}
+		return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s, where the legacy token Secret(s) %s of %s are stored. Delete the token Secret(s) (pods get short-lived tokens through TokenRequest), or move %s to a namespace of its own; if %s need secrets in %s, restrict the rule with resourceNames.",
+			ns, b.Name, subjects, what, ns, strings.Join(secrets, ", "), strings.Join(targets, ", "), strings.Join(targets, ", "), subjects, ns)
+	case seenP["create-workload"] || seenP["modify-workload"] || seenP["exec-pod"] || seenP["token-request"] || seenP["token-secret-create"]:
+		return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s, where %s can be used (%s). Move %s and its workloads to a namespace %s cannot write to, or drop %s from %s %s.",
+			ns, b.Name, subjects, what, ns, strings.Join(targets, ", "), strings.Join(prims, ", "), strings.Join(targets, ", "), subjects, what, b.RoleRef.Kind, b.RoleRef.Name)
+	}
+	return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s (%s → %s); drop that rule from %s %s or delete the binding.",
+		ns, b.Name, subjects, what, ns, strings.Join(prims, ", "), strings.Join(targets, ", "), b.RoleRef.Kind, b.RoleRef.Name)
+}
+
+func edgesTo(edges []*graph.Edge) []*graph.Node {
+	var out []*graph.Node
+	seen := map[*graph.Node]bool{}
+	for _, e := range edges {
+		if !seen[e.To] {
+			seen[e.To] = true
+			out = append(out, e.To)
+		}
+	}
+	return out
+}
+
+func podsRunningAs(inv *model.Inventory, ns, sa string) int {
+	n := 0
+	for _, p := range inv.Pods {
+		name := p.Spec.ServiceAccountName
+		if name == "" {
+			name = "default"
+		}
+		if p.Namespace == ns && name == sa {
+			n++
+		}
+	}
+	return n
+}
+
+func podsPhrase(n int, ns string) string {
+	switch n {
+	case 0:
+		return "no pod runs as it in the input"
+	case 1:
+		return "1 pod runs as it, in namespace " + ns
+	}
+	return fmt.Sprintf("%d pods run as it, all in namespace %s", n, ns)
+}

@@ -1,0 +1,155 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"os/exec"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// ReportData is everything a report shows.
+type ReportData struct {
+	Generated        time.Time
+	Input            string
+	Result           Result
+	Chokepoints      *ChokeResult
+	Top              int
+	Bindings         map[string]*model.Binding
+	DOT              string
+	SVG              string
+	SVGNote          string
+	Missing          []model.MissingKind
+	SimulatedRemoved []string
+}
+
+// RenderSVG renders DOT with graphviz (`dot -Tsvg`) when the binary is on
+// PATH; otherwise it returns "" and a note saying why.
+func RenderSVG(ctx context.Context, dotBin string, dot []byte) (svg, note string) {
+	if dotBin == "" {
+		return "", "graph rendering disabled; the DOT source follows"
+	}
+	bin, err := exec.LookPath(dotBin)
+	if err != nil {
+		return "", "graphviz (dot) is not on PATH, so the graph is not drawn; the DOT source follows (render it with `dot -Tsvg`)"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-Tsvg")
+	cmd.Stdin = bytes.NewReader(dot)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Sprintf("dot -Tsvg failed (%v: %s); the DOT source follows", err, strings.TrimSpace(errb.String()))
+	}
+	s := out.String()
+	// Inline SVG: drop the XML declaration, DOCTYPE and comments before <svg.
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	return s, ""
+}
+
+// view is the template's model, with derived figures.
+type view struct {
+	ReportData
+	TopPaths     []Finding
+	MorePaths    int
+	NewPaths     []Finding
+	Expired      []Finding
+	SVGDataURI   string
+	Now          string
+	HTMLSVG      htmltemplate.HTML
+	Escalations  int
+	AlreadyAdmin int
+}
+
+func (d ReportData) view() view {
+	v := view{ReportData: d, Now: d.Generated.Format(time.RFC3339)}
+	ps := d.Result.Paths
+	if d.Top < len(ps) {
+		v.TopPaths, v.MorePaths = ps[:d.Top], len(ps)-d.Top
+	} else {
+		v.TopPaths = ps
+	}
+	for _, f := range ps {
+		if f.Status == StatusNew {
+			v.NewPaths = append(v.NewPaths, f)
+		}
+		if f.Note != "" {
+			v.Expired = append(v.Expired, f)
+		}
+		if f.Hops > 0 {
+			v.Escalations++
+		} else {
+			v.AlreadyAdmin++
+		}
+	}
+	if d.SVG != "" {
+		v.SVGDataURI = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString([]byte(d.SVG))
+		// The SVG comes from graphviz, which escapes every label taken from the input.
+		v.HTMLSVG = htmltemplate.HTML(d.SVG) //nolint:gosec // graphviz output of our own DOT, labels escaped by dot
+	}
+	return v
+}
+
+func (d ReportData) funcs() map[string]any {
+	return map[string]any{
+		"source": func(id string) string {
+			if b := d.Bindings[id]; b != nil && b.Source.File != "" {
+				if b.Source.Line > 0 {
+					return fmt.Sprintf("%s:%d", b.Source.File, b.Source.Line)
+				}
+				return b.Source.File
+			}
+			return ""
+		},
+		"join":    strings.Join,
+		"first":   func(p risk.Path) string { return RuleOf(p) },
+		"md":      mdEscape,
+		"status":  func(s string) string { return dash(s) },
+		"add":     func(a, b int) int { return a + b },
+		"expired": func(a *Acceptance) bool { return a != nil && a.Expired(d.Generated) },
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// mdEscape keeps table cells and inline text from breaking Markdown.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", "\\|", "\n", " ", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
+	return r.Replace(s)
+}
+
+// RenderMarkdown writes the report as one Markdown file (the graph as an
+// inline data-URI image when rendered, and as DOT in a details block).
+func RenderMarkdown(w io.Writer, d ReportData) error {
+	t, err := template.New("md").Funcs(d.funcs()).Parse(markdownTemplate)
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, d.view())
+}
+
+// RenderHTML writes the report as one HTML file with inline CSS and SVG, no
+// scripts and no external resources.
+func RenderHTML(w io.Writer, d ReportData) error {
+	t, err := htmltemplate.New("html").Funcs(d.funcs()).Parse(htmlTemplate)
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, d.view())
+}

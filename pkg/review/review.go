@@ -1,0 +1,219 @@
+package review
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// Path statuses against a baseline.
+const (
+	StatusNew       = "new"
+	StatusUnchanged = "unchanged"
+)
+
+// Gate values of --fail-on.
+const (
+	FailOnNew = "new"
+	FailOnAny = "any"
+)
+
+// Finding is a path of the current scan with its review state.
+type Finding struct {
+	risk.Path
+	// Status is new or unchanged when a baseline was given.
+	Status string `json:"status,omitempty"`
+	// Acceptance is the entry that accepts the path (also when expired).
+	Acceptance *Acceptance `json:"acceptance,omitempty"`
+	// Note explains an expired acceptance.
+	Note string `json:"note,omitempty"`
+}
+
+// Result is a scan with baseline and acceptances applied: the -o json|yaml of
+// `scan --baseline/--accept`. Paths stay under "paths" (findings) so that a
+// result can serve as the next baseline; accepted ones move to "accepted".
+type Result struct {
+	Summary  risk.ScanSummary `json:"summary"`
+	Paths    []Finding        `json:"paths"`
+	Accepted []Finding        `json:"accepted,omitempty"`
+	// Gone are paths of the baseline that no longer exist.
+	Gone     []risk.Path    `json:"gone,omitempty"`
+	Baseline *BaselineStats `json:"baseline,omitempty"`
+	// UnusedAcceptances match no current path (the risk is gone, or a typo).
+	UnusedAcceptances []Acceptance `json:"unusedAcceptances,omitempty"`
+	Incomplete        any          `json:"incomplete,omitempty"`
+}
+
+// BaselineStats counts the diff.
+type BaselineStats struct {
+	File      string `json:"file"`
+	New       int    `json:"new"`
+	Unchanged int    `json:"unchanged"`
+	Gone      int    `json:"gone"`
+}
+
+// Baseline is a previous `scan -o json` (plain or with review fields).
+type Baseline struct {
+	File  string
+	Paths []risk.Path
+}
+
+// LoadBaseline reads a previous `scan -o json`.
+func LoadBaseline(file string) (*Baseline, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	return ParseBaseline(file, raw)
+}
+
+// ParseBaseline parses a previous `scan -o json`; both its findings and its
+// accepted paths count as known.
+func ParseBaseline(file string, raw []byte) (*Baseline, error) {
+	var doc struct {
+		Paths    *[]risk.Path `json:"paths"`
+		Accepted []risk.Path  `json:"accepted"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("baseline %s: not the JSON of `kubectl auth-paths scan -o json`: %v", file, err)
+	}
+	if doc.Paths == nil {
+		return nil, fmt.Errorf("baseline %s: no \"paths\" field: not the output of `kubectl auth-paths scan -o json`", file)
+	}
+	b := &Baseline{File: file}
+	for i, p := range append(append([]risk.Path(nil), *doc.Paths...), doc.Accepted...) {
+		if p.ID == "" {
+			return nil, fmt.Errorf("baseline %s: path %d has no \"id\"", file, i+1)
+		}
+		b.Paths = append(b.Paths, p)
+	}
+	return b, nil
+}
+
+// Options of Apply.
+type Options struct {
+	Baseline    *Baseline
+	Acceptances []Acceptance
+	// Now decides expiry (time.Now when zero).
+	Now time.Time
+}
+
+// Apply marks each path new or unchanged against the baseline, lists the gone
+// ones and sets accepted paths apart. An expired acceptance leaves its path
+// among the findings, with a note.
+func Apply(scan risk.ScanResult, o Options) Result {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := Result{Summary: scan.Summary, Paths: []Finding{}}
+	known := map[string]bool{}
+	if o.Baseline != nil {
+		for _, p := range o.Baseline.Paths {
+			known[p.ID] = true
+		}
+		res.Baseline = &BaselineStats{File: o.Baseline.File}
+	}
+	current := map[string]bool{}
+	used := make([]bool, len(o.Acceptances))
+	for _, p := range scan.Paths {
+		current[p.ID] = true
+		f := Finding{Path: p}
+		if o.Baseline != nil {
+			if known[p.ID] {
+				f.Status = StatusUnchanged
+				res.Baseline.Unchanged++
+			} else {
+				f.Status = StatusNew
+				res.Baseline.New++
+			}
+		}
+		idx := matchAcceptance(o.Acceptances, p, now)
+		if idx >= 0 {
+			used[idx] = true
+			acc := o.Acceptances[idx]
+			f.Acceptance = &acc
+			if acc.Expired(now) {
+				f.Note = fmt.Sprintf("acceptance expired %s (entry %d of %s, owner %s: %s)", acc.Expires, acc.Entry, acc.File, acc.Owner, acc.Reason)
+			} else {
+				res.Accepted = append(res.Accepted, f)
+				continue
+			}
+		}
+		res.Paths = append(res.Paths, f)
+	}
+	if o.Baseline != nil {
+		seen := map[string]bool{}
+		for _, p := range o.Baseline.Paths {
+			if !current[p.ID] && !seen[p.ID] {
+				seen[p.ID] = true
+				res.Gone = append(res.Gone, p)
+			}
+		}
+		risk.SortPaths(res.Gone)
+		res.Baseline.Gone = len(res.Gone)
+	}
+	for i, a := range o.Acceptances {
+		if !used[i] {
+			res.UnusedAcceptances = append(res.UnusedAcceptances, a)
+		}
+	}
+	return res
+}
+
+// matchAcceptance prefers an entry naming the path's ID, then one naming its
+// subject; among those, a live one over an expired one.
+func matchAcceptance(as []Acceptance, p risk.Path, now time.Time) int {
+	best, bestScore := -1, -1
+	for i, a := range as {
+		if !a.Matches(p) {
+			continue
+		}
+		score := 0
+		if a.PathID != "" {
+			score += 2
+		}
+		if !a.Expired(now) {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
+}
+
+// Gate returns the paths that fail `--fail-on gate` (nil when it passes).
+func (r Result) Gate(gate string) []Finding {
+	var out []Finding
+	for _, f := range r.Paths {
+		switch gate {
+		case FailOnAny:
+			out = append(out, f)
+		case FailOnNew:
+			if f.Status == StatusNew {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// ValidateGate checks --fail-on against the other flags.
+func ValidateGate(gate string, haveBaseline bool) error {
+	switch gate {
+	case "":
+		return nil
+	case FailOnAny:
+		return nil
+	case FailOnNew:
+		if !haveBaseline {
+			return fmt.Errorf("--fail-on new needs --baseline FILE (a previous `scan -o json`) to tell new paths from known ones")
+		}
+		return nil
+	}
+	return fmt.Errorf("--fail-on %q: want new or any", gate)
+}

@@ -1,0 +1,241 @@
+package review
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/version"
+)
+
+// SARIFSchema is the URI of the SARIF 2.1.0 schema (errata 01) written in "$schema".
+const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// builtinRules are steps that are not registered primitives.
+var builtinRules = []struct{ id, summary string }{
+	{"admin-rules", "rules bound cluster-wide cover every verb on every resource and non-resource URL: cluster-admin outright"},
+	{"superuser-group", "membership of system:masters bypasses RBAC authorization entirely"},
+	{"member-of", "a group membership: every member holds the group's permissions"},
+}
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration map[string]any `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations,omitempty"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	BaselineState       string             `json:"baselineState,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
+}
+
+// RuleOf is the primitive a path is filed under: its first escalation step
+// (after group memberships), or admin-rules for an identity that is admin outright.
+func RuleOf(p risk.Path) string {
+	for _, s := range p.Steps {
+		if s.Primitive != "member-of" {
+			return s.Primitive
+		}
+	}
+	if len(p.Steps) > 0 {
+		return p.Steps[0].Primitive
+	}
+	return "admin-rules"
+}
+
+// firstBindings returns the bindings of the path's first step that has any.
+func firstBindings(p risk.Path) []string {
+	for _, s := range p.Steps {
+		if len(s.Bindings) > 0 {
+			return s.Bindings
+		}
+	}
+	return nil
+}
+
+// SARIF renders a reviewed scan as SARIF 2.1.0: one rule per primitive, one
+// result per path (accepted ones carry an accepted suppression), located at
+// the binding of the first step that has one: file and line when the input
+// was read from files, a logical location (the binding ID) always.
+func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
+	rules := []sarifRule{}
+	index := map[string]int{}
+	add := func(id, summary string) {
+		if _, ok := index[id]; ok {
+			return
+		}
+		index[id] = len(rules)
+		rules = append(rules, sarifRule{
+			ID: id, Name: ruleName(id),
+			ShortDescription:     sarifText{Text: summary},
+			FullDescription:      sarifText{Text: "Escalation step " + id + ": " + summary + "."},
+			Help:                 sarifText{Text: summary + ". `kubectl auth-paths from SUBJECT` shows the path with every binding, role and rule; `kubectl auth-paths chokepoints` suggests the binding to change.", Markdown: "**" + id + "**: " + summary + ".\n\nRun `kubectl auth-paths from SUBJECT` for the full path and `kubectl auth-paths chokepoints` for a fix."},
+			DefaultConfiguration: map[string]any{"level": "error"},
+			Properties:           map[string]any{"tags": []string{"security", "rbac", "kubernetes"}},
+		})
+	}
+	for _, p := range risk.Primitives() {
+		add(p.ID(), p.Summary())
+	}
+	for _, b := range builtinRules {
+		add(b.id, b.summary)
+	}
+	idx := Bindings(inv)
+	results := []sarifResult{}
+	emit := func(f Finding, accepted bool) {
+		rule := RuleOf(f.Path)
+		if _, ok := index[rule]; !ok {
+			add(rule, rule)
+		}
+		res := sarifResult{
+			RuleID: rule, RuleIndex: index[rule], Level: "error",
+			Message:             sarifText{Text: pathMessage(f)},
+			PartialFingerprints: map[string]string{"authPathsPathId/v1": f.ID},
+			Properties:          map[string]any{"subject": f.Subject.String(), "hops": f.Hops, "pathId": f.ID, "steps": stepsText(f.Path)},
+		}
+		switch f.Status {
+		case StatusNew:
+			res.BaselineState = "new"
+		case StatusUnchanged:
+			res.BaselineState = "unchanged"
+		}
+		if accepted && f.Acceptance != nil {
+			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted",
+				Justification: fmt.Sprintf("%s (owner %s, until %s)", f.Acceptance.Reason, f.Acceptance.Owner, f.Acceptance.Expires)}}
+		}
+		for _, id := range firstBindings(f.Path) {
+			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: id[strings.LastIndex(id, "/")+1:], FullyQualifiedName: id, Kind: "object"}}}
+			if b := idx[id]; b != nil && b.Source.File != "" && b.Source.File != "-" {
+				loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(b.Source.File)}}
+				if b.Source.Line > 0 {
+					loc.PhysicalLocation.Region = &sarifRegion{StartLine: b.Source.Line}
+				}
+			}
+			res.Locations = append(res.Locations, loc)
+		}
+		results = append(results, res)
+	}
+	for _, f := range r.Paths {
+		emit(f, false)
+	}
+	for _, f := range r.Accepted {
+		emit(f, true)
+	}
+	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{{
+		Tool:    sarifTool{Driver: sarifDriver{Name: "kubectl-auth-paths", InformationURI: "https://github.com/auth-paths/kubectl-auth-paths", Version: version.Version, Rules: rules}},
+		Results: results,
+	}}}
+	return json.MarshalIndent(log, "", "  ")
+}
+
+func ruleName(id string) string {
+	parts := strings.Split(id, "-")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+// fileURI turns a file name into a URI reference: relative paths stay
+// relative (code scanning resolves them against the repository root).
+func fileURI(file string) string {
+	slash := filepath.ToSlash(file)
+	if filepath.IsAbs(file) {
+		return (&url.URL{Scheme: "file", Path: slash}).String()
+	}
+	return (&url.URL{Path: strings.TrimPrefix(slash, "./")}).String()
+}
+
+func pathMessage(f Finding) string {
+	msg := fmt.Sprintf("%s can become cluster-admin in %d hop(s): %s.", f.Subject, f.Hops, stepsText(f.Path))
+	if f.Note != "" {
+		msg += " Note: " + f.Note + "."
+	}
+	return msg
+}
+
+func stepsText(p risk.Path) string {
+	if len(p.Steps) == 0 {
+		return "is cluster-admin"
+	}
+	parts := make([]string, 0, len(p.Steps))
+	for _, s := range p.Steps {
+		parts = append(parts, fmt.Sprintf("%s -%s-> %s", s.From, s.Primitive, s.To))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,198 @@
+package review
+
+const markdownTemplate = `# RBAC review: paths to cluster-admin
+
+Generated {{.Now}} by kubectl auth-paths from {{md .Input}}.
+{{- if .SimulatedRemoved}}
+Analysed as if these bindings were removed: {{md (join .SimulatedRemoved ", ")}}.
+{{- end}}
+{{- if .Missing}}
+
+> **Incomplete input**: some kinds could not be read:{{range .Missing}} {{md .Resource}} ({{md .Reason}});{{end}} the result may miss paths.
+{{- end}}
+
+## Summary
+
+| Figure | Value |
+|---|---|
+| Identities analysed | {{.Result.Summary.Identities}} |
+| Already cluster-admin | {{.Result.Summary.AlreadyAdmin}} |
+| Become cluster-admin by escalation | {{.Result.Summary.ByEscalation}} |
+| Findings (paths not accepted) | {{len .Result.Paths}} |
+| Accepted paths | {{len .Result.Accepted}} |
+| Expired acceptances | {{len .Expired}} |
+{{- if .Result.Baseline}}
+| New since baseline | {{.Result.Baseline.New}} |
+| Gone since baseline | {{.Result.Baseline.Gone}} |
+{{- end}}
+{{- if .Chokepoints}}
+| Bindings whose removal cuts every escalation | {{len .Chokepoints.Cover.Bindings}} |
+{{- end}}
+
+## Changes since the baseline
+{{if .Result.Baseline}}
+Baseline: {{md .Result.Baseline.File}}: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.
+{{if .NewPaths}}
+**New paths**
+
+{{range .NewPaths}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) [{{.ID}}]
+{{end}}{{end}}{{if .Result.Gone}}
+**Gone paths**
+
+{{range .Result.Gone}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .}}) [{{.ID}}]
+{{end}}{{end}}{{else}}
+No baseline given (--baseline FILE, a previous ` + "`scan -o json`" + `).
+{{end}}
+## Top paths
+{{if not .TopPaths}}
+No path to cluster-admin that is not accepted.
+{{end}}{{range $i, $p := .TopPaths}}
+### {{add $i 1}}. {{md $p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s)
+
+ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note}}**{{end}}
+{{if not $p.Steps}}
+- is cluster-admin
+{{end}}{{range $p.Steps}}
+- **{{md .From}}** ─{{.Primitive}}→ **{{md .To}}**{{if .Condition}}
+  - when: {{md .Condition}}{{end}}{{range .GrantedBy}}
+  - by: {{md .}}{{end}}{{range .Bindings}}{{with source .}}
+  - source: {{md .}}{{end}}{{end}}
+{{- end}}
+{{end}}{{if .MorePaths}}
+… and {{.MorePaths}} more (` + "`kubectl auth-paths scan`" + ` lists them all).
+{{end}}
+## Choke points
+{{with .Chokepoints}}{{if .ChokePoints}}
+| Binding | Source | Every path of | Fix |
+|---|---|---|---|
+{{range .ChokePoints}}| {{md .Binding}} | {{with .Source}}{{md .File}}:{{.Line}}{{end}} | {{md (join .Identities ", ")}} | {{md .Fix}} |
+{{end}}{{else}}
+No binding is on every path of any identity.
+{{end}}
+**Cut every escalation** by removing {{len .Cover.Bindings}} binding(s){{if .Cover.Bindings}}: {{md (join .Cover.Bindings ", ")}}{{end}}. It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not already cluster-admin{{if .Cover.Verified}} (verified by re-analysis){{end}}.{{if .Cover.Remaining}} Still reaching cluster-admin: {{md (join .Cover.Remaining ", ")}}.{{end}}
+
+<details><summary>Method</summary>
+
+{{md .Method}}
+
+{{md .Cover.Method}}
+
+</details>
+{{end}}
+## Accepted risks
+{{if or .Result.Accepted .Expired}}
+| Subject | Path | Owner | Expires | Reason | State |
+|---|---|---|---|---|---|
+{{range .Result.Accepted}}| {{md .Subject.String}} | {{.ID}} | {{md .Acceptance.Owner}} | {{.Acceptance.Expires}} | {{md .Acceptance.Reason}} | accepted |
+{{end}}{{range .Expired}}| {{md .Subject.String}} | {{.ID}} | {{md .Acceptance.Owner}} | {{.Acceptance.Expires}} | {{md .Acceptance.Reason}} | **expired: reported as a finding** |
+{{end}}{{else}}
+No accepted risks{{if not .Result.UnusedAcceptances}} (--accept FILE){{end}}.
+{{end}}{{range .Result.UnusedAcceptances}}
+- Accept entry {{.Entry}} ({{md .Target}}) matches no current path.
+{{- end}}
+
+## Graph
+{{if .SVGDataURI}}
+![Paths to cluster-admin]({{.SVGDataURI}})
+{{else}}
+{{md .SVGNote}}
+{{end}}
+<details><summary>DOT source</summary>
+
+` + "```dot" + `
+{{.DOT}}
+` + "```" + `
+
+</details>
+`
+
+const htmlTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>RBAC review: paths to cluster-admin</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#111827;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d1d5db;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
+th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;width:8rem}
+.new{background:#fee2e2;color:#991b1b;font-weight:600;padding:0 .3rem;border-radius:.2rem}
+.unchanged{background:#e5e7eb;padding:0 .3rem;border-radius:.2rem}
+.expired{color:#b45309;font-weight:600}.muted{color:#6b7280}
+.path{border:1px solid #e5e7eb;border-radius:.4rem;padding:.5rem 1rem;margin:.8rem 0}
+.path h3{margin:.2rem 0;font-size:1.05rem}.step{margin:.4rem 0 .4rem 1rem}.prov{margin-left:2rem;font-size:.88rem;color:#374151}
+code{background:#f3f4f6;padding:0 .2rem;border-radius:.2rem}
+pre{background:#f9fafb;border:1px solid #e5e7eb;padding:.5rem;overflow:auto;font-size:.8rem}
+.graph svg{max-width:100%;height:auto}
+.warn{border-left:4px solid #b45309;background:#fffbeb;padding:.5rem 1rem}
+</style>
+</head>
+<body>
+<h1>RBAC review: paths to cluster-admin</h1>
+<p class="muted">Generated {{.Now}} by kubectl auth-paths from {{.Input}}.{{if .SimulatedRemoved}} Analysed as if these bindings were removed: {{join .SimulatedRemoved ", "}}.{{end}}</p>
+{{if .Missing}}<p class="warn"><strong>Incomplete input</strong>: some kinds could not be read:{{range .Missing}} {{.Resource}} ({{.Reason}});{{end}} the result may miss paths.</p>{{end}}
+
+<h2 id="summary">Summary</h2>
+<table class="figures">
+<tr><td>Identities analysed</td><td>{{.Result.Summary.Identities}}</td></tr>
+<tr><td>Already cluster-admin</td><td>{{.Result.Summary.AlreadyAdmin}}</td></tr>
+<tr><td>Become cluster-admin by escalation</td><td>{{.Result.Summary.ByEscalation}}</td></tr>
+<tr><td>Findings (paths not accepted)</td><td>{{len .Result.Paths}}</td></tr>
+<tr><td>Accepted paths</td><td>{{len .Result.Accepted}}</td></tr>
+<tr><td>Expired acceptances</td><td>{{len .Expired}}</td></tr>
+{{- if .Result.Baseline}}
+<tr><td>New since baseline</td><td>{{.Result.Baseline.New}}</td></tr>
+<tr><td>Gone since baseline</td><td>{{.Result.Baseline.Gone}}</td></tr>
+{{- end}}
+{{- if .Chokepoints}}
+<tr><td>Bindings whose removal cuts every escalation</td><td>{{len .Chokepoints.Cover.Bindings}}</td></tr>
+{{- end}}
+</table>
+
+<h2 id="changes">Changes since the baseline</h2>
+{{if .Result.Baseline}}
+<p>Baseline <code>{{.Result.Baseline.File}}</code>: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.</p>
+{{if .NewPaths}}<h3>New paths</h3><ul>{{range .NewPaths}}<li><span class="new">new</span> {{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
+{{if .Result.Gone}}<h3>Gone paths</h3><ul>{{range .Result.Gone}}<li>{{.Subject.String}} ({{.Hops}} hop(s), {{first .}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
+{{else}}<p class="muted">No baseline given (--baseline FILE, a previous <code>scan -o json</code>).</p>{{end}}
+
+<h2 id="paths">Top paths</h2>
+{{if not .TopPaths}}<p>No path to cluster-admin that is not accepted.</p>{{end}}
+{{range $i, $p := .TopPaths}}<div class="path">
+<h3>{{add $i 1}}. {{$p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s) {{if $p.Status}}<span class="{{$p.Status}}">{{$p.Status}}</span>{{end}}</h3>
+<div class="muted">ID <code>{{$p.ID}}</code>{{if $p.Note}} · <span class="expired">{{$p.Note}}</span>{{end}}</div>
+{{if not $p.Steps}}<div class="step">is cluster-admin</div>{{end}}
+{{range $p.Steps}}<div class="step"><strong>{{.From}}</strong> ─{{.Primitive}}→ <strong>{{.To}}</strong>
+{{if .Condition}}<div class="prov">when: {{.Condition}}</div>{{end}}
+{{range .GrantedBy}}<div class="prov">by: {{.}}</div>{{end}}
+{{range .Bindings}}{{with source .}}<div class="prov">source: <code>{{.}}</code></div>{{end}}{{end}}
+</div>{{end}}
+</div>{{end}}
+{{if .MorePaths}}<p class="muted">… and {{.MorePaths}} more (<code>kubectl auth-paths scan</code> lists them all).</p>{{end}}
+
+<h2 id="chokepoints">Choke points</h2>
+{{with .Chokepoints}}
+{{if .ChokePoints}}<table>
+<tr><th>Binding</th><th>Source</th><th>Every path of</th><th>Fix</th></tr>
+{{range .ChokePoints}}<tr><td><code>{{.Binding}}</code></td><td>{{with .Source}}{{.File}}:{{.Line}}{{end}}</td><td>{{join .Identities ", "}}</td><td>{{.Fix}}</td></tr>
+{{end}}</table>{{else}}<p>No binding is on every path of any identity.</p>{{end}}
+<p><strong>Cut every escalation</strong> by removing {{len .Cover.Bindings}} binding(s){{if .Cover.Bindings}}: {{range $i, $b := .Cover.Bindings}}{{if $i}}, {{end}}<code>{{$b}}</code>{{end}}{{end}}.
+It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not already cluster-admin{{if .Cover.Verified}} (verified by re-analysis){{end}}.{{if .Cover.Remaining}} Still reaching cluster-admin: {{join .Cover.Remaining ", "}}.{{end}}</p>
+<details><summary>Method</summary><p>{{.Method}}</p><p>{{.Cover.Method}}</p></details>
+{{end}}
+
+<h2 id="accepted">Accepted risks</h2>
+{{if or .Result.Accepted .Expired}}<table>
+<tr><th>Subject</th><th>Path</th><th>Owner</th><th>Expires</th><th>Reason</th><th>State</th></tr>
+{{range .Result.Accepted}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td>accepted</td></tr>
+{{end}}{{range .Expired}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td class="expired">expired: reported as a finding</td></tr>
+{{end}}</table>{{else}}<p class="muted">No accepted risks.</p>{{end}}
+{{if .Result.UnusedAcceptances}}<ul>{{range .Result.UnusedAcceptances}}<li>Accept entry {{.Entry}} ({{.Target}}) matches no current path.</li>{{end}}</ul>{{end}}
+
+<h2 id="graph">Graph</h2>
+{{if .HTMLSVG}}<div class="graph">{{.HTMLSVG}}</div>{{else}}<p class="warn">{{.SVGNote}}</p>{{end}}
+<details><summary>DOT source</summary><pre>{{.DOT}}</pre></details>
+</body>
+</html>
+`
