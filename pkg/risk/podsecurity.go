@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
@@ -18,6 +19,12 @@ const (
 
 // EnforceLevel returns a namespace's enforced Pod Security level and whether
 // it came from the label (false: the cluster default applies).
+//
+// Like Pod Security admission (k8s.io/pod-security-admission/api
+// PolicyToEvaluate and ParseLevel), a label whose value is not exactly
+// "privileged", "baseline" or "restricted" (case-sensitive, empty included)
+// enforces "restricted": an invalid label fails closed, it does not fall back
+// to the default.
 func (a *Analysis) EnforceLevel(ns string) (string, bool) {
 	if n := a.nsObjects[ns]; n != nil {
 		if l, ok := n.Labels[LabelEnforce]; ok {
@@ -25,6 +32,7 @@ func (a *Analysis) EnforceLevel(ns string) (string, bool) {
 			case LevelPrivileged, LevelBaseline, LevelRestricted:
 				return l, true
 			}
+			return LevelRestricted, true
 		}
 	}
 	return a.Opts.PodSecurityDefault, false
@@ -44,7 +52,8 @@ func (a *Analysis) allowsHostAccess(ns string) (bool, string) {
 	return false, fmt.Sprintf("namespace %s enforces Pod Security level %q (%s), which forbids privileged pods, host namespaces and hostPath", ns, level, src)
 }
 
-// hostEscapes says whether a pod spec gives its containers the node.
+// hostEscapes says whether a pod spec gives its containers the node: its
+// root filesystem, its kubelet credentials or code execution as root on it.
 func hostEscapes(s model.PodSpec) (bool, string) {
 	var why []string
 	if s.Privileged {
@@ -71,14 +80,68 @@ func hostEscapes(s model.PodSpec) (bool, string) {
 	return true, strings.Join(why, ", ")
 }
 
+// readsPodTokens says whether a pod that does not escape to its node still
+// mounts the kubelet's pod directory (/var/lib/kubelet/pods or a directory
+// below it), where the tokens of every pod on the node are written: that
+// gives those pods' ServiceAccounts, not the kubelet's own key (which lives
+// in /var/lib/kubelet/pki).
+func readsPodTokens(s model.PodSpec) (bool, string) {
+	for _, p := range s.HostPaths {
+		p = cleanHostPath(p)
+		if p == kubeletPodsDir || strings.HasPrefix(p, kubeletPodsDir+"/") {
+			return true, "hostPath " + p + " (the kubelet's pod volumes)"
+		}
+	}
+	return false, ""
+}
+
+const kubeletPodsDir = "/var/lib/kubelet/pods"
+
+// hostSensitiveRoots are host directories whose content gives the node: a
+// hostPath equal to one, below one, or above one (e.g. /, /var) exposes it.
+var hostSensitiveRoots = []string{
+	// kubelet kubeconfig, static pod manifests and pki in /etc/kubernetes; shadow, cron.
+	"/etc",
+	// SSH keys and shell profiles.
+	"/root", "/home",
+	// /proc/sys/kernel/core_pattern, /proc/1/root, /sys/kernel/uevent_helper,
+	// cgroup v1 release_agent: code run by the host kernel as root.
+	"/proc", "/sys",
+	// Block devices, kernel and binaries root runs on the node.
+	"/dev", "/boot", "/usr", "/bin", "/sbin", "/lib", "/lib64",
+	// CNI plugins the kubelet runs as root.
+	"/opt/cni",
+	// Container runtime sockets (docker.sock, containerd.sock, crio.sock).
+	"/run", "/var/run",
+	// The kubelet's client key (/var/lib/kubelet/pki); its pods directory
+	// alone is handled by readsPodTokens.
+	"/var/lib/kubelet",
+	// etcd data: every Secret of the cluster.
+	"/var/lib/etcd",
+	// Other containers' filesystems.
+	"/var/lib/docker", "/var/lib/containerd", "/var/lib/containers",
+	// Root crontabs.
+	"/var/spool/cron",
+	// The kubelet follows symlinks planted here when it serves container
+	// logs (pods/log, nodes/log), reading any file of the node as root.
+	"/var/log",
+}
+
+// cleanHostPath normalises a hostPath as the kubelet resolves it (a relative
+// path is relative to /).
+func cleanHostPath(p string) string { return path.Clean("/" + strings.TrimSpace(p)) }
+
 // sensitiveHostPath: mounts that expose the node's credentials or root.
 func sensitiveHostPath(p string) bool {
-	p = strings.TrimRight(p, "/")
-	if p == "" {
-		return true // "/"
+	p = cleanHostPath(p)
+	if p == "/" {
+		return true
 	}
-	for _, s := range []string{"/etc", "/var", "/var/lib", "/var/lib/kubelet", "/etc/kubernetes", "/root", "/proc", "/run", "/var/run", "/home", "/dev", "/var/run/docker.sock", "/run/containerd", "/run/containerd/containerd.sock", "/var/run/crio", "/var/lib/etcd", "/var/log"} {
-		if p == s {
+	if p == kubeletPodsDir || strings.HasPrefix(p, kubeletPodsDir+"/") {
+		return false // pod tokens only: see readsPodTokens
+	}
+	for _, s := range hostSensitiveRoots {
+		if p == s || strings.HasPrefix(p, s+"/") || strings.HasPrefix(s, p+"/") {
 			return true
 		}
 	}

@@ -3,7 +3,12 @@ package risk
 import "fmt"
 
 // createWorkload: whoever creates pods, or any controller with a pod template,
-// in a namespace can run a pod as any ServiceAccount of that namespace.
+// in a namespace can run a pod as any ServiceAccount of that namespace: the
+// ServiceAccount admission plugin only checks that it exists, RBAC has no
+// "use" check on serviceAccountName.
+//
+// Conditions read from the input: a ServiceAccount in the namespace. A rule
+// with resourceNames never allows create (the request has no name yet).
 type createWorkload struct{}
 
 func init() { register(createWorkload{}) }
@@ -18,6 +23,7 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, ns := range podCreatorNamespaces(a, p) {
 		br, w, ok := canCreatePods(p, ns)
 		if !ok {
+			out = append(out, createOnlyByName(a, p, ns)...)
 			continue
 		}
 		if len(a.sasByNS[ns]) == 0 {
@@ -31,4 +37,22 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 	}
 	return out
+}
+
+// createOnlyByName explains a namespace where the only create rules on pod
+// makers carry resourceNames, which never match a create.
+func createOnlyByName(a *Analysis, p *Principal, ns string) []Candidate {
+	for _, w := range podMakers {
+		for i := range p.Rules {
+			br := p.Rules[i]
+			if (br.Namespace != "" && br.Namespace != ns) || len(br.Rule.ResourceNames) == 0 {
+				continue
+			}
+			if ruleAllows(br, res("create", w.group, w.resource, "", ns, br.Rule.ResourceNames[0])) {
+				return []Candidate{{Primitive: "create-workload", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns),
+					Why: fmt.Sprintf("may create %s in %s only with resourceNames %v, which never match a create (it has no name yet)", w.display(), ns, br.Rule.ResourceNames)}}
+			}
+		}
+	}
+	return nil
 }

@@ -5,6 +5,13 @@ import "fmt"
 // execPod: exec or attach into a running pod runs commands with its mounted
 // ServiceAccount token (and on its node when the pod shares the host);
 // adding an ephemeral container does the same.
+//
+// Conditions read from the input: the pod's phase (Running, or unknown), its
+// token mount (automountServiceAccountToken of the pod, else of its
+// ServiceAccount, or a projected token volume), its host access, and the
+// cluster version: from v1.35 the apiserver authorizes the WebSocket upgrade
+// of exec/attach as `create` (AuthorizePodWebsocketUpgradeCreatePermission),
+// before it `get` on pods/exec or pods/attach was enough.
 type execPod struct{}
 
 func init() { register(execPod{}) }
@@ -46,6 +53,16 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 		if !found {
+			if needsCreate {
+				// `get` alone no longer execs: say so, so that explain shows why.
+				if b, ok := p.FirstAny([]string{"get"}, res("", "", "pods", "exec", pod.Namespace, pod.Name)); ok {
+					out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
+						Why: fmt.Sprintf("get pods/exec on %s/%s, but from v1.35 (cluster %s) the exec WebSocket upgrade needs create on pods/exec (AuthorizePodWebsocketUpgradeCreatePermission)", pod.Namespace, pod.Name, a.Opts.KubernetesVersion)})
+				} else if b, ok := p.FirstAny([]string{"get"}, res("", "", "pods", "attach", pod.Namespace, pod.Name)); ok {
+					out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
+						Why: fmt.Sprintf("get pods/attach on %s/%s, but from v1.35 (cluster %s) the attach WebSocket upgrade needs create on pods/attach (AuthorizePodWebsocketUpgradeCreatePermission)", pod.Namespace, pod.Name, a.Opts.KubernetesVersion)})
+				}
+			}
 			continue
 		}
 		running, note := podRunning(pod)
@@ -59,15 +76,16 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		} else {
 			out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
-				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it", how)})
+				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})
 		}
 		if pod.Spec.NodeName == "" {
 			continue
 		}
-		if esc, why := hostEscapes(pod.Spec); esc {
-			out = append(out, Candidate{Primitive: "exec-pod", To: a.NodeIdentity(pod.Spec.NodeName), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("%s (%s) on node %s%s", how, why, pod.Spec.NodeName, note)})
+		if host := hostCandidates(a, "exec-pod", pod, how, note, br); len(host) > 0 {
+			out = append(out, host...)
 		} else if ephemeral {
+			// Pod Security admission checks ephemeral containers too (the
+			// pods/ephemeralcontainers update is admitted like a pod).
 			if allowed, why := a.allowsHostAccess(pod.Namespace); allowed {
 				out = append(out, Candidate{Primitive: "exec-pod", To: a.NodeIdentity(pod.Spec.NodeName), Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("%s as a privileged ephemeral container on node %s; %s", how, pod.Spec.NodeName, why)})

@@ -5,7 +5,13 @@ import "fmt"
 // modifyWorkload: updating a controller's pod template runs new pods with any
 // ServiceAccount of the namespace (and privileged ones where Pod Security
 // admits them); updating a pod can only swap images, so it runs code as the
-// pod's own ServiceAccount. resourceNames limit which objects.
+// pod's own ServiceAccount (and on its node if the pod already shares the
+// host). resourceNames limit which objects.
+//
+// Conditions read from the input: the existing controllers and pods and
+// their names; a Job's pod template is immutable (batch/v1 validation
+// rejects spec.template changes, except scheduling directives of a suspended
+// Job), so Jobs do not count; a pod must be running and mount its token.
 type modifyWorkload struct{}
 
 func init() { register(modifyWorkload{}) }
@@ -31,6 +37,11 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !ok {
 			continue
 		}
+		if w.Kind == "Job" {
+			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+w.Namespace, "namespace "+w.Namespace),
+				Why: fmt.Sprintf("can update Job %s/%s, but a Job's pod template is immutable", w.Namespace, w.Name)})
+			continue
+		}
 		doneNS[w.Namespace] = true
 		how := fmt.Sprintf("change the pod template of %s %s/%s", w.Kind, w.Namespace, w.Name)
 		for _, sa := range a.sasByNS[w.Namespace] {
@@ -39,24 +50,46 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		out = append(out, escapeCandidates(a, w.Namespace, how, br)...)
 	}
+	out = append(out, modifyNoTarget(a, p, doneNS)...)
 	for _, pod := range a.Inv.Pods {
 		br, ok := p.FirstAny(modifyVerbs, res("", "", "pods", "", pod.Namespace, pod.Name))
 		if !ok {
 			continue
 		}
-		if running, _ := podRunning(pod); !running {
+		running, note := podRunning(pod)
+		if !running {
+			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
+				Why: fmt.Sprintf("can change the image of pod %s/%s, but the pod is %s", pod.Namespace, pod.Name, pod.Phase)})
 			continue
 		}
+		how := fmt.Sprintf("replace the image of pod %s/%s", pod.Namespace, pod.Name)
 		if !a.tokenMounted(pod) {
 			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("can change the image of pod %s/%s, but no ServiceAccount token is mounted in it", pod.Namespace, pod.Name)})
-			continue
+		} else {
+			out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		}
-		out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
-			Condition: fmt.Sprintf("replace the image of pod %s/%s, which mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, pod.Spec.ServiceAccountName)})
-		if esc, why := hostEscapes(pod.Spec); esc && pod.Spec.NodeName != "" {
-			out = append(out, Candidate{Primitive: "modify-workload", To: a.NodeIdentity(pod.Spec.NodeName), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("replace the image of pod %s/%s (%s) on node %s", pod.Namespace, pod.Name, why, pod.Spec.NodeName)})
+		out = append(out, hostCandidates(a, "modify-workload", pod, how, note, br)...)
+	}
+	return out
+}
+
+// modifyNoTarget explains, for namespaces where the principal may patch or
+// update some controller kind but no existing object it may touch, why
+// nothing follows (resourceNames naming other objects, or no object).
+func modifyNoTarget(a *Analysis, p *Principal, done map[string]bool) []Candidate {
+	var out []Candidate
+	for _, wr := range podMakers[1:] { // controllers; pods are handled per object
+		for _, verb := range modifyVerbs {
+			for _, ns := range p.Namespaces(verb, wr.group, wr.resource, "", a.namespaces) {
+				if done[ns] {
+					continue
+				}
+				done[ns] = true
+				out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, To: a.phantom("Namespace:"+ns, "namespace "+ns),
+					Why: fmt.Sprintf("may %s %s in %s, but no existing object it may change there has a mutable pod template (resourceNames, or none in the input)", verb, wr.display(), ns)})
+			}
 		}
 	}
 	return out

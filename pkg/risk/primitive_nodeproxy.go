@@ -7,6 +7,16 @@ import "fmt"
 // nodes/proxy. That runs commands in every pod of the node, static
 // control-plane pods included. The finer kubelet subresources (nodes/metrics,
 // nodes/stats, nodes/log, nodes/pods, nodes/healthz, nodes/configz) do not exec.
+//
+// Upstream: the kubelet's webhook authorizer maps /exec, /run, /attach and
+// /portForward to the proxy subresource with the HTTP verb (GET → get, POST
+// → create), and the WebSocket upgrade of exec is a GET; with
+// KubeletFineGrainedAuthz, /pods, /healthz and /configz are checked against
+// their own subresources first and fall back to nodes/proxy, which is never
+// the other way round.
+//
+// Conditions read from the input: the Node exists; its control-plane role
+// label; the running pods bound to it and whether they mount their token.
 type nodeProxy struct{}
 
 func init() { register(nodeProxy{}) }
@@ -21,6 +31,13 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, n := range a.nodes {
 		br, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", n.Name))
 		if !ok {
+			for _, sub := range kubeletReadOnlySubresources {
+				if b, ok := p.First(res("get", "", "nodes", sub, "", n.Name)); ok {
+					out = append(out, Candidate{Primitive: "node-proxy", Hops: 1, Grants: grants(b), To: a.phantom("Node:"+n.Name+":kubelet", "kubelet of "+n.Name),
+						Why: fmt.Sprintf("get nodes/%s on %s reaches only the kubelet's /%s endpoints, which do not run commands (that needs nodes/proxy)", sub, n.Name, sub)})
+					break
+				}
+			}
 			continue
 		}
 		how := fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods", n.Name)
@@ -38,6 +55,10 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	return dedupeByTarget(out)
 }
+
+// kubeletReadOnlySubresources are the kubelet API subresources finer than
+// proxy: none of them reaches /exec, /run or /attach.
+var kubeletReadOnlySubresources = []string{"metrics", "stats", "log", "spec", "pods", "healthz", "configz", "checkpoint"}
 
 // dedupeByTarget keeps the first candidate per target (stable input order).
 func dedupeByTarget(in []Candidate) []Candidate {

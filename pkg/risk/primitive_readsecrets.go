@@ -9,6 +9,16 @@ import (
 // readSecrets: reading a legacy service-account-token Secret yields a token of
 // its ServiceAccount. get, list and watch all return the value; a rule with
 // resourceNames allows it for those Secrets (list/watch by metadata.name).
+//
+// Conditions read from the input: a Secret of type
+// kubernetes.io/service-account-token in the namespace, annotated with the
+// name of a ServiceAccount that exists. The legacy token authenticator
+// (pkg/serviceaccount/legacy.go) rejects a token whose Secret carries the
+// kubernetes.io/legacy-token-invalid-since label (set by the
+// LegacyServiceAccountTokenCleanUp controller) and a token whose
+// ServiceAccount UID differs from the Secret's
+// kubernetes.io/service-account.uid annotation (the ServiceAccount was
+// re-created): such Secrets give nothing.
 type readSecrets struct{}
 
 func init() { register(readSecrets{}) }
@@ -38,6 +48,12 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	return out
 }
 
+// Labels and annotations of legacy token Secrets.
+const (
+	labelLegacyTokenInvalidSince = "kubernetes.io/legacy-token-invalid-since"
+	annotationServiceAccountUID  = "kubernetes.io/service-account.uid"
+)
+
 func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 	var out []Candidate
 	found := false
@@ -49,9 +65,22 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 		found = true
 		saName := s.Annotations[model.AnnotationServiceAccountName]
 		c := Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br)}
-		if saName == "" || a.saByKey[ns+"/"+saName] == nil {
+		sa := a.saByKey[ns+"/"+saName]
+		if saName == "" || sa == nil {
 			c.To = a.phantom("ServiceAccount:"+ns+":"+nonEmpty(saName, "(unknown)"), "ServiceAccount "+ns+"/"+nonEmpty(saName, "(unknown)"))
 			c.Why = fmt.Sprintf("Secret %s/%s is a service-account-token Secret but its ServiceAccount %q does not exist: the apiserver rejects its token", ns, s.Name, saName)
+			out = append(out, c)
+			continue
+		}
+		if since, ok := s.Labels[labelLegacyTokenInvalidSince]; ok {
+			c.To = a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName)
+			c.Why = fmt.Sprintf("Secret %s/%s is labelled %s=%s: the legacy token authenticator rejects invalidated tokens", ns, s.Name, labelLegacyTokenInvalidSince, since)
+			out = append(out, c)
+			continue
+		}
+		if uid := s.Annotations[annotationServiceAccountUID]; uid != "" && sa.UID != "" && uid != sa.UID {
+			c.To = a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName)
+			c.Why = fmt.Sprintf("Secret %s/%s was issued for ServiceAccount %s with UID %s, but that ServiceAccount now has UID %s (re-created): the apiserver rejects the token", ns, s.Name, saName, uid, sa.UID)
 			out = append(out, c)
 			continue
 		}
@@ -60,11 +89,36 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 		c.Condition = fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, saName)
 		out = append(out, c)
 	}
-	if !found && len(a.tokenSecrets[ns]) == 0 {
-		if br, ok := p.First(res(verb, "", "secrets", "", ns, "")); ok {
-			out = append(out, Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns),
-				Why: fmt.Sprintf("can %s secrets in %s, but no %s Secret is there", verb, ns, model.SecretTypeServiceAccountToken)})
+	if found {
+		return out
+	}
+	// Nothing readable: explain why, with the rule that allows some secrets.
+	br, ok := readSomeSecret(p, ns, verb)
+	if !ok {
+		return out
+	}
+	why := fmt.Sprintf("can %s secrets in %s, but no %s Secret is there", verb, ns, model.SecretTypeServiceAccountToken)
+	if len(a.tokenSecrets[ns]) > 0 {
+		why = fmt.Sprintf("can %s secrets in %s only by name (resourceNames %v), and none of them is a %s Secret", verb, ns, br.Rule.ResourceNames, model.SecretTypeServiceAccountToken)
+	}
+	return append(out, Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns), Why: why})
+}
+
+// readSomeSecret returns a rule letting the principal read some Secret in ns
+// with the verb (any name, or one of its resourceNames).
+func readSomeSecret(p *Principal, ns, verb string) (rbacBound, bool) {
+	for i := range p.Rules {
+		br := p.Rules[i]
+		if br.Namespace != "" && br.Namespace != ns {
+			continue
+		}
+		name := ""
+		if len(br.Rule.ResourceNames) > 0 {
+			name = br.Rule.ResourceNames[0]
+		}
+		if ruleAllows(br, res(verb, "", "secrets", "", ns, name)) {
+			return br, true
 		}
 	}
-	return out
+	return rbacBound{}, false
 }

@@ -3,7 +3,13 @@ package risk
 import "fmt"
 
 // tokenRequest: create serviceaccounts/token mints a token for that
-// ServiceAccount (resourceNames limit which).
+// ServiceAccount (TokenRequest API; resourceNames limit which).
+//
+// Conditions read from the input: the ServiceAccount exists (the apiserver
+// answers 404 otherwise). Nothing else is checked upstream: the
+// ServiceAccount's automountServiceAccountToken and its Secrets do not
+// matter, and a token bound to nothing (no boundObjectRef) is valid for its
+// whole expirationSeconds.
 type tokenRequest struct{}
 
 func init() { register(tokenRequest{}) }
@@ -16,13 +22,38 @@ func (tokenRequest) Summary() string {
 func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
 	for _, ns := range p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces) {
+		found := false
 		for _, sa := range a.sasByNS[ns] {
 			br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, sa.Name))
 			if !ok {
 				continue
 			}
+			found = true
 			out = append(out, Candidate{Primitive: "token-request", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: fmt.Sprintf("create serviceaccounts/token for ServiceAccount %s/%s, which exists", ns, sa.Name)})
+		}
+		if found {
+			continue
+		}
+		// Explain: the rule names ServiceAccounts that are not in the input.
+		for i := range p.Rules {
+			br := p.Rules[i]
+			if br.Namespace != "" && br.Namespace != ns {
+				continue
+			}
+			name := ""
+			if len(br.Rule.ResourceNames) > 0 {
+				name = br.Rule.ResourceNames[0]
+			}
+			if !ruleAllows(br, res("create", "", "serviceaccounts", "token", ns, name)) {
+				continue
+			}
+			why := fmt.Sprintf("can create serviceaccounts/token in %s, but no ServiceAccount is there in the input", ns)
+			if name != "" {
+				why = fmt.Sprintf("can create serviceaccounts/token in %s only for %v, and no such ServiceAccount exists there", ns, br.Rule.ResourceNames)
+			}
+			out = append(out, Candidate{Primitive: "token-request", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns), Why: why})
+			break
 		}
 	}
 	return out

@@ -11,6 +11,11 @@ import (
 // the creator reads back. Creating needs a rule without resourceNames (a
 // create request has no name); reading back works with any get/list/watch
 // rule (with resourceNames, the creator picks one of those names).
+//
+// Conditions read from the input: a ServiceAccount in the namespace (the
+// tokens controller only fills Secrets whose annotated ServiceAccount exists;
+// it still does so from v1.24, which only stopped creating such Secrets
+// automatically).
 type tokenSecretCreate struct{}
 
 func init() { register(tokenSecretCreate{}) }
@@ -25,10 +30,18 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, ns := range p.Namespaces("create", "", "secrets", "", a.namespaces) {
 		create, ok := p.First(res("create", "", "secrets", "", ns, ""))
 		if !ok {
+			// Only rules with resourceNames: a create request carries no
+			// name, so the authorizer never matches them.
+			if br, ok := readSomeSecret(p, ns, "create"); ok {
+				out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns),
+					Why: fmt.Sprintf("may create secrets in %s only with resourceNames %v, which never match a create (it has no name yet)", ns, br.Rule.ResourceNames)})
+			}
 			continue
 		}
 		read, ok := readAnyChosenName(p, ns)
 		if !ok {
+			out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(create), To: a.phantom("Namespace:"+ns, "namespace "+ns),
+				Why: fmt.Sprintf("can create secrets in %s, but cannot get, list or watch them to read the token back", ns)})
 			continue
 		}
 		if len(a.sasByNS[ns]) == 0 {

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -79,19 +80,25 @@ func podRunning(p *model.Pod) (bool, string) {
 }
 
 // execNeedsCreate reports whether the cluster authorizes exec/attach
-// WebSocket upgrades as `create` only (v1.35+, AuthorizePodWebsocketUpgradeCreatePermission).
-// Unknown versions are treated as older, where `get` also suffices.
+// WebSocket upgrades as `create` only: from v1.35 the apiserver checks
+// `create` on pods/exec and pods/attach for the WebSocket upgrade too
+// (feature gate AuthorizePodWebsocketUpgradeCreatePermission, on by default);
+// before, the upgrade is a GET and `get` was enough. Unknown versions are
+// treated as older, where `get` also suffices (the conservative answer for
+// a risk tool: an edge rather than none).
 func execNeedsCreate(version string) (bool, string) {
 	minor, ok := parseMinor(version)
 	if !ok {
-		return false, "cluster version unknown (give --kubernetes-version): before v1.35 `get` on pods/exec also allows exec through a WebSocket upgrade"
+		return false, "cluster version unknown (give --kubernetes-version): before v1.35 `get` also allows exec and attach through a WebSocket upgrade"
 	}
 	if minor >= 35 {
 		return true, ""
 	}
-	return false, "cluster v1." + strconv.Itoa(minor) + ": `get` on pods/exec also allows exec through a WebSocket upgrade (before v1.35)"
+	return false, "cluster v1." + strconv.Itoa(minor) + ": before v1.35 `get` also allows exec and attach through a WebSocket upgrade"
 }
 
+// parseMinor returns the minor of a Kubernetes 1.x version ("v1.35",
+// "1.34.2", "v1.35.0-rc.1+k3s1", "v1.33.5-eks-113cf36"); false for anything else.
 func parseMinor(v string) (int, bool) {
 	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
 	parts := strings.Split(v, ".")
@@ -107,4 +114,34 @@ func parseMinor(v string) (int, bool) {
 	}
 	m, err := strconv.Atoi(digits)
 	return m, err == nil
+}
+
+// hostCandidates are the steps of code running inside an existing pod that
+// reaches its node: the kubelet identity when the pod escapes (hostEscapes),
+// else the ServiceAccounts of the node's pods when it mounts the kubelet's
+// pod directory (readsPodTokens).
+func hostCandidates(a *Analysis, prim string, pod *model.Pod, how, note string, br rbacBound) []Candidate {
+	if pod.Spec.NodeName == "" {
+		return nil
+	}
+	if esc, why := hostEscapes(pod.Spec); esc {
+		return []Candidate{{Primitive: prim, To: a.NodeIdentity(pod.Spec.NodeName), Hops: 1, Holds: true, Grants: grants(br),
+			Condition: fmt.Sprintf("%s (%s) on node %s%s", how, why, pod.Spec.NodeName, note)}}
+	}
+	ok, why := readsPodTokens(pod.Spec)
+	if !ok {
+		return nil
+	}
+	var out []Candidate
+	for _, other := range a.podsByNode[pod.Spec.NodeName] {
+		if other == pod || !a.tokenMounted(other) {
+			continue
+		}
+		if running, _ := podRunning(other); !running {
+			continue
+		}
+		out = append(out, Candidate{Primitive: prim, To: a.SANode(other.Namespace, other.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+			Condition: fmt.Sprintf("%s (%s): read the token of pod %s/%s (ServiceAccount %s) on node %s%s", how, why, other.Namespace, other.Name, other.Spec.ServiceAccountName, pod.Spec.NodeName, note)})
+	}
+	return dedupeByTarget(out)
 }
