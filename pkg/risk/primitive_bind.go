@@ -29,11 +29,15 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !ok {
 			continue
 		}
-		write, how, ok := a.bindingWrite(p, "", cr.Name)
+		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+		write, how, ok := a.bindingWrite(p, "", model.KindClusterRole, cr.Name)
 		if !ok {
+			if rbac.CoversClusterAdmin(rules) {
+				out = append(out, Candidate{Primitive: "bind", Hops: 1, Grants: grants(bindGrant), To: a.Sink(),
+					Why: fmt.Sprintf("can bind ClusterRole %q, but can neither create a ClusterRoleBinding nor update one that references it", cr.Name)})
+			}
 			continue
 		}
-		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
 		if rbac.CoversClusterAdmin(rules) {
 			c.To = a.Sink()
@@ -45,9 +49,18 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 		c.Condition = fmt.Sprintf("%s binding ClusterRole %q to itself cluster-wide", how, cr.Name)
 		out = append(out, c)
 	}
-	// Inside namespaces: RoleBindings to ClusterRoles or Roles.
-	for _, ns := range p.Namespaces("create", rbacGroup, "rolebindings", "", a.namespaces) {
-		out = append(out, a.bindInNamespace(p, ns)...)
+	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
+	// (an existing one) updated.
+	inNS := map[string]bool{}
+	for _, verb := range []string{"create", "update", "patch"} {
+		for _, ns := range p.Namespaces(verb, rbacGroup, "rolebindings", "", a.namespaces) {
+			inNS[ns] = true
+		}
+	}
+	for _, ns := range a.namespaces {
+		if inNS[ns] {
+			out = append(out, a.bindInNamespace(p, ns)...)
+		}
 	}
 	return dedupeCandidates(out)
 }
@@ -59,7 +72,7 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 		if !ok {
 			continue
 		}
-		write, how, ok := a.bindingWrite(p, ns, cr.Name)
+		write, how, ok := a.bindingWrite(p, ns, model.KindClusterRole, cr.Name)
 		if !ok {
 			continue
 		}
@@ -82,7 +95,7 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 		if !ok {
 			continue
 		}
-		write, how, ok := a.bindingWrite(p, ns, r.Name)
+		write, how, ok := a.bindingWrite(p, ns, model.KindRole, r.Name)
 		if !ok {
 			continue
 		}
@@ -98,9 +111,12 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 	return out
 }
 
-// bindingWrite finds how the principal can write a binding to role roleName:
-// create one, or update/patch an existing binding with that roleRef.
-func (a *Analysis) bindingWrite(p *Principal, ns, roleName string) (rbacBound, string, bool) {
+// bindingWrite finds how the principal can write a binding to role
+// roleKind/roleName: create one, or update/patch an existing binding with that
+// roleRef (roleRef is immutable, and the update is checked like a create:
+// bind on the role, pkg/registry/rbac/rolebinding/policybased). A Role and a
+// ClusterRole may share a name, so the kind must match too.
+func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rbacBound, string, bool) {
 	resource := "clusterrolebindings"
 	if ns != "" {
 		resource = "rolebindings"
@@ -113,7 +129,7 @@ func (a *Analysis) bindingWrite(p *Principal, ns, roleName string) (rbacBound, s
 		list = a.Inv.RoleBindings
 	}
 	for _, b := range list {
-		if b.Namespace != ns || b.RoleRef.Name != roleName {
+		if b.Namespace != ns || b.RoleRef.Kind != roleKind || b.RoleRef.Name != roleName {
 			continue
 		}
 		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -15,16 +16,21 @@ const (
 
 // csrApprove: a principal that creates a CertificateSigningRequest, approves
 // it (update certificatesigningrequests/approval plus `approve` on the
-// signer, by name or "domain/*") and reads it back gets a client certificate
-// the controller manager signs: for kube-apiserver-client any user and group
-// (system:masters), for kube-apiserver-client-kubelet a node's identity.
+// signer, by name or "domain/*", as the CertificateApproval admission plugin
+// checks) and reads it back gets a client certificate the controller manager
+// signs. For kube-apiserver-client the subject is free, except that the
+// CertificateSubjectRestriction admission plugin (on by default) refuses
+// O=system:masters: the certificate names any other user, group or
+// ServiceAccount (RBAC matches a ServiceAccount subject by its user name).
+// For kube-apiserver-client-kubelet it is CN=system:node:NAME,
+// O=system:nodes: a node's API identity, which is not the node's disk.
 type csrApprove struct{}
 
 func init() { register(csrApprove{}) }
 
 func (csrApprove) ID() string { return "csr-approve" }
 func (csrApprove) Summary() string {
-	return "create + approve a CSR for a client signer → any identity (kube-apiserver-client: system:masters) or a node's"
+	return "create + approve a CSR for a client signer → any identity but system:masters (kube-apiserver-client) or a node's API identity"
 }
 
 const certGroup = "certificates.k8s.io"
@@ -40,6 +46,10 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 		approval, ok = firstIgnoringNames(p, "patch", certGroup, "certificatesigningrequests", "approval")
 	}
 	if !ok {
+		if _, canApprove := firstIgnoringNames(p, "approve", certGroup, "signers", ""); canApprove {
+			return []Candidate{{Primitive: "csr-approve", Hops: 1, Grants: grants(create), To: a.Sink(),
+				Why: "can create CSRs and approve for a signer, but cannot update certificatesigningrequests/approval"}}
+		}
 		return nil
 	}
 	read, readOK := firstIgnoringNames(p, "get", certGroup, "certificatesigningrequests", "")
@@ -54,24 +64,72 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 			sg, ok = p.First(res("approve", certGroup, "signers", "", "", domain+"/*"))
 		}
 		if !ok {
+			out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: grants(create, approval), To: a.phantom("Signer:"+signer, "signer "+signer),
+				Why: fmt.Sprintf("can create CSRs and update their approval, but has no approve on signers %q or %q", signer, domain+"/*")})
 			continue
 		}
 		if !readOK {
 			out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: grants(create, approval, sg), To: a.Sink(),
-				Why: fmt.Sprintf("can create and approve CSRs for %s, but cannot read a CSR back to get the certificate", signer)})
+				Why: fmt.Sprintf("can create and approve CSRs for %s, but cannot get or list a CSR to read the certificate back", signer)})
 			continue
 		}
-		if signer == signerAPIServerClient {
-			out = append(out, Candidate{Primitive: "csr-approve", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(create, approval, sg, read),
-				Condition: fmt.Sprintf("request, approve and read a %s certificate with O=%s", signer, rbac.GroupMasters)})
+		gs := grants(create, approval, sg, read)
+		if signer == signerAPIServerClientKubelet {
+			for _, n := range a.nodes {
+				out = append(out, kubeletIdentitySteps(a, "csr-approve", n.Name,
+					fmt.Sprintf("request, approve and read a %s certificate for CN=system:node:%s, O=system:nodes", signer, n.Name), gs...)...)
+			}
 			continue
 		}
-		for _, n := range a.nodes {
-			out = append(out, Candidate{Primitive: "csr-approve", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(create, approval, sg, read),
-				Condition: fmt.Sprintf("request, approve and read a %s certificate for CN=system:node:%s, O=system:nodes", signer, n.Name)})
+		out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: gs, To: a.Sink(),
+			Why: fmt.Sprintf("a %s certificate with O=%s is refused by the CertificateSubjectRestriction admission plugin (enabled by default)", signer, rbac.GroupMasters)})
+		how := fmt.Sprintf("request, approve and read a %s certificate", signer)
+		for _, n := range a.Graph.Nodes() {
+			switch n.Kind {
+			case graph.KindUser:
+				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
+					Condition: fmt.Sprintf("%s with CN=%s", how, n.Name)})
+			case graph.KindServiceAccount:
+				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
+					Condition: fmt.Sprintf("%s with CN=%s%s:%s (RBAC matches the ServiceAccount by user name)", how, rbac.ServiceAccountUserPrefix, n.Namespace, n.Name)})
+			case graph.KindGroup:
+				if n.Name == rbac.GroupMasters {
+					continue
+				}
+				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
+					Condition: fmt.Sprintf("%s with O=%s", how, n.Name)})
+			case graph.KindNode:
+				out = append(out, kubeletIdentitySteps(a, "csr-approve", n.Name,
+					fmt.Sprintf("%s with CN=system:node:%s, O=system:nodes", how, n.Name), gs...)...)
+			}
 		}
 	}
-	return out
+	return dedupeCandidates(out)
+}
+
+// kubeletIdentitySteps are the steps of holding a node's API identity
+// (credentials, not the machine): the Node authorizer lets it request tokens of
+// the ServiceAccounts of pods bound to the node, and RBAC grants it what
+// group system:nodes holds. A control-plane node's identity is no more: its
+// keys are on its disk, which only a pod on the node (node-escape) reaches.
+func kubeletIdentitySteps(a *Analysis, prim, nodeName, how string, brs ...rbacBound) []Candidate {
+	var out []Candidate
+	for _, pod := range a.podsByNode[nodeName] {
+		if pod.Spec.ServiceAccountName == "" {
+			continue
+		}
+		out = append(out, Candidate{Primitive: prim, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: brs,
+			Condition: fmt.Sprintf("%s: the Node authorizer lets it request tokens of ServiceAccount %s of pod %s/%s on %s", how, pod.Spec.ServiceAccountName, pod.Namespace, pod.Name, nodeName)})
+	}
+	if g := a.Graph.Node(groupKey(rbac.GroupNodes)); g != nil {
+		out = append(out, Candidate{Primitive: prim, To: g, Hops: 1, Holds: true, Grants: brs,
+			Condition: how + ": a member of group " + rbac.GroupNodes})
+	}
+	if len(out) == 0 {
+		out = append(out, Candidate{Primitive: prim, Hops: 1, Grants: brs, To: a.phantom(nodeKey(nodeName)+" (API identity)", "kubelet identity of "+nodeName),
+			Why: fmt.Sprintf("%s, but no pod with a ServiceAccount runs on %s and group %s holds nothing: a node's credentials are not its disk", how, nodeName, rbac.GroupNodes)})
+	}
+	return dedupeByTarget(out)
 }
 
 // firstIgnoringNames finds a rule for the verb on the resource, whatever its resourceNames.

@@ -13,9 +13,11 @@ const rbacGroup = "rbac.authorization.k8s.io"
 // permissions into a role that they do not hold. With it, and update or patch
 // on a role bound to the principal, the principal writes `*` into its own
 // role: a ClusterRole bound cluster-wide gives cluster-admin; a role bound by
-// a RoleBinding gives everything inside that namespace only. An aggregated
-// ClusterRole is rewritten by its controller, so there the way is to create a
-// ClusterRole carrying the labels its selector picks.
+// a RoleBinding gives everything inside that namespace only.
+//
+// An aggregated ClusterRole is rewritten by its controller. Two ways remain:
+// update it (escalate lets the update drop or change its aggregationRule too),
+// or create a new ClusterRole carrying `*` and the labels its selector picks.
 type escalate struct{}
 
 func init() { register(escalate{}) }
@@ -46,6 +48,8 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if b.RoleRef.Kind == model.KindRole {
 			roleNS, resource = b.Namespace, "roles"
 		}
+		// The registry asks the authorizer for `escalate` with the request's
+		// name (pkg/registry/rbac/escalation_check.go RoleEscalationAuthorized).
 		esc, ok := p.First(res("escalate", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
 		if !ok {
 			continue
@@ -57,19 +61,36 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			gain = nsAdminLabel(b.Namespace)
 		}
 		how := fmt.Sprintf("write * into %s %q, bound to it by %s → %s", b.RoleRef.Kind, b.RoleRef.Name, rbac.DescribeBinding(b), gain)
+		upd, canUpdate := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
 		if agg := a.aggregatedRole(b); agg != nil {
+			if canUpdate {
+				// With escalate authorized, the ClusterRole storage skips every
+				// check, including the one on changing the aggregationRule
+				// (pkg/registry/rbac/clusterrole/policybased): the update removes
+				// it, and the aggregation controller leaves the role alone.
+				out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, upd),
+					Condition: fmt.Sprintf("update aggregated ClusterRole %q without its aggregationRule and with *, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
+				continue
+			}
 			create, ok := p.First(res("create", rbacGroup, "clusterroles", "", "", ""))
 			if !ok {
 				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
-					Why: fmt.Sprintf("can escalate ClusterRole %q, but it is aggregated (the controller rewrites it) and creating a ClusterRole for its selector is not allowed", b.RoleRef.Name)})
+					Why: fmt.Sprintf("can escalate ClusterRole %q, but it is aggregated (the controller rewrites it), it cannot update it, and creating a ClusterRole for its selector is not allowed", b.RoleRef.Name)})
 				continue
 			}
-			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, create),
+			// A create request carries no name, so the escalate check of the
+			// new ClusterRole needs a rule without resourceNames.
+			escNew, ok := p.First(res("escalate", rbacGroup, "clusterroles", "", "", ""))
+			if !ok {
+				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc, create), To: target,
+					Why: fmt.Sprintf("can escalate aggregated ClusterRole %q only by name: creating a ClusterRole with * for its selector needs escalate without resourceNames (a create request has no name)", b.RoleRef.Name)})
+				continue
+			}
+			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(escNew, create),
 				Condition: fmt.Sprintf("create a ClusterRole with * labelled for the aggregationRule of ClusterRole %q, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 			continue
 		}
-		upd, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
-		if !ok {
+		if !canUpdate {
 			out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
 				Why: fmt.Sprintf("has escalate on %s %q but cannot update or patch it", b.RoleRef.Kind, b.RoleRef.Name)})
 			continue

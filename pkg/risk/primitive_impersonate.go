@@ -9,8 +9,11 @@ import (
 
 // impersonate: the impersonate verb on users, groups or serviceaccounts
 // (resourceNames = names) lets a principal act as them. The apiserver refuses
-// to impersonate groups without a user, so group impersonation needs some
-// user impersonation too; a user plus group system:masters is cluster-admin.
+// to impersonate groups without a user (Impersonate-User), so group
+// impersonation needs some user or ServiceAccount impersonation too; any user
+// plus group system:masters is cluster-admin. A user name
+// system:serviceaccount:NS:NAME is checked as serviceaccounts NAME in NS, not
+// as users (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
 type impersonate struct{}
 
 func init() { register(impersonate{}) }
@@ -22,33 +25,18 @@ func (impersonate) Summary() string {
 
 func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
-	// Which user can be impersonated at all (needed for group impersonation)?
-	var anyUser rbacBound
-	anyUserName := ""
 	for _, n := range a.Graph.Nodes() {
-		if n.Kind != graph.KindUser && n.Kind != graph.KindNode {
+		if n.Kind != graph.KindUser {
 			continue
 		}
-		user := n.Name
-		if n.Kind == graph.KindNode {
-			user = rbac.NodeUserPrefix + n.Name
-		}
-		br, ok := p.First(res("impersonate", "", "users", "", "", user))
+		br, ok := p.First(res("impersonate", "", "users", "", "", n.Name))
 		if !ok {
 			continue
 		}
-		if anyUserName == "" {
-			anyUser, anyUserName = br, user
-		}
 		out = append(out, Candidate{Primitive: "impersonate", To: n, Hops: 1, Holds: true, Grants: grants(br),
-			Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", user)})
+			Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", n.Name)})
 	}
-	if anyUserName == "" {
-		// A rule without resourceNames allows users that the input never names.
-		if br, ok := p.First(res("impersonate", "", "users", "", "", "someone")); ok {
-			anyUser, anyUserName = br, "any user name"
-		}
-	}
+	carrier, carrierName := impersonationCarrier(p)
 	groups := []string{rbac.GroupMasters}
 	for _, n := range a.Graph.Nodes() {
 		if n.Kind == graph.KindGroup && n.Name != rbac.GroupMasters {
@@ -64,16 +52,33 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if g != rbac.GroupMasters {
 			to = a.Graph.Node(groupKey(g))
 		}
-		if anyUserName == "" {
+		if carrierName == "" {
 			out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(br), To: to,
-				Why: fmt.Sprintf("can impersonate group %s, but no user: the apiserver refuses group impersonation without a user", g)})
+				Why: fmt.Sprintf("can impersonate group %s, but no user or ServiceAccount: the apiserver refuses Impersonate-Group without Impersonate-User", g)})
 			continue
 		}
-		cond := fmt.Sprintf("impersonate %s with group %s", anyUserName, g)
+		cond := fmt.Sprintf("impersonate %s with group %s", carrierName, g)
 		if g == rbac.GroupMasters {
 			cond += ", the superuser group"
 		}
-		out = append(out, Candidate{Primitive: "impersonate", To: to, Hops: 1, Holds: true, Grants: grants(anyUser, br), Condition: cond})
+		out = append(out, Candidate{Primitive: "impersonate", To: to, Hops: 1, Holds: true, Grants: grants(carrier, br), Condition: cond})
+	}
+	// A kubelet's identity is user system:node:NAME in group system:nodes: the
+	// Node authorizer ignores the user without the group. Impersonating it is
+	// the node's API identity, not its disk.
+	for _, n := range a.nodes {
+		user := rbac.NodeUserPrefix + n.Name
+		u, ok := p.First(res("impersonate", "", "users", "", "", user))
+		if !ok {
+			continue
+		}
+		g, ok := p.First(res("impersonate", "", "groups", "", "", rbac.GroupNodes))
+		if !ok {
+			out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(u), To: a.phantom(nodeKey(n.Name)+" (API identity)", "kubelet identity of "+n.Name),
+				Why: fmt.Sprintf("can impersonate user %s, but not group %s: without it the Node authorizer grants that user nothing", user, rbac.GroupNodes)})
+			continue
+		}
+		out = append(out, kubeletIdentitySteps(a, "impersonate", n.Name, fmt.Sprintf("impersonate user %s with group %s", user, rbac.GroupNodes), u, g)...)
 	}
 	for _, sa := range a.Inv.ServiceAccounts {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
@@ -83,5 +88,38 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		out = append(out, Candidate{Primitive: "impersonate", To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
 			Condition: fmt.Sprintf("impersonate ServiceAccount %s/%s", sa.Namespace, sa.Name)})
 	}
-	return out
+	return dedupeCandidates(out)
+}
+
+// impersonationCarrier finds a user or ServiceAccount the principal may
+// impersonate, whatever its name: a request impersonating groups must name one.
+// Neither needs to exist: the filter only asks the authorizer.
+func impersonationCarrier(p *Principal) (rbacBound, string) {
+	for _, br := range p.Rules {
+		probe := br
+		probe.Rule.ResourceNames = nil
+		pick := func(kind string) string {
+			if len(br.Rule.ResourceNames) > 0 {
+				return kind + " " + br.Rule.ResourceNames[0]
+			}
+			return "any " + kind
+		}
+		if br.Namespace == "" && ruleAllows(probe, res("impersonate", "", "users", "", "", "")) {
+			return br, pick("user")
+		}
+		if ruleAllows(probe, res("impersonate", "", "serviceaccounts", "", br.Namespace, "")) {
+			where := "any ServiceAccount"
+			if br.Namespace != "" {
+				where = "any ServiceAccount of namespace " + br.Namespace
+			}
+			if len(br.Rule.ResourceNames) > 0 {
+				where = "ServiceAccount " + br.Rule.ResourceNames[0]
+				if br.Namespace != "" {
+					where = "ServiceAccount " + br.Namespace + "/" + br.Rule.ResourceNames[0]
+				}
+			}
+			return br, where
+		}
+	}
+	return rbacBound{}, ""
 }
