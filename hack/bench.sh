@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Whole-binary benchmarks on generated clusters (make bench).
+#
+# For each size it generates (once, cached outside the repository) a cluster
+# with hack/gen, then measures wall time and peak RSS of:
+#   floor    hack/floor FILE: encoding/json into the typed k8s.io/api objects
+#   scan     kubectl-auth_paths scan -f FILE -o json
+#   from     kubectl-auth_paths from SUBJECT -f FILE -o json
+#   who-can  kubectl-auth_paths who-can get secrets -A -f FILE -o json
+# and prints a table with the ratios to the floor (and of from/who-can to scan).
+#
+# Environment:
+#   BENCH_SIZES   namespaces per run (default "1000 5000 20000")
+#   BENCH_SEED    generator seed (default 1)
+#   BENCH_RUNS    runs per command, the fastest is kept (default 1)
+#   BENCH_CACHE   cache directory (default ${XDG_CACHE_HOME:-~/.cache}/kubectl-auth-paths-bench)
+#   BENCH_SUBJECT subject of `from` (default User:iam-bot@example.com)
+#   BENCH_DOCS    1 to write the results into docs/performance.md (default 1)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SIZES=${BENCH_SIZES:-"1000 5000 20000"}
+SEED=${BENCH_SEED:-1}
+RUNS=${BENCH_RUNS:-1}
+CACHE=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-auth-paths-bench}
+SUBJECT=${BENCH_SUBJECT:-User:iam-bot@example.com}
+DOCS=${BENCH_DOCS:-1}
+GO=${GO:-go}
+
+# /usr/bin/time -v gives the peak RSS.
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: installing GNU time (Debian package time)" >&2
+	SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO=sudo
+	$SUDO apt-get install -y time >/dev/null || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y time >/dev/null; }
+fi
+
+mkdir -p "$CACHE"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+echo "bench: building" >&2
+CGO_ENABLED=0 $GO build -trimpath -o "$WORK/kubectl-auth_paths" ./cmd/kubectl-auth_paths
+CGO_ENABLED=0 $GO build -trimpath -o "$WORK/floor" ./hack/floor
+CGO_ENABLED=0 $GO build -trimpath -o "$WORK/gen" ./hack/gen
+
+# The cache key includes the generator's source, so a changed generator regenerates.
+GENHASH=$(cat hack/gen/*.go hack/gen/*/*.go | sha256sum | cut -c1-10)
+
+dump() {
+	local n=$1 f="$CACHE/cluster-n$1-s$SEED-$GENHASH.json"
+	if [ ! -s "$f" ]; then
+		echo "bench: generating $n namespaces into $f" >&2
+		"$WORK/gen" -namespaces "$n" -seed "$SEED" >"$f.tmp"
+		mv "$f.tmp" "$f"
+	fi
+	echo "$f"
+}
+
+# measure NAME CMD... prints "seconds maxrss_kb" of the fastest of $RUNS runs.
+measure() {
+	local best_t="" best_m="" t m i
+	for ((i = 0; i < RUNS; i++)); do
+		if ! /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err"; then
+			# scan/from/who-can exit 3 only for partial live input; anything else is a failure.
+			echo "bench: failed: $*" >&2
+			tail -5 "$WORK/err" >&2
+			return 1
+		fi
+		read -r t m <"$WORK/time"
+		if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN{exit !(a<b)}'; then
+			best_t=$t best_m=$m
+		fi
+	done
+	echo "$best_t $best_m"
+}
+
+BIN="$WORK/kubectl-auth_paths"
+TABLE="$WORK/table.md"
+{
+	echo "| namespaces | objects | file MB | command | wall s | peak RSS MiB | time / floor | RSS / floor | time / scan |"
+	echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+} >"$TABLE"
+declare -A SCAN_T
+for n in $SIZES; do
+	f=$(dump "$n")
+	mb=$(($(stat -c %s "$f") / 1000000))
+	echo "bench: $n namespaces ($mb MB)" >&2
+	read -r ft fm < <(measure "$WORK/floor" "$f")
+	objects=$(awk '{print $1}' "$WORK/out")
+	read -r st sm < <(measure "$BIN" scan -f "$f" -o json)
+	SCAN_T[$n]=$st
+	read -r rt rm < <(measure "$BIN" from "$SUBJECT" -f "$f" -o json)
+	read -r wt wm < <(measure "$BIN" who-can get secrets -A -f "$f" -o json)
+	row() {
+		awk -v n="$n" -v o="$objects" -v mb="$mb" -v c="$1" -v t="$2" -v m="$3" -v ft="$ft" -v fm="$fm" -v st="$st" 'BEGIN{
+			printf "| %d | %d | %d | %s | %.2f | %.0f | %.2f | %.2f | %s |\n", n, o, mb, c, t, m/1024, t/ft, m/fm, (c ~ /^(from|who-can)/ ? sprintf("%.2f", t/st) : "")}'
+	}
+	{
+		row "floor" "$ft" "$fm"
+		row "scan -o json" "$st" "$sm"
+		row "from $SUBJECT" "$rt" "$rm"
+		row "who-can get secrets -A" "$wt" "$wm"
+	} >>"$TABLE"
+done
+
+sizes=($SIZES)
+SCALING=""
+if [ -n "${SCAN_T[5000]:-}" ] && [ -n "${SCAN_T[20000]:-}" ]; then
+	SCALING=$(awk -v a="${SCAN_T[20000]}" -v b="${SCAN_T[5000]}" 'BEGIN{printf "scan time(20k)/time(5k) = %.2f", a/b}')
+fi
+
+DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+CPU=$(awk -F: '/model name/{gsub(/^ +/,"",$2); print $2; exit}' /proc/cpuinfo)
+MACHINE="$(nproc) CPUs ($CPU), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), $($GO version | awk '{print $3}'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+{
+	echo "Measured $DATE on $MACHINE."
+	echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)'); generator seed $SEED; best of $RUNS run(s)."
+	echo
+	cat "$TABLE"
+	echo
+	[ -z "$SCALING" ] || echo "$SCALING"
+	echo
+	echo "Command lines (FILE = \`go run ./hack/gen -namespaces N -seed $SEED\`):"
+	echo
+	echo '```'
+	echo "floor FILE                       # go build ./hack/floor"
+	echo "kubectl-auth_paths scan -f FILE -o json"
+	echo "kubectl-auth_paths from $SUBJECT -f FILE -o json"
+	echo "kubectl-auth_paths who-can get secrets -A -f FILE -o json"
+	echo '```'
+} >"$WORK/results.md"
+cat "$WORK/results.md"
+
+if [ "$DOCS" = 1 ] && [ -f docs/performance.md ] && grep -q '<!-- bench:begin -->' docs/performance.md; then
+	awk -v res="$WORK/results.md" '
+		/<!-- bench:begin -->/ {print; while ((getline l < res) > 0) print l; skip=1; next}
+		/<!-- bench:end -->/ {skip=0}
+		!skip {print}' docs/performance.md >"$WORK/perf.md"
+	cp "$WORK/perf.md" docs/performance.md
+	echo "bench: results written to docs/performance.md" >&2
+fi

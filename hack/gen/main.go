@@ -1,0 +1,41 @@
+// Command gen writes a deterministic, realistic large cluster as one v1 List,
+// the shape `kubectl get … -A -o json` prints, for benchmarks:
+//
+//	go run ./hack/gen -namespaces 5000 -seed 1 > dump.json
+//	go run ./hack/gen -namespaces 200 -format yaml > dump.yaml
+//
+// See package hack/gen/cluster for what it contains.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
+)
+
+func main() {
+	n := flag.Int("namespaces", 100, "number of namespaces")
+	seed := flag.Uint64("seed", 1, "random seed (same seed, same output)")
+	format := flag.String("format", "json", "output format: json or yaml")
+	flag.Parse()
+	if *n < 1 {
+		fmt.Fprintln(os.Stderr, "gen: -namespaces must be at least 1")
+		os.Exit(2)
+	}
+	if *format != "json" && *format != "yaml" {
+		fmt.Fprintln(os.Stderr, "gen: -format must be json or yaml")
+		os.Exit(2)
+	}
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	if err := cluster.Write(w, *n, *seed, *format); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
