@@ -285,6 +285,7 @@ type result struct {
 // run runs the plugin with the admin kubeconfig unless args give another.
 func (e *env) run(t *testing.T, args ...string) result {
 	t.Helper()
+	shown := args
 	hasKC := false
 	for _, a := range args {
 		if strings.HasPrefix(a, "--kubeconfig") {
@@ -308,6 +309,13 @@ func (e *env) run(t *testing.T, args ...string) result {
 		r.code = ee.ExitCode()
 	default:
 		t.Fatalf("running %v: %v", args, err)
+	}
+	if tr := os.Getenv("AUTH_PATHS_E2E_TRANSCRIPT"); tr != "" {
+		// A transcript of every run, for the examples in the docs.
+		if f, err := os.OpenFile(tr, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+			fmt.Fprintf(f, "$ kubectl auth-paths %s\n%s%s[exit %d, %s]\n\n", strings.Join(shown, " "), r.stdout, r.stderr, r.code, r.elapsed.Round(time.Millisecond))
+			_ = f.Close()
+		}
 	}
 	for _, v := range secretValues {
 		if strings.Contains(r.stdout, v) || strings.Contains(r.stderr, v) {
@@ -365,7 +373,7 @@ func (e *env) toolEvents(t *testing.T, skip int) ([]auditEvent, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read-only file
 	var out []auditEvent
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 256<<20)
