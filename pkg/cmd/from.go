@@ -92,6 +92,7 @@ func (o *FromOptions) Run(cmd *cobra.Command) error {
 	res := PathsResult{Paths: []risk.Path{}}
 	if n != nil {
 		res.Paths = a.From(n, o.MaxPaths, o.MaxHops)
+		a.AddEntries(res.Paths)
 	}
 	if len(inv.Missing) > 0 {
 		res.Incomplete = inv.Missing

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -27,6 +28,8 @@ type ScanOptions struct {
 	Analysis     *AnalysisOptions
 	Output       string
 	ExpandGroups bool
+	// Entry keeps only paths whose subject can be obtained this way.
+	Entry string
 	// Review: --baseline, --accept, --fail-on (see report.go).
 	Review  ReviewFlags
 	streams genericiooptions.IOStreams
@@ -42,6 +45,7 @@ func (o *ScanOptions) AddFlags(cmd *cobra.Command) {
 	o.Analysis.AddFlags(cmd)
 	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json, yaml or sarif (SARIF 2.1.0, one result per path)")
 	o.Review.AddFlags(cmd, true)
+	cmd.Flags().StringVar(&o.Entry, "entry", "", "Only paths that start from this kind of entry point: "+strings.Join(risk.EntryKinds(), ", "))
 	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group (default: list the group once)")
 }
 
@@ -75,6 +79,9 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Review.Validate(); err != nil {
 		return err
 	}
+	if o.Entry != "" && !containsString(risk.EntryKinds(), o.Entry) {
+		return fmt.Errorf("--entry %q: want one of %s", o.Entry, strings.Join(risk.EntryKinds(), ", "))
+	}
 	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML, OutputSARIF)
 }
 
@@ -85,14 +92,29 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	res := a.Scan(o.ExpandGroups)
+	a.AddEntries(res.Paths)
+	if o.Entry != "" {
+		kept := res.Paths[:0]
+		for _, p := range res.Paths {
+			if risk.HasEntry(p.Entries, o.Entry) {
+				kept = append(kept, p)
+			}
+		}
+		res.Paths = kept
+	}
+	findings := a.Findings(time.Now())
 	if o.Review.Active() || o.Output == OutputSARIF {
 		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
 	}
 	if o.Output != OutputTable {
 		out := struct {
 			risk.ScanResult
-			Incomplete any `json:"incomplete,omitempty"`
-		}{ScanResult: res}
+			Findings   []risk.Finding `json:"findings"`
+			Incomplete any            `json:"incomplete,omitempty"`
+		}{ScanResult: res, Findings: findings}
+		if out.Findings == nil {
+			out.Findings = []risk.Finding{}
+		}
 		if len(inv.Missing) > 0 {
 			out.Incomplete = inv.Missing
 		}
@@ -102,13 +124,34 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		return partial(inv)
 	}
 	printScanTable(o.streams.Out, res)
+	printFindings(o.streams.Out, findings)
 	return partial(inv)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// printFindings lists the hygiene findings after the paths.
+func printFindings(w io.Writer, findings []risk.Finding) {
+	if len(findings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nHygiene findings (%d):\n", len(findings))
+	for _, f := range findings {
+		fmt.Fprintf(w, "  %s  %s: %s\n", f.ID, f.Object, f.Message)
+	}
 }
 
 func printScanTable(w io.Writer, res risk.ScanResult) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(res.Paths) > 0 {
-		fmt.Fprintln(tw, "SUBJECT\tHOPS\tFIRST STEP\tTO\tGRANTED BY")
+		fmt.Fprintln(tw, "SUBJECT\tENTRY\tHOPS\tFIRST STEP\tTO\tGRANTED BY")
 		for _, p := range res.Paths {
 			first := firstStep(p)
 			granted := ""
@@ -118,7 +161,7 @@ func printScanTable(w io.Writer, res risk.ScanResult) {
 					granted += fmt.Sprintf(" (+%d)", len(first.GrantedBy)-1)
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", p.Subject, p.Hops, first.Primitive, first.To, granted)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", p.Subject, nonEmptyString(p.Exposure, "-"), p.Hops, first.Primitive, first.To, granted)
 		}
 		_ = tw.Flush()
 		fmt.Fprintln(w)
@@ -160,4 +203,11 @@ func printPath(w io.Writer, i int, p risk.Path) {
 		fmt.Fprintln(w, "  (is cluster-admin)")
 	}
 	fmt.Fprintln(w, strings.Repeat("", 0))
+}
+
+func nonEmptyString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -47,6 +47,10 @@ type Path struct {
 	Target  string     `json:"target"`
 	Hops    int        `json:"hops"`
 	Steps   []Step     `json:"steps"`
+	// Exposure is the kind of the most exposed entry (see Entries).
+	Exposure string `json:"exposure,omitempty"`
+	// Entries are the ways an attacker can hold the subject's identity.
+	Entries []Entry `json:"entries,omitempty"`
 }
 
 func refOf(n *graph.Node) SubjectRef {
