@@ -98,7 +98,7 @@ for os in linux darwin windows; do
         os: ${os}
         arch: ${arch}
     uri: ${base}/${archive}
-    sha256: ${sum}
+    sha256: "${sum}"
     bin: ${bin}
     files:
     - from: ${bin}
