@@ -1,0 +1,212 @@
+package review_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// reportData builds the report of cluster.yaml against the old baseline;
+// dotBin is the graphviz binary ("no-such-dot" to test the fallback).
+func reportData(t *testing.T, dotBin string) review.ReportData {
+	t.Helper()
+	inv := load(t, "cluster.yaml")
+	a := risk.Analyze(inv, risk.Options{})
+	base, err := review.LoadBaseline(fixture("baseline-old.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept, err := review.LoadAcceptances(fixture("accept.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := review.Apply(a.Scan(false), review.Options{Baseline: base, Acceptances: accept, Now: now})
+	choke := review.Chokepoints(inv, risk.Options{})
+	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
+		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := review.ReportData{Generated: now, Input: "files: testdata/review/cluster.yaml", Result: rv, Chokepoints: &choke, Top: 10,
+		Bindings: review.Bindings(inv), DOT: string(dot)}
+	d.SVG, d.SVGNote = review.RenderSVG(context.Background(), dotBin, dot)
+	return d
+}
+
+func haveDot() bool { _, err := exec.LookPath("dot"); return err == nil }
+
+var sections = []string{"Summary", "Changes since the baseline", "Top paths", "Choke points", "Accepted risks", "Graph"}
+
+func TestReportMarkdown(t *testing.T) {
+	cases := []struct {
+		name string
+		dot  string
+		want []string
+		not  []string
+	}{
+		{"graph drawn", "dot", []string{"![Paths to cluster-admin](data:image/svg+xml;base64,"}, []string{"not on PATH"}},
+		{"no graphviz", "no-such-dot", []string{"graphviz (dot) is not on PATH", "```dot\ndigraph"}, []string{"data:image/svg+xml"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.dot == "dot" && !haveDot() {
+				t.Skip("graphviz not installed")
+			}
+			var buf bytes.Buffer
+			if err := review.RenderMarkdown(&buf, reportData(t, c.dot)); err != nil {
+				t.Fatal(err)
+			}
+			md := buf.String()
+			want := append([]string{
+				"| Findings (paths not accepted) | 5 |", "| Accepted paths | 3 |", "| Expired acceptances | 1 |",
+				"| New since baseline | 2 |", "| Gone since baseline | 2 |",
+				"ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets)", "User:eve (1 hop(s), read-secrets)",
+				"testdata/review/cluster.yaml:46 | User:alice |",
+				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: reported as a finding**",
+				"Accept entry 5 (User:eve) matches no current path", "(verified by re-analysis)",
+			}, c.want...)
+			for _, s := range sections {
+				want = append(want, "## "+s)
+			}
+			for _, w := range want {
+				if !strings.Contains(md, w) {
+					t.Errorf("markdown lacks %q", w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(md, n) {
+					t.Errorf("markdown has %q", n)
+				}
+			}
+		})
+	}
+}
+
+func TestReportHTML(t *testing.T) {
+	for _, dot := range []string{"dot", "no-such-dot"} {
+		t.Run(dot, func(t *testing.T) {
+			if dot == "dot" && !haveDot() {
+				t.Skip("graphviz not installed")
+			}
+			d := reportData(t, dot)
+			// Names from the cluster are text, never markup.
+			d.Result.Paths[0].Subject.Name = `<img src=x onerror=alert(1)>`
+			var buf bytes.Buffer
+			if err := review.RenderHTML(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			html := buf.String()
+			for _, s := range sections {
+				if !strings.Contains(html, ">"+s+"</h2>") {
+					t.Errorf("html lacks section %q", s)
+				}
+			}
+			if strings.Contains(html, "<img src=x") || !strings.Contains(html, "&lt;img src=x onerror=alert(1)&gt;") {
+				t.Error("subject name not escaped")
+			}
+			// Self-contained, no JavaScript: nothing loaded, nothing run.
+			for _, bad := range []*regexp.Regexp{
+				regexp.MustCompile(`(?i)<script`), regexp.MustCompile(`(?i)<link`), regexp.MustCompile(`(?i)\son[a-z]+\s*=\s*"`),
+				regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:)?//`), regexp.MustCompile(`(?i)@import|url\(`), regexp.MustCompile(`(?i)javascript:`),
+			} {
+				if m := bad.FindString(html); m != "" {
+					t.Errorf("html has %q", m)
+				}
+			}
+			if !strings.Contains(html, `content="default-src 'none'; script-src 'none';`) {
+				t.Error("no Content-Security-Policy forbidding scripts and network loads")
+			}
+			if dot == "dot" && !strings.Contains(html, `<div class="graph"><svg`) {
+				t.Error("no inline SVG")
+			}
+			if dot != "dot" && (!strings.Contains(html, "not on PATH") || !strings.Contains(html, "digraph")) {
+				t.Error("fallback: note and DOT source expected")
+			}
+		})
+	}
+}
+
+// TestReportHTMLInChromium renders the report in headless Chromium (the page's
+// Content-Security-Policy forbids every script) and checks a non-empty, non-blank screenshot. It skips
+// when chromium is absent, unless CI_REQUIRE_CHROMIUM is set.
+func TestReportHTMLInChromium(t *testing.T) {
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		if os.Getenv("CI_REQUIRE_CHROMIUM") != "" {
+			t.Fatal("CI_REQUIRE_CHROMIUM is set but chromium is not on PATH (apt-get install chromium)")
+		}
+		t.Skip("chromium not installed (set CI_REQUIRE_CHROMIUM to make this a failure)")
+	}
+	tmp := t.TempDir()
+	page := filepath.Join(tmp, "review.html")
+	shot := filepath.Join(tmp, "review.png")
+	var buf bytes.Buffer
+	dotBin := "dot"
+	if !haveDot() {
+		dotBin = "no-such-dot"
+	}
+	if err := review.RenderHTML(&buf, reportData(t, dotBin)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(tmp, "profile"), "--window-size=1280,2400", "--screenshot="+shot, "file://"+page)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, out)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() < 100 || b.Dy() < 100 {
+		t.Fatalf("screenshot is %dx%d", b.Dx(), b.Dy())
+	}
+	// Non-blank: a page with text, tables and a graph has many colours.
+	colours := map[[4]uint32]bool{}
+	dark := 0
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			colours[[4]uint32{r >> 8, g >> 8, bl >> 8, a >> 8}] = true
+			if r>>8 < 100 && g>>8 < 100 && bl>>8 < 100 {
+				dark++
+			}
+		}
+	}
+	if len(colours) < 10 || dark < 500 {
+		t.Errorf("screenshot looks blank: %d colours, %d dark samples", len(colours), dark)
+	}
+	if dir := os.Getenv("REVIEW_SCREENSHOT_DIR"); dir != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(dir, "review-report.png"), data, 0o644)
+	}
+}
