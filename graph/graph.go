@@ -150,7 +150,16 @@ func lessEdge(a, b *Edge) bool {
 	if a.Primitive != b.Primitive {
 		return a.Primitive < b.Primitive
 	}
-	return strings.Join(a.GrantedBy, "\x01") < strings.Join(b.GrantedBy, "\x01")
+	if ga, gb := strings.Join(a.GrantedBy, "\x01"), strings.Join(b.GrantedBy, "\x01"); ga != gb {
+		return ga < gb
+	}
+	// Steps that differ only in their condition (e.g. get, list or watch of
+	// the same Secret) must not keep their insertion order: every field of the
+	// de-duplication key takes part, so any input order gives the same result.
+	if a.Condition != b.Condition {
+		return a.Condition < b.Condition
+	}
+	return strings.Join(a.Bindings, "\x01") < strings.Join(b.Bindings, "\x01")
 }
 
 // Nodes returns all nodes sorted by key.

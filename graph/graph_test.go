@@ -1,0 +1,313 @@
+package graph_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+)
+
+// spec is a graph described by keys, so it can be built in any order.
+type spec struct {
+	nodes []graph.Node
+	edges []edgeSpec
+}
+
+type edgeSpec struct {
+	from, to, prim string
+	hops           int
+	grantedBy      []string
+	cond           string
+}
+
+// sample is a small escalation graph with parallel steps, a 0-hop
+// membership, ties between equally short paths and an unreachable node.
+func sample() spec {
+	return spec{
+		nodes: []graph.Node{
+			{Key: "User:alice", Kind: graph.KindUser, Name: "alice"},
+			{Key: "User:bob", Kind: graph.KindUser, Name: "bob"},
+			{Key: "Group:dev", Kind: graph.KindGroup, Name: "dev"},
+			{Key: "ServiceAccount:ci:deployer", Kind: graph.KindServiceAccount, Name: "deployer", Namespace: "ci"},
+			{Key: "ServiceAccount:ci:builder", Kind: graph.KindServiceAccount, Name: "builder", Namespace: "ci"},
+			{Key: "Node:cp-1", Kind: graph.KindNode, Name: "cp-1"},
+			{Key: "Scope:namespace-admin:ci", Kind: graph.KindScope, Name: "namespace-admin", Namespace: "ci", Label: "Scope\nall permissions in namespace ci"},
+			{Key: "User:nobody", Kind: graph.KindUser, Name: "nobody"},
+		},
+		edges: []edgeSpec{
+			{"User:alice", "Group:dev", "member-of", 0, nil, "group membership given with --groups"},
+			{"Group:dev", "Scope:namespace-admin:ci", "bind", 1, []string{`RoleBinding "ci/dev" rules[0]`}, "create a RoleBinding in ci"},
+			{"Scope:namespace-admin:ci", "ServiceAccount:ci:deployer", "create-workload", 1, []string{"held by an earlier step of the path"}, "create pods in ci as deployer"},
+			{"Scope:namespace-admin:ci", "ServiceAccount:ci:deployer", "token-request", 1, []string{"held by an earlier step of the path"}, "create serviceaccounts/token"},
+			{"ServiceAccount:ci:deployer", graph.SinkKey, "admin-rules", 0, []string{`ClusterRoleBinding "deployer" rules[0]`}, "rules cover everything"},
+			{"User:bob", "ServiceAccount:ci:builder", "impersonate", 1, []string{`ClusterRoleBinding "bob" rules[0]`}, "impersonate ServiceAccount ci/builder"},
+			// Same endpoints, primitive and grants; only the condition differs.
+			{"User:bob", "ServiceAccount:ci:builder", "impersonate", 1, []string{`ClusterRoleBinding "bob" rules[0]`}, "impersonate any ServiceAccount with group dev"},
+			{"ServiceAccount:ci:builder", "Node:cp-1", "node-escape", 1, []string{`RoleBinding "ci/builder" rules[0]`}, "a privileged pod on cp-1"},
+			{"ServiceAccount:ci:builder", "Node:cp-1", "node-escape", 1, []string{`RoleBinding "ci/builder" rules[1]`}, "a privileged pod on cp-1"},
+			{"Node:cp-1", graph.SinkKey, "node-compromise", 1, nil, "cp-1 is a control-plane node"},
+			{"User:bob", "User:bob", "impersonate", 1, nil, "a self-loop is ignored"},
+		},
+	}
+}
+
+// build adds the nodes and the edges in the order given by the permutations.
+func build(s spec, nodeOrder, edgeOrder []int) *graph.Graph {
+	g := graph.New()
+	for _, i := range nodeOrder {
+		g.AddNode(s.nodes[i])
+	}
+	for _, i := range edgeOrder {
+		e := s.edges[i]
+		g.AddEdge(graph.Edge{From: g.Node(e.from), To: g.Node(e.to), Primitive: e.prim, Hops: e.hops, GrantedBy: e.grantedBy, Condition: e.cond})
+	}
+	return g
+}
+
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func render(t *testing.T, g *graph.Graph) string {
+	t.Helper()
+	var b strings.Builder
+	dot, err := graph.DOT(g.Edges(), graph.DOTOptions{Title: "t", Legend: true, EdgeColor: func(p string) string {
+		if p == "member-of" {
+			return "#64748b"
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Write(dot)
+	tree := g.ShortestTo(g.Sink())
+	for _, n := range g.Nodes() {
+		fmt.Fprintf(&b, "\n%s hops=%d:", n.Key, tree.Hops(n))
+		for _, e := range tree.Path(n) {
+			fmt.Fprintf(&b, " [%s %s→%s %q]", e.Primitive, e.From.Key, e.To.Key, e.Condition)
+		}
+		for i, p := range g.KShortestPaths(n, g.Sink(), 5, -1) {
+			fmt.Fprintf(&b, "\n  k%d:", i)
+			for _, e := range p {
+				fmt.Fprintf(&b, " [%s %s→%s %q %v]", e.Primitive, e.From.Key, e.To.Key, e.Condition, e.GrantedBy)
+			}
+		}
+	}
+	return b.String()
+}
+
+func TestNewHasOnlySink(t *testing.T) {
+	g := graph.New()
+	if len(g.Nodes()) != 1 || g.Sink() == nil || g.Sink().Kind != graph.KindSink || g.Node(graph.SinkKey) != g.Sink() {
+		t.Fatalf("New: want only the sink, got %v", g.Nodes())
+	}
+	if len(g.Edges()) != 0 {
+		t.Fatalf("New: want no edges, got %d", len(g.Edges()))
+	}
+}
+
+func TestAddNodeReturnsExisting(t *testing.T) {
+	g := graph.New()
+	a := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
+	b := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "other", Label: "ignored"})
+	if a != b || b.Name != "alice" {
+		t.Fatalf("AddNode with an existing key must return the first node, got %+v", b)
+	}
+	if g.Node("User:nobody") != nil {
+		t.Fatal("Node of an unknown key must be nil")
+	}
+}
+
+func TestAddEdgeDeduplicatesAndIgnoresSelfLoopsAndNil(t *testing.T) {
+	g := graph.New()
+	a := g.AddNode(graph.Node{Key: "User:a", Kind: graph.KindUser, Name: "a"})
+	e := graph.Edge{From: a, To: g.Sink(), Primitive: "impersonate", Hops: 1, GrantedBy: []string{"x"}, Condition: "c"}
+	g.AddEdge(e)
+	g.AddEdge(e)
+	g.AddEdge(graph.Edge{From: a, To: a, Primitive: "impersonate", Hops: 1})
+	g.AddEdge(graph.Edge{From: a, To: nil, Primitive: "impersonate", Hops: 1})
+	if n := len(g.Edges()); n != 1 {
+		t.Fatalf("want 1 edge, got %d", n)
+	}
+	// A different condition or grant is a different step.
+	e.Condition = "d"
+	g.AddEdge(e)
+	e.GrantedBy = []string{"y"}
+	g.AddEdge(e)
+	if n := len(g.Edges()); n != 3 {
+		t.Fatalf("want 3 edges, got %d", n)
+	}
+	if len(g.From(a)) != 3 || len(g.To(g.Sink())) != 3 || len(g.To(a)) != 0 {
+		t.Fatalf("adjacency: from=%d to(sink)=%d to(a)=%d", len(g.From(a)), len(g.To(g.Sink())), len(g.To(a)))
+	}
+}
+
+func TestShortestToCountsOnlyEscalationSteps(t *testing.T) {
+	s := sample()
+	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	tree := g.ShortestTo(g.Sink())
+	want := map[string]int{
+		graph.SinkKey:                0,
+		"ServiceAccount:ci:deployer": 0, // admin-rules costs nothing
+		"Scope:namespace-admin:ci":   1,
+		"Group:dev":                  2,
+		"User:alice":                 2, // membership costs nothing
+		"Node:cp-1":                  1,
+		"ServiceAccount:ci:builder":  2,
+		"User:bob":                   3,
+		"User:nobody":                graph.Unreachable,
+	}
+	for key, hops := range want {
+		if got := tree.Hops(g.Node(key)); got != hops {
+			t.Errorf("%s: hops %d, want %d", key, got, hops)
+		}
+	}
+	if p := tree.Path(g.Node("User:nobody")); p != nil {
+		t.Errorf("unreachable node: want nil path, got %v", p)
+	}
+	if p := tree.Path(g.Sink()); p == nil || len(p) != 0 {
+		t.Errorf("sink: want an empty path, got %v", p)
+	}
+	p := tree.Path(g.Node("User:alice"))
+	var prims []string
+	for _, e := range p {
+		prims = append(prims, e.Primitive)
+	}
+	// Between the parallel create-workload and token-request steps, the first in stable order wins.
+	if got := strings.Join(prims, ","); got != "member-of,bind,create-workload,admin-rules" {
+		t.Errorf("alice's path: %s", got)
+	}
+	if graph.Hops(p) != 2 {
+		t.Errorf("Hops(alice's path) = %d, want 2", graph.Hops(p))
+	}
+}
+
+func TestKShortestPathsParallelStepsAndLimits(t *testing.T) {
+	s := sample()
+	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	bob := g.Node("User:bob")
+	// Two impersonate steps (conditions) × two node-escape steps (grants).
+	paths := g.KShortestPaths(bob, g.Sink(), 10, -1)
+	if len(paths) != 4 {
+		t.Fatalf("want 4 distinct paths through parallel steps, got %d", len(paths))
+	}
+	for _, p := range paths {
+		if graph.Hops(p) != 3 || len(p) != 3 {
+			t.Errorf("path of %d hops, %d steps, want 3 and 3", graph.Hops(p), len(p))
+		}
+	}
+	if got := g.KShortestPaths(bob, g.Sink(), 2, -1); len(got) != 2 {
+		t.Errorf("k=2: got %d paths", len(got))
+	}
+	if got := g.KShortestPaths(bob, g.Sink(), 10, 2); len(got) != 0 {
+		t.Errorf("maxHops=2: got %d paths, want none", len(got))
+	}
+	if got := g.KShortestPaths(bob, g.Sink(), 0, -1); got != nil {
+		t.Errorf("k=0: got %v", got)
+	}
+	if got := g.KShortestPaths(g.Node("User:nobody"), g.Sink(), 3, -1); len(got) != 0 {
+		t.Errorf("unreachable: got %v", got)
+	}
+	if got := g.KShortestPaths(nil, g.Sink(), 3, -1); got != nil {
+		t.Errorf("nil from: got %v", got)
+	}
+	alice := g.KShortestPaths(g.Node("User:alice"), g.Sink(), 10, -1)
+	if len(alice) != 2 || graph.Hops(alice[0]) != 2 || alice[0][0].Primitive != "member-of" {
+		t.Errorf("alice: want 2 paths of 2 hops starting with member-of, got %d", len(alice))
+	}
+}
+
+// TestDeterministicInAnyOrder builds the same graph from nodes and edges added
+// in shuffled orders: the DOT, the shortest paths and the k shortest paths
+// must be byte-identical.
+func TestDeterministicInAnyOrder(t *testing.T) {
+	s := sample()
+	want := render(t, build(s, identity(len(s.nodes)), identity(len(s.edges))))
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 50; i++ {
+		got := render(t, build(s, rng.Perm(len(s.nodes)), rng.Perm(len(s.edges))))
+		if got != want {
+			t.Fatalf("shuffle %d: result differs:\n--- want\n%s\n--- got\n%s", i, want, got)
+		}
+	}
+	// Reversed order, the worst case for a stable sort.
+	rev := identity(len(s.edges))
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	if got := render(t, build(s, identity(len(s.nodes)), rev)); got != want {
+		t.Fatalf("reversed: result differs:\n--- want\n%s\n--- got\n%s", want, got)
+	}
+}
+
+func TestDOTRendersNodesEdgesAndLegend(t *testing.T) {
+	s := sample()
+	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	dot, err := graph.DOT(g.Edges(), graph.DOTOptions{Name: "g", Title: `say "hi"`, Legend: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(dot)
+	for _, want := range []string{
+		"digraph g {",
+		`label="say \"hi\""`,
+		`subgraph "cluster_ns_ci"`,
+		`"ServiceAccount:ci:deployer" [`,
+		`label="ServiceAccount\nci/deployer"`,
+		`label="Scope\nall permissions in namespace ci"`,
+		"shape=doubleoctagon",
+		"style=dashed", // 0-hop edges
+		`tooltip="RoleBinding \"ci/builder\" rules[0]"`,
+		"subgraph cluster_legend",
+		`"legend_node-escape_a" -> "legend_node-escape_b"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("DOT lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "User:nobody") {
+		t.Error("DOT must contain only the end nodes of the given edges")
+	}
+	empty, err := graph.DOT(nil, graph.DOTOptions{Legend: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(empty, []byte("digraph auth_paths {")) || bytes.Contains(empty, []byte("legend")) {
+		t.Errorf("empty DOT: %s", empty)
+	}
+}
+
+func TestNodesAndEdgesAreSorted(t *testing.T) {
+	s := sample()
+	g := build(s, []int{7, 6, 5, 4, 3, 2, 1, 0}, identity(len(s.edges)))
+	var keys []string
+	for _, n := range g.Nodes() {
+		keys = append(keys, n.Key)
+	}
+	sorted := append([]string(nil), keys...)
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i-1] > sorted[i] {
+			t.Fatalf("nodes not sorted: %v", keys)
+		}
+	}
+	g2 := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	var e1, e2 []string
+	for _, e := range g.Edges() {
+		e1 = append(e1, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy, ","))
+	}
+	for _, e := range g2.Edges() {
+		e2 = append(e2, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy, ","))
+	}
+	if !reflect.DeepEqual(e1, e2) {
+		t.Fatalf("edge order depends on node insertion order:\n%v\n%v", e1, e2)
+	}
+}
