@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,12 +151,11 @@ func anyPathUses(paths []risk.Path, prim, toPrefix string) bool {
 // corpusHeader returns NAME from the fixture's "# scenario NAME" line.
 func corpusHeader(t *testing.T, file string) string {
 	t.Helper()
-	f, err := os.Open(file)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if !strings.HasPrefix(line, "#") {

@@ -28,7 +28,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		verbs = append(verbs, "get")
 	}
 	var out []Candidate
-	for _, pod := range a.Inv.Pods {
+	for _, pod := range a.podsFor(p, execProbes...) {
 		var br rbacBound
 		var how string
 		found := false
@@ -88,7 +88,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			// pods/ephemeralcontainers update is admitted like a pod).
 			if allowed, why := a.allowsHostAccess(pod.Namespace); allowed {
 				out = append(out, Candidate{Primitive: "exec-pod", To: a.NodeIdentity(pod.Spec.NodeName), Hops: 1, Holds: true, Grants: grants(br),
-					Condition: fmt.Sprintf("%s as a privileged ephemeral container on node %s; %s", how, pod.Spec.NodeName, why)})
+					Condition: fmt.Sprintf("%s, privileged, on node %s; %s", how, pod.Spec.NodeName, why)})
 			}
 		}
 	}
