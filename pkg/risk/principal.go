@@ -25,39 +25,37 @@ type Principal struct {
 
 // Can returns the bound rules that allow the request (nil if none), in the
 // authorizer's visiting order: rules bound cluster-wide apply to every
-// namespace, namespaced ones only to requests in their namespace.
-func (p *Principal) Can(req rbac.Request) []rbac.BoundRule {
+// namespace, namespaced ones only to requests in their namespace. Each
+// returned rule records the request it allows.
+func (p *Principal) Can(req rbac.Request) []rbac.BoundRule { return p.match(req, false) }
+
+// First returns the first grant allowing the request, if any.
+func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
+	if m := p.match(req, true); len(m) > 0 {
+		return m[0], true
+	}
+	return rbac.BoundRule{}, false
+}
+
+func (p *Principal) match(req rbac.Request, firstOnly bool) []rbac.BoundRule {
 	var out []rbac.BoundRule
 	for i := range p.Rules {
 		br := &p.Rules[i]
 		if br.Namespace != "" && br.Namespace != req.Namespace {
 			continue
 		}
-		if rbac.RuleAllows(req, &br.Rule) {
-			b := *br
-			r := req
-			b.Request = &r
-			out = append(out, b)
+		if !rbac.RuleAllows(req, &br.Rule) {
+			continue
+		}
+		b := *br
+		r := req
+		b.Request = &r
+		out = append(out, b)
+		if firstOnly {
+			break
 		}
 	}
 	return out
-}
-
-// First returns the first grant allowing the request, if any.
-func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" && br.Namespace != req.Namespace {
-			continue
-		}
-		if rbac.RuleAllows(req, &br.Rule) {
-			b := *br
-			r := req
-			b.Request = &r
-			return b, true
-		}
-	}
-	return rbac.BoundRule{}, false
 }
 
 // FirstAny returns the first grant allowing any of the verbs.
