@@ -20,6 +20,8 @@ type DOTOptions struct {
 	EdgeColor func(primitive string) string
 	// Legend adds a legend with one sample edge per primitive drawn.
 	Legend bool
+	// NodeNote, when set, adds a line to a node's label (e.g. its entry points).
+	NodeNote func(*Node) string
 }
 
 type dotNode struct {
@@ -131,7 +133,7 @@ func DOT(edges []*Edge, opts DOTOptions) ([]byte, error) {
 		n := nodeSet[k]
 		shape, fill := nodeShape(n.Kind)
 		d := dotNode{id: int64(i), key: quote(k), attrs: []encoding.Attribute{
-			{Key: "label", Value: quote(n.DisplayName())},
+			{Key: "label", Value: quote(nodeLabel(n, opts))},
 			{Key: "shape", Value: shape},
 			{Key: "fillcolor", Value: quote(fill)},
 		}}
@@ -216,4 +218,14 @@ func legend(used map[string]bool, opts DOTOptions, firstNode, firstLine int64) d
 func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	return `"` + r.Replace(s) + `"`
+}
+
+func nodeLabel(n *Node, opts DOTOptions) string {
+	label := n.DisplayName()
+	if opts.NodeNote != nil {
+		if note := opts.NodeNote(n); note != "" {
+			label += "\n" + note
+		}
+	}
+	return label
 }

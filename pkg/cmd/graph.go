@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -88,7 +89,8 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		edges = a.PathEdges()
 	}
 	data, err := graph.DOT(edges, graph.DOTOptions{Name: "auth_paths", Title: title, Legend: true,
-		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] },
+		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) }})
 	if err != nil {
 		return err
 	}
@@ -96,4 +98,24 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	return partial(inv)
+}
+
+// entryNote names how an attacker gets an identity, for the picture.
+func entryNote(a *risk.Analysis, n *graph.Node) string {
+	if !risk.IsIdentity(n) {
+		return ""
+	}
+	entries := a.Entries(n)
+	if len(entries) == 0 {
+		return ""
+	}
+	kinds := []string{}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !seen[e.Kind] {
+			seen[e.Kind] = true
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	return "entry: " + strings.Join(kinds, ", ")
 }
