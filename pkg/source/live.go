@@ -179,8 +179,8 @@ func LoadLive(ctx context.Context, cfg *rest.Config, opts LiveOptions) (*model.I
 	l := &liveLoader{client: client, opts: opts}
 
 	serverVersion := ""
-	if v, err := cs.Discovery().ServerVersion(); err == nil {
-		serverVersion = v.GitVersion
+	if v, err := l.serverVersion(ctx); err == nil {
+		serverVersion = v
 	} else {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -257,6 +257,23 @@ feed:
 		}
 	}
 	return d.finish(), nil
+}
+
+// serverVersion asks /version (readable by everyone authenticated): it tells
+// an unreachable cluster or rejected credentials apart before the lists start.
+func (l *liveLoader) serverVersion(ctx context.Context) (string, error) {
+	res := l.client.Get().AbsPath("/version").MaxRetries(0).Do(ctx)
+	raw, err := res.Raw()
+	if err != nil {
+		return "", res.Error()
+	}
+	var info struct {
+		GitVersion string `json:"gitVersion"`
+	}
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return "", fmt.Errorf("/version: %w", err)
+	}
+	return info.GitVersion, nil
 }
 
 // reasonFor is the short reason shown for a list that could not be read.
