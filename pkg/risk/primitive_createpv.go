@@ -7,6 +7,13 @@ import "fmt"
 // some namespace mounts a node's root filesystem through a claim. The pod
 // still runs under the namespace's level: restricted requires runAsNonRoot,
 // which keeps root-owned credentials (kubelet keys) out of reach.
+//
+// Upstream: RBAC good practices, "Persistent volume creation"; Pod Security
+// Standards check pod volumes (hostPath is forbidden from baseline) but a
+// persistentVolumeClaim volume is allowed at every level.
+//
+// Conditions read from the input: the namespace's enforce level (not
+// restricted) and at least one Node.
 type createPV struct{}
 
 func init() { register(createPV{}) }
@@ -22,6 +29,7 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil
 	}
 	var out []Candidate
+	var claimless []string
 	for _, ns := range podCreatorNamespaces(a, p) {
 		pods, w, ok := canCreatePods(p, ns)
 		if !ok {
@@ -29,6 +37,7 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		pvc, ok := p.First(res("create", "", "persistentvolumeclaims", "", ns, ""))
 		if !ok {
+			claimless = append(claimless, ns)
 			continue
 		}
 		how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", w.display(), ns)
@@ -46,7 +55,11 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "create-pv", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(pv, pvc, pods),
 				Condition: fmt.Sprintf("%s, pinned to node %s (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, n.Name, level)})
 		}
-		break // one namespace is enough to reach every node
+		return out // one namespace is enough to reach every node
+	}
+	if len(claimless) > 0 {
+		out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv), To: a.phantom("Nodes", "any node"),
+			Why: fmt.Sprintf("can create PersistentVolumes and pods in %v, but no PersistentVolumeClaim there to mount the volume", claimless)})
 	}
 	return out
 }

@@ -10,6 +10,15 @@ import (
 // request tokens of the ServiceAccounts of pods bound to it; its disk holds
 // them. On a control-plane node, the static pods' keys (etcd, the CA,
 // admin kubeconfigs) make it cluster-admin.
+//
+// Upstream: the Node authorizer lets system:node:<name> create
+// serviceaccounts/token for the ServiceAccounts of pods bound to it, and
+// NodeRestriction only checks that the token is bound to such a pod; it
+// does not matter whether the pod mounts its token. A pod counts once bound
+// (Pending included) and until it is Succeeded or Failed.
+//
+// Conditions read from the input: the pods with spec.nodeName, their phase,
+// and the Node's control-plane role label.
 type nodeCompromise struct{}
 
 func init() { register(nodeCompromise{}) }

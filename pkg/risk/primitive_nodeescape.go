@@ -9,6 +9,14 @@ import (
 // privileged pods runs a privileged, hostPID, hostPath-/ pod on any node it
 // names with spec.nodeName (the scheduler and taints are bypassed) and takes
 // that node's kubelet credentials.
+//
+// Upstream: Pod Security Standards (only "privileged" admits privileged
+// containers, host namespaces and hostPath volumes); a pod with spec.nodeName
+// set skips the scheduler, and with it taints and node affinity.
+//
+// Conditions read from the input: the namespace's enforce label (or
+// --pod-security-default when it has none; an invalid value enforces
+// restricted, see EnforceLevel) and the Nodes.
 type nodeEscape struct{}
 
 func init() { register(nodeEscape{}) }
