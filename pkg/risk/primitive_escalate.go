@@ -3,6 +3,8 @@ package risk
 import (
 	"fmt"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -27,8 +29,11 @@ func (escalate) Summary() string {
 	return "escalate + update a role bound to oneself → cluster-admin (ClusterRoleBinding) or everything in a namespace (RoleBinding)"
 }
 
-// boundBindings returns the distinct bindings that bind the principal (itself or its groups).
-func boundBindings(p *Principal) []*model.Binding {
+// boundBindings returns the distinct bindings that bind the principal (itself
+// or its groups): those its rules come from, then those of existing roles
+// without any rule (an aggregated ClusterRole nothing is aggregated into yet),
+// which give no rule to find them by but can still be escalated.
+func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 	seen := map[*model.Binding]bool{}
 	var out []*model.Binding
 	for _, r := range p.Rules {
@@ -37,12 +42,57 @@ func boundBindings(p *Principal) []*model.Binding {
 			out = append(out, b)
 		}
 	}
+	self, ok := a.subjectOf(p.Node)
+	if !ok {
+		return out
+	}
+	bound := func(b *model.Binding) bool {
+		for _, s := range b.Subjects {
+			cs := rbac.CanonicalSubject(s, b.Namespace)
+			if cs == self {
+				return true
+			}
+			if cs.Kind == rbacv1.GroupKind {
+				for _, g := range p.Groups {
+					if g == cs.Name {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+		for _, b := range list {
+			if seen[b] || !a.roleExistsEmpty(b) || !bound(b) {
+				continue
+			}
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
 	return out
+}
+
+// roleExistsEmpty reports whether the role a binding references exists and has no rules.
+func (a *Analysis) roleExistsEmpty(b *model.Binding) bool {
+	switch b.RoleRef.Kind {
+	case model.KindClusterRole:
+		rules, ok := a.Eval.ClusterRoleRules(b.RoleRef.Name)
+		return ok && len(rules) == 0
+	case model.KindRole:
+		for _, r := range a.Inv.Roles {
+			if r.Namespace == b.Namespace && r.Name == b.RoleRef.Name {
+				return len(r.Rules) == 0
+			}
+		}
+	}
+	return false
 }
 
 func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
-	for _, b := range boundBindings(p) {
+	for _, b := range a.boundBindings(p) {
 		roleNS := "" // where the role object lives
 		resource := "clusterroles"
 		if b.RoleRef.Kind == model.KindRole {
