@@ -132,6 +132,15 @@ func (e *Evaluator) ClusterRoleRules(name string) ([]rbacv1.PolicyRule, bool) {
 	return r, ok
 }
 
+// scope is the namespace whose RoleBindings apply: none for non-resource
+// requests, which the apiserver never gives a namespace.
+func (r Request) scope() string {
+	if !r.IsResourceRequest() {
+		return ""
+	}
+	return r.Namespace
+}
+
 // visit calls fn for every binding that applies to requests in namespace ns,
 // in the authorizer's order: ClusterRoleBindings, then RoleBindings of ns.
 func (e *Evaluator) visit(ns string, fn func(br *boundRules) bool) {
@@ -157,7 +166,7 @@ func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 	bySubject := map[Subject]*SubjectGrants{}
 	masters := Subject{Kind: rbacv1.GroupKind, Name: GroupMasters}
 	bySubject[masters] = &SubjectGrants{Subject: masters, Grants: []Grant{{Subject: masters, Superuser: true}}}
-	e.visit(req.Namespace, func(br *boundRules) bool {
+	e.visit(req.scope(), func(br *boundRules) bool {
 		for i := range br.rules {
 			if !RuleAllows(req, &br.rules[i]) {
 				continue
@@ -191,7 +200,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 		}
 	}
 	var reason string
-	e.visit(req.Namespace, func(br *boundRules) bool {
+	e.visit(req.scope(), func(br *boundRules) bool {
 		var match *Subject
 		for i := range br.subjects {
 			if br.subjects[i].Matches(id) {

@@ -423,3 +423,17 @@ func TestRulesForAndSubjects(t *testing.T) {
 		t.Errorf("Subjects() = %v, want %v", subjects, want)
 	}
 }
+
+func TestNonResourceRequestIgnoresANamespace(t *testing.T) {
+	e := NewEvaluator(&model.Inventory{
+		ClusterRoles: []*model.ClusterRole{clusterRole("urls", allURLs)},
+		RoleBindings: []*model.Binding{rb("dev", "alice-urls", model.KindClusterRole, "urls", user("alice"))},
+	})
+	req := Request{Verb: "get", Path: "/metrics", Namespace: "dev"}
+	if ok, why := e.Allows(alice(), req); ok {
+		t.Errorf("a RoleBinding granted a non-resource URL to a request carrying a namespace: %s", why)
+	}
+	if got := whoCanNames(e, req); len(got) != 0 {
+		t.Errorf("WhoCan = %v, want nobody", got)
+	}
+}

@@ -239,6 +239,10 @@ func decodeBinding(d *decoder, raw []byte, meta model.Meta, src model.Source) er
 		if s.Name == "" {
 			return fmt.Errorf("subjects[%d].name is required", i)
 		}
+		if s.Kind == rbacv1.ServiceAccountKind && s.Namespace == "" && o.Kind == model.KindClusterRoleBinding {
+			// The apiserver rejects it: only a RoleBinding gives its own namespace.
+			return fmt.Errorf("subjects[%d].namespace is required for a ServiceAccount in a ClusterRoleBinding", i)
+		}
 	}
 	b := &model.Binding{Meta: meta, Kind: o.Kind, RoleRef: o.RoleRef, Subjects: o.Subjects, Source: src}
 	if b.Kind == model.KindClusterRoleBinding {
