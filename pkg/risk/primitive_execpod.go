@@ -2,23 +2,24 @@ package risk
 
 import "fmt"
 
-// execPod: exec or attach into a running pod runs commands with its mounted
+// execPod: exec into a running pod runs commands with its mounted
 // ServiceAccount token (and on its node when the pod shares the host);
-// adding an ephemeral container does the same.
+// adding an ephemeral container does the same. Attach is explained but gives
+// no edge: it only joins the main process's stdio.
 //
 // Conditions read from the input: the pod's phase (Running, or unknown), its
 // token mount (automountServiceAccountToken of the pod, else of its
 // ServiceAccount, or a projected token volume), its host access, and the
 // cluster version: from v1.35 the apiserver authorizes the WebSocket upgrade
-// of exec/attach as `create` (AuthorizePodWebsocketUpgradeCreatePermission),
-// before it `get` on pods/exec or pods/attach was enough.
+// of exec as `create` (AuthorizePodWebsocketUpgradeCreatePermission); before,
+// `get` on pods/exec was enough.
 type execPod struct{}
 
 func init() { register(execPod{}) }
 
 func (execPod) ID() string { return "exec-pod" }
 func (execPod) Summary() string {
-	return "exec/attach into a running pod (or add an ephemeral container) → its ServiceAccount, and its node if the pod shares the host"
+	return "exec into a running pod (or add an ephemeral container) → its ServiceAccount, and its node if the pod shares the host"
 }
 
 func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
@@ -32,17 +33,12 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		var br rbacBound
 		var how string
 		found := false
-		for _, sub := range []string{"exec", "attach"} {
-			for _, v := range verbs {
-				if b, ok := p.First(res(v, "", "pods", sub, pod.Namespace, pod.Name)); ok {
-					br, how, found = b, fmt.Sprintf("%s pods/%s on %s/%s", v, sub, pod.Namespace, pod.Name), true
-					if v == "get" {
-						how += " (" + versionNote + ")"
-					}
-					break
+		for _, v := range verbs {
+			if b, ok := p.First(res(v, "", "pods", "exec", pod.Namespace, pod.Name)); ok {
+				br, how, found = b, fmt.Sprintf("%s pods/exec on %s/%s", v, pod.Namespace, pod.Name), true
+				if v == "get" {
+					how += " (" + versionNote + ")"
 				}
-			}
-			if found {
 				break
 			}
 		}
@@ -53,14 +49,20 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 		if !found {
+			// Attach joins the stdio of the container's main process: it runs
+			// nothing unless that process reads commands from stdin, which
+			// needs the container to keep stdin open (stdin: true); the input
+			// does not record that, so attach is explained, not an edge.
+			if b, ok := p.FirstAny(verbs, res("", "", "pods", "attach", pod.Namespace, pod.Name)); ok {
+				out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
+					Why: fmt.Sprintf("pods/attach on %s/%s only joins the stdio of its main process, which runs commands only if the container keeps stdin open (stdin: true, not in the input); exec or ephemeral containers are needed", pod.Namespace, pod.Name)})
+				continue
+			}
 			if needsCreate {
 				// `get` alone no longer execs: say so, so that explain shows why.
 				if b, ok := p.FirstAny([]string{"get"}, res("", "", "pods", "exec", pod.Namespace, pod.Name)); ok {
 					out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
 						Why: fmt.Sprintf("get pods/exec on %s/%s, but from v1.35 (cluster %s) the exec WebSocket upgrade needs create on pods/exec (AuthorizePodWebsocketUpgradeCreatePermission)", pod.Namespace, pod.Name, a.Opts.KubernetesVersion)})
-				} else if b, ok := p.FirstAny([]string{"get"}, res("", "", "pods", "attach", pod.Namespace, pod.Name)); ok {
-					out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
-						Why: fmt.Sprintf("get pods/attach on %s/%s, but from v1.35 (cluster %s) the attach WebSocket upgrade needs create on pods/attach (AuthorizePodWebsocketUpgradeCreatePermission)", pod.Namespace, pod.Name, a.Opts.KubernetesVersion)})
 				}
 			}
 			continue
