@@ -66,7 +66,11 @@ func hostEscapes(s model.PodSpec) (bool, string) {
 	}
 	for _, c := range s.Capabilities {
 		switch strings.TrimPrefix(strings.ToUpper(c), "CAP_") {
-		case "SYS_ADMIN", "SYS_MODULE":
+		// ALL adds every capability (the runtime expands it), SYS_ADMIN
+		// mounts the host's devices or cgroups, SYS_MODULE loads kernel
+		// modules, DAC_READ_SEARCH opens host files by handle
+		// (open_by_handle_at from a host bind mount such as /etc/hosts).
+		case "ALL", "SYS_ADMIN", "SYS_MODULE", "DAC_READ_SEARCH":
 			why = append(why, "capability "+c)
 		case "SYS_PTRACE":
 			if s.HostPID {

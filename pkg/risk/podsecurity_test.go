@@ -79,6 +79,8 @@ func TestHostEscapes(t *testing.T) {
 		{"hostPID alone", model.PodSpec{HostPID: true}, false, ""},
 		{"hostNetwork alone", model.PodSpec{HostNetwork: true}, false, ""},
 		{"NET_ADMIN", model.PodSpec{Capabilities: []string{"NET_ADMIN", "NET_RAW"}}, false, ""},
+		{"ALL", model.PodSpec{Capabilities: []string{"ALL"}}, true, "capability ALL"},
+		{"DAC_READ_SEARCH", model.PodSpec{Capabilities: []string{"DAC_READ_SEARCH"}}, true, "capability DAC_READ_SEARCH"},
 		{"several reasons", model.PodSpec{Privileged: true, HostPaths: []string{"/etc/kubernetes"}}, true, "privileged container, hostPath /etc/kubernetes"},
 	} {
 		got, why := hostEscapes(tc.spec)
