@@ -28,6 +28,8 @@ type ReviewFlags struct {
 	FailOn       string
 	// Now decides acceptance expiry (tests); zero means the current time.
 	Now time.Time
+	// Hygiene are scan's hygiene findings, passed through to -o json|yaml.
+	Hygiene []risk.Finding
 
 	baseline    *review.Baseline
 	acceptances []review.Acceptance
@@ -77,6 +79,7 @@ func (r *ReviewFlags) Apply(res risk.ScanResult, inv *model.Inventory) review.Re
 	if inv != nil && len(inv.Missing) > 0 {
 		out.Incomplete = inv.Missing
 	}
+	out.Findings = r.Hygiene
 	return out
 }
 

@@ -104,6 +104,7 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 	}
 	findings := a.Findings(time.Now())
 	if o.Review.Active() || o.Output == OutputSARIF {
+		o.Review.Hygiene = findings
 		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
 	}
 	if o.Output != OutputTable {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
-	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
 // ReportData is everything a report shows.
@@ -113,9 +112,9 @@ func (d ReportData) funcs() map[string]any {
 			return ""
 		},
 		"join":    strings.Join,
-		"first":   func(p risk.Path) string { return RuleOf(p) },
+		"first":   RuleOf,
 		"md":      mdEscape,
-		"status":  func(s string) string { return dash(s) },
+		"status":  dash,
 		"add":     func(a, b int) int { return a + b },
 		"expired": func(a *Acceptance) bool { return a != nil && a.Expired(d.Generated) },
 	}

@@ -181,7 +181,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no screenshot: %v\n%s", err, out)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)

@@ -44,7 +44,9 @@ type Result struct {
 	Baseline *BaselineStats `json:"baseline,omitempty"`
 	// UnusedAcceptances match no current path (the risk is gone, or a typo).
 	UnusedAcceptances []Acceptance `json:"unusedAcceptances,omitempty"`
-	Incomplete        any          `json:"incomplete,omitempty"`
+	// Findings are scan's hygiene findings, passed through unchanged.
+	Findings   []risk.Finding `json:"findings,omitempty"`
+	Incomplete any            `json:"incomplete,omitempty"`
 }
 
 // BaselineStats counts the diff.

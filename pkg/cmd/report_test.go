@@ -1,0 +1,224 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+const reviewDir = "../../testdata/review"
+
+func rv(name string) string { return filepath.Join(reviewDir, name) }
+
+// runReview runs the root command and returns stdout, stderr and the exit
+// status Execute would return.
+func runReview(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := NewCmdAuthPaths(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	code := ExitOK
+	if err != nil {
+		code = ExitError
+		var ec ExitCoder
+		if errors.As(err, &ec) {
+			code = ec.ExitCode()
+		}
+		if msg := err.Error(); msg != "" {
+			errOut.WriteString("error: " + msg + "\n")
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestScanGate(t *testing.T) {
+	cluster := rv("cluster.yaml")
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{"no gate", []string{"scan", "-f", cluster, "--baseline", rv("baseline-old.json")}, ExitOK,
+			[]string{"new", "unchanged", "Gone since the baseline (2)", "2 new, 6 unchanged, 2 gone"}, nil},
+		{"new paths fail --fail-on new", []string{"scan", "-f", cluster, "--baseline", rv("baseline-old.json"), "--fail-on", "new"}, ExitGate,
+			nil, []string{"gate --fail-on new failed: 2 new path(s) not accepted", "ServiceAccount:monitoring:prometheus", "User:carol"}},
+		{"same scan as baseline passes --fail-on new", []string{"scan", "-f", cluster, "--baseline", rv("scan-new.json"), "--fail-on", "new"}, ExitOK, nil, nil},
+		{"any fails with findings", []string{"scan", "-f", cluster, "--accept", rv("accept.yaml"), "--fail-on", "any"}, ExitGate,
+			[]string{"Accepted (3)", "acceptance expired 2025-01-31"}, []string{"5 path(s) not accepted"}},
+		{"any passes when nothing is left", []string{"scan", "-f", rv("cluster-old.yaml"), "--simulate-remove",
+			"ClusterRoleBinding/deployer-admin,ClusterRoleBinding/builder-admin,ClusterRoleBinding/ops-admin", "--fail-on", "any"}, ExitOK,
+			[]string{"No path to cluster-admin that is not accepted."}, nil},
+		{"new without baseline", []string{"scan", "-f", cluster, "--fail-on", "new"}, ExitError, nil, []string{"--fail-on new needs --baseline"}},
+		{"bad gate", []string{"scan", "-f", cluster, "--fail-on", "some"}, ExitError, nil, []string{`--fail-on "some": want new or any`}},
+		{"malformed accept file", []string{"scan", "-f", cluster, "--accept", rv("accept-malformed-expires.yaml")}, ExitError, nil,
+			[]string{"accept-malformed-expires.yaml: entry 2 (User:alice): field \"expires\""}},
+		{"malformed groups file", []string{"scan", "-f", cluster, "--groups", rv("groups-malformed.yaml")}, ExitError, nil,
+			[]string{"groups-malformed.yaml: user \"bob\": want a list of group names"}},
+		{"groups file", []string{"scan", "-f", cluster, "--groups", rv("groups.yaml"), "--expand-groups"}, ExitOK, []string{"User:bob"}, nil},
+		{"unknown binding to remove", []string{"chokepoints", "-f", cluster, "--simulate-remove", "RoleBinding/ci/typo"}, ExitError, nil,
+			[]string{"--simulate-remove: no such binding in the input: RoleBinding/ci/typo"}},
+		{"missing baseline", []string{"scan", "-f", cluster, "--baseline", rv("nope.json")}, ExitError, nil, []string{"--baseline", "nope.json"}},
+		{"the root command gates too", []string{"-f", cluster, "--baseline", rv("baseline-old.json"), "--fail-on", "new"}, ExitGate, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := runReview(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
+			}
+			for _, w := range c.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.stderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestScanReviewJSON(t *testing.T) {
+	out, errOut, code := runReview(t, "scan", "-f", rv("cluster.yaml"), "--baseline", rv("baseline-old.json"), "--accept", rv("accept.yaml"), "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Paths []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			Note   string `json:"note"`
+		} `json:"paths"`
+		Accepted []struct {
+			ID         string `json:"id"`
+			Acceptance struct {
+				Owner   string `json:"owner"`
+				Expires string `json:"expires"`
+			} `json:"acceptance"`
+		} `json:"accepted"`
+		Gone     []struct{ ID string } `json:"gone"`
+		Baseline struct{ New, Unchanged, Gone int }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Paths) != 5 || len(doc.Accepted) != 3 || len(doc.Gone) != 2 || doc.Baseline.New != 2 || doc.Baseline.Gone != 2 {
+		t.Errorf("paths %d accepted %d gone %d baseline %+v", len(doc.Paths), len(doc.Accepted), len(doc.Gone), doc.Baseline)
+	}
+	for _, a := range doc.Accepted {
+		if a.Acceptance.Owner == "" || a.Acceptance.Expires == "" {
+			t.Errorf("accepted %s without owner or expiry", a.ID)
+		}
+	}
+	// The reviewed output is itself a baseline: nothing is new against it.
+	f := filepath.Join(t.TempDir(), "reviewed.json")
+	if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runReview(t, "scan", "-f", rv("cluster.yaml"), "--baseline", f, "--fail-on", "new"); code != ExitOK {
+		t.Errorf("against its own reviewed output: exit %d: %s", code, errOut)
+	}
+	// Without review flags the JSON keeps its shape.
+	plain, _, _ := runReview(t, "scan", "-f", rv("cluster.yaml"), "-o", "json")
+	want, err := os.ReadFile(rv("scan-new.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain != string(want) {
+		t.Error("plain scan -o json differs from testdata/review/scan-new.json (regenerate it if the analysis changed)")
+	}
+}
+
+func TestScanSARIF(t *testing.T) {
+	out, errOut, code := runReview(t, "scan", "-f", rv("cluster.yaml"), "--accept", rv("accept.yaml"), "-o", "sarif")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []json.RawMessage `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Version != "2.1.0" || len(doc.Runs) != 1 || len(doc.Runs[0].Results) != 8 {
+		t.Errorf("sarif: %v %+v", err, doc)
+	}
+	if _, _, code := runReview(t, "scan", "-f", rv("cluster.yaml"), "-o", "sarif", "--baseline", rv("baseline-old.json"), "--fail-on", "new"); code != ExitGate {
+		t.Errorf("sarif with a failing gate: exit %d, want %d", code, ExitGate)
+	}
+}
+
+func TestChokepointsCommand(t *testing.T) {
+	out, errOut, code := runReview(t, "chokepoints", "-f", rv("cluster.yaml"), "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Method      string
+		Identities  []struct{ ChokePoints []string }
+		ChokePoints []struct{ Binding, Fix string }
+		Cover       struct {
+			Bindings []string
+			Cut      []string
+			Verified bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Method == "" || len(doc.Identities) != 8 || len(doc.ChokePoints) != 6 || len(doc.Cover.Bindings) != 7 || len(doc.Cover.Cut) != 5 || !doc.Cover.Verified {
+		t.Errorf("chokepoints: %+v", doc)
+	}
+	out, _, code = runReview(t, "chokepoints", "-f", rv("cluster.yaml"), "--simulate-remove", strings.Join(doc.Cover.Bindings, ","))
+	if code != ExitOK || !strings.Contains(out, "Removing 0 binding(s) cuts 0 of 0 identities") || !strings.Contains(out, "As if removed: ClusterRoleBinding/prometheus-secrets") {
+		t.Errorf("after removing the cover:\n%s", out)
+	}
+	out, _, _ = runReview(t, "chokepoints", "-f", rv("cluster.yaml"))
+	for _, w := range []string{"SUBJECT", "User:carol", "(none: no single binding", "fix: ClusterRoleBinding prometheus-secrets grants", "verified by re-analysis"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("table lacks %q:\n%s", w, out)
+		}
+	}
+	if _, errOut, code := runReview(t, "chokepoints", "-f", rv("cluster.yaml"), "-o", "wide"); code != ExitError || !strings.Contains(errOut, "unsupported output format") {
+		t.Errorf("-o wide: %d %s", code, errOut)
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, format := range []string{"md", "html"} {
+		f := filepath.Join(dir, "review."+format)
+		out, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--format", format, "--baseline", rv("baseline-old.json"), "--accept", rv("accept.yaml"), "-o", f)
+		if code != ExitOK || out != "" {
+			t.Fatalf("%s: exit %d, stdout %q, stderr %s", format, code, out, errOut)
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"Changes since the baseline", "Choke points", "Accepted risks", "ServiceAccount:monitoring:prometheus"} {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("%s report lacks %q", format, w)
+			}
+		}
+	}
+	if _, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--format", "pdf"); code != ExitError || !strings.Contains(errOut, `--format "pdf": want md or html`) {
+		t.Errorf("--format pdf: %d %s", code, errOut)
+	}
+	out, _, code := runReview(t, "report", "-f", rv("cluster.yaml"))
+	if code != ExitOK || !strings.HasPrefix(out, "# RBAC review") {
+		t.Errorf("markdown to stdout: %d %.80q", code, out)
+	}
+}
