@@ -3,6 +3,7 @@ package rbac
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -61,6 +62,9 @@ type Evaluator struct {
 	clusterBindings []boundRules
 	nsBindings      map[string][]boundRules
 	warnings        []string
+	// bySubject indexes bindings by subject (index.go).
+	indexOnce sync.Once
+	bySubject map[Subject][]subjectRef
 }
 
 // NewEvaluator indexes the inventory's roles and bindings. Bindings whose
@@ -237,28 +241,10 @@ type BoundRule struct {
 // or, for a Group subject, to that group. Callers combine subjects as they need.
 func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 	var out []BoundRule
-	add := func(br *boundRules, ns string) {
-		for _, bs := range br.subjects {
-			if bs != s {
-				continue
-			}
-			for i := range br.rules {
-				out = append(out, BoundRule{Rule: br.rules[i], Namespace: ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})
-			}
-			return
-		}
-	}
-	for i := range e.clusterBindings {
-		add(&e.clusterBindings[i], "")
-	}
-	nss := make([]string, 0, len(e.nsBindings))
-	for ns := range e.nsBindings {
-		nss = append(nss, ns)
-	}
-	sort.Strings(nss)
-	for _, ns := range nss {
-		for i := range e.nsBindings[ns] {
-			add(&e.nsBindings[ns][i], ns)
+	for _, ref := range e.subjectIndex()[s] {
+		br := ref.br
+		for i := range br.rules {
+			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})
 		}
 	}
 	return out

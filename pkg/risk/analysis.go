@@ -50,6 +50,7 @@ type Analysis struct {
 	nodes        []*model.Node
 	workloadsNS  map[string][]*model.Workload
 	warnings     []string
+	idx          nsIndex // index.go
 }
 
 // Keys of nodes.

@@ -25,7 +25,7 @@ func (impersonate) Summary() string {
 
 func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
-	for _, n := range a.Graph.Nodes() {
+	for _, n := range a.graphNodesIf(reachClusterWide(p, impersonateUserProbes...)) {
 		if n.Kind != graph.KindUser {
 			continue
 		}
@@ -38,7 +38,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	carrier, carrierName := impersonationCarrier(p)
 	groups := []string{rbac.GroupMasters}
-	for _, n := range a.Graph.Nodes() {
+	for _, n := range a.graphNodesIf(reachClusterWide(p, impersonateGroupProbes...)) {
 		if n.Kind == graph.KindGroup && n.Name != rbac.GroupMasters {
 			groups = append(groups, n.Name)
 		}
@@ -66,7 +66,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// A kubelet's identity is user system:node:NAME in group system:nodes: the
 	// Node authorizer ignores the user without the group. Impersonating it is
 	// the node's API identity, not its disk.
-	for _, n := range a.nodes {
+	for _, n := range a.kubeletNodesIf(reachClusterWide(p, impersonateUserProbes...)) {
 		user := rbac.NodeUserPrefix + n.Name
 		u, ok := p.First(res("impersonate", "", "users", "", "", user))
 		if !ok {
@@ -80,7 +80,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		out = append(out, kubeletIdentitySteps(a, "impersonate", n.Name, fmt.Sprintf("impersonate user %s with group %s", user, rbac.GroupNodes), u, g)...)
 	}
-	for _, sa := range a.Inv.ServiceAccounts {
+	for _, sa := range a.serviceAccountsFor(p, impersonateSAProbes...) {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
 		if !ok {
 			continue

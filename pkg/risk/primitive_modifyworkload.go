@@ -28,7 +28,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// One modifiable controller per namespace is enough: each gives every
 	// ServiceAccount of the namespace (the first in stable order is named).
 	doneNS := map[string]bool{}
-	for _, w := range a.Inv.Workloads {
+	for _, w := range a.workloadsFor(p, modifyWorkloadProbes...) {
 		wr, ok := resourceForKind(w.Kind)
 		if !ok || doneNS[w.Namespace] {
 			continue
@@ -51,7 +51,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		out = append(out, escapeCandidates(a, w.Namespace, how, br)...)
 	}
 	out = append(out, modifyNoTarget(a, p, doneNS)...)
-	for _, pod := range a.Inv.Pods {
+	for _, pod := range a.podsFor(p, modifyPodProbes...) {
 		br, ok := p.FirstAny(modifyVerbs, res("", "", "pods", "", pod.Namespace, pod.Name))
 		if !ok {
 			continue

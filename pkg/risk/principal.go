@@ -88,6 +88,12 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 		}
 		seen[br.Namespace] = true
 	}
+	if len(seen) == 0 {
+		return nil
+	}
+	if out, ok := sortedSubset(seen, all); ok {
+		return out
+	}
 	var out []string
 	for _, ns := range all {
 		if seen[ns] {

@@ -1,0 +1,228 @@
+package risk
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// Indexes that keep the analysis linear in the size of the cluster: a
+// principal's rules usually hold in a few namespaces, so the primitives visit
+// only the objects of those namespaces instead of every object of the
+// cluster for every principal. Every helper returns the objects in the
+// inventory's order, so results are the same as with a full scan.
+
+// reqShape is a request shape (names ignored) a primitive needs some rule to allow.
+type reqShape struct {
+	verbs       []string
+	group       string
+	resource    string
+	subresource string
+}
+
+// reach returns where some rule of p could allow one of the probes, ignoring
+// resourceNames: everywhere (a rule bound cluster-wide) or in the returned
+// namespaces. An object outside them cannot pass p.First for those probes.
+func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[string]bool) {
+	for i := range p.Rules {
+		br := &p.Rules[i]
+		if br.Namespace != "" && namespaces[br.Namespace] {
+			continue
+		}
+		rule := br.Rule
+		rule.ResourceNames = nil
+		if !rulePasses(&rule, br.Namespace, probes) {
+			continue
+		}
+		if br.Namespace == "" {
+			return true, nil
+		}
+		if namespaces == nil {
+			namespaces = map[string]bool{}
+		}
+		namespaces[br.Namespace] = true
+	}
+	return false, namespaces
+}
+
+// reachClusterWide reports whether a rule bound cluster-wide could allow one
+// of the probes (cluster-scoped resources: namespaced rules never apply).
+func reachClusterWide(p *Principal, probes ...reqShape) bool {
+	for i := range p.Rules {
+		br := &p.Rules[i]
+		if br.Namespace != "" {
+			continue
+		}
+		rule := br.Rule
+		rule.ResourceNames = nil
+		if rulePasses(&rule, "", probes) {
+			return true
+		}
+	}
+	return false
+}
+
+func rulePasses(rule *rbacPolicyRule, ns string, probes []reqShape) bool {
+	for _, pr := range probes {
+		for _, v := range pr.verbs {
+			if rbac.RuleAllows(rbac.Request{Verb: v, APIGroup: pr.group, Resource: pr.resource, Subresource: pr.subresource, Namespace: ns}, rule) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nsIndex holds, per namespace, the positions of the inventory's objects.
+type nsIndex struct {
+	once      sync.Once
+	pods      map[string][]int
+	workloads map[string][]int
+	sas       map[string][]int
+}
+
+func (a *Analysis) objIndex() *nsIndex {
+	a.idx.once.Do(func() {
+		a.idx.pods = map[string][]int{}
+		for i, p := range a.Inv.Pods {
+			a.idx.pods[p.Namespace] = append(a.idx.pods[p.Namespace], i)
+		}
+		a.idx.workloads = map[string][]int{}
+		for i, w := range a.Inv.Workloads {
+			a.idx.workloads[w.Namespace] = append(a.idx.workloads[w.Namespace], i)
+		}
+		a.idx.sas = map[string][]int{}
+		for i, sa := range a.Inv.ServiceAccounts {
+			a.idx.sas[sa.Namespace] = append(a.idx.sas[sa.Namespace], i)
+		}
+	})
+	return &a.idx
+}
+
+// select returns list[i] for the positions of the namespaces, in list order.
+func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool) []T {
+	var pos []int
+	for ns := range namespaces {
+		pos = append(pos, byNS[ns]...)
+	}
+	if len(pos) == 0 {
+		return nil
+	}
+	sort.Ints(pos)
+	out := make([]T, len(pos))
+	for i, j := range pos {
+		out[i] = list[j]
+	}
+	return out
+}
+
+// podsFor returns the pods some rule of p could allow one of the probes on.
+func (a *Analysis) podsFor(p *Principal, probes ...reqShape) []*model.Pod {
+	all, nss := reach(p, probes...)
+	if all {
+		return a.Inv.Pods
+	}
+	return selectIn(a.Inv.Pods, a.objIndex().pods, nss)
+}
+
+// workloadsFor returns the workloads some rule of p could allow one of the probes on.
+func (a *Analysis) workloadsFor(p *Principal, probes ...reqShape) []*model.Workload {
+	all, nss := reach(p, probes...)
+	if all {
+		return a.Inv.Workloads
+	}
+	return selectIn(a.Inv.Workloads, a.objIndex().workloads, nss)
+}
+
+// serviceAccountsFor returns the ServiceAccounts some rule of p could allow one of the probes on.
+func (a *Analysis) serviceAccountsFor(p *Principal, probes ...reqShape) []*model.ServiceAccount {
+	all, nss := reach(p, probes...)
+	if all {
+		return a.Inv.ServiceAccounts
+	}
+	return selectIn(a.Inv.ServiceAccounts, a.objIndex().sas, nss)
+}
+
+// Probes of the primitives that visit objects.
+var (
+	execProbes = []reqShape{
+		{verbs: []string{"create", "get"}, resource: "pods", subresource: "exec"},
+		{verbs: []string{"create", "get"}, resource: "pods", subresource: "attach"},
+		{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"},
+	}
+	modifyPodProbes = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
+	// modifyWorkloadProbes cover every controller kind with a pod template.
+	modifyWorkloadProbes = func() []reqShape {
+		var out []reqShape
+		for _, w := range podMakers {
+			out = append(out, reqShape{verbs: modifyVerbs, group: w.group, resource: w.resource})
+		}
+		return out
+	}()
+	impersonateUserProbes  = []reqShape{{verbs: []string{"impersonate"}, resource: "users"}}
+	impersonateGroupProbes = []reqShape{{verbs: []string{"impersonate"}, resource: "groups"}}
+	impersonateSAProbes    = []reqShape{{verbs: []string{"impersonate"}, resource: "serviceaccounts"}}
+)
+
+// graphNodesIf returns the graph's nodes when ok, else none (it spares
+// sorting the growing graph for principals that cannot use them).
+func (a *Analysis) graphNodesIf(ok bool) []*graph.Node {
+	if !ok {
+		return nil
+	}
+	return a.Graph.Nodes()
+}
+
+// kubeletNodesIf returns the Nodes when ok, else none.
+func (a *Analysis) kubeletNodesIf(ok bool) []*model.Node {
+	if !ok {
+		return nil
+	}
+	return a.nodes
+}
+
+// sortedSubset returns the members of all that are in seen, in the order of
+// all, without visiting all when all is sorted without duplicates (as
+// Analysis.namespaces is): Principal.Namespaces is called for every principal,
+// and scanning every namespace each time makes the analysis quadratic.
+func sortedSubset(seen map[string]bool, all []string) ([]string, bool) {
+	if len(seen)*8 > len(all) || !strictlySorted(all) {
+		return nil, false
+	}
+	var out []string
+	for ns := range seen {
+		if i := sort.SearchStrings(all, ns); i < len(all) && all[i] == ns {
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// sortedCache remembers the last slice found strictly sorted.
+var sortedCache struct {
+	sync.Mutex
+	first *string
+	n     int
+}
+
+func strictlySorted(all []string) bool {
+	if len(all) == 0 {
+		return false
+	}
+	sortedCache.Lock()
+	defer sortedCache.Unlock()
+	if sortedCache.first == &all[0] && sortedCache.n == len(all) {
+		return true
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i-1] >= all[i] {
+			return false
+		}
+	}
+	sortedCache.first, sortedCache.n = &all[0], len(all)
+	return true
+}
