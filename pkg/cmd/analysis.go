@@ -11,6 +11,7 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
 )
 
 // AnalysisOptions are the assumptions shared by scan, from, explain and graph.
@@ -22,6 +23,10 @@ type AnalysisOptions struct {
 	GroupsFile string
 	// SimulateRemove are bindings analysed as if deleted (--simulate-remove).
 	SimulateRemove []string
+	// RulePaths are the user's rule packs (--rules), added to the shipped ones.
+	RulePaths []string
+	// NoBuiltinRules turns the shipped rule packs off.
+	NoBuiltinRules bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -30,6 +35,8 @@ func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Cluster version when reading files (live: from /version); before v1.35 `get pods/exec` is enough to exec")
 	cmd.Flags().StringVar(&o.GroupsFile, "groups", "", "YAML file mapping user names to the groups an identity provider gives them (alice: [oncall, dev]); their paths through those groups are found")
 	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if these bindings were deleted (ClusterRoleBinding/NAME, RoleBinding/NAMESPACE/NAME; repeatable)")
+	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) added to the shipped ones; see `kubectl auth-paths rules list`")
+	cmd.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not use the rule packs shipped in the binary")
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security level enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
@@ -73,7 +80,32 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 	if err != nil {
 		return nil, opts, err
 	}
+	packs, err := o.packs()
+	if err != nil {
+		return nil, opts, err
+	}
+	opts.Extra = rules.Primitives(packs, inv)
 	return inv, opts, nil
+}
+
+// packs returns the shipped rule packs (unless --no-builtin-rules) and --rules.
+func (o *AnalysisOptions) packs() ([]*rules.Pack, error) {
+	var packs []*rules.Pack
+	if !o.NoBuiltinRules {
+		b, err := rules.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, b...)
+	}
+	for _, p := range o.RulePaths {
+		more, err := rules.LoadPath(p)
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, more...)
+	}
+	return packs, nil
 }
 
 // partial turns an incomplete live read into exit status 3 after the result is printed.

@@ -49,6 +49,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(NewCmdGraph(input, streams))
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
 	cmd.AddCommand(NewCmdVerify(input, streams))
+	cmd.AddCommand(NewCmdRules(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))
 	cmd.AddCommand(NewCmdChokepoints(input, streams))
 	cmd.AddCommand(NewCmdReport(input, streams))

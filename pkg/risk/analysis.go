@@ -26,6 +26,8 @@ type Options struct {
 	// Identities are analysed even when no binding names them (e.g. the
 	// subject of `from`): they still hold their implicit groups.
 	Identities []rbac.Subject
+	// Extra primitives are evaluated after the built-in ones (rule packs).
+	Extra []Primitive
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the

@@ -162,6 +162,9 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		for _, prim := range registry {
 			all = append(all, prim.Evaluate(a, p)...)
 		}
+		for _, prim := range a.Opts.Extra {
+			all = append(all, prim.Evaluate(a, p)...)
+		}
 	}
 	for _, c := range all {
 		c := c

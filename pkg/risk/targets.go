@@ -16,3 +16,6 @@ func (a *Analysis) nodeByName(name string) *model.Node {
 
 // ServiceAccounts returns the ServiceAccounts of a namespace.
 func (a *Analysis) ServiceAccounts(ns string) []*model.ServiceAccount { return a.sasByNS[ns] }
+
+// HasServiceAccount reports whether ServiceAccount ns/name is in the input.
+func (a *Analysis) HasServiceAccount(ns, name string) bool { return a.saByKey[ns+"/"+name] != nil }

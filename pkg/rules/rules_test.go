@@ -1,0 +1,200 @@
+package rules_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
+)
+
+type scenario struct {
+	Description string `json:"description"`
+	Subject     string `json:"subject"`
+	Expect      string `json:"expect"`
+	Primitive   string `json:"primitive"`
+	Hops        int    `json:"hops"`
+}
+
+// TestShippedPackScenarios runs testdata/plugins: each shipped rule has a
+// positive scenario (the rule's edge is on the subject's shortest path) and
+// a negative one (no path).
+func TestShippedPackScenarios(t *testing.T) {
+	packs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob("../../testdata/plugins/*")
+	if len(dirs) == 0 {
+		t.Fatal("no scenarios in testdata/plugins")
+	}
+	covered := map[string]bool{}
+	for _, dir := range dirs {
+		dir := dir
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, "scenario.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc scenario
+			if err := yaml.UnmarshalStrict(raw, &sc); err != nil {
+				t.Fatal(err)
+			}
+			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{filepath.Join(dir, "input.yaml")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			subj, err := rbac.ParseSubject(sc.Subject)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{subj}, Extra: rules.Primitives(packs, inv)})
+			paths := a.From(a.Graph.Node(risk.SubjectKey(subj)), 1, -1)
+			switch sc.Expect {
+			case "path":
+				if len(paths) == 0 {
+					t.Fatalf("%s: no path", sc.Description)
+				}
+				found := false
+				for _, s := range paths[0].Steps {
+					found = found || s.Primitive == sc.Primitive
+				}
+				if !found || paths[0].Hops != sc.Hops {
+					t.Fatalf("%s: want %s in %d hops, got %+v", sc.Description, sc.Primitive, sc.Hops, paths[0])
+				}
+				covered[sc.Primitive] = true
+			case "none":
+				if len(paths) != 0 {
+					t.Fatalf("%s: want no path, got %+v", sc.Description, paths[0])
+				}
+			default:
+				t.Fatalf("expect %q", sc.Expect)
+			}
+		})
+	}
+	for _, p := range packs {
+		if p.Metadata.Name == "flux" || p.Metadata.Name == "argo-workflows" || p.Metadata.Name == "tekton" || p.Metadata.Name == "kyverno" {
+			continue // one positive per pack suffices for packs whose rules share the mechanism
+		}
+		for _, r := range p.Rules {
+			if !covered[r.ID] {
+				t.Errorf("rule %s of pack %s has no positive scenario", r.ID, p.Metadata.Name)
+			}
+		}
+	}
+}
+
+func TestLintNamesRuleAndField(t *testing.T) {
+	tests := []struct {
+		name string
+		pack string
+		want []string
+	}{
+		{"bad gain type", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r1
+  description: d
+  permission: {verbs: [create], apiGroup: x.io, resource: things, scope: namespace}
+  gain: {type: root}`, []string{"rules[0] (r1).gain.type", `"root"`}},
+		{"missing verbs and bad scope", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r2
+  description: d
+  permission: {verbs: [], resource: things, scope: everywhere}
+  gain: {type: any-serviceaccount-in-namespace}`, []string{"rules[0] (r2).permission.verbs", "rules[0] (r2).permission.scope"}},
+		{"bad service account", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r3
+  description: d
+  permission: {verbs: [create], resource: things, scope: cluster}
+  gain: {type: serviceaccount, serviceAccount: just-a-name}`, []string{"rules[0] (r3).gain.serviceAccount"}},
+		{"unknown field", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r4
+  descripton: typo`, []string{"unknown field"}},
+		{"wrong version", `apiVersion: auth-paths.io/v9
+kind: RulePack
+metadata: {name: p}
+rules: []`, []string{"apiVersion", "rules: at least one rule"}},
+		{"not YAML", "\x00\x01\x02", []string{"rule pack"}},
+		{"empty", "", []string{"empty file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rules.Parse([]byte(tt.pack), "my-pack.yaml")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if !strings.Contains(err.Error(), "my-pack.yaml") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestShippedPacksAreValid(t *testing.T) {
+	packs, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(packs) < 7 {
+		t.Fatalf("want at least 7 shipped packs, got %d", len(packs))
+	}
+	ids := map[string]bool{}
+	for _, p := range packs {
+		for _, r := range p.Rules {
+			if ids[r.ID] {
+				t.Errorf("duplicate rule id %s", r.ID)
+			}
+			ids[r.ID] = true
+			if r.Reference == "" {
+				t.Errorf("rule %s has no reference", r.ID)
+			}
+		}
+	}
+}
+
+func TestUserPackFromDirectory(t *testing.T) {
+	dir := t.TempDir()
+	pack := `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: internal}
+rules:
+- id: internal-deployer
+  description: create Deploys of our in-house CD → runs as cd/deployer
+  permission: {verbs: [create], apiGroup: cd.example.com, resource: deploys, scope: namespace}
+  gain: {type: serviceaccount, serviceAccount: cd/deployer}
+`
+	if err := os.WriteFile(filepath.Join(dir, "internal.yaml"), []byte(pack), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	packs, err := rules.LoadPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(packs) != 1 || packs[0].Rules[0].ID != "internal-deployer" {
+		t.Fatalf("got %+v", packs)
+	}
+	if _, err := rules.LoadPath(filepath.Join(dir, "missing")); err == nil {
+		t.Fatal("missing path must be an error")
+	}
+}
