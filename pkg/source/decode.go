@@ -88,9 +88,34 @@ func (d *decoder) decodeStream(file string, r io.Reader) (int, error) {
 		return 0, fmt.Errorf("%s: %w", file, err)
 	}
 	if first == '{' || first == '[' {
-		return d.decodeJSONStream(file, br)
+		// The whole stream is kept so that error offsets become lines and columns.
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", file, err)
+		}
+		if !hasDocSeparator(data) {
+			return d.decodeJSONStream(file, data)
+		}
+		// JSON documents separated by "---" are a YAML stream.
+		br = bufio.NewReader(bytes.NewReader(data))
 	}
 	return d.decodeYAMLStream(file, br)
+}
+
+// hasDocSeparator reports whether a line of data is a YAML document separator.
+func hasDocSeparator(data []byte) bool {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i+1], data[i+1:]
+		} else {
+			data = nil
+		}
+		if isDocSeparator(line) {
+			return true
+		}
+	}
+	return false
 }
 
 // peekNonSpace returns the first byte that is not white space or a BOM, without consuming it.
@@ -112,12 +137,7 @@ func peekNonSpace(br *bufio.Reader) (byte, error) {
 	}
 }
 
-func (d *decoder) decodeJSONStream(file string, r io.Reader) (int, error) {
-	// The whole stream is kept so that error offsets become lines and columns.
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", file, err)
-	}
+func (d *decoder) decodeJSONStream(file string, data []byte) (int, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	docs := 0
 	for doc := 1; ; doc++ {

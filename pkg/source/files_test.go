@@ -381,3 +381,18 @@ func TestKeptKindsAndBOM(t *testing.T) {
 		t.Errorf("BOM JSON: %v %+v", err, inv)
 	}
 }
+
+func TestJSONDocumentsSeparatedByDashesAreAYAMLStream(t *testing.T) {
+	inv := load(t, FileOptions{Filenames: []string{in("good", "json-docs.yaml")}})
+	if len(inv.Namespaces) != 2 || len(inv.ServiceAccounts) != 1 {
+		t.Fatalf("%d namespaces, %d ServiceAccounts", len(inv.Namespaces), len(inv.ServiceAccounts))
+	}
+	if src := inv.Namespaces[1].Source; src.Doc != 3 || src.Line != 5 {
+		t.Errorf("third document source = %+v, want document 3 line 5", src)
+	}
+	// An error in such a stream is reported as YAML, with the file's line.
+	_, err := loadString(t, "x.yaml", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \n")
+	if err == nil || !strings.Contains(err.Error(), "document 2 (line 3): invalid YAML: line ") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -31,6 +31,8 @@ var fuzzSeeds = []string{
 	"apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {jobTemplate: {spec: {template: {spec: {serviceAccountName: s}}}}}\n",
 	"a: &a [*a]\n",
 	"metadata: {name: 1}\nkind: 7\napiVersion: true\n",
+	"{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n",
+	"{\"apiVersion\": \"v1\", \"kind\": \"Namespace\"}\n---\n{\n",
 }
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must return objects or
