@@ -46,11 +46,19 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Condition: how + "; " + n.Name + " is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys"})
 		}
 		for _, pod := range a.podsByNode[n.Name] {
-			if running, _ := podRunning(pod); !running || !a.tokenMounted(pod) {
+			if running, _ := podRunning(pod); !running {
 				continue
 			}
-			out = append(out, Candidate{Primitive: "node-proxy", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("%s; pod %s/%s mounts the token of ServiceAccount %s", how, pod.Namespace, pod.Name, pod.Spec.ServiceAccountName)})
+			if a.tokenMounted(pod) {
+				out = append(out, Candidate{Primitive: "node-proxy", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("%s; pod %s/%s mounts the token of ServiceAccount %s", how, pod.Namespace, pod.Name, pod.Spec.ServiceAccountName)})
+			}
+			// A pod that shares the host gives the node itself (its kubelet
+			// key), hence every pod's ServiceAccount, mounted token or not.
+			if esc, why := hostEscapes(pod.Spec); esc {
+				out = append(out, Candidate{Primitive: "node-proxy", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("%s; pod %s/%s (%s) runs on the host", how, pod.Namespace, pod.Name, why)})
+			}
 		}
 	}
 	return dedupeByTarget(out)
