@@ -16,7 +16,8 @@ import "fmt"
 // the other way round.
 //
 // Conditions read from the input: the Node exists; its control-plane role
-// label; the running pods bound to it and whether they mount their token.
+// label; the running pods bound to it, whether they mount their token, and
+// whether one shares the host (then the step gives the node itself).
 type nodeProxy struct{}
 
 func init() { register(nodeProxy{}) }
