@@ -208,8 +208,8 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 		}
 		doc++
 		src := model.Source{File: file, Doc: doc, Line: startLine}
-		if !utf8.Valid(buf.Bytes()) || bytes.IndexByte(buf.Bytes(), 0) >= 0 {
-			return &docError{src: src, msg: "binary data: not YAML or JSON"}
+		if msg := encodingProblem(buf.Bytes(), startLine); msg != "" {
+			return &docError{src: src, msg: msg}
 		}
 		js, err := yaml.YAMLToJSON(buf.Bytes())
 		if err != nil {
@@ -253,6 +253,23 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 		return docs, err
 	}
 	return docs, nil
+}
+
+// encodingProblem says why a document is not UTF-8 text, or returns "".
+func encodingProblem(b []byte, startLine int) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return "UTF-16 text: save the file as UTF-8"
+	case bytes.IndexByte(b, 0) >= 0:
+		return "binary data: not YAML or JSON"
+	case !utf8.Valid(b):
+		for i, line := range bytes.SplitAfter(b, []byte{'\n'}) {
+			if !utf8.Valid(line) {
+				return fmt.Sprintf("line %d is not valid UTF-8: YAML and JSON input must be UTF-8 text", startLine+i)
+			}
+		}
+	}
+	return ""
 }
 
 func isDocSeparator(line []byte) bool {

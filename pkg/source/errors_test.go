@@ -135,3 +135,28 @@ func TestYAMLErrorLineIsTheFileLine(t *testing.T) {
 		t.Errorf("line not shifted: %v", err)
 	}
 }
+
+func TestEncodingProblemsAreNamed(t *testing.T) {
+	utf16 := []byte{0xFF, 0xFE}
+	for _, r := range "apiVersion: v1\nkind: Namespace\n" {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"UTF-16 with BOM", utf16, "document 1 (line 1): UTF-16 text: save the file as UTF-8"},
+		{"Latin-1", []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a # caf\xe9\n"), "document 1 (line 1): line 4 is not valid UTF-8"},
+		{"Latin-1 in the second document", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n# a comment\nkind: Namespace # \xe9\n"), "document 2 (line 5): line 6 is not valid UTF-8"},
+		{"NUL bytes", []byte("apiVersion: v1\x00\x00\n"), "document 1 (line 1): binary data: not YAML or JSON"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadString(t, "enc.yaml", string(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
