@@ -132,9 +132,9 @@ func TestHygieneFindings(t *testing.T) {
 		{"binding to an existing role", []string{adminRole, bindAdmin(`{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{}, "", risk.FindingDanglingRole},
 		{"binding to a missing ServiceAccount", []string{adminRole, saBot, bindAdmin(`{kind: ServiceAccount, name: ghost, namespace: ns}`)}, risk.Options{}, risk.FindingDanglingServiceAccount, ""},
 		{"binding to an existing ServiceAccount", []string{adminRole, saBot, bindAdmin(`{kind: ServiceAccount, name: bot, namespace: ns}`)}, risk.Options{}, "", risk.FindingDanglingServiceAccount},
-		{"group nobody is in", []string{adminRole, bindAdmin(`{kind: Group, name: platfrom-admins, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{Groups: map[string][]string{"alice": {"platform-admins"}}}, risk.FindingGroupNeverSeen, ""},
+		{"group nobody is in", []string{adminRole, bindAdmin(`{kind: Group, name: platform-admin, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{Groups: map[string][]string{"alice": {"platform-admins"}}}, risk.FindingGroupNeverSeen, ""},
 		{"group someone is in", []string{adminRole, bindAdmin(`{kind: Group, name: platform-admins, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{Groups: map[string][]string{"alice": {"platform-admins"}}}, "", risk.FindingGroupNeverSeen},
-		{"no groups file, no never-seen finding", []string{adminRole, bindAdmin(`{kind: Group, name: platfrom-admins, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{}, "", risk.FindingGroupNeverSeen},
+		{"no groups file, no never-seen finding", []string{adminRole, bindAdmin(`{kind: Group, name: platform-admin, apiGroup: rbac.authorization.k8s.io}`)}, risk.Options{}, "", risk.FindingGroupNeverSeen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -125,7 +125,7 @@ kind: RulePack
 metadata: {name: p}
 rules:
 - id: r4
-  descripton: typo`, []string{"unknown field"}},
+  summary: not a field`, []string{"unknown field"}},
 		{"wrong version", `apiVersion: auth-paths.io/v9
 kind: RulePack
 metadata: {name: p}
