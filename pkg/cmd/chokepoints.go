@@ -102,7 +102,7 @@ func printChokepoints(w io.Writer, res review.ChokeResult) {
 		for _, cp := range res.ChokePoints {
 			where := ""
 			if cp.Source != nil {
-				where = fmt.Sprintf("  (%s:%d)", cp.Source.File, cp.Source.Line)
+				where = "  (" + review.SourceString(*cp.Source) + ")"
 			}
 			fmt.Fprintf(w, "  %s%s\n", cp.Binding, where)
 			fmt.Fprintf(w, "      every path of: %s\n", strings.Join(cp.Identities, ", "))

@@ -435,25 +435,51 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 			prims = append(prims, e.Primitive)
 		}
 	}
+	bname := b.Name
+	if b.Kind == model.KindRoleBinding {
+		bname = b.Namespace + "/" + b.Name
+	}
+	intro := fmt.Sprintf("%s %s lets %s %s", b.Kind, bname, subjects, what)
 	if b.Kind == model.KindClusterRoleBinding {
+		intro += " cluster-wide"
+	} else {
+		intro += " in namespace " + b.Namespace
+	}
+	var sas []string
+	for _, t := range edgesTo(edges) {
+		if t.Kind == graph.KindServiceAccount {
+			sas = append(sas, risk.NodeName(t))
+		}
+	}
+	var extra []string
+	if seenP["node-escape"] {
+		ns := b.Namespace
+		if ns == "" {
+			ns = "the namespaces where they can create pods"
+		}
+		extra = append(extra, fmt.Sprintf("Pods created there can escape to their node: enforce Pod Security baseline in %s (label pod-security.kubernetes.io/enforce=baseline).", ns))
+	}
+	switch {
+	case seenP["node-proxy"]:
+		return intro + ": nodes/proxy reaches the kubelet API (exec in any pod of the node). Drop nodes/proxy from " + b.RoleRef.Kind + " " + b.RoleRef.Name + "; metrics scrapers need only nodes/metrics and nodes/stats."
+	case seenP["impersonate"]:
+		return intro + "; impersonating " + strings.Join(targets, ", ") + " is cluster-admin. Restrict the rule with resourceNames to the identities that are needed, never admins or system:masters, or remove the binding."
+	case seenP["bind"] || seenP["escalate"]:
+		return intro + "; bind/escalate let them grant themselves more than they hold. Drop those verbs from " + b.RoleRef.Kind + " " + b.RoleRef.Name + ", or restrict them with resourceNames to roles that are not more powerful."
+	}
+	if b.Kind == model.KindClusterRoleBinding && namespacedOnly(a, b, edges) {
 		for _, s := range b.Subjects {
-			if s.Kind != rbacv1.ServiceAccountKind {
+			if s.Kind != rbacv1.ServiceAccountKind || seenNS[s.Namespace] {
 				continue
 			}
 			pods := podsRunningAs(a.Inv, s.Namespace, s.Name)
-			if !seenNS[s.Namespace] {
-				return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s (%s); a RoleBinding of %s %s in namespace %s would keep what the SA's pods use and cut the step to %s.",
-					b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, strings.Join(targets, ", "))
-			}
-			return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s, and the path reaches %s in its own namespace %s: narrow %s %s (drop %s) or move %s out of namespace %s.",
-				b.Name, what, s.Namespace, s.Name, strings.Join(targets, ", "), s.Namespace, b.RoleRef.Kind, b.RoleRef.Name, what, strings.Join(targets, ", "), s.Namespace)
+			return strings.Join(append([]string{fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s (%s); a RoleBinding of %s %s in namespace %s would keep what the SA's pods use and cut the step to %s.",
+				b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, strings.Join(targets, ", "))}, extra...), " ")
 		}
-		return fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to %s; replace it with RoleBindings of %s %s in the namespaces they work in, not in %s, or drop %s from the role.",
-			b.Name, what, subjects, b.RoleRef.Kind, b.RoleRef.Name, strings.Join(targetNS, ", "), what)
+		return strings.Join(append([]string{fmt.Sprintf("%s; replace it with RoleBindings of %s %s in the namespaces they work in, not in %s, or drop that rule from the role.",
+			intro, b.RoleRef.Kind, b.RoleRef.Name, strings.Join(targetNS, ", "))}, extra...), " ")
 	}
-	ns := b.Namespace
-	switch {
-	case seenP["read-secrets"]:
+	if seenP["read-secrets"] {
 		var secrets []string
 		for _, t := range edgesTo(edges) {
 			for _, s := range a.Inv.Secrets {
@@ -462,14 +488,52 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 				}
 			}
 		}
-		return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s, where the legacy token Secret(s) %s of %s are stored. Delete the token Secret(s) (pods get short-lived tokens through TokenRequest), or move %s to a namespace of its own; if %s need secrets in %s, restrict the rule with resourceNames.",
-			ns, b.Name, subjects, what, ns, strings.Join(secrets, ", "), strings.Join(targets, ", "), strings.Join(targets, ", "), subjects, ns)
-	case seenP["create-workload"] || seenP["modify-workload"] || seenP["exec-pod"] || seenP["token-request"] || seenP["token-secret-create"]:
-		return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s, where %s can be used (%s). Move %s and its workloads to a namespace %s cannot write to, or drop %s from %s %s.",
-			ns, b.Name, subjects, what, ns, strings.Join(targets, ", "), strings.Join(prims, ", "), strings.Join(targets, ", "), subjects, what, b.RoleRef.Kind, b.RoleRef.Name)
+		return strings.Join(append([]string{fmt.Sprintf("%s, where the legacy token Secret(s) %s of %s are stored. Delete the token Secret(s) (pods get short-lived tokens through TokenRequest) or move the ServiceAccount to a namespace of its own; if secrets are needed there, restrict the rule with resourceNames.",
+			intro, strings.Join(secrets, ", "), strings.Join(targets, ", "))}, extra...), " ")
 	}
-	return fmt.Sprintf("RoleBinding %s/%s lets %s %s in namespace %s (%s → %s); drop that rule from %s %s or delete the binding.",
-		ns, b.Name, subjects, what, ns, strings.Join(prims, ", "), strings.Join(targets, ", "), b.RoleRef.Kind, b.RoleRef.Name)
+	if len(sas) > 0 && (seenP["create-workload"] || seenP["modify-workload"] || seenP["exec-pod"] || seenP["token-request"] || seenP["token-secret-create"]) {
+		return strings.Join(append([]string{fmt.Sprintf("%s, where the powerful ServiceAccount(s) %s can be used (%s). Move them and their workloads to a namespace the subjects cannot write to, or drop those verbs from %s %s.",
+			intro, strings.Join(sas, ", "), strings.Join(prims, ", "), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
+	}
+	return strings.Join(append([]string{fmt.Sprintf("%s (%s → %s); drop that rule from %s %s or delete the binding.",
+		intro, strings.Join(prims, ", "), strings.Join(targets, ", "), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
+}
+
+// clusterScoped are resources a RoleBinding cannot grant.
+var clusterScoped = map[string]bool{"nodes": true, "namespaces": true, "persistentvolumes": true, "certificatesigningrequests": true,
+	"clusterroles": true, "clusterrolebindings": true, "mutatingwebhookconfigurations": true, "validatingwebhookconfigurations": true,
+	"customresourcedefinitions": true, "storageclasses": true, "users": true, "groups": true, "*": true}
+
+// namespacedOnly reports whether every rule the steps use is about namespaced
+// resources (so a RoleBinding could grant it).
+func namespacedOnly(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) bool {
+	rules, _ := a.Eval.ClusterRoleRules(b.RoleRef.Name)
+	if b.RoleRef.Kind != model.KindClusterRole {
+		return true
+	}
+	prefix := fmt.Sprintf("%s %q ", b.Kind, b.Name)
+	for _, e := range edges {
+		for _, gb := range e.GrantedBy {
+			m := ruleIndexRE.FindStringSubmatch(gb)
+			if !strings.HasPrefix(gb, prefix) || m == nil {
+				continue
+			}
+			i, _ := strconv.Atoi(m[1])
+			if i >= len(rules) {
+				continue
+			}
+			if len(rules[i].NonResourceURLs) > 0 {
+				return false
+			}
+			for _, r := range rules[i].Resources {
+				base, _, _ := strings.Cut(r, "/")
+				if clusterScoped[base] {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 func edgesTo(edges []*graph.Edge) []*graph.Node {

@@ -103,13 +103,16 @@ func (d ReportData) view() view {
 func (d ReportData) funcs() map[string]any {
 	return map[string]any{
 		"source": func(id string) string {
-			if b := d.Bindings[id]; b != nil && b.Source.File != "" {
-				if b.Source.Line > 0 {
-					return fmt.Sprintf("%s:%d", b.Source.File, b.Source.Line)
-				}
-				return b.Source.File
+			if b := d.Bindings[id]; b != nil {
+				return SourceString(b.Source)
 			}
 			return ""
+		},
+		"where": func(s *model.Source) string {
+			if s == nil {
+				return ""
+			}
+			return SourceString(*s)
 		},
 		"join":    strings.Join,
 		"first":   RuleOf,
@@ -118,6 +121,22 @@ func (d ReportData) funcs() map[string]any {
 		"add":     func(a, b int) int { return a + b },
 		"expired": func(a *Acceptance) bool { return a != nil && a.Expired(d.Generated) },
 	}
+}
+
+// SourceString renders where an object was read: file:line, with the item
+// of a List document when there is one ("" when not read from a file).
+func SourceString(s model.Source) string {
+	if s.File == "" {
+		return ""
+	}
+	out := s.File
+	if s.Line > 0 {
+		out += fmt.Sprintf(":%d", s.Line)
+	}
+	if s.Item > 0 {
+		out += fmt.Sprintf(" (item %d)", s.Item)
+	}
+	return out
 }
 
 func dash(s string) string {

@@ -65,7 +65,7 @@ ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note
 {{with .Chokepoints}}{{if .ChokePoints}}
 | Binding | Source | Every path of | Fix |
 |---|---|---|---|
-{{range .ChokePoints}}| {{md .Binding}} | {{with .Source}}{{md .File}}:{{.Line}}{{end}} | {{md (join .Identities ", ")}} | {{md .Fix}} |
+{{range .ChokePoints}}| {{md .Binding}} | {{md (where .Source)}} | {{md (join .Identities ", ")}} | {{md .Fix}} |
 {{end}}{{else}}
 No binding is on every path of any identity.
 {{end}}
@@ -176,7 +176,7 @@ pre{background:#f9fafb;border:1px solid #e5e7eb;padding:.5rem;overflow:auto;font
 {{with .Chokepoints}}
 {{if .ChokePoints}}<table>
 <tr><th>Binding</th><th>Source</th><th>Every path of</th><th>Fix</th></tr>
-{{range .ChokePoints}}<tr><td><code>{{.Binding}}</code></td><td>{{with .Source}}{{.File}}:{{.Line}}{{end}}</td><td>{{join .Identities ", "}}</td><td>{{.Fix}}</td></tr>
+{{range .ChokePoints}}<tr><td><code>{{.Binding}}</code></td><td>{{where .Source}}</td><td>{{join .Identities ", "}}</td><td>{{.Fix}}</td></tr>
 {{end}}</table>{{else}}<p>No binding is on every path of any identity.</p>{{end}}
 <p><strong>Cut every escalation</strong> by removing {{len .Cover.Bindings}} binding(s){{if .Cover.Bindings}}: {{range $i, $b := .Cover.Bindings}}{{if $i}}, {{end}}<code>{{$b}}</code>{{end}}{{end}}.
 It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not already cluster-admin{{if .Cover.Verified}} (verified by re-analysis){{end}}.{{if .Cover.Remaining}} Still reaching cluster-admin: {{join .Cover.Remaining ", "}}.{{end}}</p>
