@@ -164,6 +164,10 @@ func isControlPlane(n *model.Node) bool {
 
 // tokenMounted: a pod's containers hold its ServiceAccount's token.
 func (a *Analysis) tokenMounted(p *model.Pod) bool {
+	if p.Spec.ServiceAccountName == "" {
+		// Mirror (static) pods have no ServiceAccount.
+		return false
+	}
 	if p.Spec.ProjectedToken {
 		return true
 	}

@@ -38,6 +38,9 @@ func (nodeCompromise) Evaluate(a *Analysis, p *Principal) []Candidate {
 			Condition: fmt.Sprintf("%s is a control-plane node: its disk holds the cluster CA key, etcd data and admin credentials", n.Name)})
 	}
 	for _, pod := range a.podsByNode[p.Node.Name] {
+		if pod.Spec.ServiceAccountName == "" {
+			continue // a mirror pod: no ServiceAccount, no token to request
+		}
 		out = append(out, Candidate{Primitive: "node-compromise", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true,
 			Condition: fmt.Sprintf("pod %s/%s runs on %s as ServiceAccount %s: the Node authorizer lets the kubelet request its tokens", pod.Namespace, pod.Name, p.Node.Name, pod.Spec.ServiceAccountName)})
 	}

@@ -117,6 +117,9 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// annotationMirrorPod marks the API mirror of a kubelet's static pod.
+const annotationMirrorPod = "kubernetes.io/config.mirror"
+
 func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
 	var o struct {
 		Spec   podSpecJSON `json:"spec"`
@@ -127,7 +130,13 @@ func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
 	}
-	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: o.Spec.summary(), Phase: o.Status.Phase, Source: src})
+	spec := o.Spec.summary()
+	if _, mirror := meta.Annotations[annotationMirrorPod]; mirror && o.Spec.ServiceAccountName == "" && o.Spec.ServiceAccount == "" {
+		// The ServiceAccount admission plugin gives mirror (static) pods no
+		// ServiceAccount: they hold no token.
+		spec.ServiceAccountName = ""
+	}
+	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: spec, Phase: o.Status.Phase, Source: src})
 	return nil
 }
 
