@@ -14,6 +14,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
 // completionTimeout bounds what one <TAB> may spend reading the cluster.
@@ -24,8 +25,9 @@ const completionTimeout = 10 * time.Second
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
 // registerCompletions wires dynamic shell completion into the root command:
-// -n/--namespace, --context/--cluster/--user, the arguments of who-can and the
-// SUBJECT of the commands that take one, plus the `completion` command. It is
+// -n/--namespace, --context/--cluster/--user, the arguments of who-can, the
+// SUBJECT of from, explain and verify, the values of -o, --entry and --fail-on,
+// plus the `completion` command. It is
 // called last in NewCmdAuthPaths, so it sees every subcommand; a command that
 // set its own ValidArgsFunction keeps it.
 func registerCompletions(root *cobra.Command, input *InputOptions) {
@@ -40,20 +42,41 @@ func registerCompletions(root *cobra.Command, input *InputOptions) {
 		switch sub.Name() {
 		case "who-can":
 			sub.ValidArgsFunction = CompleteWhoCan(input)
-		case "from", "explain":
+		case "from", "explain", "verify":
 			sub.ValidArgsFunction = CompleteSubjects(input)
 		case "version":
 			sub.ValidArgsFunction = cobra.NoFileCompletions
 		}
 	}
-	for _, sub := range root.Commands() {
-		if f := sub.Flags().Lookup("output"); f != nil {
-			if _, ok := sub.GetFlagCompletionFunc("output"); !ok {
-				_ = sub.RegisterFlagCompletionFunc("output", completeOutput(f.Usage))
-			}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			registerFlagValues(sub)
+			walk(sub)
 		}
 	}
+	walk(root)
 	root.AddCommand(NewCmdCompletion(root))
+}
+
+// registerFlagValues completes the flags that take one of a fixed set of
+// values: -o (when its usage names formats; an -o that takes a file keeps file
+// completion), --entry and --fail-on.
+func registerFlagValues(c *cobra.Command) {
+	register := func(name string, values []string) {
+		if c.Flags().Lookup(name) == nil || len(values) == 0 {
+			return
+		}
+		if _, ok := c.GetFlagCompletionFunc(name); ok {
+			return
+		}
+		_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, noFiles))
+	}
+	if f := c.Flags().Lookup("output"); f != nil {
+		register("output", outputFormats(f.Usage))
+	}
+	register("entry", risk.EntryKinds())
+	register("fail-on", []string{"new", "any"})
 }
 
 // CompleteSubjects returns a ValidArgsFunction for a command whose first
@@ -167,16 +190,15 @@ func resourceNames() []string {
 	return out
 }
 
-// completeOutput offers the formats a command's -o usage names among table,
-// json, yaml and dot.
-func completeOutput(usage string) cobra.CompletionFunc {
+// outputFormats returns the formats a -o usage text names, in this order.
+func outputFormats(usage string) []string {
 	var formats []string
-	for _, f := range []string{OutputTable, OutputJSON, OutputYAML, "dot"} {
+	for _, f := range []string{OutputTable, OutputJSON, OutputYAML, "sarif", "dot"} {
 		if strings.Contains(usage, f) {
 			formats = append(formats, f)
 		}
 	}
-	return cobra.FixedCompletions(formats, noFiles)
+	return formats
 }
 
 type kubeconfigNames struct{ contexts, clusters, users []string }

@@ -169,8 +169,8 @@ func TestCompleteSubjects(t *testing.T) {
 	got, _ = runComplete(t, subjectRoot(), "from", "-f", f, "User:alice", "")
 	assertExactly(t, "second argument", got)
 
-	// The real commands, once they exist.
-	for _, name := range []string{"from", "explain"} {
+	// The real commands.
+	for _, name := range []string{"from", "explain", "verify"} {
 		root := newTestRoot()
 		if c, _, err := root.Find([]string{name}); err != nil || c.Name() != name {
 			continue
@@ -218,6 +218,41 @@ func TestCompleteWhoCanArgs(t *testing.T) {
 	assertExactly(t, "version -o", got, "json", "yaml")
 	got, _ = runComplete(t, newTestRoot(), "who-can", "--context", "")
 	assertExactly(t, "--context", got, "nowhere")
+}
+
+func TestCompleteFlagValues(t *testing.T) {
+	isolateKubeconfig(t)
+	root := newTestRoot()
+	has := func(cmd, flag string) bool {
+		c, _, err := root.Find([]string{cmd})
+		return err == nil && c.Name() == cmd && c.Flags().Lookup(flag) != nil
+	}
+	if has("scan", "output") {
+		got, _ := runComplete(t, newTestRoot(), "scan", "-o", "")
+		assertContains(t, "scan -o", got, "table", "json", "yaml")
+	}
+	if has("scan", "entry") {
+		got, _ := runComplete(t, newTestRoot(), "scan", "--entry", "")
+		assertContains(t, "scan --entry", got, "anonymous", "pod")
+	}
+	// An -o that takes a file name keeps file completion.
+	if has("report", "output") {
+		if fs := outputFormats(mustFind(t, root, "report").Flags().Lookup("output").Usage); len(fs) == 0 {
+			got, directive := runComplete(t, newTestRoot(), "report", "-o", "")
+			if len(got) != 0 || directive&int(cobra.ShellCompDirectiveNoFileComp) != 0 {
+				t.Errorf("report -o: got %q directive %d, want file completion", got, directive)
+			}
+		}
+	}
+}
+
+func mustFind(t *testing.T, root *cobra.Command, name string) *cobra.Command {
+	t.Helper()
+	c, _, err := root.Find([]string{name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestCompletionScriptsNameTheExecutable(t *testing.T) {
