@@ -150,3 +150,31 @@ func TestChokepointFixes(t *testing.T) {
 		t.Errorf("found %d of %d expected choke points", found, len(want))
 	}
 }
+
+// TestChokepointFixesDemo: on the demo dump, fixes follow the primitive: a
+// cluster-scoped rule (nodes/proxy) or impersonation is never "move it to a
+// RoleBinding", which could not grant it.
+func TestChokepointFixesDemo(t *testing.T) {
+	inv := load(t, "../demo/cluster.yaml")
+	res := review.Chokepoints(inv, risk.Options{})
+	checked := 0
+	for _, cp := range res.ChokePoints {
+		for _, s := range cp.Steps {
+			switch {
+			case strings.Contains(s, "─node-proxy→"):
+				checked++
+				if strings.Contains(cp.Fix, "a RoleBinding of") || !strings.Contains(cp.Fix, "Drop nodes/proxy") {
+					t.Errorf("%s: node-proxy fix %q", cp.Binding, cp.Fix)
+				}
+			case strings.Contains(s, "─impersonate→"):
+				checked++
+				if strings.Contains(cp.Fix, "a RoleBinding of") || !strings.Contains(cp.Fix, "resourceNames") {
+					t.Errorf("%s: impersonate fix %q", cp.Binding, cp.Fix)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Skip("the demo dump has no node-proxy or impersonate choke point any more")
+	}
+}
