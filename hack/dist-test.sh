@@ -141,6 +141,12 @@ export KUBECONFIG=$TMP/kubeconfig
 }
 ok "goreleaser check: .goreleaser.yaml is valid, no deprecated properties"
 
+# goreleaser reads the commit only when `git ls-remote --get-url` works; a
+# clone without a remote (a local checkout) gets an origin for its git calls
+# through the environment, without touching the repository's config.
+if ! git ls-remote --get-url >/dev/null 2>&1; then
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/auth-paths/kubectl-auth-paths.git
+fi
 say "goreleaser release --snapshot --clean --skip=publish (6 targets) ..."
 if ! "${NICE[@]}" "$GORELEASER" release --snapshot --clean --skip=publish --parallelism 2 --timeout 60m >"$TMP/release.log" 2>&1; then
   tail -50 "$TMP/release.log" >&2
