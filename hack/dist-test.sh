@@ -170,7 +170,7 @@ for os in linux darwin windows; do
     [[ -n $want ]] || die "$a is not in checksums.txt"
     [[ $(sha256 "dist/$a") == "$want" ]] || die "sha256 of $a does not match checksums.txt"
     if [[ $ext == tar.gz ]]; then
-      list=$(tar -tzf "dist/$a" | sort | tr '\n' ' ')
+      list=$(tar -tzf "dist/$a" | LC_ALL=C sort | tr '\n' ' ')
       [[ $list == "LICENSE $bin kubectl_complete-auth_paths " ]] || die "$a holds [$list], want LICENSE, $bin, kubectl_complete-auth_paths at its root"
     fi
     n=$((n + 1))
