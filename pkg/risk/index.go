@@ -82,6 +82,7 @@ type nsIndex struct {
 	pods      map[string][]int
 	workloads map[string][]int
 	sas       map[string][]int
+	roles     map[string]*model.Role // "ns/name" → the first such Role
 }
 
 func (a *Analysis) objIndex() *nsIndex {
@@ -93,6 +94,12 @@ func (a *Analysis) objIndex() *nsIndex {
 		a.idx.workloads = map[string][]int{}
 		for i, w := range a.Inv.Workloads {
 			a.idx.workloads[w.Namespace] = append(a.idx.workloads[w.Namespace], i)
+		}
+		a.idx.roles = map[string]*model.Role{}
+		for _, r := range a.Inv.Roles {
+			if k := r.Namespace + "/" + r.Name; a.idx.roles[k] == nil {
+				a.idx.roles[k] = r
+			}
 		}
 		a.idx.sas = map[string][]int{}
 		for i, sa := range a.Inv.ServiceAccounts {
@@ -165,6 +172,7 @@ var (
 	impersonateUserProbes  = []reqShape{{verbs: []string{"impersonate"}, resource: "users"}}
 	impersonateGroupProbes = []reqShape{{verbs: []string{"impersonate"}, resource: "groups"}}
 	impersonateSAProbes    = []reqShape{{verbs: []string{"impersonate"}, resource: "serviceaccounts"}}
+	patchNamespaceProbes   = []reqShape{{verbs: modifyVerbs, resource: "namespaces"}}
 )
 
 // graphNodesIf returns the graph's nodes when ok, else none (it spares
@@ -225,4 +233,31 @@ func strictlySorted(all []string) bool {
 	}
 	sortedCache.first, sortedCache.n = &all[0], len(all)
 	return true
+}
+
+// roleNamed returns the first Role ns/name of the inventory, or nil.
+func (a *Analysis) roleNamed(ns, name string) *model.Role {
+	return a.objIndex().roles[ns+"/"+name]
+}
+
+// namespacesFor returns the namespaces (of Analysis.namespaces, in its order)
+// where some rule of p could allow one of the probes.
+func (a *Analysis) namespacesFor(p *Principal, probes ...reqShape) []string {
+	all, nss := reach(p, probes...)
+	if all {
+		return a.namespaces
+	}
+	if len(nss) == 0 {
+		return nil
+	}
+	if out, ok := sortedSubset(nss, a.namespaces); ok {
+		return out
+	}
+	var out []string
+	for _, ns := range a.namespaces {
+		if nss[ns] {
+			out = append(out, ns)
+		}
+	}
+	return out
 }

@@ -81,10 +81,8 @@ func (a *Analysis) roleExistsEmpty(b *model.Binding) bool {
 		rules, ok := a.Eval.ClusterRoleRules(b.RoleRef.Name)
 		return ok && len(rules) == 0
 	case model.KindRole:
-		for _, r := range a.Inv.Roles {
-			if r.Namespace == b.Namespace && r.Name == b.RoleRef.Name {
-				return len(r.Rules) == 0
-			}
+		if r := a.roleNamed(b.Namespace, b.RoleRef.Name); r != nil {
+			return len(r.Rules) == 0
 		}
 	}
 	return false

@@ -17,7 +17,7 @@ func (namespacePatch) Summary() string {
 
 func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
-	for _, ns := range a.namespaces {
+	for _, ns := range a.namespacesFor(p, patchNamespaceProbes...) {
 		if allowed, _ := a.allowsHostAccess(ns); allowed {
 			continue // nothing to lift; node-escape covers it
 		}
