@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -18,7 +19,9 @@ type GraphOptions struct {
 	All      bool
 	Subject  string
 	MaxPaths int
-	streams  genericiooptions.IOStreams
+	// Output is dot, or svg rendered by the embedded graphviz (no installation needed).
+	Output  string
+	streams genericiooptions.IOStreams
 }
 
 // NewCmdGraph builds `graph`.
@@ -41,6 +44,9 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 			if o.All && o.Subject != "" {
 				return fmt.Errorf("--all and --subject are mutually exclusive")
 			}
+			if err := validateOutput(o.Output, "dot", "svg"); err != nil {
+				return err
+			}
 			return o.Run(cmd)
 		},
 	}
@@ -48,6 +54,7 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 	cmd.Flags().BoolVar(&o.All, "all", false, "Every edge of the escalation graph, not only those on paths to cluster-admin")
 	cmd.Flags().StringVar(&o.Subject, "subject", "", "Only the shortest paths of this subject (User:NAME, Group:NAME, ServiceAccount:NS:NAME)")
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: maximum number of paths")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "dot", "Output format: dot, or svg drawn by the embedded graphviz (no installation needed)")
 	return cmd
 }
 
@@ -93,6 +100,16 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) }})
 	if err != nil {
 		return err
+	}
+	if o.Output == "svg" {
+		img, err := review.RenderGraph(cmd.Context(), data, o.Output)
+		if err != nil {
+			return err
+		}
+		if _, err := o.streams.Out.Write(img); err != nil {
+			return err
+		}
+		return partial(inv)
 	}
 	if _, err := fmt.Fprintf(o.streams.Out, "%s\n", data); err != nil {
 		return err

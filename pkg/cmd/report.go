@@ -189,7 +189,8 @@ func NewCmdReport(input *InputOptions, streams genericiooptions.IOStreams) *cobr
 		Long: `Write one self-contained file for a review meeting: summary figures, what changed since the
 baseline, the top paths with their steps and the file and line of each binding, choke points
 with fix suggestions, accepted risks and their expiry, and the graph of paths inline as SVG
-(rendered with graphviz's dot when it is on PATH; otherwise the DOT source is included).
+(rendered with graphviz's dot when it is on PATH, else with the embedded graphviz; if neither
+can draw it, the DOT source is included).
 The HTML needs no JavaScript and loads nothing from the network.`,
 		Example: `  kubectl auth-paths report -f dump.yaml --format html --baseline last.json --accept accepted.yaml -o review.html
   kubectl auth-paths report -f dump.yaml --format md > review.md`,

@@ -222,3 +222,17 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("markdown to stdout: %d %.80q", code, out)
 	}
 }
+
+func TestGraphSVG(t *testing.T) {
+	out, errOut, code := runReview(t, "graph", "-f", rv("cluster.yaml"), "-o", "svg")
+	if code != ExitOK || !strings.Contains(out, "<svg") || !strings.Contains(out, "prometheus") {
+		t.Errorf("graph -o svg: exit %d %s %.200s", code, errOut, out)
+	}
+	if _, errOut, code := runReview(t, "graph", "-f", rv("cluster.yaml"), "-o", "png"); code != ExitError || !strings.Contains(errOut, "unsupported output format") {
+		t.Errorf("graph -o png: exit %d %s", code, errOut)
+	}
+	out, _, code = runReview(t, "graph", "-f", rv("cluster.yaml"))
+	if code != ExitOK || !strings.HasPrefix(out, "digraph") && !strings.Contains(out, "digraph") {
+		t.Errorf("graph default DOT: %.100s", out)
+	}
+}

@@ -30,15 +30,30 @@ type ReportData struct {
 	SimulatedRemoved []string
 }
 
-// RenderSVG renders DOT with graphviz (`dot -Tsvg`) when the binary is on
-// PATH; otherwise it returns "" and a note saying why.
+// RenderSVG renders DOT for the report: with graphviz's dot when dotBin is
+// on PATH, else with the embedded renderer (RenderGraph); when both fail it
+// returns "" and a note saying why, and the report includes the DOT source.
 func RenderSVG(ctx context.Context, dotBin string, dot []byte) (svg, note string) {
-	if dotBin == "" {
-		return "", "graph rendering disabled; the DOT source follows"
+	var why []string
+	if dotBin != "" {
+		s, err := renderWithDot(ctx, dotBin, dot)
+		if err == nil {
+			return inlineSVG(s), ""
+		}
+		why = append(why, err.Error())
 	}
+	data, err := RenderGraph(ctx, dot, "svg")
+	if err == nil {
+		return inlineSVG(string(data)), ""
+	}
+	why = append(why, err.Error())
+	return "", "the graph could not be drawn (" + strings.Join(why, "; ") + "); the DOT source follows"
+}
+
+func renderWithDot(ctx context.Context, dotBin string, dot []byte) (string, error) {
 	bin, err := exec.LookPath(dotBin)
 	if err != nil {
-		return "", "graphviz (dot) is not on PATH, so the graph is not drawn; the DOT source follows (render it with `dot -Tsvg`)"
+		return "", fmt.Errorf("graphviz (%s) is not on PATH", dotBin)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -47,14 +62,17 @@ func RenderSVG(ctx context.Context, dotBin string, dot []byte) (svg, note string
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Sprintf("dot -Tsvg failed (%v: %s); the DOT source follows", err, strings.TrimSpace(errb.String()))
+		return "", fmt.Errorf("dot -Tsvg failed (%v: %s)", err, strings.TrimSpace(errb.String()))
 	}
-	s := out.String()
-	// Inline SVG: drop the XML declaration, DOCTYPE and comments before <svg.
+	return out.String(), nil
+}
+
+// inlineSVG drops the XML declaration, DOCTYPE and comments before <svg.
+func inlineSVG(s string) string {
 	if i := strings.Index(s, "<svg"); i >= 0 {
-		s = s[i:]
+		return s[i:]
 	}
-	return s, ""
+	return s
 }
 
 // view is the template's model, with derived figures.

@@ -50,21 +50,27 @@ var sections = []string{"Summary", "Changes since the baseline", "Top paths", "C
 
 func TestReportMarkdown(t *testing.T) {
 	cases := []struct {
-		name string
-		dot  string
-		want []string
-		not  []string
+		name    string
+		dot     string
+		noGraph bool
+		want    []string
+		not     []string
 	}{
-		{"graph drawn", "dot", []string{"![Paths to cluster-admin](data:image/svg+xml;base64,"}, []string{"not on PATH"}},
-		{"no graphviz", "no-such-dot", []string{"graphviz (dot) is not on PATH", "```dot\ndigraph"}, []string{"data:image/svg+xml"}},
+		{"graph drawn by dot", "dot", false, []string{"![Paths to cluster-admin](data:image/svg+xml;base64,"}, []string{"could not be drawn"}},
+		{"graph drawn by the embedded renderer", "no-such-dot", false, []string{"![Paths to cluster-admin](data:image/svg+xml;base64,"}, []string{"could not be drawn"}},
+		{"graph not drawn", "", true, []string{"could not be drawn (x); the DOT source follows", "```dot\ndigraph"}, []string{"data:image/svg+xml"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.dot == "dot" && !haveDot() {
 				t.Skip("graphviz not installed")
 			}
+			d := reportData(t, c.dot)
+			if c.noGraph {
+				d.SVG, d.SVGNote = "", "the graph could not be drawn (x); the DOT source follows"
+			}
 			var buf bytes.Buffer
-			if err := review.RenderMarkdown(&buf, reportData(t, c.dot)); err != nil {
+			if err := review.RenderMarkdown(&buf, d); err != nil {
 				t.Fatal(err)
 			}
 			md := buf.String()
@@ -94,12 +100,15 @@ func TestReportMarkdown(t *testing.T) {
 }
 
 func TestReportHTML(t *testing.T) {
-	for _, dot := range []string{"dot", "no-such-dot"} {
+	for _, dot := range []string{"dot", "no-such-dot", "not drawn"} {
 		t.Run(dot, func(t *testing.T) {
 			if dot == "dot" && !haveDot() {
 				t.Skip("graphviz not installed")
 			}
 			d := reportData(t, dot)
+			if dot == "not drawn" {
+				d.SVG, d.SVGNote = "", "the graph could not be drawn (x); the DOT source follows"
+			}
 			// Names from the cluster are text, never markup.
 			d.Result.Paths[0].Subject.Name = `<img src=x onerror=alert(1)>`
 			var buf bytes.Buffer
@@ -127,13 +136,29 @@ func TestReportHTML(t *testing.T) {
 			if !strings.Contains(html, `content="default-src 'none'; script-src 'none';`) {
 				t.Error("no Content-Security-Policy forbidding scripts and network loads")
 			}
-			if dot == "dot" && !strings.Contains(html, `<div class="graph"><svg`) {
+			if dot != "not drawn" && !strings.Contains(html, `<div class="graph"><svg`) {
 				t.Error("no inline SVG")
 			}
-			if dot != "dot" && (!strings.Contains(html, "not on PATH") || !strings.Contains(html, "digraph")) {
+			if dot == "not drawn" && (!strings.Contains(html, "could not be drawn") || !strings.Contains(html, "digraph")) {
 				t.Error("fallback: note and DOT source expected")
 			}
 		})
+	}
+}
+
+func TestRenderGraph(t *testing.T) {
+	dot := []byte(`digraph g { a -> b [label="read-secrets"] }`)
+	svg, err := review.RenderGraph(context.Background(), dot, "svg")
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("read&#45;secrets")) {
+		t.Errorf("svg: %v %.200s", err, svg)
+	}
+	for _, f := range []string{"png", "pdf"} {
+		if _, err := review.RenderGraph(context.Background(), dot, f); err == nil {
+			t.Errorf("%s: want an error", f)
+		}
+	}
+	if _, err := review.RenderGraph(context.Background(), []byte("digraph {"), "svg"); err == nil {
+		t.Error("broken DOT: want an error")
 	}
 }
 
