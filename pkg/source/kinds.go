@@ -76,6 +76,9 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return &docError{src: src, msg: "malformed object", err: cleanJSONError(err)}
 	}
+	// kubectl's last-applied annotation repeats the whole object (a Secret's
+	// data, a pod's env values): it is never kept, for any kind.
+	o.Metadata = secretMeta(o.Metadata)
 	if o.Kind == "" {
 		o.Kind = itemKind
 	}
