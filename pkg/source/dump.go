@@ -206,7 +206,9 @@ func apiVersion(group string) string {
 }
 
 func tm(apiVersion, kind string, m model.Meta) typeMeta {
-	return typeMeta{APIVersion: apiVersion, Kind: kind, Metadata: m}
+	// kubectl's last-applied annotation repeats the whole object (env values,
+	// Secret data): a dump never carries it.
+	return typeMeta{APIVersion: apiVersion, Kind: kind, Metadata: secretMeta(m)}
 }
 
 func phase(p string) *phaseStatus {
