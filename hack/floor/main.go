@@ -24,34 +24,38 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: floor FILE")
 		os.Exit(2)
 	}
-	f, err := os.Open(os.Args[1])
-	if err != nil {
+	if err := run(os.Args[1]); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
+	}
+}
+
+func run(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
 	}
 	defer f.Close() //nolint:errcheck // read-only
 	var list corev1.List
 	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&list); err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		os.Exit(1)
+		return err
 	}
 	objects := make([]any, 0, len(list.Items))
 	counts := map[string]int{}
 	for i, item := range list.Items {
 		var tm metav1.TypeMeta
 		if err := json.Unmarshal(item.Raw, &tm); err != nil {
-			fmt.Fprintf(os.Stderr, "floor: items[%d]: %v\n", i, err)
-			os.Exit(1)
+			return fmt.Errorf("items[%d]: %w", i, err)
 		}
 		obj := newObject(tm.Kind)
 		if err := json.Unmarshal(item.Raw, obj); err != nil {
-			fmt.Fprintf(os.Stderr, "floor: items[%d]: %v\n", i, err)
-			os.Exit(1)
+			return fmt.Errorf("items[%d]: %w", i, err)
 		}
 		objects = append(objects, obj)
 		counts[tm.Kind]++
 	}
 	fmt.Printf("%d objects, %d pods, %d rolebindings\n", len(objects), counts["Pod"], counts["RoleBinding"])
+	return nil
 }
 
 func newObject(kind string) any {

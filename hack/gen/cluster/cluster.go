@@ -198,7 +198,7 @@ func (g *gen) cluster() {
 		g.out(node)
 	}
 	for _, cr := range bootstrapClusterRoles() {
-		cr.ObjectMeta.UID = g.newUID()
+		cr.UID = g.newUID()
 		cr.CreationTimestamp = created
 		g.out(cr)
 	}
@@ -621,8 +621,6 @@ func (g *gen) podStatus(*corev1.Pod) corev1.PodStatus {
 	return corev1.PodStatus{Phase: corev1.PodRunning, QOSClass: corev1.PodQOSBurstable,
 		PodIP: fmt.Sprintf("10.%d.%d.%d", 64+g.r.IntN(8), g.r.IntN(256), 2+g.r.IntN(250)), StartTime: &created}
 }
-
-func ptr64(v int64) *int64 { return &v }
 
 // BenchNamespaces is the size of the in-memory cluster of the Go benchmarks:
 // $AUTH_PATHS_BENCH_NAMESPACES, 300 by default.
