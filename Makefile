@@ -13,7 +13,7 @@ LDFLAGS := -s -w -X github.com/auth-paths/kubectl-auth-paths/pkg/version.Version
 # Pinned tool versions.
 GOLANGCI_LINT_VERSION := v2.15.0
 
-.PHONY: all build demo test unit lint fmt vet e2e dist bench clean tools
+.PHONY: all build demo test unit lint fmt vet html e2e dist bench clean tools
 all: build
 
 build:
@@ -24,7 +24,7 @@ demo: build
 	$(BIN)/$(BINARY) -f testdata/demo/cluster.yaml
 
 ## test: everything CI runs — format, vet, lint, unit tests, the real-apiserver e2e tests.
-test: fmt vet lint unit e2e dist
+test: fmt vet lint unit html e2e dist
 
 unit:
 	$(GO) test -count=1 ./...
@@ -41,6 +41,10 @@ $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION):
 
 lint: $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 	$(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION) run ./...
+
+## html: the HTML review report rendered in headless Chromium (screenshot checked).
+html:
+	hack/review-html-test.sh
 
 ## e2e: tests against a real kube-apiserver, etcd and controller manager built from Go modules.
 e2e:
