@@ -40,6 +40,20 @@ func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security level enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
+// AddFlagsWithOutput registers the analysis flags and -o table|json|yaml.
+func (o *AnalysisOptions) AddFlagsWithOutput(cmd *cobra.Command, output *string) {
+	o.AddFlags(cmd)
+	cmd.Flags().StringVarP(output, "output", "o", *output, "Output format: table, json or yaml")
+}
+
+// ValidateFor checks the assumption flags and a table|json|yaml output.
+func (o *AnalysisOptions) ValidateFor(output string) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return validateOutput(output, OutputTable, OutputJSON, OutputYAML)
+}
+
 // Validate checks the assumption flags.
 func (o *AnalysisOptions) Validate() error {
 	switch o.PodSecurityDefault {

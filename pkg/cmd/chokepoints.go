@@ -36,17 +36,13 @@ bindings whose removal cuts every path of every identity that is not already clu
   kubectl auth-paths chokepoints -f dump.yaml --simulate-remove ClusterRoleBinding/prometheus-secrets -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Analysis.Validate(); err != nil {
-				return err
-			}
-			if err := validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML); err != nil {
+			if err := o.Analysis.ValidateFor(o.Output); err != nil {
 				return err
 			}
 			return o.Run(cmd)
 		},
 	}
-	o.Analysis.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	return cmd
 }
 

@@ -55,17 +55,13 @@ func NewCmdExplain(input *InputOptions, streams genericiooptions.IOStreams) *cob
 				return err
 			}
 			o.Subject = s
-			if err := o.Analysis.Validate(); err != nil {
-				return err
-			}
-			if err := validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML); err != nil {
+			if err := o.Analysis.ValidateFor(o.Output); err != nil {
 				return err
 			}
 			return o.Run(cmd)
 		},
 	}
-	o.Analysis.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	return cmd
 }
 

@@ -85,17 +85,13 @@ Each step is reported as verified, refused (with the apiserver's reason) or not-
 			if o.MaxPaths < 1 || o.Path < 0 {
 				return fmt.Errorf("--max-paths must be at least 1 and --path at least 1 when given")
 			}
-			if err := o.Analysis.Validate(); err != nil {
-				return err
-			}
-			if err := validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML); err != nil {
+			if err := o.Analysis.ValidateFor(o.Output); err != nil {
 				return err
 			}
 			return o.Run(cmd)
 		},
 	}
-	o.Analysis.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Number of shortest paths to verify")
 	cmd.Flags().IntVar(&o.Path, "path", 0, "Verify only path N (1-based, in the order `from` prints)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Also submit workload steps as server-side dry runs when the runner may impersonate")
