@@ -176,7 +176,7 @@ for os in linux darwin windows; do
     n=$((n + 1))
   done
 done
-ok "$n archives (tar.gz; zip for windows) with checksums.txt entries that match; tar.gz roots hold exactly $bin, LICENSE, kubectl_complete-auth_paths (zip layouts are checked by the krew installs below)"
+ok "$n archives (tar.gz; zip for windows) with checksums.txt entries that match; tar.gz roots hold exactly kubectl-auth_paths, LICENSE, kubectl_complete-auth_paths (zip layouts are checked by the krew installs below)"
 
 # The snapshot binary for this machine reports the snapshot version.
 here=$(find dist -type f -path "*_${GOOS_HERE}_${GOARCH_HERE}*/kubectl-auth_paths" | head -1)
