@@ -3,6 +3,7 @@ package rbac
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -105,8 +106,8 @@ func containsRule(list []rbacv1.PolicyRule, r rbacv1.PolicyRule) bool {
 
 // ruleEqual is semantic equality: nil and empty lists are the same.
 func ruleEqual(a, b rbacv1.PolicyRule) bool {
-	return strEq(a.Verbs, b.Verbs) && strEq(a.APIGroups, b.APIGroups) && strEq(a.Resources, b.Resources) &&
-		strEq(a.ResourceNames, b.ResourceNames) && strEq(a.NonResourceURLs, b.NonResourceURLs)
+	return slices.Equal(a.Verbs, b.Verbs) && slices.Equal(a.APIGroups, b.APIGroups) && slices.Equal(a.Resources, b.Resources) &&
+		slices.Equal(a.ResourceNames, b.ResourceNames) && slices.Equal(a.NonResourceURLs, b.NonResourceURLs)
 }
 
 func rulesEqual(a, b []rbacv1.PolicyRule) bool {
@@ -115,18 +116,6 @@ func rulesEqual(a, b []rbacv1.PolicyRule) bool {
 	}
 	for i := range a {
 		if !ruleEqual(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func strEq(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

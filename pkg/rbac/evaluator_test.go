@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,18 +60,6 @@ func whoCanNames(e *Evaluator, req Request) []string {
 	return out
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 type allowCase struct {
 	name string
 	id   Identity
@@ -105,7 +94,7 @@ func TestRoleBindingToClusterRoleIsNamespaced(t *testing.T) {
 		{"cluster-wide", alice(), inNS(pods, ""), false},
 		{"non-resource URL of the ClusterRole", alice(), url("get", "/healthz"), false},
 	})
-	if got := whoCanNames(e, inNS(pods, "dev")); !equalStrings(got, l("User:alice")) {
+	if got := whoCanNames(e, inNS(pods, "dev")); !slices.Equal(got, l("User:alice")) {
 		t.Errorf("WhoCan in dev = %v", got)
 	}
 	if got := whoCanNames(e, inNS(pods, "prod")); len(got) != 0 {
@@ -140,7 +129,7 @@ func TestClusterScopedRequestsOnlySeeClusterRoleBindings(t *testing.T) {
 		},
 	})
 	req := inNS(res("get", "", "nodes", "", "n1"), "")
-	if got := whoCanNames(e, req); !equalStrings(got, l("User:bob")) {
+	if got := whoCanNames(e, req); !slices.Equal(got, l("User:bob")) {
 		t.Errorf("WhoCan(get nodes n1) = %v, want only User:bob", got)
 	}
 	runAllowCases(t, e, []allowCase{
@@ -156,7 +145,7 @@ func TestNonResourceURLsOnlyFromClusterRoleBindings(t *testing.T) {
 		ClusterRoleBindings: []*model.Binding{crb("bob-urls", "urls", user("bob"))},
 		RoleBindings:        []*model.Binding{rb("dev", "alice-urls", model.KindClusterRole, "urls", user("alice"))},
 	})
-	if got := whoCanNames(e, url("get", "/metrics")); !equalStrings(got, l("User:bob")) {
+	if got := whoCanNames(e, url("get", "/metrics")); !slices.Equal(got, l("User:bob")) {
 		t.Errorf("WhoCan(get /metrics) = %v, want only User:bob", got)
 	}
 	runAllowCases(t, e, []allowCase{
@@ -246,7 +235,7 @@ func TestServiceAccountSubjects(t *testing.T) {
 		{"raw user name of the SA", Identity{User: "system:serviceaccount:dev:builder"}, pods, true},
 	})
 	want := l("ServiceAccount:ci:runner", "ServiceAccount:dev:builder", "ServiceAccount:ops:bot")
-	if got := whoCanNames(e, pods); !equalStrings(got, want) {
+	if got := whoCanNames(e, pods); !slices.Equal(got, want) {
 		t.Errorf("WhoCan = %v, want %v", got, want)
 	}
 }
@@ -308,11 +297,11 @@ func TestGroupsAndImplicitGroups(t *testing.T) {
 		{Subject{Kind: rbacv1.UserKind, Name: UserAnonymous}, l(GroupUnauthenticated)},
 		{Subject{Kind: rbacv1.GroupKind, Name: "developers"}, nil},
 	} {
-		if got := ImplicitGroups(tc.subject); !equalStrings(got, tc.want) {
+		if got := ImplicitGroups(tc.subject); !slices.Equal(got, tc.want) {
 			t.Errorf("ImplicitGroups(%s) = %v, want %v", tc.subject, got, tc.want)
 		}
 	}
-	if got := whoCanNames(e, secretsProd); !equalStrings(got, l("Group:system:serviceaccounts:prod")) {
+	if got := whoCanNames(e, secretsProd); !slices.Equal(got, l("Group:system:serviceaccounts:prod")) {
 		t.Errorf("WhoCan(secrets in prod) = %v", got)
 	}
 }
@@ -374,7 +363,7 @@ func TestWhoCanListsEveryGrantSorted(t *testing.T) {
 		names = append(names, sg.Subject.String())
 	}
 	want := l("Group:admins", "Group:system:masters", "ServiceAccount:dev:app", "User:alice", "User:zed")
-	if !equalStrings(names, want) {
+	if !slices.Equal(names, want) {
 		t.Fatalf("WhoCan order = %v, want %v", names, want)
 	}
 	var aliceGrants []string
@@ -386,7 +375,7 @@ func TestWhoCanListsEveryGrantSorted(t *testing.T) {
 		`RoleBinding "dev/r2" of ClusterRole "reader" rules[0] to User "alice"`,
 		`RoleBinding "dev/r2" of ClusterRole "reader" rules[1] to User "alice"`,
 	)
-	if !equalStrings(aliceGrants, wantGrants) {
+	if !slices.Equal(aliceGrants, wantGrants) {
 		t.Errorf("alice's grants =\n%s\nwant\n%s", strings.Join(aliceGrants, "\n"), strings.Join(wantGrants, "\n"))
 	}
 	if s := got[0].Grants[0].String(); s != `ClusterRoleBinding "admins" of ClusterRole "admin" rules[0] to Group "admins"` {
@@ -419,7 +408,7 @@ func TestRulesForAndSubjects(t *testing.T) {
 	for _, s := range e.Subjects() {
 		subjects = append(subjects, s.String())
 	}
-	if want := l("Group:devs", "ServiceAccount:a:x", "User:alice"); !equalStrings(subjects, want) {
+	if want := l("Group:devs", "ServiceAccount:a:x", "User:alice"); !slices.Equal(subjects, want) {
 		t.Errorf("Subjects() = %v, want %v", subjects, want)
 	}
 }
