@@ -199,6 +199,19 @@ type CertificateSigningRequest struct {
 	Source     Source   `json:"-"`
 }
 
+// ResourceQuota keeps which resources a namespace's quota limits, not the
+// amounts: the analysis asks only whether object counts are limited.
+type ResourceQuota struct {
+	Meta
+	// Hard are the names of spec.hard ("pods", "count/deployments.apps", "requests.cpu"), sorted.
+	Hard []string `json:"hard,omitempty"`
+	// Scopes are the scope names of spec.scopes and spec.scopeSelector
+	// (BestEffort, PriorityClass…), sorted: a scoped quota limits only the
+	// pods in its scopes.
+	Scopes []string `json:"scopes,omitempty"`
+	Source Source   `json:"-"`
+}
+
 // Object is any other object: identity only, kept for rule packs (CRDs, custom resources).
 type Object struct {
 	Meta
@@ -224,6 +237,7 @@ type Inventory struct {
 	WebhookConfigurations  []*WebhookConfiguration
 	AdmissionPolicies      []*AdmissionPolicy
 	CSRs                   []*CertificateSigningRequest
+	ResourceQuotas         []*ResourceQuota
 	// Others are objects of kinds the core analysis does not use.
 	Others []*Object
 
@@ -249,5 +263,5 @@ func (inv *Inventory) Count() int {
 	return len(inv.ClusterRoles) + len(inv.Roles) + len(inv.ClusterRoleBindings) + len(inv.RoleBindings) +
 		len(inv.ServiceAccounts) + len(inv.Namespaces) + len(inv.Secrets) + len(inv.Pods) + len(inv.Workloads) +
 		len(inv.Nodes) + len(inv.PersistentVolumes) + len(inv.PersistentVolumeClaims) +
-		len(inv.WebhookConfigurations) + len(inv.AdmissionPolicies) + len(inv.CSRs)
+		len(inv.WebhookConfigurations) + len(inv.AdmissionPolicies) + len(inv.CSRs) + len(inv.ResourceQuotas)
 }

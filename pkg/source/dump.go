@@ -196,6 +196,18 @@ type dumpCSR struct {
 	} `json:"status"`
 }
 
+// dumpResourceQuota writes spec.hard's names and the scopes (a scopeSelector
+// as the equivalent scopes). The model keeps no amounts, so each limit is
+// written as "0": a valid quantity, not what the cluster holds — a dump is
+// for reading back, never for applying.
+type dumpResourceQuota struct {
+	typeMeta
+	Spec struct {
+		Hard   map[string]string `json:"hard,omitempty"`
+		Scopes []string          `json:"scopes,omitempty"`
+	} `json:"spec"`
+}
+
 const rbacAPIVersion = "rbac.authorization.k8s.io/v1"
 
 func apiVersion(group string) string {
@@ -367,6 +379,17 @@ func NewDumpList(inv *model.Inventory) *DumpList {
 			c.Status.Conditions = []dumpCondition{{Type: "Approved", Status: "True"}}
 		}
 		add(c)
+	}
+	for _, o := range inv.ResourceQuotas {
+		q := dumpResourceQuota{typeMeta: tm("v1", "ResourceQuota", o.Meta)}
+		if len(o.Hard) > 0 {
+			q.Spec.Hard = map[string]string{}
+			for _, h := range o.Hard {
+				q.Spec.Hard[h] = "0"
+			}
+		}
+		q.Spec.Scopes = o.Scopes
+		add(q)
 	}
 	for _, o := range inv.Others {
 		add(tm(o.APIVersion, o.Kind, o.Meta))

@@ -3,6 +3,7 @@ package source
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,6 +45,7 @@ var kinds = map[string]kindInfo{
 	"ValidatingAdmissionPolicy":        {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
 	"ValidatingAdmissionPolicyBinding": {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
 	"CertificateSigningRequest":        {group: "certificates.k8s.io", versions: []string{"v1"}, decode: decodeCSR},
+	"ResourceQuota":                    {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeResourceQuota},
 }
 
 // KeptKinds returns the kinds the analysis reads, sorted.
@@ -420,5 +422,40 @@ func decodeCSR(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 		}
 	}
 	d.inv.CSRs = append(d.inv.CSRs, c)
+	return nil
+}
+
+// decodeResourceQuota keeps the names of spec.hard and the scope names, never
+// the amounts or the status: the analysis asks only whether object counts are
+// limited, and for which pods.
+func decodeResourceQuota(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
+	var o struct {
+		Spec struct {
+			Hard          map[string]json.RawMessage `json:"hard"`
+			Scopes        []string                   `json:"scopes"`
+			ScopeSelector *struct {
+				MatchExpressions []struct {
+					ScopeName string `json:"scopeName"`
+				} `json:"matchExpressions"`
+			} `json:"scopeSelector"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	q := &model.ResourceQuota{Meta: meta, Source: src}
+	for name := range o.Spec.Hard {
+		q.Hard = append(q.Hard, name)
+	}
+	sort.Strings(q.Hard)
+	q.Scopes = append(q.Scopes, o.Spec.Scopes...)
+	if sel := o.Spec.ScopeSelector; sel != nil {
+		for _, e := range sel.MatchExpressions {
+			q.Scopes = append(q.Scopes, e.ScopeName)
+		}
+	}
+	sort.Strings(q.Scopes)
+	q.Scopes = slices.Compact(q.Scopes)
+	d.inv.ResourceQuotas = append(d.inv.ResourceQuotas, q)
 	return nil
 }

@@ -74,6 +74,7 @@ var liveResources = []liveResource{
 	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "", "admission policies are unknown"},
 	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "", "admission policy bindings are unknown"},
 	{"certificates.k8s.io", "v1", "certificatesigningrequests", "", "CertificateSigningRequests are unknown"},
+	{"", "v1", "resourcequotas", "", "ResourceQuotas are unknown: namespaces where objects can be created without a quota are not reported"},
 }
 
 // LiveResources returns the lists a live load makes ("secrets (type=…)" for
@@ -537,6 +538,7 @@ func mergeInventory(dst, src *model.Inventory) {
 	dst.WebhookConfigurations = append(dst.WebhookConfigurations, src.WebhookConfigurations...)
 	dst.AdmissionPolicies = append(dst.AdmissionPolicies, src.AdmissionPolicies...)
 	dst.CSRs = append(dst.CSRs, src.CSRs...)
+	dst.ResourceQuotas = append(dst.ResourceQuotas, src.ResourceQuotas...)
 	dst.Others = append(dst.Others, src.Others...)
 	for k, v := range src.Skipped {
 		dst.Skipped[k] += v

@@ -40,6 +40,8 @@ func (d *decoder) removeDuplicate(kind string, m model.Meta) {
 		inv.AdmissionPolicies = drop(inv.AdmissionPolicies, func(o *model.AdmissionPolicy) bool { return o.Kind == kind && same(o.Meta) })
 	case "CertificateSigningRequest":
 		inv.CSRs = drop(inv.CSRs, func(o *model.CertificateSigningRequest) bool { return same(o.Meta) })
+	case "ResourceQuota":
+		inv.ResourceQuotas = drop(inv.ResourceQuotas, func(o *model.ResourceQuota) bool { return same(o.Meta) })
 	default:
 		inv.Workloads = drop(inv.Workloads, func(o *model.Workload) bool { return o.Kind == kind && same(o.Meta) })
 	}
@@ -87,6 +89,7 @@ func sortInventory(inv *model.Inventory) {
 	byMeta(inv.WebhookConfigurations, func(o *model.WebhookConfiguration) (string, string, string) { return o.Kind, "", o.Name })
 	byMeta(inv.AdmissionPolicies, func(o *model.AdmissionPolicy) (string, string, string) { return o.Kind, "", o.Name })
 	byMeta(inv.CSRs, func(o *model.CertificateSigningRequest) (string, string, string) { return "", "", o.Name })
+	byMeta(inv.ResourceQuotas, func(o *model.ResourceQuota) (string, string, string) { return "", o.Namespace, o.Name })
 	byMeta(inv.Others, func(o *model.Object) (string, string, string) {
 		return o.APIVersion + "/" + o.Kind, o.Namespace, o.Name
 	})
