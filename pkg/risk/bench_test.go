@@ -3,6 +3,7 @@ package risk_test
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
@@ -52,5 +53,18 @@ func BenchmarkFrom(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a.From(n, 3, -1)
+	}
+}
+
+// BenchmarkFindings is every hygiene finding, the object-creation one included
+// (one pass over the bindings per resource, then a merge per namespace).
+func BenchmarkFindings(b *testing.B) {
+	a := risk.Analyze(benchInventory(b), risk.Options{})
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(a.Findings(now)) == 0 {
+			b.Fatal("no findings")
+		}
 	}
 }

@@ -85,6 +85,7 @@ func (a *Analysis) Findings(now time.Time) []Finding {
 	// when someone creates that name.
 	out = append(out, a.danglingBindings()...)
 	out = append(out, a.groupsNeverSeen()...)
+	out = append(out, a.objectCreationFindings(tree)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].ID != out[j].ID {
 			return out[i].ID < out[j].ID

@@ -200,6 +200,20 @@ metadata: {name: csr-1}
 spec: {signerName: kubernetes.io/kube-apiserver-client, username: alice, groups: [system:authenticated], usages: [client auth], request: AAAA}
 status: {conditions: [{type: Approved, status: "True"}]}
 ---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: objects, namespace: prod}
+spec: {hard: {pods: "50", count/configmaps: "100", requests.cpu: "8"}}
+status: {hard: {pods: "50"}, used: {pods: "3"}}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: high-priority, namespace: prod}
+spec:
+  hard: {pods: "10"}
+  scopeSelector:
+    matchExpressions: [{scopeName: PriorityClass, operator: In, values: [high]}]
+---
 apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w, namespace: prod}
@@ -335,6 +349,7 @@ func TestDumpShapes(t *testing.T) {
 		{"Secret", []string{"type"}, []string{"data", "stringData"}},
 		{"Pod", []string{"spec", "status"}, nil},
 		{"CronJob", []string{"spec"}, nil},
+		{"ResourceQuota", []string{"spec"}, []string{"status"}},
 		{"Widget", []string{"metadata"}, []string{"spec"}},
 	}
 	for _, tt := range tests {

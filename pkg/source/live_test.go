@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,6 +271,9 @@ func (f *fakeAPI) world() {
 	f.objects["/apis/apps/v1/deployments"] = deps
 	f.objects["/api/v1/nodes"] = []map[string]any{obj("", "node-1", map[string]any{"spec": map[string]any{"taints": []any{map[string]string{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}}}})}
 	f.objects["/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"] = []map[string]any{obj("", "policy", map[string]any{"webhooks": []any{map[string]string{"name": "a.example.com"}}})}
+	f.objects["/api/v1/resourcequotas"] = []map[string]any{obj("team-0", "objects", map[string]any{
+		"spec":   map[string]any{"hard": map[string]string{"pods": "10", "count/configmaps": "50", "requests.cpu": "4"}},
+		"status": map[string]any{"hard": map[string]string{"pods": "10"}, "used": map[string]string{"pods": "1"}}})}
 	f.objects["/apis/batch/v1/cronjobs"] = []map[string]any{obj("tools", "backup", map[string]any{"spec": map[string]any{"jobTemplate": map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"serviceAccountName": "reader"}}}}}})}
 }
 
@@ -360,6 +364,9 @@ func TestLoadLiveMatchesOffline(t *testing.T) {
 	}
 	if len(inv.Secrets) != 6 {
 		t.Errorf("got %d secrets, want the 6 token secrets", len(inv.Secrets))
+	}
+	if len(inv.ResourceQuotas) != 1 || !slices.Equal(inv.ResourceQuotas[0].Hard, []string{"count/configmaps", "pods", "requests.cpu"}) {
+		t.Errorf("quotas: %+v (want the names of spec.hard, sorted)", inv.ResourceQuotas)
 	}
 	for _, s := range inv.Secrets {
 		if _, ok := s.Annotations[lastApplied]; ok {
@@ -472,6 +479,13 @@ func TestLoadLivePartial(t *testing.T) {
 				{Resource: "secrets (type=kubernetes.io/service-account-token)", Reason: "forbidden", Impact: "read-secrets steps through token Secrets are not evaluated"},
 				{Resource: "secrets (type=bootstrap.kubernetes.io/token)", Reason: "forbidden", Impact: "bootstrap tokens are unknown"},
 				{Resource: "pods", Reason: "forbidden", Impact: "running pods are unknown: exec and node steps are not evaluated"},
+			},
+		},
+		{
+			name:   "resourcequotas forbidden",
+			status: map[string]int{"/api/v1/resourcequotas": 403},
+			wantMissing: []model.MissingKind{
+				{Resource: "resourcequotas", Reason: "forbidden", Impact: "ResourceQuotas are unknown: namespaces where objects can be created without a quota are not reported"},
 			},
 		},
 		{
@@ -673,7 +687,7 @@ func TestLoadLiveProgress(t *testing.T) {
 	p.Update(ProgressEvent{Resource: "pods", Objects: 3})
 	p.Update(ProgressEvent{Resource: "pods", Objects: 7, Done: true})
 	p.Done()
-	if !strings.Contains(b.String(), "reading cluster: 1/24 lists, 7 objects (pods: 7)") || !strings.HasSuffix(b.String(), "\r\x1b[K") {
+	if !strings.Contains(b.String(), fmt.Sprintf("reading cluster: 1/%d lists, 7 objects (pods: 7)", len(liveResources))) || !strings.HasSuffix(b.String(), "\r\x1b[K") {
 		t.Errorf("progress line %q", b.String())
 	}
 }

@@ -124,7 +124,7 @@ rules:
   resources: [clusterroles, clusterrolebindings, roles, rolebindings]
   verbs: [get, list]
 - apiGroups: [""]
-  resources: [namespaces, serviceaccounts, nodes, persistentvolumes, persistentvolumeclaims, replicationcontrollers]
+  resources: [namespaces, serviceaccounts, nodes, persistentvolumes, persistentvolumeclaims, replicationcontrollers, resourcequotas]
   verbs: [get, list]
 - apiGroups: [apps]
   resources: [deployments, replicasets, statefulsets, daemonsets]

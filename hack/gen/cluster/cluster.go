@@ -5,7 +5,8 @@
 // Per namespace it writes 3–6 ServiceAccounts, 2–4 Roles, 3–6 RoleBindings,
 // 10–20 running Pods with realistic container specs, Deployments and their
 // ReplicaSets, legacy token Secrets (with fake base64 data) and the Namespace
-// itself (some with Pod Security labels). Cluster-wide it writes ≈N/10 Nodes
+// itself (some with Pod Security labels), and in two thirds of the namespaces
+// a ResourceQuota (on object counts, or on compute only). Cluster-wide it writes ≈N/10 Nodes
 // (a few control-plane), the bootstrap ClusterRoles with aggregation, custom
 // ClusterRoles, ≈N/5 ClusterRoleBindings and a few genuinely risky grants, so
 // that escalation paths exist. The same flags always give the same bytes.
@@ -247,9 +248,14 @@ func (g *gen) subject(ns int, allowGroups bool) rbacv1.Subject {
 }
 
 func (g *gen) crb(name, role string, subjects ...rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+	var labels map[string]string
+	if name == "cluster-admin" || strings.HasPrefix(name, "system:") {
+		// The apiserver's default bindings carry the bootstrap policy's label.
+		labels = map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}
+	}
 	return &rbacv1.ClusterRoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
-		ObjectMeta: g.meta(name, "", nil),
+		ObjectMeta: g.meta(name, "", labels),
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
 		Subjects:   subjects,
 	}
@@ -535,6 +541,34 @@ func (g *gen) namespace(i int) {
 		pod.Status = g.podStatus(pod)
 		g.out(pod)
 	}
+	g.quota(i, ns)
+}
+
+// quota gives a third of the namespaces a quota on object counts and a
+// third one on compute only (no random draw: the rest of the output stays
+// the same for a seed).
+func (g *gen) quota(i int, ns string) {
+	hard := corev1.ResourceList{}
+	name := ""
+	switch i % 3 {
+	case 0:
+		name = "objects"
+		for k, v := range map[corev1.ResourceName]string{"pods": "200", "services": "20", "count/configmaps": "100", "count/secrets": "100",
+			"count/deployments.apps": "30", "requests.cpu": "40", "requests.memory": "80Gi"} {
+			hard[k] = resource.MustParse(v)
+		}
+	case 1:
+		name = "compute"
+		for k, v := range map[corev1.ResourceName]string{"requests.cpu": "20", "limits.memory": "64Gi"} {
+			hard[k] = resource.MustParse(v)
+		}
+	default:
+		return
+	}
+	q := &corev1.ResourceQuota{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}, ObjectMeta: g.meta(name, ns, nil)}
+	q.Spec.Hard = hard
+	q.Status.Hard = hard
+	g.out(q)
 }
 
 func (g *gen) suffix() string {
