@@ -31,6 +31,9 @@ func EntryKinds() []string {
 	return []string{EntryAnonymous, EntryAuthenticated, EntryPod, EntryToken, EntryUser, EntryNode, EntryServiceAccount}
 }
 
+// groupBootstrappers holds every bootstrap token's identity.
+const groupBootstrappers = "system:bootstrappers"
+
 // Label for the last use of a legacy token (set by the apiserver since v1.29).
 const labelLegacyTokenLastUsed = "kubernetes.io/legacy-token-last-used"
 
@@ -62,9 +65,12 @@ func (a *Analysis) Entries(n *graph.Node) []Entry {
 			ns := strings.TrimPrefix(n.Name, rbac.GroupServiceAccountsPrefix)
 			out = append(out, a.podEntriesInNamespace(ns)...)
 			out = append(out, Entry{EntryServiceAccount, "any ServiceAccount of namespace " + ns})
-		case n.Name == "system:bootstrappers":
+		case n.Name == groupBootstrappers || strings.HasPrefix(n.Name, groupBootstrappers+":"):
+			// Every bootstrap token is in system:bootstrappers; a
+			// system:bootstrappers:* group comes only from a token's
+			// auth-extra-groups, which sit in the data that is never read.
 			out = append(out, a.bootstrapEntries()...)
-			out = append(out, Entry{EntryUser, "members of group system:bootstrappers"})
+			out = append(out, Entry{EntryUser, "members of group " + n.Name})
 		default:
 			out = append(out, Entry{EntryUser, "members of group " + n.Name})
 		}
@@ -128,7 +134,7 @@ func (a *Analysis) bootstrapEntries() []Entry {
 	var out []Entry
 	for _, s := range a.Inv.Secrets {
 		if s.Type == model.SecretTypeBootstrapToken {
-			out = append(out, Entry{EntryToken, fmt.Sprintf("bootstrap token Secret %s/%s: whoever holds it joins as system:bootstrap:<id> in system:bootstrappers (expiration and extra groups are in its data, which is never read)", s.Namespace, s.Name)})
+			out = append(out, Entry{EntryToken, fmt.Sprintf("bootstrap token Secret %s/%s: whoever holds it authenticates as system:bootstrap:<id> in system:bootstrappers and its auth-extra-groups (expiration, usages and extra groups are in its data, which is never read)", s.Namespace, s.Name)})
 		}
 	}
 	return out

@@ -32,6 +32,12 @@ const (
 	FindingGroupNeverSeen         = "group-never-seen"
 )
 
+// FindingIDs returns every finding ID, sorted.
+func FindingIDs() []string {
+	return []string{FindingAdminTokenMounted, FindingDanglingRole, FindingDanglingServiceAccount, FindingGroupNeverSeen,
+		FindingMountableSecrets, FindingObjectCreationWithoutQuota, FindingUnusedLegacyToken}
+}
+
 const (
 	refSATokens                = "https://kubernetes.io/docs/concepts/security/service-accounts/"
 	refLegacyTokens            = "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#legacy-serviceaccount-token-cleaner"

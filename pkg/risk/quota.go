@@ -174,7 +174,7 @@ func quotaState(qs []*model.ResourceQuota) string {
 	for i, q := range qs {
 		what := strings.Join(q.Hard, ", ")
 		if len(q.Scopes) > 0 {
-			what += " of pods in scope " + strings.Join(q.Scopes, ", ")
+			what += ", only for pods in scope " + strings.Join(q.Scopes, ", ")
 		}
 		parts[i] = q.Name + ": " + what
 	}

@@ -13,12 +13,13 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/scenarios")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/scenarios and testdata/entries")
 
 // scenarioSpec is testdata/scenarios/NAME/scenario.yaml: what the scenario proves.
 type scenarioSpec struct {
@@ -42,28 +43,12 @@ type scenarioSpec struct {
 // result must match scenario.yaml, and the scan result and DOT must match
 // the golden files (rewrite them with -update).
 func TestScenarios(t *testing.T) {
-	dirs, err := filepath.Glob("../../testdata/scenarios/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(dirs) == 0 {
-		t.Fatal("no scenarios found")
-	}
-	for _, dir := range dirs {
+	for _, dir := range caseDirs(t, "scenarios") {
 		dir := dir
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(dir, "scenario.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
 			var spec scenarioSpec
-			if err := yaml.UnmarshalStrict(raw, &spec); err != nil {
-				t.Fatalf("scenario.yaml: %v", err)
-			}
-			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{filepath.Join(dir, "input.yaml")}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			readSpec(t, filepath.Join(dir, "scenario.yaml"), &spec)
+			inv := loadInput(t, dir)
 			subj, err := rbac.ParseSubject(spec.Subject)
 			if err != nil {
 				t.Fatal(err)
@@ -108,6 +93,41 @@ func TestScenarios(t *testing.T) {
 			renderDOT(t, filepath.Join(dir, "expected.dot"))
 		})
 	}
+}
+
+// caseDirs returns the case directories under testdata/ROOT, failing when there are none.
+func caseDirs(t *testing.T, root string) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join("../../testdata", root, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatalf("no cases in testdata/%s", root)
+	}
+	return dirs
+}
+
+// readSpec reads a case's YAML description strictly: a misspelt field fails.
+func readSpec(t *testing.T, path string, spec any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.UnmarshalStrict(raw, spec); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// loadInput reads a case's input.yaml with the offline decoder.
+func loadInput(t *testing.T, dir string) *model.Inventory {
+	t.Helper()
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{filepath.Join(dir, "input.yaml")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
 }
 
 func hasPrimitive(p risk.Path, prim string) bool {
@@ -162,7 +182,7 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/risk -run TestScenarios -update to create it)", err)
+		t.Fatalf("%v (run go test ./pkg/risk -run 'TestScenarios|TestEntryCases' -update to create it)", err)
 	}
 	if string(want) != string(got) {
 		t.Errorf("%s differs from the result (run with -update if the change is intended):\n%s", path, got)
