@@ -38,7 +38,7 @@ func NewInputOptions(cf *genericclioptions.ConfigFlags) *InputOptions {
 
 // AddFlags registers -f, -R and -v.
 func (o *InputOptions) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from these files or directories instead of the cluster (repeatable; - for standard input), e.g. the output of `kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces -A -o yaml`")
+	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from these files or directories instead of the cluster (repeatable; - for standard input), e.g. the output of `kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces,resourcequotas -A -o yaml`")
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "R", false, "Read directories given with -f recursively")
 	cmd.Flags().CountVarP(&o.Verbose, "verbose", "v", "Report skipped kinds and input warnings on standard error (repeat for more)")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: return large lists in chunks of this many objects rather than all at once (0 for the default of 500)")

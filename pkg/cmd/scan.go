@@ -17,7 +17,7 @@ const scanExample = `  # Every identity that can become cluster-admin in the cur
   kubectl auth-paths
 
   # The same from a dump, as JSON
-  kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces -A -o yaml > dump.yaml
+  kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces,resourcequotas -A -o yaml > dump.yaml
   kubectl auth-paths scan -f dump.yaml -o json
 
   # Also list every member of a group that has a path
