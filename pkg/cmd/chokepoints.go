@@ -57,8 +57,8 @@ bindings whose removal cuts every path of every identity that is not already clu
 // ClusterChokepoints are one fleet member's choke points; bindings are the
 // member's own, so each cluster has its own cover.
 type ClusterChokepoints struct {
-	Cluster review.Cluster `json:"cluster"`
-	*review.ChokeResult    `json:",omitempty"`
+	Cluster             review.Cluster `json:"cluster"`
+	*review.ChokeResult `json:",omitempty"`
 }
 
 // RunFleet finds the choke points of every member.

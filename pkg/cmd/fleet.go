@@ -87,6 +87,10 @@ func (f *FleetFlags) Requested(cf *genericclioptions.ConfigFlags) (bool, error) 
 	if err != nil {
 		return false, err
 	}
+	if len(names) == 1 {
+		// "a,a" or a repeated context: one cluster, read as kubectl would.
+		f.single = names[0]
+	}
 	return len(names) > 1, nil
 }
 
@@ -94,7 +98,11 @@ func (f *FleetFlags) Requested(cf *genericclioptions.ConfigFlags) (bool, error) 
 // context names, sorted and without duplicates. A value that names a context
 // is taken whole even when it contains commas; otherwise it is split.
 func (f *FleetFlags) contextNames(cf *genericclioptions.ConfigFlags) ([]string, error) {
-	raw, err := cf.ToRawKubeConfigLoader().RawConfig()
+	// A loader of its own: cf caches its client config on first use, and the
+	// context it holds may still be the unresolved "a,b".
+	fresh := genericclioptions.NewConfigFlags(false)
+	fresh.KubeConfig = cf.KubeConfig
+	raw, err := fresh.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
 		return nil, fmt.Errorf("reading the kubeconfig for the contexts to scan: %w", err)
 	}

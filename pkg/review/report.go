@@ -145,8 +145,8 @@ func (d ReportData) funcs() map[string]any {
 			}
 			return SourceString(*s)
 		},
-		"join":    strings.Join,
-		"anchor":  Anchor,
+		"join":   strings.Join,
+		"anchor": Anchor,
 		"h": func(level int) string {
 			return strings.Repeat("#", level+d.depth())
 		},

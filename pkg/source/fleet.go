@@ -64,6 +64,11 @@ func LoadFleet(ctx context.Context, members []Member, opts FleetOptions) []Membe
 				return
 			}
 			defer func() { <-sem }()
+			if err := ctx.Err(); err != nil {
+				// Interrupted while waiting for a slot: start nothing more.
+				out[i].Err = err
+				return
+			}
 			out[i].Inventory, out[i].Err = loadMember(ctx, m, opts.Live)
 		}()
 	}
