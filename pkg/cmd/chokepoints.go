@@ -39,11 +39,64 @@ bindings whose removal cuts every path of every identity that is not already clu
 			if err := o.Analysis.ValidateFor(o.Output); err != nil {
 				return err
 			}
+			fleet, err := o.Analysis.ValidateFleet()
+			if err != nil {
+				return err
+			}
+			if fleet {
+				return o.RunFleet(cmd)
+			}
 			return o.Run(cmd)
 		},
 	}
 	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
+	o.Analysis.Input.Fleet.AddFlags(cmd)
 	return cmd
+}
+
+// ClusterChokepoints are one fleet member's choke points; bindings are the
+// member's own, so each cluster has its own cover.
+type ClusterChokepoints struct {
+	Cluster             review.Cluster `json:"cluster"`
+	*review.ChokeResult `json:",omitempty"`
+}
+
+// RunFleet finds the choke points of every member.
+func (o *ChokepointsOptions) RunFleet(cmd *cobra.Command) error {
+	runs, err := o.Analysis.AnalyzeFleet(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	out := make([]ClusterChokepoints, 0, len(runs))
+	for _, r := range runs {
+		cc := ClusterChokepoints{Cluster: r.cluster}
+		if r.inv != nil {
+			res := review.Chokepoints(r.inv, r.opts)
+			cc.ChokeResult = &res
+		}
+		out = append(out, cc)
+	}
+	if o.Output != OutputTable {
+		if err := printStructured(o.streams.Out, o.Output, struct {
+			Clusters []ClusterChokepoints `json:"clusters"`
+		}{out}); err != nil {
+			return err
+		}
+		return fleetPartial(runs)
+	}
+	for i, cc := range out {
+		if i > 0 {
+			fmt.Fprintln(o.streams.Out)
+		}
+		c := cc.Cluster
+		fmt.Fprintf(o.streams.Out, "=== Cluster %s (%s) ===\n", c.Name, c.Status)
+		if cc.ChokeResult == nil {
+			fmt.Fprintf(o.streams.Out, "not read: %s\n", c.Error)
+			continue
+		}
+		printChokepoints(o.streams.Out, *cc.ChokeResult, c.Name)
+	}
+	return fleetPartial(runs)
 }
 
 // Run analyses and prints.
@@ -68,11 +121,13 @@ func (o *ChokepointsOptions) Run(cmd *cobra.Command) error {
 		}
 		return partial(inv)
 	}
-	printChokepoints(o.streams.Out, res)
+	printChokepoints(o.streams.Out, res, "")
 	return partial(inv)
 }
 
-func printChokepoints(w io.Writer, res review.ChokeResult) {
+// printChokepoints prints one cluster's choke points; cluster names the
+// fleet member ("" outside fleets), whose check is run on it alone.
+func printChokepoints(w io.Writer, res review.ChokeResult, cluster string) {
 	if len(res.SimulatedRemoved) > 0 {
 		fmt.Fprintf(w, "As if removed: %s\n\n", strings.Join(res.SimulatedRemoved, ", "))
 	}
@@ -117,7 +172,11 @@ func printChokepoints(w io.Writer, res review.ChokeResult) {
 	if len(c.Remaining) > 0 {
 		fmt.Fprintf(w, "Still reaching cluster-admin: %s\n", strings.Join(c.Remaining, ", "))
 	}
-	if len(c.Bindings) > 0 {
+	switch {
+	case len(c.Bindings) == 0:
+	case cluster != "":
+		fmt.Fprintf(w, "Check it: run chokepoints on cluster %s alone (its --context, or -f its files) with --simulate-remove %s\n", cluster, strings.Join(c.Bindings, ","))
+	default:
 		fmt.Fprintf(w, "Check it: add --simulate-remove %s\n", strings.Join(c.Bindings, ","))
 	}
 }

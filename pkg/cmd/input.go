@@ -29,11 +29,13 @@ type InputOptions struct {
 	ChunkSize int64
 	// StructuredOutput is set by commands printing -o json|yaml: no progress line then.
 	StructuredOutput bool
+	// Fleet chooses several clusters (scan, report, chokepoints).
+	Fleet *FleetFlags
 }
 
 // NewInputOptions returns options bound to the shared kubeconfig flags.
 func NewInputOptions(cf *genericclioptions.ConfigFlags) *InputOptions {
-	return &InputOptions{ConfigFlags: cf, ChunkSize: 500}
+	return &InputOptions{ConfigFlags: cf, ChunkSize: 500, Fleet: &FleetFlags{Parallel: 4}}
 }
 
 // AddFlags registers -f, -R and -v.

@@ -39,7 +39,11 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	scan.AddFlags(cmd)
 	cmd.Args = cobra.NoArgs
 	cmd.RunE = func(c *cobra.Command, _ []string) error { return scan.RunE(c) }
+	// --context is registered by the fleet flags (repeatable), not by ConfigFlags.
+	cf.Context = nil
 	cf.AddFlags(cmd.PersistentFlags())
+	input.Fleet.bindContext(cf, cmd.PersistentFlags())
+	cmd.PersistentPreRunE = rejectFleet(input)
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -33,6 +34,7 @@ type ScanOptions struct {
 	// Review: --baseline, --accept, --fail-on (see report.go).
 	Review  ReviewFlags
 	streams genericiooptions.IOStreams
+	fleet   bool
 }
 
 // NewScanOptions returns defaults.
@@ -43,6 +45,7 @@ func NewScanOptions(input *InputOptions, streams genericiooptions.IOStreams) *Sc
 // AddFlags registers scan's flags on a command (the root and `scan`).
 func (o *ScanOptions) AddFlags(cmd *cobra.Command) {
 	o.Analysis.AddFlags(cmd)
+	o.Analysis.Input.Fleet.AddFlags(cmd)
 	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json, yaml or sarif (SARIF 2.1.0, one result per path)")
 	o.Review.AddFlags(cmd, true)
 	cmd.Flags().StringVar(&o.Entry, "entry", "", "Only paths that start from this kind of entry point: "+strings.Join(risk.EntryKinds(), ", "))
@@ -79,18 +82,22 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Review.Validate(); err != nil {
 		return err
 	}
+	fleet, err := o.Analysis.ValidateFleet()
+	if err != nil {
+		return err
+	}
+	o.fleet = fleet
+	if err := o.Review.CheckMode(fleet); err != nil {
+		return err
+	}
 	if o.Entry != "" && !containsString(risk.EntryKinds(), o.Entry) {
 		return fmt.Errorf("--entry %q: want one of %s", o.Entry, strings.Join(risk.EntryKinds(), ", "))
 	}
 	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML, OutputSARIF)
 }
 
-// Run analyses and prints.
-func (o *ScanOptions) Run(cmd *cobra.Command) error {
-	a, inv, err := o.Analysis.Analyze(cmd.Context(), o.streams)
-	if err != nil {
-		return err
-	}
+// scan lists one cluster's paths (with --entry applied) and hygiene findings.
+func (o *ScanOptions) scan(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
 	res := a.Scan(o.ExpandGroups)
 	a.AddEntries(res.Paths)
 	if o.Entry != "" {
@@ -102,7 +109,38 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		}
 		res.Paths = kept
 	}
-	findings := a.Findings(time.Now())
+	return res, a.Findings(time.Now())
+}
+
+// runFleet scans every member and prints one result, each path tagged with
+// its cluster. Fleet output always has the shape of a reviewed scan.
+func (o *ScanOptions) runFleet(cmd *cobra.Command) error {
+	runs, err := o.Analysis.AnalyzeFleet(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	scans := make([]review.ClusterScan, 0, len(runs))
+	for _, r := range runs {
+		cs := review.ClusterScan{Cluster: r.cluster, Inventory: r.inv}
+		if r.a != nil {
+			cs.Scan, cs.Findings = o.scan(r.a)
+		}
+		scans = append(scans, cs)
+	}
+	rv := o.Review.ApplyFleet(scans)
+	return o.Review.Emit(o.streams.Out, o.streams.ErrOut, o.Output, rv, fleetInventories(runs), fleetPartial(runs))
+}
+
+// Run analyses and prints.
+func (o *ScanOptions) Run(cmd *cobra.Command) error {
+	if o.fleet {
+		return o.runFleet(cmd)
+	}
+	a, inv, err := o.Analysis.Analyze(cmd.Context(), o.streams)
+	if err != nil {
+		return err
+	}
+	res, findings := o.scan(a)
 	if o.Review.Active() || o.Output == OutputSARIF {
 		o.Review.Hygiene = findings
 		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
@@ -125,7 +163,7 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		return partial(inv)
 	}
 	printScanTable(o.streams.Out, res)
-	printFindings(o.streams.Out, findings)
+	printHygiene(o.streams.Out, review.TagFindings("", findings))
 	return partial(inv)
 }
 
@@ -136,17 +174,6 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// printFindings lists the hygiene findings after the paths.
-func printFindings(w io.Writer, findings []risk.Finding) {
-	if len(findings) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nHygiene findings (%d):\n", len(findings))
-	for _, f := range findings {
-		fmt.Fprintf(w, "  %s  %s: %s\n", f.ID, f.Object, f.Message)
-	}
 }
 
 func printScanTable(w io.Writer, res risk.ScanResult) {

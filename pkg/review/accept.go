@@ -17,6 +17,10 @@ import (
 type Acceptance struct {
 	Subject string `json:"subject,omitempty"`
 	PathID  string `json:"pathID,omitempty"`
+	// Cluster restricts the entry to one member of a fleet; without it the
+	// entry applies in every cluster. Entries with a cluster match nothing
+	// in a single-cluster run.
+	Cluster string `json:"cluster,omitempty"`
 	Reason  string `json:"reason"`
 	Owner   string `json:"owner"`
 	// Expires is an RFC 3339 full date (2026-12-31: accepted through that
@@ -40,16 +44,22 @@ func (a Acceptance) Expired(now time.Time) bool { return !now.Before(a.until) }
 
 // Target renders what the entry accepts.
 func (a Acceptance) Target() string {
+	t := a.Subject
 	if a.PathID != "" {
-		return "path " + a.PathID
+		t = "path " + a.PathID
 	}
-	return a.Subject
+	if a.Cluster != "" {
+		t += " in cluster " + a.Cluster
+	}
+	return t
 }
 
-// Matches reports whether the acceptance covers the path.
+// Matches reports whether the acceptance covers the path (its cluster is
+// checked by the caller). A path ID matches the path's full ID or, in a
+// fleet, the single-cluster ID after the cluster prefix.
 func (a Acceptance) Matches(p risk.Path) bool {
 	if a.PathID != "" {
-		return p.ID == a.PathID
+		return p.ID == a.PathID || LocalID(p.ID) == a.PathID
 	}
 	return a.subject == p.Subject.String()
 }
@@ -63,7 +73,7 @@ func LoadAcceptances(file string) ([]Acceptance, error) {
 	return ParseAcceptances(file, raw)
 }
 
-var acceptFields = map[string]bool{"subject": true, "pathID": true, "reason": true, "owner": true, "expires": true}
+var acceptFields = map[string]bool{"subject": true, "pathID": true, "cluster": true, "reason": true, "owner": true, "expires": true}
 
 // ParseAcceptances parses the content of an --accept file: a YAML list of
 // {subject | pathID, reason, owner, expires}. Errors name the file, the entry
@@ -89,14 +99,14 @@ func ParseAcceptances(file string, raw []byte) ([]Acceptance, error) {
 		}
 		for k := range m {
 			if !acceptFields[k] {
-				return nil, fmt.Errorf("accept file %s: entry %d: field %q: unknown field (want subject or pathID, reason, owner, expires)", file, n, k)
+				return nil, fmt.Errorf("accept file %s: entry %d: field %q: unknown field (want subject or pathID, cluster, reason, owner, expires)", file, n, k)
 			}
 		}
 		a := Acceptance{Entry: n, File: file}
 		for _, f := range []struct {
 			name string
 			dst  *string
-		}{{"subject", &a.Subject}, {"pathID", &a.PathID}, {"reason", &a.Reason}, {"owner", &a.Owner}, {"expires", &a.Expires}} {
+		}{{"subject", &a.Subject}, {"pathID", &a.PathID}, {"cluster", &a.Cluster}, {"reason", &a.Reason}, {"owner", &a.Owner}, {"expires", &a.Expires}} {
 			v, present := m[f.name]
 			if !present || v == nil {
 				continue

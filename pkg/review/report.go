@@ -28,6 +28,19 @@ type ReportData struct {
 	SVGNote          string
 	Missing          []model.MissingKind
 	SimulatedRemoved []string
+	// Cluster is set for one cluster's section of a fleet report: headings
+	// go one level deeper and element ids are prefixed by the cluster.
+	Cluster *Cluster
+}
+
+// FleetReportData is a report over several clusters: the merged result, the
+// clusters' figures, and one section per cluster that was read.
+type FleetReportData struct {
+	Generated time.Time
+	Input     string
+	Result    Result
+	Clusters  []Cluster
+	Sections  []ReportData
 }
 
 // RenderSVG renders DOT for the report: with graphviz's dot when dotBin is
@@ -132,13 +145,57 @@ func (d ReportData) funcs() map[string]any {
 			}
 			return SourceString(*s)
 		},
-		"join":    strings.Join,
+		"join":   strings.Join,
+		"anchor": Anchor,
+		"h": func(level int) string {
+			return strings.Repeat("#", level+d.depth())
+		},
+		"hopen": func(level int, id string) htmltemplate.HTML {
+			tag := fmt.Sprintf("h%d", level+d.depth())
+			if id == "" {
+				return htmltemplate.HTML("<" + tag + ">") //nolint:gosec // a fixed tag name
+			}
+			return htmltemplate.HTML(fmt.Sprintf(`<%s id="%s">`, tag, htmltemplate.HTMLEscapeString(d.idPrefix()+id))) //nolint:gosec // id escaped
+		},
+		"hclose": func(level int) htmltemplate.HTML {
+			return htmltemplate.HTML(fmt.Sprintf("</h%d>", level+d.depth())) //nolint:gosec // a fixed tag name
+		},
 		"first":   RuleOf,
 		"md":      mdEscape,
 		"status":  dash,
 		"add":     func(a, b int) int { return a + b },
 		"expired": func(a *Acceptance) bool { return a != nil && a.Expired(d.Generated) },
 	}
+}
+
+func (d ReportData) depth() int {
+	if d.Cluster != nil {
+		return 1
+	}
+	return 0
+}
+
+func (d ReportData) idPrefix() string {
+	if d.Cluster != nil {
+		return Anchor(d.Cluster.Name) + "-"
+	}
+	return ""
+}
+
+// Anchor turns a cluster name into an element id: "cluster-" and the name's
+// letters and digits, other characters as dashes (context names hold
+// colons and slashes).
+func Anchor(name string) string {
+	var b strings.Builder
+	b.WriteString("cluster-")
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
 }
 
 // SourceString renders where an object was read: file:line, with the item
@@ -170,22 +227,112 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
+func parseMarkdown(funcs map[string]any, texts ...string) (*template.Template, error) {
+	t := template.New("md").Funcs(funcs)
+	for _, text := range texts {
+		if _, err := t.Parse(text); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func parseHTML(funcs map[string]any, texts ...string) (*htmltemplate.Template, error) {
+	t := htmltemplate.New("html").Funcs(funcs)
+	for _, text := range texts {
+		if _, err := t.Parse(text); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
 // RenderMarkdown writes the report as one Markdown file (the graph as an
 // inline data-URI image when rendered, and as DOT in a details block).
 func RenderMarkdown(w io.Writer, d ReportData) error {
-	t, err := template.New("md").Funcs(d.funcs()).Parse(markdownTemplate)
+	t, err := parseMarkdown(d.funcs(), markdownBody, markdownHead, markdownTemplate)
 	if err != nil {
 		return err
 	}
-	return t.Execute(w, d.view())
+	return t.ExecuteTemplate(w, "md", d.view())
 }
 
 // RenderHTML writes the report as one HTML file with inline CSS and SVG, no
 // scripts and no external resources.
 func RenderHTML(w io.Writer, d ReportData) error {
-	t, err := htmltemplate.New("html").Funcs(d.funcs()).Parse(htmlTemplate)
+	t, err := parseHTML(d.funcs(), htmlBody, htmlDocHead, htmlTemplate)
 	if err != nil {
 		return err
 	}
-	return t.Execute(w, d.view())
+	return t.ExecuteTemplate(w, "html", d.view())
+}
+
+// fleetFuncs are the functions of the fleet head templates.
+func (f FleetReportData) fleetFuncs() map[string]any {
+	fs := ReportData{Generated: f.Generated}.funcs()
+	fs["anchor"] = Anchor
+	fs["source_of"] = func(c Cluster) string {
+		if len(c.Files) > 0 {
+			return strings.Join(c.Files, ", ")
+		}
+		return c.Server
+	}
+	return fs
+}
+
+type fleetView struct {
+	FleetReportData
+	Now string
+}
+
+// RenderFleetMarkdown writes a fleet report: the clusters with their
+// figures, then one section per cluster read, as RenderMarkdown's body.
+func RenderFleetMarkdown(w io.Writer, f FleetReportData) error {
+	head, err := parseMarkdown(f.fleetFuncs(), markdownFleetHead)
+	if err != nil {
+		return err
+	}
+	if err := head.Execute(w, fleetView{f, f.Generated.Format(time.RFC3339)}); err != nil {
+		return err
+	}
+	for _, d := range f.Sections {
+		t, err := parseMarkdown(d.funcs(), markdownBody)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "\n<a id=\"%s\"></a>\n\n## Cluster %s\n\n", Anchor(d.Cluster.Name), mdEscape(d.Cluster.Name)); err != nil {
+			return err
+		}
+		if err := t.ExecuteTemplate(w, "body", d.view()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RenderFleetHTML writes a fleet report as one HTML file: the clusters with
+// their figures, then one section per cluster read.
+func RenderFleetHTML(w io.Writer, f FleetReportData) error {
+	head, err := parseHTML(f.fleetFuncs(), htmlDocHead, htmlFleetHead)
+	if err != nil {
+		return err
+	}
+	v := fleetView{f, f.Generated.Format(time.RFC3339)}
+	if err := head.ExecuteTemplate(w, "doc-head", v); err != nil {
+		return err
+	}
+	if err := head.ExecuteTemplate(w, "html", v); err != nil {
+		return err
+	}
+	for _, d := range f.Sections {
+		t, err := parseHTML(d.funcs(), htmlBody, htmlSection)
+		if err != nil {
+			return err
+		}
+		if err := t.ExecuteTemplate(w, "section", d.view()); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "</body>\n</html>\n")
+	return err
 }

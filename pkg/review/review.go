@@ -23,6 +23,8 @@ const (
 
 // Finding is a path of the current scan with its review state.
 type Finding struct {
+	// Cluster is the fleet member the path was found in (fleet runs only).
+	Cluster string `json:"cluster,omitempty"`
 	risk.Path
 	// Status is new or unchanged when a baseline was given.
 	Status string `json:"status,omitempty"`
@@ -40,13 +42,31 @@ type Result struct {
 	Paths    []Finding        `json:"paths"`
 	Accepted []Finding        `json:"accepted,omitempty"`
 	// Gone are paths of the baseline that no longer exist.
-	Gone     []risk.Path    `json:"gone,omitempty"`
+	Gone     []Finding      `json:"gone,omitempty"`
 	Baseline *BaselineStats `json:"baseline,omitempty"`
 	// UnusedAcceptances match no current path (the risk is gone, or a typo).
 	UnusedAcceptances []Acceptance `json:"unusedAcceptances,omitempty"`
 	// Findings are scan's hygiene findings, passed through unchanged.
-	Findings   []risk.Finding `json:"findings,omitempty"`
-	Incomplete any            `json:"incomplete,omitempty"`
+	Findings   []HygieneFinding `json:"findings,omitempty"`
+	Incomplete any              `json:"incomplete,omitempty"`
+	// Clusters are the members of a fleet run, read or not (fleet runs only).
+	Clusters []Cluster `json:"clusters,omitempty"`
+}
+
+// HygieneFinding is a hygiene finding of scan, tagged with its cluster in
+// fleet runs.
+type HygieneFinding struct {
+	Cluster string `json:"cluster,omitempty"`
+	risk.Finding
+}
+
+// TagFindings tags hygiene findings with a cluster ("" outside fleets).
+func TagFindings(cluster string, fs []risk.Finding) []HygieneFinding {
+	out := make([]HygieneFinding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, HygieneFinding{Cluster: cluster, Finding: f})
+	}
+	return out
 }
 
 // BaselineStats counts the diff.
@@ -55,13 +75,21 @@ type BaselineStats struct {
 	New       int    `json:"new"`
 	Unchanged int    `json:"unchanged"`
 	Gone      int    `json:"gone"`
+	// NotScanned are clusters of a fleet baseline that this run did not read
+	// (failed, or not asked for): their paths are neither gone nor unchanged.
+	NotScanned []string `json:"notScanned,omitempty"`
 }
 
 // Baseline is a previous `scan -o json` (plain or with review fields).
 type Baseline struct {
 	File  string
 	Paths []risk.Path
+	// ClusterOf maps a path ID to its cluster in a fleet baseline.
+	ClusterOf map[string]string
 }
+
+// Fleet reports whether the baseline is the output of a fleet run.
+func (b *Baseline) Fleet() bool { return len(b.ClusterOf) > 0 }
 
 // LoadBaseline reads a previous `scan -o json`.
 func LoadBaseline(file string) (*Baseline, error) {
@@ -75,9 +103,13 @@ func LoadBaseline(file string) (*Baseline, error) {
 // ParseBaseline parses a previous `scan -o json`; both its findings and its
 // accepted paths count as known.
 func ParseBaseline(file string, raw []byte) (*Baseline, error) {
+	type taggedPath struct {
+		Cluster string `json:"cluster"`
+		risk.Path
+	}
 	var doc struct {
-		Paths    *[]risk.Path `json:"paths"`
-		Accepted []risk.Path  `json:"accepted"`
+		Paths    *[]taggedPath `json:"paths"`
+		Accepted []taggedPath  `json:"accepted"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("baseline %s: not the JSON of `kubectl auth-paths scan -o json`: %v", file, err)
@@ -85,12 +117,19 @@ func ParseBaseline(file string, raw []byte) (*Baseline, error) {
 	if doc.Paths == nil {
 		return nil, fmt.Errorf("baseline %s: no \"paths\" field: not the output of `kubectl auth-paths scan -o json`", file)
 	}
-	b := &Baseline{File: file}
-	for i, p := range append(append([]risk.Path(nil), *doc.Paths...), doc.Accepted...) {
+	b := &Baseline{File: file, ClusterOf: map[string]string{}}
+	all := append(append([]taggedPath(nil), *doc.Paths...), doc.Accepted...)
+	for i, p := range all {
 		if p.ID == "" {
 			return nil, fmt.Errorf("baseline %s: path %d has no \"id\"", file, i+1)
 		}
-		b.Paths = append(b.Paths, p)
+		if (p.Cluster == "") != (all[0].Cluster == "") {
+			return nil, fmt.Errorf("baseline %s: path %d (%s): some paths have a \"cluster\" and some not: not the output of one `kubectl auth-paths scan -o json`", file, i+1, p.ID)
+		}
+		if p.Cluster != "" {
+			b.ClusterOf[p.ID] = p.Cluster
+		}
+		b.Paths = append(b.Paths, p.Path)
 	}
 	return b, nil
 }
@@ -101,6 +140,10 @@ type Options struct {
 	Acceptances []Acceptance
 	// Now decides expiry (time.Now when zero).
 	Now time.Time
+	// Cluster is the fleet member being applied ("" outside fleets): entries
+	// naming another cluster do not match, and only the baseline paths of
+	// this cluster can be gone.
+	Cluster string
 }
 
 // Apply marks each path new or unchanged against the baseline, lists the gone
@@ -113,9 +156,13 @@ func Apply(scan risk.ScanResult, o Options) Result {
 	}
 	res := Result{Summary: scan.Summary, Paths: []Finding{}}
 	known := map[string]bool{}
+	var baseline []risk.Path
 	if o.Baseline != nil {
 		for _, p := range o.Baseline.Paths {
-			known[p.ID] = true
+			if o.Baseline.ClusterOf[p.ID] == o.Cluster {
+				baseline = append(baseline, p)
+				known[p.ID] = true
+			}
 		}
 		res.Baseline = &BaselineStats{File: o.Baseline.File}
 	}
@@ -123,7 +170,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 	used := make([]bool, len(o.Acceptances))
 	for _, p := range scan.Paths {
 		current[p.ID] = true
-		f := Finding{Path: p}
+		f := Finding{Cluster: o.Cluster, Path: p}
 		if o.Baseline != nil {
 			if known[p.ID] {
 				f.Status = StatusUnchanged
@@ -133,7 +180,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 				res.Baseline.New++
 			}
 		}
-		idx := matchAcceptance(o.Acceptances, p, now)
+		idx := matchAcceptance(o.Acceptances, o.Cluster, p, now)
 		if idx >= 0 {
 			used[idx] = true
 			acc := o.Acceptances[idx]
@@ -149,13 +196,17 @@ func Apply(scan risk.ScanResult, o Options) Result {
 	}
 	if o.Baseline != nil {
 		seen := map[string]bool{}
-		for _, p := range o.Baseline.Paths {
+		var gone []risk.Path
+		for _, p := range baseline {
 			if !current[p.ID] && !seen[p.ID] {
 				seen[p.ID] = true
-				res.Gone = append(res.Gone, p)
+				gone = append(gone, p)
 			}
 		}
-		risk.SortPaths(res.Gone)
+		risk.SortPaths(gone)
+		for _, p := range gone {
+			res.Gone = append(res.Gone, Finding{Cluster: o.Cluster, Path: p})
+		}
 		res.Baseline.Gone = len(res.Gone)
 	}
 	for i, a := range o.Acceptances {
@@ -168,10 +219,10 @@ func Apply(scan risk.ScanResult, o Options) Result {
 
 // matchAcceptance prefers an entry naming the path's ID, then one naming its
 // subject; among those, a live one over an expired one.
-func matchAcceptance(as []Acceptance, p risk.Path, now time.Time) int {
+func matchAcceptance(as []Acceptance, cluster string, p risk.Path, now time.Time) int {
 	best, bestScore := -1, -1
 	for i, a := range as {
-		if !a.Matches(p) {
+		if a.Cluster != cluster && a.Cluster != "" || !a.Matches(p) {
 			continue
 		}
 		score := 0

@@ -213,7 +213,7 @@ func TestApply(t *testing.T) {
 			}
 			check("new", subjects(news, func(s string) string { return s }), c.wantNew)
 			check("accepted", subjects(rv.Accepted, findingSubject), c.wantAccepted)
-			check("gone", subjects(rv.Gone, func(p risk.Path) string { return p.Subject.String() }), c.wantGone)
+			check("gone", subjects(rv.Gone, findingSubject), c.wantGone)
 			check("noted", subjects(noted, func(s string) string { return s }), c.wantNoted)
 			check("unused", subjects(rv.UnusedAcceptances, review.Acceptance.Target), c.wantUnused)
 			if c.opts.Baseline != nil && (rv.Baseline == nil || rv.Baseline.New != len(c.wantNew) || rv.Baseline.Gone != len(c.wantGone) || rv.Baseline.New+rv.Baseline.Unchanged != len(res.Paths)) {

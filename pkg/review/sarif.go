@@ -129,8 +129,16 @@ func firstBindings(p risk.Path) []string {
 // SARIF renders a reviewed scan as SARIF 2.1.0: one rule per primitive, one
 // result per path (accepted ones carry an accepted suppression), located at
 // the binding of the first step that has one: file and line when the input
-// was read from files, a logical location (the binding ID) always.
+// was read from files, a logical location (the binding ID) always. Paths gone
+// since the baseline are results with baselineState "absent".
 func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
+	return SARIFFleet(r, map[string]*model.Inventory{"": inv})
+}
+
+// SARIFFleet is SARIF for a fleet run: invs maps each cluster name to its
+// inventory. Results carry their cluster in properties.cluster, and the
+// binding's logical location is qualified by it (CLUSTER/RoleBinding/ns/name).
+func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 	rules := []sarifRule{}
 	index := map[string]int{}
 	add := func(id, summary string) {
@@ -153,9 +161,14 @@ func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
 	for _, b := range builtinRules {
 		add(b.id, b.summary)
 	}
-	idx := Bindings(inv)
+	idx := map[string]map[string]*model.Binding{}
+	for cl, inv := range invs {
+		if inv != nil {
+			idx[cl] = Bindings(inv)
+		}
+	}
 	results := []sarifResult{}
-	emit := func(f Finding, accepted bool) {
+	emit := func(f Finding, accepted, gone bool) {
 		rule := RuleOf(f.Path)
 		if _, ok := index[rule]; !ok {
 			add(rule, rule)
@@ -166,10 +179,18 @@ func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
 			PartialFingerprints: map[string]string{"authPathsPathId/v1": f.ID},
 			Properties:          map[string]any{"subject": f.Subject.String(), "hops": f.Hops, "pathId": f.ID, "steps": stepsText(f.Path)},
 		}
-		switch f.Status {
-		case StatusNew:
+		if f.Cluster != "" {
+			res.Properties["cluster"] = f.Cluster
+		}
+		switch {
+		case gone:
+			// Gone since the baseline: kept so that dashboards close the
+			// alert, at level note because nothing is wrong any more.
+			res.BaselineState, res.Level = "absent", "note"
+			res.Message.Text = fmt.Sprintf("Gone since the baseline: %s could become cluster-admin in %d hop(s): %s.", f.Subject, f.Hops, stepsText(f.Path))
+		case f.Status == StatusNew:
 			res.BaselineState = "new"
-		case StatusUnchanged:
+		case f.Status == StatusUnchanged:
 			res.BaselineState = "unchanged"
 		}
 		if accepted && f.Acceptance != nil {
@@ -177,8 +198,14 @@ func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
 				Justification: fmt.Sprintf("%s (owner %s, until %s)", f.Acceptance.Reason, f.Acceptance.Owner, f.Acceptance.Expires)}}
 		}
 		for _, id := range firstBindings(f.Path) {
-			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: id[strings.LastIndex(id, "/")+1:], FullyQualifiedName: id, Kind: "object"}}}
-			if b := idx[id]; b != nil && b.Source.File != "" && b.Source.File != "-" {
+			fqn := id
+			if f.Cluster != "" {
+				fqn = f.Cluster + "/" + id
+			}
+			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: id[strings.LastIndex(id, "/")+1:], FullyQualifiedName: fqn, Kind: "object"}}}
+			// A gone path's binding may still exist (another step changed);
+			// its file location is then today's, which is still where to look.
+			if b := idx[f.Cluster][id]; b != nil && b.Source.File != "" && b.Source.File != "-" {
 				loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(b.Source.File)}}
 				if b.Source.Line > 0 {
 					loc.PhysicalLocation.Region = &sarifRegion{StartLine: b.Source.Line}
@@ -189,10 +216,13 @@ func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
 		results = append(results, res)
 	}
 	for _, f := range r.Paths {
-		emit(f, false)
+		emit(f, false, false)
 	}
 	for _, f := range r.Accepted {
-		emit(f, true)
+		emit(f, true, false)
+	}
+	for _, f := range r.Gone {
+		emit(f, false, true)
 	}
 	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{{
 		Tool:    sarifTool{Driver: sarifDriver{Name: "kubectl-auth-paths", InformationURI: "https://github.com/auth-paths/kubectl-auth-paths", Version: version.Version, Rules: rules}},

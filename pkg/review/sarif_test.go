@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -62,6 +63,7 @@ type sarifDoc struct {
 		Results []struct {
 			RuleID        string            `json:"ruleId"`
 			RuleIndex     int               `json:"ruleIndex"`
+			Level         string            `json:"level"`
 			BaselineState string            `json:"baselineState"`
 			Fingerprints  map[string]string `json:"partialFingerprints"`
 			Suppressions  []struct {
@@ -82,6 +84,7 @@ type sarifDoc struct {
 			} `json:"locations"`
 			Properties struct {
 				Subject string `json:"subject"`
+				Cluster string `json:"cluster"`
 			} `json:"properties"`
 		} `json:"results"`
 	} `json:"runs"`
@@ -103,9 +106,11 @@ func TestSARIF(t *testing.T) {
 		opts     review.Options
 		accepted int
 		baseline bool
+		// gone are the subjects of the paths gone since the baseline.
+		gone []string
 	}{
-		{"plain", review.Options{Now: now}, 0, false},
-		{"baseline and acceptances", review.Options{Baseline: base, Acceptances: accept, Now: now}, 3, true},
+		{"plain", review.Options{Now: now}, 0, false, nil},
+		{"baseline and acceptances", review.Options{Baseline: base, Acceptances: accept, Now: now}, 3, true, []string{"User:carol", "User:eve"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,11 +140,23 @@ func TestSARIF(t *testing.T) {
 			if len(run.Tool.Driver.Rules) != len(rules) {
 				t.Error("duplicate rule IDs")
 			}
-			if len(run.Results) != len(res.Paths) {
-				t.Fatalf("%d results, want one per path (%d)", len(run.Results), len(res.Paths))
+			if len(run.Results) != len(res.Paths)+len(c.gone) {
+				t.Fatalf("%d results, want one per path (%d) and one per gone path (%d)", len(run.Results), len(res.Paths), len(c.gone))
 			}
 			suppressed := 0
+			var gone []string
 			for _, r := range run.Results {
+				if r.BaselineState == "absent" {
+					// Gone since the baseline: reported so that dashboards close it.
+					gone = append(gone, r.Properties.Subject)
+					if r.Level != "note" || len(r.Suppressions) > 0 {
+						t.Errorf("gone %s: level %q, suppressions %v", r.Properties.Subject, r.Level, r.Suppressions)
+					}
+					continue
+				}
+				if r.Level != "error" {
+					t.Errorf("%s: level %q", r.Properties.Subject, r.Level)
+				}
 				if rules[r.RuleID] != r.RuleIndex {
 					t.Errorf("%s: ruleIndex %d does not point at rule %s", r.Properties.Subject, r.RuleIndex, r.RuleID)
 				}
@@ -160,6 +177,10 @@ func TestSARIF(t *testing.T) {
 				if !strings.HasSuffix(loc.Physical.Artifact.URI, "testdata/review/cluster.yaml") || loc.Physical.Region.StartLine <= 1 {
 					t.Errorf("%s: location %+v", r.Properties.Subject, loc.Physical)
 				}
+			}
+			sort.Strings(gone)
+			if strings.Join(gone, ",") != strings.Join(c.gone, ",") {
+				t.Errorf("absent results for %v, want %v", gone, c.gone)
 			}
 			if suppressed != c.accepted {
 				t.Errorf("%d accepted (suppressed) results, want %d", suppressed, c.accepted)

@@ -1,6 +1,11 @@
 package review
 
-const markdownTemplate = `# RBAC review: paths to cluster-admin
+// markdownTemplate is a single-cluster report: the head, then the body.
+const markdownTemplate = `{{template "head" .}}
+{{template "body" .}}`
+
+// markdownHead opens a single-cluster report.
+const markdownHead = `{{define "head"}}# RBAC review: paths to cluster-admin
 
 Generated {{.Now}} by kubectl auth-paths from {{md .Input}}.
 {{- if .SimulatedRemoved}}
@@ -10,8 +15,11 @@ Analysed as if these bindings were removed: {{md (join .SimulatedRemoved ", ")}}
 
 > **Incomplete input**: some kinds could not be read:{{range .Missing}} {{md .Resource}} ({{md .Reason}});{{end}} the result may miss paths.
 {{- end}}
+{{end}}`
 
-## Summary
+// markdownBody is one cluster's sections; {{h N}} is a heading of level N,
+// one level deeper inside a fleet report.
+const markdownBody = `{{define "body"}}{{h 2}} Summary
 
 | Figure | Value |
 |---|---|
@@ -29,7 +37,7 @@ Analysed as if these bindings were removed: {{md (join .SimulatedRemoved ", ")}}
 | Bindings whose removal cuts every escalation | {{len .Chokepoints.Cover.Bindings}} |
 {{- end}}
 
-## Changes since the baseline
+{{h 2}} Changes since the baseline
 {{if .Result.Baseline}}
 Baseline: {{md .Result.Baseline.File}}: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.
 {{if .NewPaths}}
@@ -39,15 +47,15 @@ Baseline: {{md .Result.Baseline.File}}: {{.Result.Baseline.New}} new, {{.Result.
 {{end}}{{end}}{{if .Result.Gone}}
 **Gone paths**
 
-{{range .Result.Gone}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .}}) [{{.ID}}]
+{{range .Result.Gone}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) [{{.ID}}]
 {{end}}{{end}}{{else}}
 No baseline given (--baseline FILE, a previous ` + "`scan -o json`" + `).
 {{end}}
-## Top paths
+{{h 2}} Top paths
 {{if not .TopPaths}}
 No path to cluster-admin that is not accepted.
 {{end}}{{range $i, $p := .TopPaths}}
-### {{add $i 1}}. {{md $p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s)
+{{h 3}} {{add $i 1}}. {{md $p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s)
 
 ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note}}**{{end}}
 {{if not $p.Steps}}
@@ -61,7 +69,7 @@ ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note
 {{end}}{{if .MorePaths}}
 … and {{.MorePaths}} more (` + "`kubectl auth-paths scan`" + ` lists them all).
 {{end}}
-## Choke points
+{{h 2}} Choke points
 {{with .Chokepoints}}{{if .ChokePoints}}
 | Binding | Source | Every path of | Fix |
 |---|---|---|---|
@@ -79,7 +87,7 @@ No binding is on every path of any identity.
 
 </details>
 {{end}}
-## Accepted risks
+{{h 2}} Accepted risks
 {{if or .Result.Accepted .Expired}}
 | Subject | Path | Owner | Expires | Reason | State |
 |---|---|---|---|---|---|
@@ -91,7 +99,7 @@ No accepted risks{{if not .Result.UnusedAcceptances}} (--accept FILE){{end}}.
 - Accept entry {{.Entry}} ({{md .Target}}) matches no current path.
 {{- end}}
 
-## Graph
+{{h 2}} Graph
 {{if .SVGDataURI}}
 ![Paths to cluster-admin]({{.SVGDataURI}})
 {{else}}
@@ -104,9 +112,41 @@ No accepted risks{{if not .Result.UnusedAcceptances}} (--accept FILE){{end}}.
 ` + "```" + `
 
 </details>
+{{end}}`
+
+// markdownFleetHead opens a fleet report: the clusters and their figures;
+// each cluster's body follows under its own heading.
+const markdownFleetHead = `# RBAC review: paths to cluster-admin in {{len .Clusters}} clusters
+
+Generated {{.Now}} by kubectl auth-paths from {{md .Input}}.
+
+## Clusters
+
+| Cluster | Status | Source | Identities | Already cluster-admin | By escalation | Findings | Accepted | New | Gone |
+|---|---|---|---|---|---|---|---|---|---|
+{{range .Clusters}}| [{{md .Name}}](#{{anchor .Name}}) | {{.Status}}{{with .Error}}: {{md .}}{{end}}{{range .Incomplete}}; could not read {{md .Resource}} ({{md .Reason}}){{end}} | {{md (source_of .)}} | {{with .Summary}}{{.Identities}} | {{.AlreadyAdmin}} | {{.ByEscalation}}{{else}}- | - | -{{end}} | {{.Findings}} | {{.Accepted}} | {{.New}} | {{.Gone}} |
+{{end}}
+Total: {{len .Result.Paths}} finding(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
+{{- with .Result.Baseline}}
+Since {{md .File}}: {{.New}} new, {{.Unchanged}} unchanged, {{.Gone}} gone.{{if .NotScanned}} Not compared (in the baseline, not read now): {{md (join .NotScanned ", ")}}.{{end}}
+{{- end}}
+{{range .Result.UnusedAcceptances}}
+- Accept entry {{.Entry}} ({{md .Target}}) matches no current path in any cluster.
+{{- end}}
 `
 
-const htmlTemplate = `<!DOCTYPE html>
+// htmlTemplate is a single-cluster report.
+const htmlTemplate = `{{template "doc-head" .}}
+<h1>RBAC review: paths to cluster-admin</h1>
+<p class="muted">Generated {{.Now}} by kubectl auth-paths from {{.Input}}.{{if .SimulatedRemoved}} Analysed as if these bindings were removed: {{join .SimulatedRemoved ", "}}.{{end}}</p>
+{{if .Missing}}<p class="warn"><strong>Incomplete input</strong>: some kinds could not be read:{{range .Missing}} {{.Resource}} ({{.Reason}});{{end}} the result may miss paths.</p>{{end}}
+{{template "body" .}}
+</body>
+</html>
+`
+
+// htmlDocHead is the document head with the inline style sheet.
+const htmlDocHead = `{{define "doc-head"}}<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -126,15 +166,15 @@ th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;wi
 code{background:#f3f4f6;padding:0 .2rem;border-radius:.2rem}
 pre{background:#f9fafb;border:1px solid #e5e7eb;padding:.5rem;overflow:auto;font-size:.8rem}
 .graph svg{max-width:100%;height:auto}
+section.cluster{border-top:4px solid #374151;margin-top:2.5rem}section.cluster h3{font-size:1.2rem;border-bottom:1px solid #e5e7eb}
 .warn{border-left:4px solid #b45309;background:#fffbeb;padding:.5rem 1rem}
 </style>
 </head>
-<body>
-<h1>RBAC review: paths to cluster-admin</h1>
-<p class="muted">Generated {{.Now}} by kubectl auth-paths from {{.Input}}.{{if .SimulatedRemoved}} Analysed as if these bindings were removed: {{join .SimulatedRemoved ", "}}.{{end}}</p>
-{{if .Missing}}<p class="warn"><strong>Incomplete input</strong>: some kinds could not be read:{{range .Missing}} {{.Resource}} ({{.Reason}});{{end}} the result may miss paths.</p>{{end}}
+<body>{{end}}`
 
-<h2 id="summary">Summary</h2>
+// htmlBody is one cluster's sections; {{hopen N id}} opens a heading of
+// level N (one deeper inside a fleet report) with a unique id.
+const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 <table class="figures">
 <tr><td>Identities analysed</td><td>{{.Result.Summary.Identities}}</td></tr>
 <tr><td>Already cluster-admin</td><td>{{.Result.Summary.AlreadyAdmin}}</td></tr>
@@ -151,17 +191,17 @@ pre{background:#f9fafb;border:1px solid #e5e7eb;padding:.5rem;overflow:auto;font
 {{- end}}
 </table>
 
-<h2 id="changes">Changes since the baseline</h2>
+{{hopen 2 "changes"}}Changes since the baseline{{hclose 2}}
 {{if .Result.Baseline}}
 <p>Baseline <code>{{.Result.Baseline.File}}</code>: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.</p>
-{{if .NewPaths}}<h3>New paths</h3><ul>{{range .NewPaths}}<li><span class="new">new</span> {{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
-{{if .Result.Gone}}<h3>Gone paths</h3><ul>{{range .Result.Gone}}<li>{{.Subject.String}} ({{.Hops}} hop(s), {{first .}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
+{{if .NewPaths}}{{hopen 3 ""}}New paths{{hclose 3}}<ul>{{range .NewPaths}}<li><span class="new">new</span> {{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
+{{if .Result.Gone}}{{hopen 3 ""}}Gone paths{{hclose 3}}<ul>{{range .Result.Gone}}<li>{{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
 {{else}}<p class="muted">No baseline given (--baseline FILE, a previous <code>scan -o json</code>).</p>{{end}}
 
-<h2 id="paths">Top paths</h2>
+{{hopen 2 "paths"}}Top paths{{hclose 2}}
 {{if not .TopPaths}}<p>No path to cluster-admin that is not accepted.</p>{{end}}
 {{range $i, $p := .TopPaths}}<div class="path">
-<h3>{{add $i 1}}. {{$p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s) {{if $p.Status}}<span class="{{$p.Status}}">{{$p.Status}}</span>{{end}}</h3>
+{{hopen 3 ""}}{{add $i 1}}. {{$p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s) {{if $p.Status}}<span class="{{$p.Status}}">{{$p.Status}}</span>{{end}}{{hclose 3}}
 <div class="muted">ID <code>{{$p.ID}}</code>{{if $p.Note}} · <span class="expired">{{$p.Note}}</span>{{end}}</div>
 {{if not $p.Steps}}<div class="step">is cluster-admin</div>{{end}}
 {{range $p.Steps}}<div class="step"><strong>{{.From}}</strong> ─{{.Primitive}}→ <strong>{{.To}}</strong>
@@ -172,7 +212,7 @@ pre{background:#f9fafb;border:1px solid #e5e7eb;padding:.5rem;overflow:auto;font
 </div>{{end}}
 {{if .MorePaths}}<p class="muted">… and {{.MorePaths}} more (<code>kubectl auth-paths scan</code> lists them all).</p>{{end}}
 
-<h2 id="chokepoints">Choke points</h2>
+{{hopen 2 "chokepoints"}}Choke points{{hclose 2}}
 {{with .Chokepoints}}
 {{if .ChokePoints}}<table>
 <tr><th>Binding</th><th>Source</th><th>Every path of</th><th>Fix</th></tr>
@@ -183,7 +223,7 @@ It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not alre
 <details><summary>Method</summary><p>{{.Method}}</p><p>{{.Cover.Method}}</p></details>
 {{end}}
 
-<h2 id="accepted">Accepted risks</h2>
+{{hopen 2 "accepted"}}Accepted risks{{hclose 2}}
 {{if or .Result.Accepted .Expired}}<table>
 <tr><th>Subject</th><th>Path</th><th>Owner</th><th>Expires</th><th>Reason</th><th>State</th></tr>
 {{range .Result.Accepted}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td>accepted</td></tr>
@@ -191,9 +231,28 @@ It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not alre
 {{end}}</table>{{else}}<p class="muted">No accepted risks.</p>{{end}}
 {{if .Result.UnusedAcceptances}}<ul>{{range .Result.UnusedAcceptances}}<li>Accept entry {{.Entry}} ({{.Target}}) matches no current path.</li>{{end}}</ul>{{end}}
 
-<h2 id="graph">Graph</h2>
+{{hopen 2 "graph"}}Graph{{hclose 2}}
 {{if .HTMLSVG}}<div class="graph">{{.HTMLSVG}}</div>{{else}}<p class="warn">{{.SVGNote}}</p>{{end}}
 <details><summary>DOT source</summary><pre>{{.DOT}}</pre></details>
-</body>
-</html>
+{{end}}`
+
+// htmlFleetHead opens a fleet report; each cluster's body follows in a section.
+const htmlFleetHead = `<h1>RBAC review: paths to cluster-admin in {{len .Clusters}} clusters</h1>
+<p class="muted">Generated {{.Now}} by kubectl auth-paths from {{.Input}}.</p>
+<h2 id="clusters">Clusters</h2>
+<table>
+<tr><th>Cluster</th><th>Status</th><th>Source</th><th>Identities</th><th>Already cluster-admin</th><th>By escalation</th><th>Findings</th><th>Accepted</th><th>New</th><th>Gone</th></tr>
+{{range .Clusters}}<tr><td><a href="#{{anchor .Name}}">{{.Name}}</a></td><td{{if ne .Status "ok"}} class="expired"{{end}}>{{.Status}}{{with .Error}}: {{.}}{{end}}{{range .Incomplete}}; could not read {{.Resource}} ({{.Reason}}){{end}}</td><td><code>{{source_of .}}</code></td>{{with .Summary}}<td>{{.Identities}}</td><td>{{.AlreadyAdmin}}</td><td>{{.ByEscalation}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}<td>{{.Findings}}</td><td>{{.Accepted}}</td><td>{{.New}}</td><td>{{.Gone}}</td></tr>
+{{end}}</table>
+<p>Total: {{len .Result.Paths}} finding(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
+{{- with .Result.Baseline}} Since <code>{{.File}}</code>: {{.New}} new, {{.Unchanged}} unchanged, {{.Gone}} gone.{{if .NotScanned}} Not compared (in the baseline, not read now): {{join .NotScanned ", "}}.{{end}}{{end}}</p>
+{{if .Result.UnusedAcceptances}}<ul>{{range .Result.UnusedAcceptances}}<li>Accept entry {{.Entry}} ({{.Target}}) matches no current path in any cluster.</li>{{end}}</ul>{{end}}
 `
+
+// htmlSection is one cluster of a fleet report.
+const htmlSection = `{{define "section"}}<section class="cluster" id="{{anchor .Cluster.Name}}">
+<h2>Cluster {{.Cluster.Name}}</h2>
+{{with .Missing}}<p class="warn"><strong>Incomplete input</strong>: some kinds could not be read:{{range .}} {{.Resource}} ({{.Reason}});{{end}} the result may miss paths.</p>{{end}}
+{{template "body" .}}
+</section>
+{{end}}`
