@@ -43,7 +43,16 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cf.Context = nil
 	cf.AddFlags(cmd.PersistentFlags())
 	input.Fleet.bindContext(cf, cmd.PersistentFlags())
-	cmd.PersistentPreRunE = rejectFleet(input)
+	prof := &profileOptions{}
+	prof.addFlags(cmd)
+	reject := rejectFleet(input)
+	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := reject(c, args); err != nil {
+			return err
+		}
+		return prof.start()
+	}
+	cmd.PersistentPostRunE = func(*cobra.Command, []string) error { return prof.stop() }
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)

@@ -50,9 +50,11 @@ type Analysis struct {
 	podsByNS     map[string][]*model.Pod
 	podsByNode   map[string][]*model.Pod
 	nodes        []*model.Node
-	workloadsNS  map[string][]*model.Workload
-	warnings     []string
-	idx          nsIndex // index.go
+	// emptyBindings caches emptyRoleBindings.
+	emptyBindings []*model.Binding
+	workloadsNS   map[string][]*model.Workload
+	warnings      []string
+	idx           nsIndex // index.go
 }
 
 // Keys of nodes.

@@ -139,8 +139,12 @@ func TestKubeHoundCorpus(t *testing.T) {
 
 func anyPathUses(paths []risk.Path, prim, toPrefix string) bool {
 	for _, p := range paths {
-		for _, s := range p.Steps {
+		for i, s := range p.Steps {
 			if s.Primitive == prim && strings.HasPrefix(s.To, toPrefix) {
+				return true
+			}
+			// A step to the shared any-node scope reaches the Node picked next.
+			if s.Primitive == prim && i+1 < len(p.Steps) && p.Steps[i+1].Primitive == "pick-node" && strings.HasPrefix(p.Steps[i+1].To, toPrefix) {
 				return true
 			}
 		}

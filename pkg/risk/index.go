@@ -83,6 +83,9 @@ type nsIndex struct {
 	workloads map[string][]int
 	sas       map[string][]int
 	roles     map[string]*model.Role // "ns/name" → the first such Role
+	rolesNS   map[string][]*model.Role // namespace → its Roles, in inventory order
+	// byPower caches rolesByPower.
+	byPower []*model.ClusterRole
 }
 
 func (a *Analysis) objIndex() *nsIndex {
@@ -96,7 +99,9 @@ func (a *Analysis) objIndex() *nsIndex {
 			a.idx.workloads[w.Namespace] = append(a.idx.workloads[w.Namespace], i)
 		}
 		a.idx.roles = map[string]*model.Role{}
+		a.idx.rolesNS = map[string][]*model.Role{}
 		for _, r := range a.Inv.Roles {
+			a.idx.rolesNS[r.Namespace] = append(a.idx.rolesNS[r.Namespace], r)
 			if k := r.Namespace + "/" + r.Name; a.idx.roles[k] == nil {
 				a.idx.roles[k] = r
 			}

@@ -79,6 +79,7 @@ func Primitives() []Primitive { return append([]Primitive(nil), registry...) }
 // PrimitiveColors are the DOT colours of each primitive (stable across releases).
 var PrimitiveColors = map[string]string{
 	"member-of":           "#64748b",
+	"pick-node":           "#78716c",
 	"admin-rules":         "#b91c1c",
 	"superuser-group":     "#b91c1c",
 	"read-secrets":        "#7c3aed",

@@ -24,7 +24,7 @@ func (bind) Summary() string {
 func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
 	// Cluster-wide: a ClusterRoleBinding to a ClusterRole.
-	for _, cr := range a.rolesByPower() {
+	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", "", ""))) {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", "", cr.Name))
 		if !ok {
 			continue
@@ -67,7 +67,7 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 
 func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 	var out []Candidate
-	for _, cr := range a.rolesByPower() {
+	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, ""))) {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
 		if !ok {
 			continue
@@ -87,10 +87,11 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 		c.Condition = fmt.Sprintf("%s binding ClusterRole %q to itself in namespace %s", how, cr.Name, ns)
 		out = append(out, c)
 	}
-	for _, r := range a.Inv.Roles {
-		if r.Namespace != ns {
-			continue
-		}
+	var roles []*model.Role
+	if p.mayAllow(res("bind", rbacGroup, "roles", "", ns, "")) {
+		roles = a.objIndex().rolesNS[ns]
+	}
+	for _, r := range roles {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "roles", "", ns, r.Name))
 		if !ok {
 			continue
@@ -139,18 +140,26 @@ func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rb
 	return rbacBound{}, "", false
 }
 
-// rolesByPower returns ClusterRoles with those covering everything first.
-func (a *Analysis) rolesByPower() []*model.ClusterRole {
-	var admin, rest []*model.ClusterRole
-	for _, r := range a.Inv.ClusterRoles {
-		rules, _ := a.Eval.ClusterRoleRules(r.Name)
-		if rbac.CoversClusterAdmin(rules) {
-			admin = append(admin, r)
-		} else if len(rules) > 0 {
-			rest = append(rest, r)
-		}
+// rolesByPowerIf returns, when ok, the ClusterRoles with rules, those
+// covering everything first (computed once); else none.
+func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
+	if !ok {
+		return nil
 	}
-	return append(admin, rest...)
+	idx := a.objIndex()
+	if idx.byPower == nil {
+		var admin, rest []*model.ClusterRole
+		for _, r := range a.Inv.ClusterRoles {
+			rules, _ := a.Eval.ClusterRoleRules(r.Name)
+			if rbac.CoversClusterAdmin(rules) {
+				admin = append(admin, r)
+			} else if len(rules) > 0 {
+				rest = append(rest, r)
+			}
+		}
+		idx.byPower = append(append([]*model.ClusterRole{}, admin...), rest...)
+	}
+	return idx.byPower
 }
 
 // coversNamespace: every verb on every resource (what a namespace grant can reach).

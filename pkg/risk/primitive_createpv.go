@@ -51,10 +51,8 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"), Why: how + ", but no Node is in the input"})
 			continue
 		}
-		for _, n := range a.nodes {
-			out = append(out, Candidate{Primitive: "create-pv", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(pv, pvc, pods),
-				Condition: fmt.Sprintf("%s, pinned to node %s (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, n.Name, level)})
-		}
+		out = append(out, Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(pv, pvc, pods),
+			Condition: fmt.Sprintf("%s, pinned to the node of choice (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, level)})
 		return out // one namespace is enough to reach every node
 	}
 	if len(claimless) > 0 {

@@ -62,16 +62,31 @@ func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 		}
 		return false
 	}
-	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
-		for _, b := range list {
-			if seen[b] || !a.roleExistsEmpty(b) || !bound(b) {
-				continue
-			}
-			seen[b] = true
-			out = append(out, b)
+	for _, b := range a.emptyRoleBindings() {
+		if seen[b] || !bound(b) {
+			continue
 		}
+		seen[b] = true
+		out = append(out, b)
 	}
 	return out
+}
+
+// emptyRoleBindings returns, computed once, the bindings (ClusterRoleBindings
+// first, then RoleBindings, in inventory order) whose role exists without any
+// rule: rare, so each principal checks only these instead of every binding.
+func (a *Analysis) emptyRoleBindings() []*model.Binding {
+	if a.emptyBindings == nil {
+		a.emptyBindings = []*model.Binding{}
+		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+			for _, b := range list {
+				if a.roleExistsEmpty(b) {
+					a.emptyBindings = append(a.emptyBindings, b)
+				}
+			}
+		}
+	}
+	return a.emptyBindings
 }
 
 // roleExistsEmpty reports whether the role a binding references exists and has no rules.

@@ -20,10 +20,19 @@ func edgesFrom(a *risk.Analysis, key string) []string {
 	return out
 }
 
+// hasEdge reports a step by prim from one node to another; a step to the
+// shared any-node scope counts as a step to each Node the scope picks.
 func hasEdge(a *risk.Analysis, from, prim, to string) bool {
 	for _, e := range edgesFrom(a, from) {
 		if e == prim+"→"+to {
 			return true
+		}
+		if e == prim+"→Scope:any-node" && strings.HasPrefix(to, "Node:") {
+			for _, pick := range edgesFrom(a, "Scope:any-node") {
+				if pick == "pick-node→"+to {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -32,10 +32,13 @@ func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can lift the Pod Security level of %s (%s), but cannot create pods or workloads there", ns, level)})
 			continue
 		}
-		for _, n := range a.nodes {
-			out = append(out, Candidate{Primitive: "namespace-patch", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(patch, pods),
-				Condition: fmt.Sprintf("set %s=privileged on namespace %s (now %s), then create %s there with a privileged pod on node %s", LabelEnforce, ns, level, w.display(), n.Name)})
+		if len(a.nodes) == 0 {
+			out = append(out, Candidate{Primitive: "namespace-patch", Hops: 1, Grants: grants(patch, pods), To: a.phantom("Nodes", "any node"),
+				Why: fmt.Sprintf("can lift the Pod Security level of %s (%s) and create pods there, but no Node is in the input", ns, level)})
+			continue
 		}
+		out = append(out, Candidate{Primitive: "namespace-patch", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(patch, pods),
+			Condition: fmt.Sprintf("set %s=privileged on namespace %s (now %s), then create %s there with a privileged pod on the node of choice", LabelEnforce, ns, level, w.display())})
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package risk
 
 import (
 	"fmt"
-	"strings"
 )
 
 // nodeEscape: a pod creator in a namespace whose Pod Security level admits
@@ -38,7 +37,7 @@ func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 	return out
 }
 
-// escapeCandidates: a step to every node, if the namespace admits privileged pods.
+// escapeCandidates: a step to any node, if the namespace admits privileged pods.
 func escapeCandidates(a *Analysis, ns, how string, brs ...rbacBound) []Candidate {
 	allowed, why := a.allowsHostAccess(ns)
 	if !allowed {
@@ -49,13 +48,6 @@ func escapeCandidates(a *Analysis, ns, how string, brs ...rbacBound) []Candidate
 		return []Candidate{{Primitive: "node-escape", Hops: 1, Grants: brs, To: a.phantom("Nodes", "any node"),
 			Why: how + " and " + why + ", but no Node is in the input"}}
 	}
-	var out []Candidate
-	for _, n := range a.nodes {
-		cond := fmt.Sprintf("%s: a privileged pod with nodeName %s; %s", how, n.Name, why)
-		if isControlPlane(n) {
-			cond += "; " + n.Name + " is a control-plane node"
-		}
-		out = append(out, Candidate{Primitive: "node-escape", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: brs, Condition: strings.TrimSpace(cond)})
-	}
-	return out
+	return []Candidate{{Primitive: "node-escape", To: a.AnyNode(), Hops: 1, Holds: true, Grants: brs,
+		Condition: fmt.Sprintf("%s: a privileged pod with spec.nodeName set to the node of choice; %s", how, why)}}
 }

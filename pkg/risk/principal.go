@@ -58,6 +58,24 @@ func (p *Principal) match(req rbac.Request, firstOnly bool) []rbac.BoundRule {
 	return out
 }
 
+// mayAllow reports whether some rule that applies to the request's namespace
+// could allow it for some object name: a cheap test before asking per object
+// (per Node, per role), which would cost rules × objects for every principal.
+func (p *Principal) mayAllow(req rbac.Request) bool {
+	for i := range p.Rules {
+		br := &p.Rules[i]
+		if br.Namespace != "" && br.Namespace != req.Namespace {
+			continue
+		}
+		probe := br.Rule
+		probe.ResourceNames = nil
+		if rbac.RuleAllows(req, &probe) {
+			return true
+		}
+	}
+	return false
+}
+
 // FirstAny returns the first grant allowing any of the verbs.
 func (p *Principal) FirstAny(verbs []string, req rbac.Request) (rbac.BoundRule, bool) {
 	for _, v := range verbs {
