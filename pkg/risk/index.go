@@ -82,7 +82,7 @@ type nsIndex struct {
 	pods      map[string][]int
 	workloads map[string][]int
 	sas       map[string][]int
-	roles     map[string]*model.Role // "ns/name" → the first such Role
+	roles     map[string]*model.Role   // "ns/name" → the first such Role
 	rolesNS   map[string][]*model.Role // namespace → its Roles, in inventory order
 	// byPower caches rolesByPower.
 	byPower []*model.ClusterRole

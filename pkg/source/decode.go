@@ -26,6 +26,18 @@ type decoder struct {
 	// kind is the kind of the object being decoded, also when only its List
 	// names it (items of API list responses carry no kind).
 	kind string
+	// unmarshal decodes an object's JSON (encoding/json when nil; see fastjson.go).
+	unmarshal func([]byte, any) error
+	// seenLog, when not nil, records the keys added to seen (for a rollback).
+	seenLog []string
+}
+
+// decodeJSON unmarshals one object's JSON into a slim struct.
+func (d *decoder) decodeJSON(raw []byte, v any) error {
+	if d.unmarshal != nil {
+		return d.unmarshal(raw, v)
+	}
+	return json.Unmarshal(raw, v)
 }
 
 func newDecoder(defaultNamespace string) *decoder {

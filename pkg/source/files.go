@@ -128,7 +128,7 @@ func (d *decoder) decodeFile(name string, stdin io.Reader) error {
 		if stdin == nil {
 			stdin = os.Stdin
 		}
-		r = stdin
+		r = d.tryFastStdin(stdin)
 		display = "<stdin>"
 	} else {
 		f, err := os.Open(name)
@@ -136,7 +136,14 @@ func (d *decoder) decodeFile(name string, stdin io.Reader) error {
 			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
 		}
 		defer f.Close() //nolint:errcheck // read-only file
+		done, err := d.tryFastFile(f, display)
+		if err != nil || done {
+			return err
+		}
 		r = f
+	}
+	if r == nil {
+		return nil // read by the fast path
 	}
 	n, err := d.decodeStream(display, r)
 	if err != nil {

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -75,7 +74,7 @@ type objectJSON struct {
 // List gives its items.
 func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVersion string) error {
 	var o objectJSON
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return &docError{src: src, msg: "malformed object", err: cleanJSONError(err)}
 	}
 	// kubectl's last-applied annotation repeats the whole object (a Secret's
@@ -127,6 +126,9 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		d.removeDuplicate(o.Kind, o.Metadata)
 	}
 	d.seen[key] = src
+	if d.seenLog != nil {
+		d.seenLog = append(d.seenLog, key)
+	}
 	d.kind = o.Kind
 	if err := info.decode(d, raw, o.Metadata, src); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
@@ -190,7 +192,7 @@ func decodeClusterRole(d *decoder, raw []byte, meta model.Meta, src model.Source
 		Rules           []rbacv1.PolicyRule     `json:"rules"`
 		AggregationRule *rbacv1.AggregationRule `json:"aggregationRule"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	d.inv.ClusterRoles = append(d.inv.ClusterRoles, &model.ClusterRole{Meta: meta, Rules: o.Rules, AggregationRule: o.AggregationRule, Source: src})
@@ -201,7 +203,7 @@ func decodeRole(d *decoder, raw []byte, meta model.Meta, src model.Source) error
 	var o struct {
 		Rules []rbacv1.PolicyRule `json:"rules"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	d.inv.Roles = append(d.inv.Roles, &model.Role{Meta: meta, Rules: o.Rules, Source: src})
@@ -214,7 +216,7 @@ func decodeBinding(d *decoder, raw []byte, meta model.Meta, src model.Source) er
 		RoleRef  rbacv1.RoleRef   `json:"roleRef"`
 		Subjects []rbacv1.Subject `json:"subjects"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	if o.Kind == "" {
@@ -265,7 +267,7 @@ func decodeServiceAccount(d *decoder, raw []byte, meta model.Meta, src model.Sou
 			Name string `json:"name"`
 		} `json:"secrets"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	sa := &model.ServiceAccount{Meta: meta, AutomountServiceAccountToken: o.AutomountServiceAccountToken, Source: src}
@@ -282,7 +284,7 @@ func decodeNamespace(d *decoder, raw []byte, meta model.Meta, src model.Source) 
 			Phase string `json:"phase"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	d.inv.Namespaces = append(d.inv.Namespaces, &model.Namespace{Meta: meta, Phase: o.Status.Phase, Source: src})
@@ -295,7 +297,7 @@ func decodeSecret(d *decoder, raw []byte, meta model.Meta, src model.Source) err
 	var o struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	if o.Type == "" {
@@ -315,7 +317,7 @@ func decodeNode(d *decoder, raw []byte, meta model.Meta, src model.Source) error
 			} `json:"taints"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	n := &model.Node{Meta: meta, Unschedulable: o.Spec.Unschedulable, Source: src}
@@ -334,7 +336,7 @@ func decodePV(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
 			} `json:"hostPath"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	pv := &model.PersistentVolume{Meta: meta, Source: src}
@@ -354,7 +356,7 @@ func decodePVC(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 			VolumeName string `json:"volumeName"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	d.inv.PersistentVolumeClaims = append(d.inv.PersistentVolumeClaims, &model.PersistentVolumeClaim{Meta: meta, VolumeName: o.Spec.VolumeName, Source: src})
@@ -368,7 +370,7 @@ func decodeWebhookConfig(d *decoder, raw []byte, meta model.Meta, src model.Sour
 			Name string `json:"name"`
 		} `json:"webhooks"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	if o.Kind == "" {
@@ -386,7 +388,7 @@ func decodeAdmissionPolicy(d *decoder, raw []byte, meta model.Meta, src model.So
 	var o struct {
 		Kind string `json:"kind"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	if o.Kind == "" {
@@ -411,7 +413,7 @@ func decodeCSR(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 			} `json:"conditions"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	c := &model.CertificateSigningRequest{Meta: meta, SignerName: o.Spec.SignerName, Username: o.Spec.Username,

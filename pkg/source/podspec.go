@@ -1,7 +1,6 @@
 package source
 
 import (
-	"encoding/json"
 	"sort"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
@@ -127,7 +126,7 @@ func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 			Phase string `json:"phase"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	spec := o.Spec.summary()
@@ -154,7 +153,7 @@ func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) e
 			} `json:"template"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	if o.Kind == "" {
@@ -182,7 +181,7 @@ func decodeCronJob(d *decoder, raw []byte, meta model.Meta, src model.Source) er
 			} `json:"jobTemplate"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	w := &model.Workload{Meta: meta, Kind: "CronJob", Group: "batch", Spec: o.Spec.JobTemplate.Spec.Template.Spec.summary(), Source: src}

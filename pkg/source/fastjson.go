@@ -1,0 +1,215 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+
+	jsoniter "github.com/json-iterator/go"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// The fast path reads the one shape large inputs have — a file that is a
+// single JSON List, as `kubectl get … -o json` writes it — as a stream: each
+// item is taken from the input, validated, decoded into the slim structs of
+// kinds.go and dropped, so the file is never held in memory whole and is
+// parsed about twice instead of five times. It decides nothing on its own:
+// anything else (YAML, several documents, an item without kind, a duplicate,
+// any error) rolls the inventory back and the exact decoder of decode.go
+// reads the input again, so results and error messages are those of one
+// decoder whichever path ran (tested on every testdata file and by fuzzing).
+
+// fastJSON is encoding/json-compatible (case-insensitive field names, last
+// duplicate wins) and several times faster for the slim structs.
+var fastJSON = jsoniter.ConfigCompatibleWithStandardLibrary
+
+// fastPathMinBytes: smaller inputs gain nothing worth a second code path.
+const fastPathMinBytes = 1 << 20
+
+// errNotFast says the input is not for the fast path (not an error of the input).
+var errNotFast = errors.New("not a single JSON List")
+
+// decodeJSONListFast streams a single top-level JSON List from r into d. On
+// any failure it restores d as it was and returns an error; the caller then
+// reads the input again with the exact decoder.
+func (d *decoder) decodeJSONListFast(file string, r io.Reader) (docs int, err error) {
+	undo := d.checkpoint()
+	d.unmarshal = fastJSON.Unmarshal
+	defer func() {
+		if err != nil {
+			undo()
+		}
+		d.unmarshal, d.seenLog = nil, nil
+	}()
+
+	it := jsoniter.Parse(fastJSON, r, 1<<16)
+	if it.WhatIsNext() != jsoniter.ObjectValue {
+		return 0, errNotFast
+	}
+	var kind, apiVersion string
+	sawItems := false
+	src := model.Source{File: file, Doc: 1, Line: 1}
+	for field := it.ReadObject(); field != ""; field = it.ReadObject() {
+		switch field {
+		case "kind":
+			kind = it.ReadString()
+		case "apiVersion":
+			apiVersion = it.ReadString()
+		case "items":
+			if sawItems || it.WhatIsNext() != jsoniter.ArrayValue {
+				return 0, errNotFast
+			}
+			sawItems = true
+			n := 0
+			for it.ReadArray() {
+				raw := it.SkipAndReturnBytes()
+				if it.Error != nil || !json.Valid(raw) {
+					return 0, errNotFast
+				}
+				n++
+				isrc := src
+				isrc.Item = n
+				// Items of kubectl's Lists carry kind and apiVersion; a
+				// typed List that names them only after its items is left
+				// to the exact decoder.
+				if err := d.decodeObjectFast(raw, isrc, listItemKind(kind), apiVersion); err != nil {
+					return 0, err
+				}
+			}
+		default:
+			// Only field names matter elsewhere; the value must still be valid JSON.
+			if raw := it.SkipAndReturnBytes(); it.Error != nil || !json.Valid(raw) {
+				return 0, errNotFast
+			}
+		}
+		if it.Error != nil {
+			return 0, errNotFast
+		}
+	}
+	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
+		return 0, errNotFast
+	}
+	// One document only, a List with items (as decodeDocument decides).
+	if it.WhatIsNext() != jsoniter.InvalidValue || (it.Error != nil && !errors.Is(it.Error, io.EOF)) {
+		return 0, errNotFast
+	}
+	if !sawItems || kind == "" || apiVersion == "" || !strings.HasSuffix(kind, "List") {
+		return 0, errNotFast
+	}
+	return 1, nil
+}
+
+// listItemKind is the kind a typed List gives items without one ("" for v1 List).
+func listItemKind(listKind string) string {
+	if listKind == "List" || !strings.HasSuffix(listKind, "List") {
+		return ""
+	}
+	return strings.TrimSuffix(listKind, "List")
+}
+
+// decodeObjectFast is decodeObject for the fast path: an item without its own
+// kind or apiVersion, or seen before, is left to the exact decoder.
+func (d *decoder) decodeObjectFast(raw []byte, src model.Source, itemKind, itemAPIVersion string) error {
+	var o objectJSON
+	if err := d.unmarshal(raw, &o); err != nil {
+		return errNotFast
+	}
+	if o.Kind == "" || o.APIVersion == "" {
+		return errNotFast
+	}
+	if info, known := kinds[o.Kind]; known {
+		g, _ := splitAPIVersion(o.APIVersion)
+		ns := o.Metadata.Namespace
+		if info.namespaced && ns == "" {
+			ns = d.defaultNamespace
+		}
+		if !info.namespaced {
+			ns = ""
+		}
+		if _, dup := d.seen[o.Kind+"/"+ns+"/"+o.Metadata.Name]; dup && info.group == g {
+			return errNotFast // the exact decoder warns and replaces
+		}
+	}
+	if err := d.decodeObject(raw, src, itemKind, itemAPIVersion); err != nil {
+		return errNotFast
+	}
+	return nil
+}
+
+// checkpoint records the decoder's state; the returned func restores it. The
+// fast path only appends to the inventory's slices and adds keys to seen.
+func (d *decoder) checkpoint() func() {
+	inv := reflect.ValueOf(d.inv).Elem()
+	lens := make([]int, inv.NumField())
+	for i := range lens {
+		if f := inv.Field(i); f.Kind() == reflect.Slice {
+			lens[i] = f.Len()
+		}
+	}
+	skipped := make(map[string]int, len(d.inv.Skipped))
+	for k, v := range d.inv.Skipped {
+		skipped[k] = v
+	}
+	kind := d.kind
+	d.seenLog = []string{}
+	return func() {
+		for i, n := range lens {
+			if f := inv.Field(i); f.Kind() == reflect.Slice {
+				for j := n; j < f.Len(); j++ {
+					f.Index(j).SetZero() // let the collector have them
+				}
+				f.SetLen(n)
+			}
+		}
+		d.inv.Skipped = skipped
+		for _, k := range d.seenLog {
+			delete(d.seen, k)
+		}
+		d.seenLog = nil
+		d.kind = kind
+	}
+}
+
+// tryFastFile reads a large file with the fast path. done false means it did
+// not, and the file is back at its start for the exact decoder.
+func (d *decoder) tryFastFile(f *os.File, display string) (done bool, err error) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < fastPathMinBytes {
+		return false, nil
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	if first, perr := peekNonSpace(br); perr == nil && first == '{' {
+		if _, ferr := d.decodeJSONListFast(display, br); ferr == nil {
+			return true, nil
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false, fmt.Errorf("%s: %w", display, err)
+	}
+	return false, nil
+}
+
+// tryFastStdin reads standard input with the fast path when it is large JSON.
+// It returns nil when done, else the reader the exact decoder must read: what
+// the fast path consumed (kept in memory meanwhile) followed by the rest.
+func (d *decoder) tryFastStdin(stdin io.Reader) io.Reader {
+	br := bufio.NewReaderSize(stdin, fastPathMinBytes)
+	if head, _ := br.Peek(fastPathMinBytes); len(head) < fastPathMinBytes {
+		return br
+	}
+	if first, err := peekNonSpace(br); err != nil || first != '{' {
+		return br
+	}
+	var consumed bytes.Buffer
+	if _, err := d.decodeJSONListFast("<stdin>", io.TeeReader(br, &consumed)); err == nil {
+		return nil
+	}
+	return io.MultiReader(&consumed, br)
+}
