@@ -1,6 +1,7 @@
 package source
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -442,7 +443,7 @@ func decodeResourceQuota(d *decoder, raw []byte, meta model.Meta, src model.Sour
 			} `json:"scopeSelector"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
 	q := &model.ResourceQuota{Meta: meta, Source: src}
