@@ -61,9 +61,24 @@ type Edge struct {
 	Data any
 }
 
-// key identifies an edge for de-duplication.
-func (e *Edge) key() string {
-	return e.From.Key + "\x00" + e.To.Key + "\x00" + e.Primitive + "\x00" + strings.Join(e.GrantedBy, "\x01") + "\x00" + e.Condition
+// edgeKey identifies an edge for de-duplication. Its strings share the
+// edge's own (no copies): the graph of a large cluster has millions of edges.
+type edgeKey struct {
+	from, to             *Node
+	primitive, condition string
+	grantedBy            string
+}
+
+func (e *Edge) key() edgeKey {
+	k := edgeKey{from: e.From, to: e.To, primitive: e.Primitive, condition: e.Condition}
+	switch len(e.GrantedBy) {
+	case 0:
+	case 1:
+		k.grantedBy = e.GrantedBy[0]
+	default:
+		k.grantedBy = strings.Join(e.GrantedBy, "\x01")
+	}
+	return k
 }
 
 // Graph holds nodes and edges; call Freeze before querying.
@@ -71,7 +86,7 @@ type Graph struct {
 	nodes  []*Node
 	byKey  map[string]*Node
 	edges  []*Edge
-	seen   map[string]bool
+	seen   map[edgeKey]struct{}
 	out    [][]*Edge
 	in     [][]*Edge
 	frozen bool
@@ -79,7 +94,7 @@ type Graph struct {
 
 // New returns an empty graph with the sink.
 func New() *Graph {
-	g := &Graph{byKey: map[string]*Node{}, seen: map[string]bool{}}
+	g := &Graph{byKey: map[string]*Node{}, seen: map[edgeKey]struct{}{}}
 	g.AddNode(Node{Key: SinkKey, Kind: KindSink, Name: "cluster-admin"})
 	return g
 }
@@ -108,10 +123,10 @@ func (g *Graph) AddEdge(e Edge) {
 		return
 	}
 	k := e.key()
-	if g.seen[k] {
+	if _, dup := g.seen[k]; dup {
 		return
 	}
-	g.seen[k] = true
+	g.seen[k] = struct{}{}
 	ee := e
 	g.edges = append(g.edges, &ee)
 	g.frozen = false

@@ -27,6 +27,8 @@ type AnalysisOptions struct {
 	RulePaths []string
 	// NoBuiltinRules turns the shipped rule packs off.
 	NoBuiltinRules bool
+	// keepCandidates keeps failed steps too (explain shows them).
+	keepCandidates bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -70,6 +72,7 @@ func (o *AnalysisOptions) Analyze(ctx context.Context, streams genericiooptions.
 	if err != nil {
 		return nil, nil, err
 	}
+	opts.KeepCandidates = o.keepCandidates
 	a := risk.Analyze(inv, opts)
 	o.Input.PrintWarnings(streams.ErrOut, a.Warnings())
 	return a, inv, nil

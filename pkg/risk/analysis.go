@@ -28,6 +28,10 @@ type Options struct {
 	Identities []rbac.Subject
 	// Extra primitives are evaluated after the built-in ones (rule packs).
 	Extra []Primitive
+	// KeepCandidates keeps every evaluated step, held or failed, for
+	// Candidates (explain). Off, the analysis of a large cluster needs much
+	// less memory: the graph keeps only the steps that hold.
+	KeepCandidates bool
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the
@@ -50,6 +54,11 @@ type Analysis struct {
 	podsByNS     map[string][]*model.Pod
 	podsByNode   map[string][]*model.Pod
 	nodes        []*model.Node
+	// strs interns the provenance strings of steps.
+	strs struct {
+		grants   map[grantKey]string
+		bindings map[*model.Binding]string
+	}
 	// emptyBindings caches emptyRoleBindings.
 	emptyBindings []*model.Binding
 	workloadsNS   map[string][]*model.Workload
@@ -102,6 +111,8 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		podsByNode:   map[string][]*model.Pod{},
 		workloadsNS:  map[string][]*model.Workload{},
 	}
+	a.strs.grants = map[grantKey]string{}
+	a.strs.bindings = map[*model.Binding]string{}
 	a.index()
 	a.addIdentities()
 	a.evaluate()

@@ -27,6 +27,7 @@ func loadScenarioFile(t *testing.T, path string) *model.Inventory {
 
 func scenarioAnalysis(t *testing.T, name string, opts risk.Options) *risk.Analysis {
 	t.Helper()
+	opts.KeepCandidates = true // tests look at failed steps too
 	return risk.Analyze(loadScenarioFile(t, filepath.Join("../../testdata/scenarios", name, "input.yaml")), opts)
 }
 

@@ -174,11 +174,13 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		if c.Holds && a.heldByGroup(p, c) {
 			continue
 		}
-		a.candidates[p.Node.Key] = append(a.candidates[p.Node.Key], c)
+		if a.Opts.KeepCandidates {
+			a.candidates[p.Node.Key] = append(a.candidates[p.Node.Key], c)
+		}
 		if !c.Holds {
 			continue
 		}
-		strs, bindings := c.grantedBy()
+		strs, bindings := a.grantedBy(c)
 		a.Graph.AddEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings, Data: c.requests()})
 	}
 }
@@ -250,5 +252,6 @@ func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
 	return c, true
 }
 
-// Candidates returns every candidate step evaluated for a node (for explain).
+// Candidates returns every candidate step evaluated for a node (for
+// explain); empty unless Options.KeepCandidates is set.
 func (a *Analysis) Candidates(key string) []Candidate { return a.candidates[key] }

@@ -109,7 +109,7 @@ func TestKubeHoundCorpus(t *testing.T) {
 				}
 				subjects = append(subjects, subj)
 			}
-			a := risk.Analyze(inv, risk.Options{Identities: subjects})
+			a := risk.Analyze(inv, risk.Options{Identities: subjects, KeepCandidates: true})
 			if exp.attacker != "" {
 				n := a.Graph.Node(risk.SubjectKey(subjects[0]))
 				if n == nil {

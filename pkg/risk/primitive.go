@@ -1,9 +1,11 @@
 package risk
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -32,26 +34,51 @@ type Candidate struct {
 	Why string
 }
 
-// grantedBy renders a candidate's grants, de-duplicated, in order.
-func (c Candidate) grantedBy() (strs, bindings []string) {
-	seen := map[string]bool{}
-	seenB := map[string]bool{}
+// grantedBy renders a candidate's grants, de-duplicated, in order. The
+// strings are interned: one grant is usually behind many steps.
+func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string) {
 	for _, g := range c.Grants {
-		s := g.Grant.String()
-		if !seen[s] {
-			seen[s] = true
+		s := a.grantString(g.Grant)
+		if !slices.Contains(strs, s) {
 			strs = append(strs, s)
 		}
 		if g.Grant.Binding != nil {
-			id := g.Grant.Binding.ID()
-			if !seenB[id] {
-				seenB[id] = true
+			id := a.bindingID(g.Grant.Binding)
+			if !slices.Contains(bindings, id) {
 				bindings = append(bindings, id)
 			}
 		}
 	}
 	sort.Strings(bindings)
 	return strs, bindings
+}
+
+// grantKey is what a grant's provenance string depends on.
+type grantKey struct {
+	binding            *model.Binding
+	roleKind, roleName string
+	ruleIndex          int
+	subject            rbac.Subject
+	superuser          bool
+}
+
+func (a *Analysis) grantString(g rbac.Grant) string {
+	k := grantKey{g.Binding, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject, g.Superuser}
+	s, ok := a.strs.grants[k]
+	if !ok {
+		s = g.String()
+		a.strs.grants[k] = s
+	}
+	return s
+}
+
+func (a *Analysis) bindingID(b *model.Binding) string {
+	id, ok := a.strs.bindings[b]
+	if !ok {
+		id = b.ID()
+		a.strs.bindings[b] = id
+	}
+	return id
 }
 
 // requests returns the authorization requests the step needs, in order, without repeats.

@@ -28,7 +28,7 @@ func TestModifyWorkloadKinds(t *testing.T) {
 			Workloads:       []*model.Workload{{Meta: model.Meta{Namespace: "ns", Name: "w"}, Kind: tc.kind, Group: tc.group, Spec: model.PodSpec{ServiceAccountName: "default"}}},
 		}
 		rule := rbacv1.PolicyRule{APIGroups: []string{tc.group}, Resources: []string{tc.resource}, Verbs: []string{"patch"}}
-		a := Analyze(userWith([]rbacv1.PolicyRule{rule}, inv), Options{})
+		a := Analyze(userWith([]rbacv1.PolicyRule{rule}, inv), Options{KeepCandidates: true})
 		holds, fails := held(a, "modify-workload")
 		if got := len(holds) > 0; got != tc.holds {
 			t.Errorf("%s: holds %v (%v), want %v", tc.kind, got, holds, tc.holds)
@@ -53,7 +53,7 @@ func TestModifyWorkloadResourceNames(t *testing.T) {
 		{[]string{"api"}, false},
 	} {
 		rule := rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"update"}, ResourceNames: tc.names}
-		a := Analyze(userWith([]rbacv1.PolicyRule{rule}, &model.Inventory{ServiceAccounts: inv.ServiceAccounts, Workloads: inv.Workloads}), Options{})
+		a := Analyze(userWith([]rbacv1.PolicyRule{rule}, &model.Inventory{ServiceAccounts: inv.ServiceAccounts, Workloads: inv.Workloads}), Options{KeepCandidates: true})
 		holds, fails := held(a, "modify-workload")
 		if got := len(holds) > 0; got != tc.holds {
 			t.Errorf("resourceNames %v: holds %v, want %v", tc.names, got, tc.holds)

@@ -53,7 +53,7 @@ func TestScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := risk.Analyze(inv, risk.Options{KubernetesVersion: spec.KubernetesVersion, PodSecurityDefault: spec.PodSecurityDefault, Identities: []rbac.Subject{subj}})
+			a := risk.Analyze(inv, risk.Options{KubernetesVersion: spec.KubernetesVersion, PodSecurityDefault: spec.PodSecurityDefault, Identities: []rbac.Subject{subj}, KeepCandidates: true})
 			n := a.Graph.Node(risk.SubjectKey(subj))
 			if n == nil {
 				t.Fatalf("subject %s not in graph", spec.Subject)
