@@ -29,6 +29,8 @@ type AnalysisOptions struct {
 	NoBuiltinRules bool
 	// keepCandidates keeps failed steps too (explain shows them).
 	keepCandidates bool
+	// onlyReachable builds only what the identities reach (from).
+	onlyReachable bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -73,6 +75,9 @@ func (o *AnalysisOptions) Analyze(ctx context.Context, streams genericiooptions.
 		return nil, nil, err
 	}
 	opts.KeepCandidates = o.keepCandidates
+	if o.onlyReachable {
+		opts.Roots = identities
+	}
 	a := risk.Analyze(inv, opts)
 	o.Input.PrintWarnings(streams.ErrOut, a.Warnings())
 	return a, inv, nil

@@ -34,7 +34,7 @@ type PathsResult struct {
 
 // NewCmdFrom builds `from`.
 func NewCmdFrom(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &FromOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, MaxPaths: 3, MaxHops: -1, streams: streams}
+	o := &FromOptions{Analysis: &AnalysisOptions{Input: input, onlyReachable: true}, Output: OutputTable, MaxPaths: 3, MaxHops: -1, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "from SUBJECT",
 		Short: "Show the shortest paths by which one subject becomes cluster-admin",

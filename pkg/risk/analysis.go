@@ -32,6 +32,10 @@ type Options struct {
 	// Candidates (explain). Off, the analysis of a large cluster needs much
 	// less memory: the graph keeps only the steps that hold.
 	KeepCandidates bool
+	// Roots, when set, limit the analysis to what these subjects can reach:
+	// only their steps and those of the identities they reach are built
+	// (from). Scan needs the whole graph and leaves it empty.
+	Roots []rbac.Subject
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the
@@ -54,6 +58,8 @@ type Analysis struct {
 	podsByNS     map[string][]*model.Pod
 	podsByNode   map[string][]*model.Pod
 	nodes        []*model.Node
+	// succ are the targets of each node's steps, kept while Roots are set.
+	succ map[*graph.Node][]*graph.Node
 	// strs interns the provenance strings of steps.
 	strs struct {
 		grants   map[grantKey]string
@@ -110,6 +116,9 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		podsByNS:     map[string][]*model.Pod{},
 		podsByNode:   map[string][]*model.Pod{},
 		workloadsNS:  map[string][]*model.Workload{},
+	}
+	if len(opts.Roots) > 0 {
+		a.succ = map[*graph.Node][]*graph.Node{}
 	}
 	a.strs.grants = map[grantKey]string{}
 	a.strs.bindings = map[*model.Binding]string{}

@@ -27,7 +27,7 @@ func (a *Analysis) AnyNode() *graph.Node {
 		if isControlPlane(node) {
 			cond += "; " + node.Name + " is a control-plane node"
 		}
-		a.Graph.AddEdge(graph.Edge{From: n, To: a.NodeIdentity(node.Name), Primitive: pickNode, Hops: 0, Condition: cond})
+		a.addEdge(graph.Edge{From: n, To: a.NodeIdentity(node.Name), Primitive: pickNode, Hops: 0, Condition: cond})
 	}
 	return n
 }

@@ -14,10 +14,16 @@ import (
 
 func benchInventory(b *testing.B) *model.Inventory {
 	b.Helper()
-	data := cluster.Bytes(cluster.BenchNamespaces())
+	return benchInventoryN(b, cluster.BenchNamespaces())
+}
+
+// benchInventoryN is a generated cluster of n namespaces.
+func benchInventoryN(tb testing.TB, n int) *model.Inventory {
+	tb.Helper()
+	data := cluster.Bytes(n)
 	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{"-"}, Stdin: bytes.NewReader(data)})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return inv
 }

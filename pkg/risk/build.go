@@ -73,7 +73,7 @@ func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
 		if len(gRules) > 0 || g == rbac.GroupMasters {
 			gn := a.subjectNode(gs)
 			a.ensurePrincipal(gn)
-			a.Graph.AddEdge(graph.Edge{From: n, To: gn, Primitive: "member-of", Hops: 0, Condition: memberCondition(n, g)})
+			a.addEdge(graph.Edge{From: n, To: gn, Primitive: "member-of", Hops: 0, Condition: memberCondition(n, g)})
 		}
 	}
 	return p
@@ -123,14 +123,27 @@ func (a *Analysis) addIdentities() {
 		a.UserNode(rbac.UserAnonymous)
 	}
 	if n := a.Graph.Node(groupKey(rbac.GroupMasters)); n != nil {
-		a.Graph.AddEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
+		a.addEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
 			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
+	}
+}
+
+// addEdge adds a step to the graph (and, when only the part reachable from
+// Options.Roots is built, remembers where it leads).
+func (a *Analysis) addEdge(e graph.Edge) {
+	a.Graph.AddEdge(e)
+	if a.succ != nil && e.From != nil && e.To != nil {
+		a.succ[e.From] = append(a.succ[e.From], e.To)
 	}
 }
 
 // evaluate runs every primitive for every principal that holds rules,
 // including principals created on the way (scopes, new identities).
 func (a *Analysis) evaluate() {
+	if len(a.Opts.Roots) > 0 {
+		a.evaluateFrom(a.Opts.Roots)
+		return
+	}
 	done := 0
 	for done < len(a.principals) {
 		// Principals are processed in creation order; new ones are appended.
@@ -140,6 +153,33 @@ func (a *Analysis) evaluate() {
 		done = len(a.principals)
 		for _, p := range sorted {
 			a.evaluatePrincipal(p)
+		}
+	}
+}
+
+// evaluateFrom evaluates only the principals reachable from the roots, in
+// breadth-first order: every path of a root runs through them alone, so
+// `from` needs no evaluation of the rest of the cluster.
+func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
+	visited := map[*graph.Node]bool{}
+	var queue []*graph.Node
+	push := func(n *graph.Node) {
+		if n != nil && !visited[n] {
+			visited[n] = true
+			queue = append(queue, n)
+		}
+	}
+	for _, s := range roots {
+		push(a.Graph.Node(SubjectKey(s)))
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if p := a.byKey[n.Key]; p != nil {
+			a.evaluatePrincipal(p)
+		}
+		for _, next := range a.succ[n] {
+			push(next)
 		}
 	}
 }
@@ -181,7 +221,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 			continue
 		}
 		strs, bindings := a.grantedBy(c)
-		a.Graph.AddEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings, Data: c.requests()})
+		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings, Data: c.requests()})
 	}
 }
 
