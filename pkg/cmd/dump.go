@@ -108,7 +108,7 @@ func encodeDump(inv *model.Inventory, format string) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString("# kubectl auth-paths dump: the objects the analysis reads (Secrets: metadata and type only).\n")
 	if inv.ServerVersion != "" {
-		fmt.Fprintf(&b, "# Read from a cluster running %s.\n", inv.ServerVersion)
+		b.WriteString(source.DumpVersionComment(inv.ServerVersion))
 	}
 	if len(inv.Missing) > 0 {
 		b.WriteString("# INCOMPLETE: these kinds could not be read:\n")

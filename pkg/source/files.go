@@ -4,6 +4,7 @@
 package source
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -143,9 +144,17 @@ func (d *decoder) decodeFile(name string, stdin io.Reader) error {
 		r = f
 	}
 	if r == nil {
-		return nil // read by the fast path
+		return nil // read by the fast path (large JSON: no comment header)
 	}
-	n, err := d.decodeStream(display, r)
+	br := bufio.NewReaderSize(r, dumpHeaderMax)
+	if v := peekDumpVersion(br); v != "" {
+		if d.inv.ServerVersion != "" && d.inv.ServerVersion != v {
+			d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s: dump of a cluster running %s, an earlier input says %s: using %s", display, v, d.inv.ServerVersion, d.inv.ServerVersion))
+		} else {
+			d.inv.ServerVersion = v
+		}
+	}
+	n, err := d.decodeStream(display, br)
 	if err != nil {
 		return err
 	}
