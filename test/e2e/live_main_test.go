@@ -212,7 +212,7 @@ func setup() (*env, error) {
 		return nil, err
 	}
 	shared = e // stopped by TestMain even if the rest fails
-	if e.plugin, err = buildPlugin(dir); err != nil {
+	if e.plugin, err = cluster.BuildPlugin(dir); err != nil {
 		return nil, err
 	}
 	if _, err := e.c.KubectlStdin(strings.NewReader(fixture), "apply", "-f", "-"); err != nil {
@@ -255,24 +255,6 @@ current-context: limited
 		time.Sleep(250 * time.Millisecond)
 	}
 	return e, nil
-}
-
-func buildPlugin(dir string) (string, error) {
-	if p := os.Getenv("AUTH_PATHS_E2E_PLUGIN"); p != "" {
-		return filepath.Abs(p)
-	}
-	root, err := cluster.RepoRoot()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "bin", "kubectl-auth_paths")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kubectl-auth_paths")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building kubectl-auth_paths: %w\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // result is one run of the plugin.

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,8 @@ type Cluster struct {
 	Dir string
 	// Server is the https URL of kube-apiserver.
 	Server string
+	// EtcdURL is etcd's client URL (plain http on loopback, no authentication).
+	EtcdURL string
 	// Kubeconfig is the admin kubeconfig (user AdminUser, group system:masters).
 	Kubeconfig string
 	// AdminToken is the bearer token of AdminUser.
@@ -88,6 +91,20 @@ type Options struct {
 	// APIServerArgs are added to kube-apiserver's flags (e.g. --audit-policy-file,
 	// --audit-log-path); relative paths are taken in the cluster's directory.
 	APIServerArgs []string
+	// Controllers are kube-controller-manager's --controllers; nil means
+	// DefaultControllers. The clusterrole aggregation controller must be one of
+	// them: Start waits for it.
+	Controllers []string
+}
+
+// DefaultControllers are the controllers the RBAC tests need: ClusterRole
+// aggregation, ServiceAccounts (the "default" one of each namespace), their
+// token Secrets and the root CA ConfigMap.
+var DefaultControllers = []string{
+	"clusterrole-aggregation-controller",
+	"serviceaccount-controller",
+	"serviceaccount-token-controller",
+	"root-ca-certificate-publisher-controller",
 }
 
 // DefaultExtraUsers are a few static users without RBAC grants, for tests that
@@ -115,7 +132,7 @@ func New(opts Options) (*Cluster, error) {
 	}
 	var lastErr error
 	for attempt := 1; attempt <= 3; attempt++ {
-		c, err := start(bins, opts.Dir, extra, opts.APIServerArgs, logf)
+		c, err := start(bins, opts, extra, logf)
 		if err == nil {
 			return c, nil
 		}
@@ -125,8 +142,8 @@ func New(opts Options) (*Cluster, error) {
 	return nil, lastErr
 }
 
-func start(bins Binaries, parent string, extra []StaticUser, apiserverArgs []string, logf func(string, ...any)) (c *Cluster, err error) {
-	dir, err := os.MkdirTemp(parent, "auth-paths-e2e-")
+func start(bins Binaries, opts Options, extra []StaticUser, logf func(string, ...any)) (c *Cluster, err error) {
+	dir, err := os.MkdirTemp(opts.Dir, "auth-paths-e2e-")
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +162,7 @@ func start(bins Binaries, parent string, extra []StaticUser, apiserverArgs []str
 	}
 	etcdClient := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
 	etcdPeer := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
+	c.EtcdURL = etcdClient
 	apiPort := ports[2]
 	c.Server = fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 
@@ -212,7 +230,7 @@ func start(bins Binaries, parent string, extra []StaticUser, apiserverArgs []str
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--v=1",
-	}, apiserverArgs...)...,
+	}, opts.APIServerArgs...)...,
 	); err != nil {
 		return c, err
 	}
@@ -230,20 +248,29 @@ func start(bins Binaries, parent string, extra []StaticUser, apiserverArgs []str
 		return c, err
 	}
 
-	// kube-controller-manager: only the controllers the RBAC tests need.
-	if err := c.run("kube-controller-manager", bins.KubeControllerManager,
-		"--kubeconfig="+kcmKubeconfig,
-		"--authentication-kubeconfig="+kcmKubeconfig,
-		"--authorization-kubeconfig="+kcmKubeconfig,
-		"--controllers=clusterrole-aggregation-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller",
-		"--service-account-private-key-file="+saKey,
-		"--root-ca-file="+c.CAFile,
+	// kube-controller-manager: only the controllers the tests need.
+	controllers := opts.Controllers
+	if controllers == nil {
+		controllers = DefaultControllers
+	}
+	kcmArgs := []string{
+		"--kubeconfig=" + kcmKubeconfig,
+		"--authentication-kubeconfig=" + kcmKubeconfig,
+		"--authorization-kubeconfig=" + kcmKubeconfig,
+		"--controllers=" + strings.Join(controllers, ","),
+		"--root-ca-file=" + c.CAFile,
 		"--use-service-account-credentials=false",
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port=0",
 		"--v=1",
-	); err != nil {
+	}
+	// The signing key alone starts the token controller, whatever --controllers
+	// says: it fills token Secrets and deletes those of missing ServiceAccounts.
+	if slices.Contains(controllers, "serviceaccount-token-controller") {
+		kcmArgs = append(kcmArgs, "--service-account-private-key-file="+saKey)
+	}
+	if err := c.run("kube-controller-manager", bins.KubeControllerManager, kcmArgs...); err != nil {
 		return c, err
 	}
 	// The system namespaces are created asynchronously by the apiserver.
