@@ -58,6 +58,19 @@ func (o *InputOptions) explicitNamespace() string {
 	return ""
 }
 
+// fallbackNamespace is where namespaced kinds are listed live when listing
+// them cluster-wide is forbidden: -n, else the context's namespace, else
+// "default" (kubectl's choice for a namespaced `get`).
+func (o *InputOptions) fallbackNamespace() string {
+	if ns := o.explicitNamespace(); ns != "" {
+		return ns
+	}
+	if ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err == nil && ns != "" {
+		return ns
+	}
+	return "default"
+}
+
 // Load reads the inventory from files or the cluster.
 func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStreams) (*model.Inventory, error) {
 	var inv *model.Inventory
@@ -84,7 +97,7 @@ func (o *InputOptions) loadLive(ctx context.Context, cfg *rest.Config, errOut io
 	if o.ChunkSize < 0 {
 		return nil, fmt.Errorf("--chunk-size must not be negative")
 	}
-	opts := source.LiveOptions{PageSize: o.ChunkSize}
+	opts := source.LiveOptions{PageSize: o.ChunkSize, Namespace: o.fallbackNamespace()}
 	if f, ok := errOut.(*os.File); ok && !o.StructuredOutput && term.IsTerminal(int(f.Fd())) {
 		p := source.NewTerminalProgress(f)
 		opts.Progress = p.Update

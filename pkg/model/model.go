@@ -256,6 +256,9 @@ type MissingKind struct {
 	Resource string `json:"resource"`
 	Reason   string `json:"reason"`
 	Impact   string `json:"impact"`
+	// ReadInNamespace is set when the cluster-wide list was forbidden and the
+	// kind was read in this namespace only.
+	ReadInNamespace string `json:"readInNamespace,omitempty"`
 }
 
 // Count returns the number of kept objects.

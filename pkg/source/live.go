@@ -36,6 +36,25 @@ func (r liveResource) path() string {
 	return "/apis/" + r.group + "/" + r.version + "/" + r.resource
 }
 
+// namespacedPath lists the resource in one namespace.
+func (r liveResource) namespacedPath(ns string) string {
+	prefix := "/api/" + r.version
+	if r.group != "" {
+		prefix = "/apis/" + r.group + "/" + r.version
+	}
+	return prefix + "/namespaces/" + url.PathEscape(ns) + "/" + r.resource
+}
+
+// namespacedResources are the namespaced kinds the loader lists. When a
+// cluster-wide list of one of them is forbidden, it is listed again in
+// LiveOptions.Namespace only: a user allowed to read one namespace gets what
+// that namespace holds. (Kinds not listed here have no such fallback.)
+var namespacedResources = map[string]bool{
+	"roles": true, "rolebindings": true, "serviceaccounts": true, "secrets": true, "pods": true,
+	"persistentvolumeclaims": true, "replicationcontrollers": true, "deployments": true,
+	"replicasets": true, "statefulsets": true, "daemonsets": true, "jobs": true, "cronjobs": true,
+}
+
 func (r liveResource) display() string {
 	s := r.resource
 	if r.group != "" {
@@ -107,6 +126,10 @@ type LiveOptions struct {
 	Backoff time.Duration
 	// MaxBackoff caps one retry delay (Retry-After included); 0 means 30s.
 	MaxBackoff time.Duration
+	// Namespace, when set, is where a namespaced kind is listed when its
+	// cluster-wide list is forbidden (the -n flag, else the context's
+	// namespace). The kind is then recorded as missing outside that namespace.
+	Namespace string
 	// Progress, when set, is called after every page with the resource, the
 	// number of objects read so far for it, and whether the list is complete.
 	// Calls come from several goroutines, one at a time.
@@ -152,6 +175,9 @@ type listResult struct {
 	inv   *model.Inventory
 	err   error
 	pages int
+	// namespace is set when the cluster-wide list was forbidden and inv holds
+	// this namespace only.
+	namespace string
 }
 
 // LoadLive reads the same kinds as the offline mode from a cluster.
@@ -230,6 +256,14 @@ feed:
 		if res.err == nil {
 			read++
 			mergeInventory(d.inv, res.inv)
+			if res.namespace != "" {
+				d.inv.Missing = append(d.inv.Missing, model.MissingKind{
+					Resource:        r.display(),
+					Reason:          "forbidden cluster-wide",
+					Impact:          fmt.Sprintf("read in namespace %s only; in other namespaces: %s", res.namespace, r.impact),
+					ReadInNamespace: res.namespace,
+				})
+			}
 			continue
 		}
 		if apierrors.IsNotFound(res.err) {
@@ -335,15 +369,16 @@ type listMeta struct {
 }
 
 // list reads every page of one resource into its own decoder. When the
-// continue token expires mid-list (410 Gone), the list starts over once.
+// continue token expires mid-list (410 Gone), the list starts over once. A
+// namespaced kind whose cluster-wide list is forbidden is listed in
+// LiveOptions.Namespace, when set.
 func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
-	var res listResult
-	for restart := 0; ; restart++ {
-		res = l.listOnce(ctx, r)
-		if res.err != nil && res.pages > 0 && restart == 0 && (apierrors.IsResourceExpired(res.err) || apierrors.IsGone(res.err)) {
-			continue
+	res := l.listRestarting(ctx, r, r.path())
+	if apierrors.IsForbidden(res.err) && l.opts.Namespace != "" && namespacedResources[r.resource] {
+		if nsRes := l.listRestarting(ctx, r, r.namespacedPath(l.opts.Namespace)); nsRes.err == nil {
+			nsRes.namespace = l.opts.Namespace
+			res = nsRes
 		}
-		break
 	}
 	ev := ProgressEvent{Resource: r.display(), Done: true, Err: res.err}
 	if res.inv != nil {
@@ -353,11 +388,22 @@ func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
 	return res
 }
 
-func (l *liveLoader) listOnce(ctx context.Context, r liveResource) listResult {
+func (l *liveLoader) listRestarting(ctx context.Context, r liveResource, path string) listResult {
+	var res listResult
+	for restart := 0; ; restart++ {
+		res = l.listOnce(ctx, r, path)
+		if res.err != nil && res.pages > 0 && restart == 0 && (apierrors.IsResourceExpired(res.err) || apierrors.IsGone(res.err)) {
+			continue
+		}
+		return res
+	}
+}
+
+func (l *liveLoader) listOnce(ctx context.Context, r liveResource, path string) listResult {
 	d := newDecoder("")
 	cont := ""
 	for page := 1; ; page++ {
-		raw, err := l.get(ctx, r, cont)
+		raw, err := l.get(ctx, r, path, cont)
 		if err != nil {
 			return listResult{err: err, pages: page - 1}
 		}
@@ -384,10 +430,10 @@ func (l *liveLoader) listOnce(ctx context.Context, r liveResource) listResult {
 
 // get makes one list request, retrying 429, 5xx and timeouts with exponential
 // backoff (Retry-After honoured) up to MaxAttempts tries.
-func (l *liveLoader) get(ctx context.Context, r liveResource, cont string) ([]byte, error) {
+func (l *liveLoader) get(ctx context.Context, r liveResource, path, cont string) ([]byte, error) {
 	delay := l.opts.Backoff
 	for attempt := 1; ; attempt++ {
-		req := l.client.Get().AbsPath(r.path()).
+		req := l.client.Get().AbsPath(path).
 			Param("limit", strconv.FormatInt(l.opts.PageSize, 10)).
 			MaxRetries(0) // retries are ours, bounded and uniform
 		if cont != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -66,6 +67,9 @@ func (f *fakeAPI) start() (*httptest.Server, *rest.Config) {
 	f.t.Cleanup(srv.Close)
 	return srv, &rest.Config{Host: srv.URL}
 }
+
+// namespacedListRE splits a namespaced list path: prefix, namespace, resource.
+var namespacedListRE = regexp.MustCompile(`^(/api/v1|/apis/[^/]+/[^/]+)/namespaces/([^/]+)/([^/]+)$`)
 
 // listKinds maps a list path to its kind ("/api/v1/pods" → "Pod").
 var listKinds = map[string]string{}
@@ -151,8 +155,23 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	items := f.objects[path]
-	isSecrets := path == "/api/v1/secrets"
+	// A namespaced list (/api/v1/namespaces/NS/pods) serves the cluster-wide
+	// list's objects of that namespace.
+	listPath, ns := path, ""
+	if m := namespacedListRE.FindStringSubmatch(path); m != nil {
+		listPath, ns = m[1]+"/"+m[3], m[2]
+	}
+	items := f.objects[listPath]
+	if ns != "" {
+		var in []map[string]any
+		for _, it := range items {
+			if it["metadata"].(map[string]any)["namespace"] == ns {
+				in = append(in, it)
+			}
+		}
+		items = in
+	}
+	isSecrets := listPath == "/api/v1/secrets"
 	metadataOnly := false
 	if isSecrets {
 		accept := r.Header.Get("Accept")
@@ -197,9 +216,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		out["items"] = list
 	} else {
-		group := strings.TrimPrefix(strings.TrimPrefix(path, "/api/"), "/apis/")
+		group := strings.TrimPrefix(strings.TrimPrefix(listPath, "/api/"), "/apis/")
 		group = group[:strings.LastIndexByte(group, '/')]
-		out["apiVersion"], out["kind"] = group, listKinds[path]+"List"
+		out["apiVersion"], out["kind"] = group, listKinds[listPath]+"List"
 		if isSecrets {
 			out["kind"] = "SecretList"
 		}
@@ -689,5 +708,89 @@ func TestLoadLiveProgress(t *testing.T) {
 	p.Done()
 	if !strings.Contains(b.String(), fmt.Sprintf("reading cluster: 1/%d lists, 7 objects (pods: 7)", len(liveResources))) || !strings.HasSuffix(b.String(), "\r\x1b[K") {
 		t.Errorf("progress line %q", b.String())
+	}
+}
+
+// TestLoadLiveNamespaceFallback: a namespaced kind whose cluster-wide list is
+// forbidden is read in LiveOptions.Namespace and reported as read there only;
+// cluster-scoped kinds and namespaces where the list is forbidden too stay missing.
+func TestLoadLiveNamespaceFallback(t *testing.T) {
+	const (
+		pods  = "/api/v1/pods"
+		roles = "/apis/rbac.authorization.k8s.io/v1/roles"
+		nodes = "/api/v1/nodes"
+	)
+	podsImpact := "running pods are unknown: exec and node steps are not evaluated"
+	tests := []struct {
+		name        string
+		namespace   string
+		forbidden   []string
+		wantMissing []model.MissingKind
+		wantPods    []string
+		wantRoles   int
+	}{
+		{
+			name: "allowed cluster-wide: -n does not narrow the read", namespace: "team-1",
+			wantPods: []string{"team-0/web", "team-1/web", "team-2/web", "team-3/web", "team-4/web"}, wantRoles: 5,
+		},
+		{
+			name: "pods forbidden cluster-wide, read in team-1", namespace: "team-1", forbidden: []string{pods},
+			wantMissing: []model.MissingKind{{Resource: "pods", Reason: "forbidden cluster-wide",
+				Impact: "read in namespace team-1 only; in other namespaces: " + podsImpact, ReadInNamespace: "team-1"}},
+			wantPods: []string{"team-1/web"}, wantRoles: 5,
+		},
+		{
+			name: "no namespace: no fallback", forbidden: []string{pods},
+			wantMissing: []model.MissingKind{{Resource: "pods", Reason: "forbidden", Impact: podsImpact}},
+			wantRoles:   5,
+		},
+		{
+			name: "forbidden in the namespace too", namespace: "team-1", forbidden: []string{pods, "/api/v1/namespaces/team-1/pods"},
+			wantMissing: []model.MissingKind{{Resource: "pods", Reason: "forbidden", Impact: podsImpact}},
+			wantRoles:   5,
+		},
+		{
+			name: "cluster-scoped kinds have no fallback", namespace: "team-3", forbidden: []string{roles, nodes},
+			wantMissing: []model.MissingKind{
+				{Resource: "roles.rbac.authorization.k8s.io", Reason: "forbidden cluster-wide",
+					Impact:          "read in namespace team-3 only; in other namespaces: grants through Roles are not evaluated; results are incomplete",
+					ReadInNamespace: "team-3"},
+				{Resource: "nodes", Reason: "forbidden", Impact: "nodes are unknown: node steps are not evaluated"},
+			},
+			wantPods:  []string{"team-0/web", "team-1/web", "team-2/web", "team-3/web", "team-4/web"},
+			wantRoles: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.world()
+			for _, p := range tt.forbidden {
+				f.status[p] = http.StatusForbidden
+			}
+			_, cfg := f.start()
+			opts := fastOpts()
+			opts.Namespace = tt.namespace
+			inv, err := LoadLive(context.Background(), cfg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(inv.Missing, tt.wantMissing) {
+				t.Errorf("missing\n got %+v\nwant %+v", inv.Missing, tt.wantMissing)
+			}
+			var got []string
+			for _, p := range inv.Pods {
+				got = append(got, p.Namespace+"/"+p.Name)
+			}
+			if !reflect.DeepEqual(got, tt.wantPods) {
+				t.Errorf("pods %q, want %q", got, tt.wantPods)
+			}
+			if len(inv.Roles) != tt.wantRoles {
+				t.Errorf("%d roles, want %d", len(inv.Roles), tt.wantRoles)
+			}
+			if n := f.requests["/api/v1/namespaces/"+tt.namespace+"/pods"]; tt.namespace != "" && !slices.Contains(tt.forbidden, pods) && n != 0 {
+				t.Errorf("%d namespaced pod lists although the cluster-wide list was allowed", n)
+			}
+		})
 	}
 }
