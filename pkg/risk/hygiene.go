@@ -117,6 +117,23 @@ func legacyTokenUnused(s *model.Secret, now time.Time) (string, bool) {
 	return "", false
 }
 
+// roleResource names the live list of each role kind, as Inventory.Missing does.
+var roleResource = map[string]string{
+	model.KindClusterRole: "clusterroles.rbac.authorization.k8s.io",
+	model.KindRole:        "roles.rbac.authorization.k8s.io",
+}
+
+// listed is false when a live load could not read resource in namespace ns
+// ("" for cluster-scoped kinds): absence from the input then proves nothing.
+func (a *Analysis) listed(resource, ns string) bool {
+	for _, m := range a.Inv.Missing {
+		if m.Resource == resource && (m.ReadInNamespace == "" || m.ReadInNamespace != ns) {
+			return false
+		}
+	}
+	return true
+}
+
 func (a *Analysis) danglingBindings() []Finding {
 	var out []Finding
 	roles := map[string]bool{}
@@ -135,7 +152,7 @@ func (a *Analysis) danglingBindings() []Finding {
 		if b.RoleRef.Kind == model.KindRole {
 			key = "Role/" + b.Namespace + "/" + b.RoleRef.Name
 		}
-		if !roles[key] {
+		if !roles[key] && a.listed(roleResource[b.RoleRef.Kind], b.Namespace) {
 			out = append(out, Finding{ID: FindingDanglingRole, Object: b.ID(),
 				Message:   fmt.Sprintf("references %s %q, which does not exist: it grants nothing today, and everything that role will hold once someone creates it", b.RoleRef.Kind, b.RoleRef.Name),
 				Reference: refRBACGood})

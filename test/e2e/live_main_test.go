@@ -24,6 +24,10 @@ import (
 // limitedUser can list every kind the tool reads except Secrets and Pods.
 const limitedUser = "limited-user"
 
+// nsUser holds docs/rbac/auth-paths-reader.yaml through a RoleBinding in
+// team-a only: it may list namespaced kinds in team-a and nothing else.
+const nsUser = "ns-user"
+
 // toolUserAgent prefixes the User-Agent of every request the tool makes.
 const toolUserAgent = "kubectl-auth_paths/"
 
@@ -157,7 +161,7 @@ type env struct {
 	auditLog  string
 	dir       string
 	limitedKC string
-	// multiKC has contexts "admin" and "limited" (current: limited).
+	// multiKC has contexts "admin", "limited" (current) and "ns-user" (namespace team-a).
 	multiKC string
 }
 
@@ -201,7 +205,7 @@ func setup() (*env, error) {
 		return nil, err
 	}
 	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, "cluster: "+f+"\n", a...) }
-	users := append([]cluster.StaticUser{{Name: limitedUser}}, cluster.DefaultExtraUsers...)
+	users := append([]cluster.StaticUser{{Name: limitedUser}, {Name: nsUser}}, cluster.DefaultExtraUsers...)
 	e.c, err = cluster.New(cluster.Options{Dir: dir, Logf: logf, ExtraUsers: users, APIServerArgs: []string{
 		"--audit-policy-file=" + policy,
 		"--audit-log-path=" + e.auditLog,
@@ -232,13 +236,17 @@ users:
   user: {token: %q}
 - name: limited
   user: {token: %q}
+- name: ns-user
+  user: {token: %q}
 contexts:
 - name: admin
   context: {cluster: e2e, user: admin, namespace: team-b}
 - name: limited
   context: {cluster: e2e, user: limited, namespace: team-a}
+- name: ns-user
+  context: {cluster: e2e, user: ns-user, namespace: team-a}
 current-context: limited
-`, e.c.Server, e.c.CAFile, e.c.AdminToken, e.c.Users[limitedUser].Token)
+`, e.c.Server, e.c.CAFile, e.c.AdminToken, e.c.Users[limitedUser].Token, e.c.Users[nsUser].Token)
 	if err := os.WriteFile(e.multiKC, []byte(multi), 0o600); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -140,5 +141,105 @@ func TestLiveReaderRole(t *testing.T) {
 		if r.code != 0 || strings.Contains(r.stderr, "warning: could not read") {
 			t.Errorf("%v: exit %d, want a complete result (0)\nstderr: %s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// nsUserBinding gives nsUser the reader ClusterRole in team-a only.
+const nsUserBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: auth-paths-reader-ns-user, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: auth-paths-reader}
+subjects: [{kind: User, name: ns-user, apiGroup: rbac.authorization.k8s.io}]
+`
+
+// TestLiveNamespaceLimitedUser: a user who may list only in team-a gets the
+// namespaced kinds of team-a (listed there after the cluster-wide list is
+// refused), every kind named as partial with what is not seen, and exit 3 —
+// with the namespace from -n, from the context, or as impersonated with --as.
+func TestLiveNamespaceLimitedUser(t *testing.T) {
+	e := liveEnv(t)
+	root, err := cluster.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.KubectlStdin(strings.NewReader(nsUserBinding), "apply", "-f", "-"); err != nil {
+		t.Fatal(err)
+	}
+	// Read in team-a after the cluster-wide list is forbidden.
+	namespaced := []string{"roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io", "serviceaccounts",
+		"secrets (type=kubernetes.io/service-account-token)", "secrets (type=bootstrap.kubernetes.io/token)", "pods",
+		"persistentvolumeclaims", "replicationcontrollers", "deployments.apps", "replicasets.apps", "statefulsets.apps",
+		"daemonsets.apps", "jobs.batch", "cronjobs.batch"}
+	// Not read at all.
+	clusterScoped := []string{"clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io",
+		"namespaces", "nodes", "persistentvolumes", "mutatingwebhookconfigurations.admissionregistration.k8s.io",
+		"validatingwebhookconfigurations.admissionregistration.k8s.io", "validatingadmissionpolicies.admissionregistration.k8s.io",
+		"validatingadmissionpolicybindings.admissionregistration.k8s.io", "certificatesigningrequests.certificates.k8s.io"}
+	tests := []struct {
+		name string
+		args []string
+		// inNS: the namespace read; "" when the namespaced lists are refused there too.
+		inNS string
+	}{
+		{name: "context namespace", args: []string{"--kubeconfig=" + e.multiKC, "--context=ns-user"}, inNS: "team-a"},
+		{name: "-n team-a", args: []string{"--kubeconfig=" + e.multiKC, "--context=ns-user", "-n", "team-a"}, inNS: "team-a"},
+		{name: "--as ns-user -n team-a", args: []string{"--as=" + nsUser, "-n", "team-a"}, inNS: "team-a"},
+		{name: "-n team-b, where nothing is granted", args: []string{"--as=" + nsUser, "-n", "team-b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{}, tt.args...), "who-can", "update", "configmaps", "-o", "json")
+			r := e.run(t, args...)
+			if r.code != 3 {
+				t.Fatalf("exit %d, want 3 (partial)\nstderr: %s", r.code, r.stderr)
+			}
+			var w struct {
+				Subjects   []map[string]any `json:"subjects"`
+				Incomplete []struct {
+					Resource        string `json:"resource"`
+					Reason          string `json:"reason"`
+					Impact          string `json:"impact"`
+					ReadInNamespace string `json:"readInNamespace"`
+				} `json:"incomplete"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &w); err != nil {
+				t.Fatalf("%v\n%s", err, r.stdout)
+			}
+			got := map[string]string{}
+			for _, m := range w.Incomplete {
+				got[m.Resource] = m.Reason + "|" + m.ReadInNamespace
+				if !strings.Contains(r.stderr, "warning: could not read "+m.Resource+" ("+m.Reason+"): "+m.Impact) {
+					t.Errorf("stderr does not name %s:\n%s", m.Resource, r.stderr)
+				}
+				if m.ReadInNamespace != "" && !strings.HasPrefix(m.Impact, "read in namespace "+m.ReadInNamespace+" only; in other namespaces: ") {
+					t.Errorf("%s: impact %q does not say what is not seen", m.Resource, m.Impact)
+				}
+			}
+			for _, res := range namespaced {
+				want := "forbidden|"
+				if tt.inNS != "" {
+					want = "forbidden cluster-wide|" + tt.inNS
+				}
+				if got[res] != want {
+					t.Errorf("%s: %q, want %q", res, got[res], want)
+				}
+			}
+			for _, res := range clusterScoped {
+				if got[res] != "forbidden|" {
+					t.Errorf("%s: %q, want forbidden", res, got[res])
+				}
+			}
+			// team-a's RoleBinding config-editor lets alice and the deployer
+			// ServiceAccount update configmaps: seen only when team-a was read.
+			names := string(mustJSON(t, w.Subjects))
+			for _, who := range []string{`"name":"alice"`, `"name":"deployer"`} {
+				if found := strings.Contains(names, who); found != (tt.inNS == "team-a") {
+					t.Errorf("%s found: %v, want %v\n%s", who, found, tt.inNS == "team-a", names)
+				}
+			}
+		})
 	}
 }
