@@ -45,14 +45,28 @@ func (r liveResource) namespacedPath(ns string) string {
 	return prefix + "/namespaces/" + url.PathEscape(ns) + "/" + r.resource
 }
 
-// namespacedResources are the namespaced kinds the loader lists. When a
-// cluster-wide list of one of them is forbidden, it is listed again in
-// LiveOptions.Namespace only: a user allowed to read one namespace gets what
-// that namespace holds. (Kinds not listed here have no such fallback.)
-var namespacedResources = map[string]bool{
-	"roles": true, "rolebindings": true, "serviceaccounts": true, "secrets": true, "pods": true,
-	"persistentvolumeclaims": true, "replicationcontrollers": true, "deployments": true,
-	"replicasets": true, "statefulsets": true, "daemonsets": true, "jobs": true, "cronjobs": true,
+// namespaced tells whether the loader's list of r is of a namespaced kind
+// (from the decoder's kinds, by plural name). When a cluster-wide list of a
+// namespaced kind is forbidden, it is listed again in LiveOptions.Namespace
+// only: a user allowed to read one namespace gets what that namespace holds.
+// Kinds the decoder does not know have no such fallback.
+func (r liveResource) namespaced() bool {
+	for name, k := range kinds {
+		if k.group == r.group && pluralOf(name) == r.resource {
+			return k.namespaced
+		}
+	}
+	return false
+}
+
+// pluralOf is the resource name of a kind, for the kinds the loader lists
+// (none is irregular).
+func pluralOf(kind string) string {
+	p := strings.ToLower(kind)
+	if strings.HasSuffix(p, "y") {
+		return strings.TrimSuffix(p, "y") + "ies"
+	}
+	return p + "s"
 }
 
 func (r liveResource) display() string {
@@ -374,7 +388,7 @@ type listMeta struct {
 // LiveOptions.Namespace, when set.
 func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
 	res := l.listRestarting(ctx, r, r.path())
-	if apierrors.IsForbidden(res.err) && l.opts.Namespace != "" && namespacedResources[r.resource] {
+	if apierrors.IsForbidden(res.err) && l.opts.Namespace != "" && r.namespaced() {
 		if nsRes := l.listRestarting(ctx, r, r.namespacedPath(l.opts.Namespace)); nsRes.err == nil {
 			nsRes.namespace = l.opts.Namespace
 			res = nsRes

@@ -794,3 +794,27 @@ func TestLoadLiveNamespaceFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveResourceScope: the namespace fallback knows which lists are namespaced.
+func TestLiveResourceScope(t *testing.T) {
+	want := map[string]bool{
+		"roles": true, "rolebindings": true, "serviceaccounts": true, "secrets": true, "pods": true,
+		"persistentvolumeclaims": true, "replicationcontrollers": true, "deployments": true, "replicasets": true,
+		"statefulsets": true, "daemonsets": true, "jobs": true, "cronjobs": true, "resourcequotas": true,
+		"clusterroles": false, "clusterrolebindings": false, "namespaces": false, "nodes": false,
+		"persistentvolumes": false, "mutatingwebhookconfigurations": false, "validatingwebhookconfigurations": false,
+		"validatingadmissionpolicies": false, "validatingadmissionpolicybindings": false, "certificatesigningrequests": false,
+	}
+	for _, r := range liveResources {
+		w, ok := want[r.resource]
+		if !ok {
+			continue // a list added since: its scope comes from its kind
+		}
+		if got := r.namespaced(); got != w {
+			t.Errorf("%s: namespaced %v, want %v", r.display(), got, w)
+		}
+	}
+	if (liveResource{group: "example.com", version: "v1", resource: "widgets"}).namespaced() {
+		t.Error("a kind the decoder does not know must have no namespace fallback")
+	}
+}

@@ -172,7 +172,7 @@ func TestLiveNamespaceLimitedUser(t *testing.T) {
 	namespaced := []string{"roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io", "serviceaccounts",
 		"secrets (type=kubernetes.io/service-account-token)", "secrets (type=bootstrap.kubernetes.io/token)", "pods",
 		"persistentvolumeclaims", "replicationcontrollers", "deployments.apps", "replicasets.apps", "statefulsets.apps",
-		"daemonsets.apps", "jobs.batch", "cronjobs.batch"}
+		"daemonsets.apps", "jobs.batch", "cronjobs.batch", "resourcequotas"}
 	// Not read at all.
 	clusterScoped := []string{"clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io",
 		"namespaces", "nodes", "persistentvolumes", "mutatingwebhookconfigurations.admissionregistration.k8s.io",
