@@ -147,7 +147,7 @@ func EnsureBinaries(logf func(format string, args ...any)) (Binaries, error) {
 	if err != nil {
 		return bins, err
 	}
-	defer lock.Close()
+	defer lock.Close() //nolint:errcheck // closing releases the lock; nothing to report
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return bins, fmt.Errorf("locking the binary cache: %w", err)
 	}

@@ -206,7 +206,20 @@ func start(bins Binaries, opts Options, extra []StaticUser, logf func(string, ..
 	); err != nil {
 		return c, err
 	}
-	if err := c.waitTCP("etcd", ports[0], 60*time.Second); err != nil {
+	// Its own "ready" line, not an open port: the port was free when chosen,
+	// but another test process's etcd may have taken it since, and this etcd
+	// then exits while the apiserver would use the other one's data.
+	etcdReady := "e2e-etcd: ready on " + etcdClient + "\n"
+	if err := c.waitFor("etcd", 60*time.Second, func() error {
+		data, err := os.ReadFile(filepath.Join(dir, "logs", "etcd.log"))
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(data), etcdReady) {
+			return errors.New("etcd has not said it is ready")
+		}
+		return nil
+	}); err != nil {
 		return c, err
 	}
 
@@ -316,13 +329,13 @@ func (c *Cluster) run(name, bin string, args ...string) error {
 	// Own process group, and die with the test process should it be killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		lf.Close()
+		_ = lf.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
 	p := &process{name: name, cmd: cmd, logPath: logPath, logFile: lf, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
-		lf.Close()
+		_ = lf.Close()
 		close(p.done)
 	}()
 	c.procs = append(c.procs, p)
@@ -358,16 +371,6 @@ func (c *Cluster) waitFor(what string, timeout time.Duration, check func() error
 	}
 }
 
-func (c *Cluster) waitTCP(what string, port int, timeout time.Duration) error {
-	return c.waitFor(what, timeout, func() error {
-		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err != nil {
-			return err
-		}
-		return conn.Close()
-	})
-}
-
 func (c *Cluster) waitReady(timeout time.Duration) error {
 	client := &http.Client{
 		Timeout: 5 * time.Second,
@@ -387,7 +390,7 @@ func (c *Cluster) waitReady(timeout time.Duration) error {
 			return err
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("/readyz: %s: %s", resp.Status, lastLines(string(body), 5))
 		}
@@ -485,7 +488,7 @@ func freePorts(n int) ([]int, error) {
 	var ls []net.Listener
 	defer func() {
 		for _, l := range ls {
-			l.Close()
+			_ = l.Close()
 		}
 	}()
 	var ports []int

@@ -60,7 +60,7 @@ func (c *Cluster) SnapshotEtcd(ctx context.Context) (*EtcdSnapshot, error) {
 	}
 	resp, err := cli.Get(ctx, registryPrefix, clientv3.WithPrefix())
 	if err != nil {
-		cli.Close()
+		_ = cli.Close()
 		return nil, fmt.Errorf("reading %s from etcd: %w", registryPrefix, err)
 	}
 	s := &EtcdSnapshot{cli: cli, kvs: make(map[string]kv, len(resp.Kvs))}
