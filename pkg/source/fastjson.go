@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	jsoniter "github.com/json-iterator/go"
 
@@ -36,9 +37,27 @@ const fastPathMinBytes = 1 << 20
 // errNotFast says the input is not for the fast path (not an error of the input).
 var errNotFast = errors.New("not a single JSON List")
 
+// listItem is one item read from the List, with what the List said of
+// itself so far (its kind and apiVersion may follow its items).
+type listItem struct {
+	raw              []byte
+	n                int
+	kind, apiVersion string
+}
+
+// listBatch carries items from the reader to the decoder; the last batch of
+// a List has done set, with the List's kind and apiVersion and whether it was
+// one well-formed List document.
+type listBatch struct {
+	items            []listItem
+	done, ok         bool
+	kind, apiVersion string
+}
+
 // decodeJSONListFast streams a single top-level JSON List from r into d. On
 // any failure it restores d as it was and returns an error; the caller then
-// reads the input again with the exact decoder.
+// reads the input again with the exact decoder. One goroutine reads and
+// validates items while this one decodes them: two cores, same order.
 func (d *decoder) decodeJSONListFast(file string, r io.Reader) (docs int, err error) {
 	undo := d.checkpoint()
 	d.unmarshal = fastJSON.Unmarshal
@@ -49,62 +68,120 @@ func (d *decoder) decodeJSONListFast(file string, r io.Reader) (docs int, err er
 		d.unmarshal, d.seenLog = nil, nil
 	}()
 
+	batches := make(chan listBatch, 4)
+	stop := make(chan struct{})
+	defer close(stop) // the reader stops when the decoder gives up
+	go readList(r, batches, stop)
+
+	src := model.Source{File: file, Doc: 1, Line: 1}
+	for b := range batches {
+		for _, it := range b.items {
+			isrc := src
+			isrc.Item = it.n
+			// Items of kubectl's Lists carry kind and apiVersion; a typed
+			// List that names them only after its items is left to the
+			// exact decoder.
+			if err := d.decodeObjectFast(it.raw, isrc, listItemKind(it.kind), it.apiVersion); err != nil {
+				return 0, err
+			}
+		}
+		if b.done {
+			if !b.ok || b.kind == "" || b.apiVersion == "" || !strings.HasSuffix(b.kind, "List") {
+				return 0, errNotFast
+			}
+			return 1, nil
+		}
+	}
+	return 0, errNotFast
+}
+
+// readList reads one JSON List document from r as batches of valid items,
+// then a last batch saying whether r held exactly that. It closes out.
+func readList(r io.Reader, out chan<- listBatch, stop <-chan struct{}) {
+	defer close(out)
+	send := func(b listBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	fail := func() { send(listBatch{done: true}) }
+
 	it := jsoniter.Parse(fastJSON, r, 1<<16)
 	if it.WhatIsNext() != jsoniter.ObjectValue {
-		return 0, errNotFast
+		fail()
+		return
 	}
 	var kind, apiVersion string
 	sawItems := false
-	src := model.Source{File: file, Doc: 1, Line: 1}
 	for field := it.ReadObject(); field != ""; field = it.ReadObject() {
 		switch field {
 		case "kind":
 			kind = it.ReadString()
+			if !utf8.ValidString(kind) {
+				fail()
+				return
+			}
 		case "apiVersion":
 			apiVersion = it.ReadString()
+			if !utf8.ValidString(apiVersion) {
+				fail()
+				return
+			}
 		case "items":
 			if sawItems || it.WhatIsNext() != jsoniter.ArrayValue {
-				return 0, errNotFast
+				fail()
+				return
 			}
 			sawItems = true
+			var batch []listItem
 			n := 0
 			for it.ReadArray() {
 				raw := it.SkipAndReturnBytes()
-				if it.Error != nil || !json.Valid(raw) {
-					return 0, errNotFast
+				if it.Error != nil || !validJSON(raw) {
+					fail()
+					return
 				}
 				n++
-				isrc := src
-				isrc.Item = n
-				// Items of kubectl's Lists carry kind and apiVersion; a
-				// typed List that names them only after its items is left
-				// to the exact decoder.
-				if err := d.decodeObjectFast(raw, isrc, listItemKind(kind), apiVersion); err != nil {
-					return 0, err
+				batch = append(batch, listItem{raw: raw, n: n, kind: kind, apiVersion: apiVersion})
+				if len(batch) == 256 {
+					if !send(listBatch{items: batch}) {
+						return
+					}
+					batch = nil
 				}
 			}
+			if len(batch) > 0 && !send(listBatch{items: batch}) {
+				return
+			}
 		default:
+			if strings.EqualFold(field, "kind") || strings.EqualFold(field, "apiVersion") || strings.EqualFold(field, "items") {
+				fail() // encoding/json matches field names case-insensitively
+				return
+			}
 			// Only field names matter elsewhere; the value must still be valid JSON.
-			if raw := it.SkipAndReturnBytes(); it.Error != nil || !json.Valid(raw) {
-				return 0, errNotFast
+			if raw := it.SkipAndReturnBytes(); it.Error != nil || !validJSON(raw) {
+				fail()
+				return
 			}
 		}
 		if it.Error != nil {
-			return 0, errNotFast
+			fail()
+			return
 		}
 	}
-	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
-		return 0, errNotFast
-	}
 	// One document only, a List with items (as decodeDocument decides).
-	if it.WhatIsNext() != jsoniter.InvalidValue || (it.Error != nil && !errors.Is(it.Error, io.EOF)) {
-		return 0, errNotFast
-	}
-	if !sawItems || kind == "" || apiVersion == "" || !strings.HasSuffix(kind, "List") {
-		return 0, errNotFast
-	}
-	return 1, nil
+	ok := sawItems && (it.Error == nil || errors.Is(it.Error, io.EOF)) && it.WhatIsNext() == jsoniter.InvalidValue &&
+		(it.Error == nil || errors.Is(it.Error, io.EOF))
+	send(listBatch{done: true, ok: ok, kind: kind, apiVersion: apiVersion})
 }
+
+// validJSON: valid JSON in valid UTF-8. encoding/json replaces invalid UTF-8
+// in strings with U+FFFD and json-iterator keeps the bytes, so such input is
+// left to the exact decoder.
+func validJSON(raw []byte) bool { return utf8.Valid(raw) && json.Valid(raw) }
 
 // listItemKind is the kind a typed List gives items without one ("" for v1 List).
 func listItemKind(listKind string) string {

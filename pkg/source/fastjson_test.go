@@ -223,3 +223,22 @@ func FuzzFastPath(f *testing.F) {
 		}
 	})
 }
+
+// TestFastPathLeavesOddListsToTheExactDecoder: spellings that encoding/json
+// reads differently from a byte-exact reader go to the exact decoder.
+func TestFastPathLeavesOddListsToTheExactDecoder(t *testing.T) {
+	item := `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}`
+	for name, in := range map[string]string{
+		"Kind after kind":       `{"items":[` + item + `],"kind":"List","Kind":"NamespaceList","apiVersion":"v1"}`,
+		"Items":                 `{"Items":[` + item + `],"kind":"List","apiVersion":"v1"}`,
+		"invalid UTF-8 in item": `{"items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a\x80"}}],"kind":"List","apiVersion":"v1"}`,
+		"invalid UTF-8 in kind": `{"items":[` + item + `],"kind":"List\x80","apiVersion":"v1"}`,
+	} {
+		if _, err := fastDecode("x.json", []byte(in)); err == nil {
+			t.Errorf("%s: the fast path took it", name)
+		}
+	}
+	if _, err := fastDecode("x.json", []byte(`{"items":[`+item+`],"kind":"List","apiVersion":"v1","metadata":{}}`)); err != nil {
+		t.Errorf("plain List refused: %v", err)
+	}
+}
