@@ -368,22 +368,29 @@ func (o *ReportOptions) runFleet(cmd *cobra.Command) error {
 		d.Cluster = &c
 		f.Sections = append(f.Sections, d)
 	}
-	var buf bytes.Buffer
-	if o.Format == "html" {
-		err = review.RenderFleetHTML(&buf, f)
-	} else {
-		err = review.RenderFleetMarkdown(&buf, f)
-	}
+	err = o.emit(rv, func(buf *bytes.Buffer) error {
+		if o.Format == "html" {
+			return review.RenderFleetHTML(buf, f)
+		}
+		return review.RenderFleetMarkdown(buf, f)
+	})
 	if err != nil {
+		return err
+	}
+	return fleetPartial(runs)
+}
+
+// emit renders the report, writes it, then applies --fail-on: the file is
+// written even when the gate fails.
+func (o *ReportOptions) emit(rv review.Result, render func(*bytes.Buffer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
 		return err
 	}
 	if err := o.write(buf.Bytes()); err != nil {
 		return err
 	}
-	if err := o.Review.Gate(o.streams.ErrOut, rv); err != nil {
-		return err
-	}
-	return fleetPartial(runs)
+	return o.Review.Gate(o.streams.ErrOut, rv)
 }
 
 func (o *ReportOptions) write(data []byte) error {
@@ -414,19 +421,13 @@ func (o *ReportOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if o.Format == "html" {
-		err = review.RenderHTML(&buf, data)
-	} else {
-		err = review.RenderMarkdown(&buf, data)
-	}
+	err = o.emit(rv, func(buf *bytes.Buffer) error {
+		if o.Format == "html" {
+			return review.RenderHTML(buf, data)
+		}
+		return review.RenderMarkdown(buf, data)
+	})
 	if err != nil {
-		return err
-	}
-	if err := o.write(buf.Bytes()); err != nil {
-		return err
-	}
-	if err := o.Review.Gate(o.streams.ErrOut, rv); err != nil {
 		return err
 	}
 	return partial(inv)
