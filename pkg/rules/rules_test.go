@@ -20,6 +20,9 @@ type scenario struct {
 	Expect      string `json:"expect"`
 	Primitive   string `json:"primitive"`
 	Hops        int    `json:"hops"`
+	// Expected (for expect: path): a prefix of the path's expected label,
+	// or "none" for a path that must stay unlabelled.
+	Expected string `json:"expected"`
 }
 
 // TestShippedPackScenarios runs testdata/plugins: each shipped rule has a
@@ -54,7 +57,8 @@ func TestShippedPackScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{subj}, Extra: rules.Primitives(packs, inv)})
+			expected := rules.ExpectedBindings(packs, inv)
+			a := risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{subj}, Extra: rules.Primitives(packs, inv), Expected: expected})
 			paths := a.From(a.Graph.Node(risk.SubjectKey(subj)), 1, -1)
 			switch sc.Expect {
 			case "path":
@@ -69,6 +73,18 @@ func TestShippedPackScenarios(t *testing.T) {
 					t.Fatalf("%s: want %s in %d hops, got %+v", sc.Description, sc.Primitive, sc.Hops, paths[0])
 				}
 				covered[sc.Primitive] = true
+				a.LabelExpected(paths[:1], expected)
+				switch {
+				case sc.Expected == "none" && paths[0].Expected != nil:
+					t.Fatalf("%s: want no expected label, got %q", sc.Description, paths[0].Expected.Label)
+				case sc.Expected != "" && sc.Expected != "none":
+					if paths[0].Expected == nil || !strings.HasPrefix(paths[0].Expected.Label, sc.Expected) {
+						t.Fatalf("%s: want label %q…, got %+v", sc.Description, sc.Expected, paths[0].Expected)
+					}
+					for _, b := range paths[0].Expected.Bindings {
+						covered[b.Declaration] = true
+					}
+				}
 			case "none":
 				if len(paths) != 0 {
 					t.Fatalf("%s: want no path, got %+v", sc.Description, paths[0])
@@ -79,6 +95,18 @@ func TestShippedPackScenarios(t *testing.T) {
 		})
 	}
 	for _, p := range packs {
+		if len(p.Expected) > 0 {
+			// One labelled positive per platform pack (its declarations share the matcher).
+			n := 0
+			for _, e := range p.Expected {
+				if covered[p.Metadata.Name+"/"+e.ID] {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("expected pack %s has no labelled positive scenario", p.Metadata.Name)
+			}
+		}
 		if p.Metadata.Name == "flux" || p.Metadata.Name == "argo-workflows" || p.Metadata.Name == "tekton" || p.Metadata.Name == "kyverno" {
 			continue // one positive per pack suffices for packs whose rules share the mechanism
 		}
