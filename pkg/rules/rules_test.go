@@ -226,3 +226,63 @@ rules:
 		t.Fatal("missing path must be an error")
 	}
 }
+
+// expectedPack is a valid v1alpha2 pack with one expected declaration
+// whose binding line is replaced.
+func expectedPack(binding string) string {
+	return `apiVersion: auth-paths.io/v1alpha2
+kind: RulePack
+metadata: {name: p}
+activation: {objects: [{kind: ClusterRole, namePrefix: "acme:"}]}
+expected:
+- id: e1
+  platform: ACME
+  reason: r
+  reference: https://example.com/doc
+  ` + binding + `
+  roleRef: {kind: ClusterRole, name: cluster-admin}
+  subjects: [{kind: User, name: acme:agent}]
+`
+}
+
+func TestLintExpectedNamesDeclarationAndField(t *testing.T) {
+	tests := []struct {
+		name string
+		pack string
+		want []string
+	}{
+		{"prefix too broad", expectedPack(`binding: {kind: ClusterRoleBinding, namePrefix: "system:"}`), []string{"expected[0] (e1).binding.namePrefix", "too broad"}},
+		{"name and prefix", expectedPack(`binding: {kind: ClusterRoleBinding, name: a, namePrefix: "acme:"}`), []string{"expected[0] (e1).binding.namePrefix", "not both"}},
+		{"RoleBinding without namespace", expectedPack(`binding: {kind: RoleBinding, name: a}`), []string{"expected[0] (e1).binding.namespace"}},
+		{"bad binding kind", expectedPack(`binding: {kind: Binding, name: a}`), []string{"expected[0] (e1).binding.kind"}},
+		{"no name", expectedPack(`binding: {kind: ClusterRoleBinding}`), []string{"expected[0] (e1).binding.name"}},
+		{"v1alpha1 with expected", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "v1alpha2", "v1alpha1", 1), []string{"expected: needs apiVersion auth-paths.io/v1alpha2"}},
+		{"reserved metadata.expected", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p, expected: true}
+rules:
+- id: r1
+  description: d
+  permission: {verbs: [create], apiGroup: x.io, resource: things, scope: namespace}
+  gain: {type: any-serviceaccount-in-namespace}`, []string{"metadata.expected: not supported"}},
+		{"subject namespace", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "[{kind: User, name: acme:agent}]", "[{kind: ServiceAccount, name: agent}, {kind: Robot, name: r}]", 1),
+			[]string{"expected[0] (e1).subjects[0].namespace", "expected[0] (e1).subjects[1].kind"}},
+		{"reference not https", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "https://example.com/doc", "see wiki", 1), []string{"expected[0] (e1).reference"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rules.Parse([]byte(tt.pack), "platform.yaml")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range append(tt.want, "platform.yaml") {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := rules.Parse([]byte(expectedPack(`binding: {kind: ClusterRoleBinding, name: acme-admin}`)), "ok.yaml"); err != nil {
+		t.Fatalf("valid pack rejected: %v", err)
+	}
+}
