@@ -98,15 +98,17 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 		}
 		opts.Groups = groups
 	}
+	packs, err := o.packs()
+	if err != nil {
+		return nil, opts, err
+	}
+	// Live, read the objects these packs activate on (and only those).
+	o.Input.Objects = rules.LiveObjects(packs)
 	inv, err := o.Input.Load(ctx, streams)
 	if err != nil {
 		return nil, opts, err
 	}
 	inv, err = review.WithoutBindings(inv, o.SimulateRemove)
-	if err != nil {
-		return nil, opts, err
-	}
-	packs, err := o.packs()
 	if err != nil {
 		return nil, opts, err
 	}
