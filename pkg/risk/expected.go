@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -155,4 +156,23 @@ func (a *Analysis) podSAExpected(pod string, expected map[string]ExpectedBinding
 		return nil
 	}
 	return nil
+}
+
+// ExpectedEdgeNote is the DOT note of an edge every binding of which is
+// expected ("expected (EKS default)"), else "".
+func (a *Analysis) ExpectedEdgeNote(e *graph.Edge) string {
+	if len(e.Bindings) == 0 || len(a.Opts.Expected) == 0 {
+		return ""
+	}
+	var platforms []string
+	for _, b := range e.Bindings {
+		x, ok := a.Opts.Expected[b]
+		if !ok {
+			return ""
+		}
+		if !slices.Contains(platforms, x.Platform) {
+			platforms = append(platforms, x.Platform)
+		}
+	}
+	return "expected (" + strings.Join(platforms, "/") + " default)"
 }
