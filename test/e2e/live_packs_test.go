@@ -170,6 +170,16 @@ func TestLiveRulePacks(t *testing.T) {
 			t.Errorf("live %s: %q, want %q", k, live[k], v)
 		}
 	}
+	// A reader holding only the documented permissions (CRD list, aws-auth
+	// by resourceNames) gets the same pack paths; only pods and Secrets are
+	// missing for it.
+	limited := e.run(t, "--kubeconfig="+e.limitedKC, "scan", "-o", "json", "--expand-groups")
+	if limited.code != 3 || strings.Contains(limited.stderr, "customresourcedefinitions") || strings.Contains(limited.stderr, "aws-auth") {
+		t.Errorf("limited reader: exit %d, stderr:\n%s", limited.code, limited.stderr)
+	}
+	if l, o := string(mustJSON(t, live)), string(mustJSON(t, packPathsOf(t, limited))); l != o {
+		t.Errorf("limited reader's pack paths differ\nadmin:   %s\nlimited: %s", l, o)
+	}
 	// The manifests' cluster-admin is the cluster's bootstrap role.
 	roles := filepath.Join(dir, "cluster-admin.yaml")
 	if err := os.WriteFile(roles, []byte(`apiVersion: rbac.authorization.k8s.io/v1
