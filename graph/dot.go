@@ -22,6 +22,9 @@ type DOTOptions struct {
 	Legend bool
 	// NodeNote, when set, adds a line to a node's label (e.g. its entry points).
 	NodeNote func(*Node) string
+	// EdgeNote, when set and not empty for an edge, adds a line to its label
+	// and draws it dotted and grey (e.g. "expected (EKS default)").
+	EdgeNote func(*Edge) string
 }
 
 type dotNode struct {
@@ -168,9 +171,18 @@ func DOT(edges []*Edge, opts DOTOptions) ([]byte, error) {
 		if color == "" {
 			color = "black"
 		}
-		a := []encoding.Attribute{{Key: "label", Value: quote(e.Primitive)}, {Key: "color", Value: quote(color)}, {Key: "fontcolor", Value: quote(color)}}
+		label, style := e.Primitive, ""
 		if e.Hops == 0 {
-			a = append(a, encoding.Attribute{Key: "style", Value: "dashed"})
+			style = "dashed"
+		}
+		if opts.EdgeNote != nil {
+			if note := opts.EdgeNote(e); note != "" {
+				label, style, color = e.Primitive+"\n"+note, "dotted", "#9ca3af"
+			}
+		}
+		a := []encoding.Attribute{{Key: "label", Value: quote(label)}, {Key: "color", Value: quote(color)}, {Key: "fontcolor", Value: quote(color)}}
+		if style != "" {
+			a = append(a, encoding.Attribute{Key: "style", Value: style})
 		}
 		if len(e.GrantedBy) > 0 {
 			a = append(a, encoding.Attribute{Key: "tooltip", Value: quote(strings.Join(e.GrantedBy, "\n"))})

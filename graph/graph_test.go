@@ -311,3 +311,29 @@ func TestNodesAndEdgesAreSorted(t *testing.T) {
 		t.Fatalf("edge order depends on node insertion order:\n%v\n%v", e1, e2)
 	}
 }
+
+func TestDOTEdgeNoteDrawsNotedEdgesDotted(t *testing.T) {
+	g := graph.New()
+	a := g.AddNode(graph.Node{Key: "User:a", Kind: graph.KindUser, Name: "a"})
+	b := g.AddNode(graph.Node{Key: "User:b", Kind: graph.KindUser, Name: "b"})
+	g.AddEdge(graph.Edge{From: a, To: g.Sink(), Primitive: "admin-rules", Hops: 0})
+	g.AddEdge(graph.Edge{From: b, To: g.Sink(), Primitive: "impersonate", Hops: 1})
+	g.Freeze()
+	note := func(e *graph.Edge) string {
+		if e.From == a {
+			return "expected (EKS default)"
+		}
+		return ""
+	}
+	data, err := graph.DOT(g.Edges(), graph.DOTOptions{Name: "t", EdgeNote: note})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(data)
+	if !strings.Contains(out, `label="admin-rules\nexpected (EKS default)"`) || !strings.Contains(out, "style=dotted") {
+		t.Errorf("noted edge not labelled and dotted:\n%s", out)
+	}
+	if strings.Count(out, "style=dotted") != 1 || !strings.Contains(out, `label="impersonate"`) {
+		t.Errorf("edge without a note changed:\n%s", out)
+	}
+}

@@ -31,6 +31,9 @@ type AnalysisOptions struct {
 	keepCandidates bool
 	// onlyReachable builds only what the identities reach (from).
 	onlyReachable bool
+	// NoExpected turns off the expected labels of platform defaults (the
+	// packs' expected lists); their paths are listed either way.
+	NoExpected bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -41,6 +44,7 @@ func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if these bindings were deleted (ClusterRoleBinding/NAME, RoleBinding/NAMESPACE/NAME; repeatable)")
 	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) added to the shipped ones; see `kubectl auth-paths rules list`")
 	cmd.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not use the rule packs shipped in the binary")
+	cmd.Flags().BoolVar(&o.NoExpected, "no-expected", false, "Do not label paths made only by known platform defaults (EKS, GKE, AKS) as expected")
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security level enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
@@ -94,6 +98,12 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 		}
 		opts.Groups = groups
 	}
+	packs, err := o.packs()
+	if err != nil {
+		return nil, opts, err
+	}
+	// Live, read the objects these packs activate on (and only those).
+	o.Input.Objects = rules.LiveObjects(packs)
 	inv, err := o.Input.Load(ctx, streams)
 	if err != nil {
 		return nil, opts, err
@@ -102,11 +112,10 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 	if err != nil {
 		return nil, opts, err
 	}
-	packs, err := o.packs()
-	if err != nil {
-		return nil, opts, err
-	}
 	opts.Extra = rules.Primitives(packs, inv)
+	if !o.NoExpected {
+		opts.Expected = rules.ExpectedBindings(packs, inv)
+	}
 	return inv, opts, nil
 }
 

@@ -300,7 +300,9 @@ func (o *AnalysisOptions) AnalyzeFleet(ctx context.Context, streams genericioopt
 			toLoad = append(toLoad, m)
 		}
 	}
-	loaded := source.LoadFleet(ctx, toLoad, source.FleetOptions{Parallel: o.Input.Fleet.Parallel, Live: source.LiveOptions{PageSize: o.Input.ChunkSize}})
+	// Live, each cluster's read includes the objects these packs activate on.
+	live := source.LiveOptions{PageSize: o.Input.ChunkSize, Objects: rules.LiveObjects(packs)}
+	loaded := source.LoadFleet(ctx, toLoad, source.FleetOptions{Parallel: o.Input.Fleet.Parallel, Live: live})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -331,6 +333,9 @@ func (o *AnalysisOptions) AnalyzeFleet(ctx context.Context, streams genericioopt
 		}
 		opts := base
 		opts.Extra = rules.Primitives(packs, l.Inventory)
+		if !o.NoExpected {
+			opts.Expected = rules.ExpectedBindings(packs, l.Inventory)
+		}
 		a := risk.Analyze(l.Inventory, opts)
 		o.Input.PrintWarnings(&w, a.Warnings())
 		runs = append(runs, clusterRun{cluster: c, inv: l.Inventory, opts: opts, a: a})

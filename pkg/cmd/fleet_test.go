@@ -72,6 +72,10 @@ func fileAPIServer(t *testing.T, file string) *httptest.Server {
 			}
 			items = kept
 		}
+		if strings.HasSuffix(r.URL.Path, "/customresourcedefinitions") || strings.HasSuffix(r.URL.Path, "/configmaps") {
+			// The objects rule packs activate on are read as metadata only.
+			kind = "PartialObjectMetadataList"
+		}
 		if items == nil {
 			items = []map[string]any{}
 		}

@@ -97,7 +97,8 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 	}
 	data, err := graph.DOT(edges, graph.DOTOptions{Name: "auth_paths", Title: title, Legend: true,
 		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] },
-		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) }})
+		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) },
+		EdgeNote:  a.ExpectedEdgeNote})
 	if err != nil {
 		return err
 	}

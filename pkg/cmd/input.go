@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
@@ -31,6 +32,9 @@ type InputOptions struct {
 	StructuredOutput bool
 	// Fleet chooses several clusters (scan, report, chokepoints).
 	Fleet *FleetFlags
+	// Objects are the objects rule packs activate on, read by name in live
+	// mode; nil means those of the shipped packs.
+	Objects []source.NamedObject
 }
 
 // NewInputOptions returns options bound to the shared kubeconfig flags.
@@ -97,13 +101,30 @@ func (o *InputOptions) loadLive(ctx context.Context, cfg *rest.Config, errOut io
 	if o.ChunkSize < 0 {
 		return nil, fmt.Errorf("--chunk-size must not be negative")
 	}
-	opts := source.LiveOptions{PageSize: o.ChunkSize, Namespace: o.fallbackNamespace()}
+	objects, err := o.liveObjects()
+	if err != nil {
+		return nil, err
+	}
+	opts := source.LiveOptions{PageSize: o.ChunkSize, Objects: objects, Namespace: o.fallbackNamespace()}
 	if f, ok := errOut.(*os.File); ok && !o.StructuredOutput && term.IsTerminal(int(f.Fd())) {
-		p := source.NewTerminalProgress(f)
+		p := source.NewTerminalProgress(f, opts.Objects...)
 		opts.Progress = p.Update
 		defer p.Done()
 	}
 	return source.LoadLive(ctx, cfg, opts)
+}
+
+// liveObjects are the objects a live load reads by name: Objects, or those
+// of the shipped packs when no command set them.
+func (o *InputOptions) liveObjects() ([]source.NamedObject, error) {
+	if o.Objects != nil {
+		return o.Objects, nil
+	}
+	packs, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return rules.LiveObjects(packs), nil
 }
 
 // Partial returns the exit status error for a result printed from an

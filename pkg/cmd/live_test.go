@@ -39,9 +39,10 @@ func liveFake(t *testing.T, forbidden ...string) *httptest.Server {
 			fmt.Fprint(w, `{"kind":"ClusterRoleBindingList","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{},"items":[
 				{"metadata":{"name":"readers"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"secret-reader"},
 				 "subjects":[{"kind":"User","name":"alice","apiGroup":"rbac.authorization.k8s.io"}]}]}`)
-		case "/api/v1/secrets":
+		case "/api/v1/secrets", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "/api/v1/namespaces/kube-system/configmaps":
+			// Secrets, and the objects rule packs activate on: metadata only.
 			if !strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadataList") {
-				t.Errorf("secrets listed with Accept %q", r.Header.Get("Accept"))
+				t.Errorf("%s listed with Accept %q", r.URL.Path, r.Header.Get("Accept"))
 			}
 			fmt.Fprint(w, `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":[]}`)
 		default:

@@ -242,6 +242,9 @@ func printHygiene(w io.Writer, findings []review.HygieneFinding) {
 			where = "[" + f.Cluster + "] "
 		}
 		fmt.Fprintf(w, "  %s%s  %s: %s\n", where, f.ID, f.Object, f.Message)
+		if f.Expected != nil {
+			fmt.Fprintf(w, "      %s\n", f.Expected.Label)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -56,13 +57,14 @@ func newCmdRulesList(input *InputOptions, streams genericiooptions.IOStreams) *c
 			}
 			fmt.Fprintln(tw, header)
 			for _, p := range packs {
-				ids := ""
-				for i, r := range p.Rules {
-					if i > 0 {
-						ids += ","
-					}
-					ids += r.ID
+				var idList []string
+				for _, r := range p.Rules {
+					idList = append(idList, r.ID)
 				}
+				for _, e := range p.Expected {
+					idList = append(idList, "expected:"+e.ID)
+				}
+				ids := strings.Join(idList, ",")
 				line := fmt.Sprintf("%s\t%s\t%s", p.Metadata.Name, ids, p.Source)
 				if activeFor != nil {
 					line += "\t" + activeFor(p)
@@ -97,7 +99,7 @@ func newCmdRulesLint(streams genericiooptions.IOStreams) *cobra.Command {
 					continue
 				}
 				for _, p := range packs {
-					fmt.Fprintf(streams.Out, "%s: pack %q, %d rule(s): ok\n", p.Source, p.Metadata.Name, len(p.Rules))
+					fmt.Fprintf(streams.Out, "%s: pack %q, %d rule(s), %d expected declaration(s): ok\n", p.Source, p.Metadata.Name, len(p.Rules), len(p.Expected))
 				}
 			}
 			return errors.Join(errs...)

@@ -190,6 +190,10 @@ func printScanTable(w io.Writer, res risk.ScanResult) {
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", p.Subject, nonEmptyString(p.Exposure, "-"), p.Hops, first.Primitive, first.To, granted)
+			if p.Expected != nil {
+				// No tab: the label is the line's last cell and widens no column.
+				fmt.Fprintf(tw, "  ↳ %s\n", p.Expected.Label)
+			}
 		}
 		_ = tw.Flush()
 		fmt.Fprintln(w)
@@ -200,6 +204,9 @@ func printScanTable(w io.Writer, res risk.ScanResult) {
 		fmt.Fprintf(w, " (%d reach it through a listed group; --expand-groups lists them)", s.ThroughGroups)
 	}
 	fmt.Fprintln(w)
+	if s.Expected > 0 {
+		fmt.Fprintf(w, "%d of the listed paths are expected platform defaults (labelled, still counted above; --no-expected drops the labels)\n", s.Expected)
+	}
 }
 
 // firstStep is the first escalation step of a path (after group memberships).

@@ -36,6 +36,9 @@ type Options struct {
 	// only their steps and those of the identities they reach are built
 	// (from). Scan needs the whole graph and leaves it empty.
 	Roots []rbac.Subject
+	// Expected are bindings declared known-benign platform defaults, by
+	// binding ID (rule packs): Scan and Findings label what only they make.
+	Expected map[string]ExpectedBinding
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the

@@ -20,6 +20,8 @@ type Finding struct {
 	Object    string `json:"object"`
 	Message   string `json:"message"`
 	Reference string `json:"reference"`
+	// Expected is set when the finding is about a declared platform default.
+	Expected *Expected `json:"expected,omitempty"`
 }
 
 // Finding IDs.
@@ -92,6 +94,7 @@ func (a *Analysis) Findings(now time.Time) []Finding {
 	out = append(out, a.danglingBindings()...)
 	out = append(out, a.groupsNeverSeen()...)
 	out = append(out, a.objectCreationFindings(tree)...)
+	a.LabelExpectedFindings(out, a.Opts.Expected)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].ID != out[j].ID {
 			return out[i].ID < out[j].ID

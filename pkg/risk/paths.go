@@ -51,6 +51,9 @@ type Path struct {
 	Exposure string `json:"exposure,omitempty"`
 	// Entries are the ways an attacker can hold the subject's identity.
 	Entries []Entry `json:"entries,omitempty"`
+	// Expected is set when only declared platform defaults make the path
+	// (rule packs' expected lists); the path is still listed.
+	Expected *Expected `json:"expected,omitempty"`
 }
 
 func refOf(n *graph.Node) SubjectRef {
@@ -111,6 +114,8 @@ type ScanSummary struct {
 	// ThroughGroups counts identities whose shortest path starts with a group
 	// membership; they are listed only with --expand-groups.
 	ThroughGroups int `json:"throughGroups"`
+	// Expected counts the listed paths labelled expected platform defaults.
+	Expected int `json:"expected,omitempty"`
 }
 
 // Scan runs one reverse search from cluster-admin and returns a shortest
@@ -142,6 +147,7 @@ func (a *Analysis) Scan(expandGroups bool) ScanResult {
 		res.Paths = append(res.Paths, NewPath(n, path))
 	}
 	SortPaths(res.Paths)
+	res.Summary.Expected = a.LabelExpected(res.Paths, a.Opts.Expected)
 	return res
 }
 

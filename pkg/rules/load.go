@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strings"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/plugins"
 )
@@ -94,14 +96,15 @@ func Parse(data []byte, source string) (*Pack, error) {
 	return &p, nil
 }
 
-// Lint checks a pack; every error names the rule and the field.
+// Lint checks a pack; every error names the rule (or declaration) and the field.
 func Lint(p *Pack) []error {
 	var errs []error
 	add := func(where, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
 	}
-	if p.APIVersion != APIVersion {
-		add("apiVersion", "%q: want %s", p.APIVersion, APIVersion)
+	v2 := p.APIVersion == APIVersion
+	if !v2 && p.APIVersion != APIVersionV1Alpha1 {
+		add("apiVersion", "%q: want %s (or %s)", p.APIVersion, APIVersion, APIVersionV1Alpha1)
 	}
 	if p.Kind != Kind {
 		add("kind", "%q: want %s", p.Kind, Kind)
@@ -109,55 +112,161 @@ func Lint(p *Pack) []error {
 	if p.Metadata.Name == "" {
 		add("metadata.name", "required")
 	}
-	if len(p.Rules) == 0 {
+	if p.Metadata.Expected {
+		add("metadata.expected", "not supported: declare the expected bindings in a top-level expected list (apiVersion %s)", APIVersion)
+	}
+	switch {
+	case !v2 && len(p.Expected) > 0:
+		add("expected", "needs apiVersion %s", APIVersion)
+	case v2 && len(p.Rules) == 0 && len(p.Expected) == 0:
+		add("rules", "at least one rule or expected declaration is required")
+	case !v2 && len(p.Rules) == 0:
 		add("rules", "at least one rule is required")
+	}
+	for i, o := range p.Activation.Objects {
+		where := fmt.Sprintf("activation.objects[%d]", i)
+		if o.Kind == "" {
+			add(where+".kind", "required")
+		}
+		if o.NamePrefix != "" && !v2 {
+			add(where+".namePrefix", "needs apiVersion %s", APIVersion)
+		}
+		lintName(add, where, o.Name, o.NamePrefix)
 	}
 	seen := map[string]bool{}
 	for i, r := range p.Rules {
-		where := fmt.Sprintf("rules[%d]", i)
-		if r.ID != "" {
-			where = fmt.Sprintf("rules[%d] (%s)", i, r.ID)
-		}
-		switch {
-		case r.ID == "":
-			add(where+".id", "required")
-		case seen[r.ID]:
-			add(where+".id", "duplicate id")
-		}
-		seen[r.ID] = true
-		if r.Description == "" {
-			add(where+".description", "required")
-		}
-		if len(r.Permission.Verbs) == 0 {
-			add(where+".permission.verbs", "at least one verb is required")
-		}
-		if r.Permission.Resource == "" {
-			add(where+".permission.resource", "required")
-		}
-		switch r.Permission.Scope {
-		case "namespace", "cluster":
-		default:
-			add(where+".permission.scope", "%q: want namespace or cluster", r.Permission.Scope)
-		}
-		if r.Permission.Scope == "cluster" && len(r.Permission.Namespaces) > 0 {
-			add(where+".permission.namespaces", "only for scope namespace")
-		}
-		switch r.Gain.Type {
-		case GainAnyServiceAccount:
-			if r.Permission.Scope != "namespace" {
-				add(where+".gain.type", "%s needs permission.scope namespace", GainAnyServiceAccount)
-			}
-		case GainServiceAccount:
-			if ns, name, ok := strings.Cut(r.Gain.ServiceAccount, "/"); !ok || ns == "" || name == "" {
-				add(where+".gain.serviceAccount", "%q: want NAMESPACE/NAME", r.Gain.ServiceAccount)
-			}
-		case GainIdentity:
-			if _, err := rbac.ParseSubject(r.Gain.Identity); err != nil || !strings.Contains(r.Gain.Identity, ":") {
-				add(where+".gain.identity", "%q: want User:NAME or Group:NAME", r.Gain.Identity)
-			}
-		default:
-			add(where+".gain.type", "%q: want %s, %s or %s", r.Gain.Type, GainAnyServiceAccount, GainServiceAccount, GainIdentity)
-		}
+		lintRule(add, seen, i, r)
+	}
+	for i, e := range p.Expected {
+		lintExpectation(add, seen, i, e)
 	}
 	return errs
+}
+
+type addFunc func(where, format string, args ...any)
+
+// lintName checks an exact name or a prefix: exactly one, and a prefix
+// narrow enough not to match Kubernetes' own system: objects.
+func lintName(add addFunc, where, name, prefix string) {
+	switch {
+	case name == "" && prefix == "":
+		add(where+".name", "name or namePrefix is required")
+	case name != "" && prefix != "":
+		add(where+".namePrefix", "give name or namePrefix, not both")
+	case prefix != "" && (len(prefix) < 4 || prefix == "system:"):
+		add(where+".namePrefix", "%q is too broad: a prefix names one platform's objects (e.g. \"eks:\")", prefix)
+	}
+}
+
+func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {
+	where := fmt.Sprintf("rules[%d]", i)
+	if r.ID != "" {
+		where = fmt.Sprintf("rules[%d] (%s)", i, r.ID)
+	}
+	switch {
+	case r.ID == "":
+		add(where+".id", "required")
+	case seen[r.ID]:
+		add(where+".id", "duplicate id")
+	}
+	seen[r.ID] = true
+	if r.Description == "" {
+		add(where+".description", "required")
+	}
+	if len(r.Permission.Verbs) == 0 {
+		add(where+".permission.verbs", "at least one verb is required")
+	}
+	if r.Permission.Resource == "" {
+		add(where+".permission.resource", "required")
+	}
+	switch r.Permission.Scope {
+	case "namespace", "cluster":
+	default:
+		add(where+".permission.scope", "%q: want namespace or cluster", r.Permission.Scope)
+	}
+	if r.Permission.Scope == "cluster" && len(r.Permission.Namespaces) > 0 {
+		add(where+".permission.namespaces", "only for scope namespace")
+	}
+	switch r.Gain.Type {
+	case GainAnyServiceAccount:
+		if r.Permission.Scope != "namespace" {
+			add(where+".gain.type", "%s needs permission.scope namespace", GainAnyServiceAccount)
+		}
+	case GainServiceAccount:
+		if ns, name, ok := strings.Cut(r.Gain.ServiceAccount, "/"); !ok || ns == "" || name == "" {
+			add(where+".gain.serviceAccount", "%q: want NAMESPACE/NAME", r.Gain.ServiceAccount)
+		}
+	case GainIdentity:
+		if _, err := rbac.ParseSubject(r.Gain.Identity); err != nil || !strings.Contains(r.Gain.Identity, ":") {
+			add(where+".gain.identity", "%q: want User:NAME or Group:NAME", r.Gain.Identity)
+		}
+	default:
+		add(where+".gain.type", "%q: want %s, %s or %s", r.Gain.Type, GainAnyServiceAccount, GainServiceAccount, GainIdentity)
+	}
+}
+
+func lintExpectation(add addFunc, seen map[string]bool, i int, e Expectation) {
+	where := fmt.Sprintf("expected[%d]", i)
+	if e.ID != "" {
+		where = fmt.Sprintf("expected[%d] (%s)", i, e.ID)
+	}
+	switch {
+	case e.ID == "":
+		add(where+".id", "required")
+	case seen[e.ID]:
+		add(where+".id", "duplicate id")
+	}
+	seen[e.ID] = true
+	if e.Platform == "" {
+		add(where+".platform", "required (e.g. EKS, GKE, AKS)")
+	}
+	if e.Reason == "" {
+		add(where+".reason", "required")
+	}
+	if !strings.HasPrefix(e.Reference, "https://") {
+		add(where+".reference", "%q: want the https:// URL of the platform's documentation", e.Reference)
+	}
+	b := e.Binding
+	switch b.Kind {
+	case model.KindClusterRoleBinding:
+		if b.Namespace != "" {
+			add(where+".binding.namespace", "a ClusterRoleBinding has no namespace")
+		}
+	case model.KindRoleBinding:
+		if b.Namespace == "" {
+			add(where+".binding.namespace", "required for a RoleBinding")
+		}
+	default:
+		add(where+".binding.kind", "%q: want ClusterRoleBinding or RoleBinding", b.Kind)
+	}
+	lintName(add, where+".binding", b.Name, b.NamePrefix)
+	switch e.RoleRef.Kind {
+	case model.KindClusterRole:
+	case model.KindRole:
+		if b.Kind == model.KindClusterRoleBinding {
+			add(where+".roleRef.kind", "a ClusterRoleBinding can only reference a ClusterRole")
+		}
+	default:
+		add(where+".roleRef.kind", "%q: want ClusterRole or Role", e.RoleRef.Kind)
+	}
+	lintName(add, where+".roleRef", e.RoleRef.Name, e.RoleRef.NamePrefix)
+	if len(e.Subjects) == 0 {
+		add(where+".subjects", "at least one subject is required")
+	}
+	for j, s := range e.Subjects {
+		sw := fmt.Sprintf("%s.subjects[%d]", where, j)
+		switch s.Kind {
+		case rbacv1.UserKind, rbacv1.GroupKind:
+			if s.Namespace != "" {
+				add(sw+".namespace", "only for a ServiceAccount")
+			}
+		case rbacv1.ServiceAccountKind:
+			if s.Namespace == "" {
+				add(sw+".namespace", "required for a ServiceAccount")
+			}
+		default:
+			add(sw+".kind", "%q: want User, Group or ServiceAccount", s.Kind)
+		}
+		lintName(add, sw, s.Name, s.NamePrefix)
+	}
 }

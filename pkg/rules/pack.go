@@ -4,8 +4,13 @@
 // gained identity); the graph code has no special case for them.
 package rules
 
-// APIVersion is the rule-pack format version this build reads.
-const APIVersion = "auth-paths.io/v1alpha1"
+// APIVersion is the newest rule-pack format version this build reads:
+// v1alpha2 adds expected declarations and name prefixes in activation
+// objects. APIVersionV1Alpha1 packs (rules only) are still read.
+const (
+	APIVersion         = "auth-paths.io/v1alpha2"
+	APIVersionV1Alpha1 = "auth-paths.io/v1alpha1"
+)
 
 // Kind of a rule-pack document.
 const Kind = "RulePack"
@@ -16,7 +21,10 @@ type Pack struct {
 	Kind       string     `json:"kind"`
 	Metadata   PackMeta   `json:"metadata"`
 	Activation Activation `json:"activation"`
-	Rules      []Rule     `json:"rules"`
+	Rules      []Rule     `json:"rules,omitempty"`
+	// Expected (v1alpha2) declares known-benign default bindings of a
+	// platform: paths through them are labelled, never hidden.
+	Expected []Expectation `json:"expected,omitempty"`
 
 	// Source is where the pack was loaded from ("embedded:plugins/packs/x.yaml" or a path).
 	Source string `json:"-"`
@@ -26,8 +34,8 @@ type Pack struct {
 type PackMeta struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
-	// Expected marks a pack of known-benign defaults: its rules label
-	// bindings as expected instead of adding edges.
+	// Expected was reserved by v1alpha1 and never implemented; lint rejects
+	// it and points to the v1alpha2 expected list.
 	Expected bool `json:"expected,omitempty"`
 }
 
@@ -42,11 +50,13 @@ type Activation struct {
 	Objects []ObjectRef `json:"objects,omitempty"`
 }
 
-// ObjectRef names an object.
+// ObjectRef names an object: by exact name, or (v1alpha2) by a name prefix
+// the platform documents ("eks:" ClusterRoles).
 type ObjectRef struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name,omitempty"`
+	NamePrefix string `json:"namePrefix,omitempty"`
 }
 
 // Rule is one escalation: holding Permission (and what Requires asks of the

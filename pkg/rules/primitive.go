@@ -36,10 +36,10 @@ func Active(p *Pack, inv *model.Inventory) (bool, string) {
 				return true, fmt.Sprintf("%s %s/%s of group %s is present", o.Kind, o.Namespace, o.Name, g)
 			}
 		}
-		for _, ref := range a.Objects {
-			if o.Kind == ref.Kind && o.Name == ref.Name && o.Namespace == ref.Namespace {
-				return true, fmt.Sprintf("%s %s/%s is present", ref.Kind, ref.Namespace, ref.Name)
-			}
+	}
+	for _, ref := range a.Objects {
+		if name, ok := findObject(inv, ref); ok {
+			return true, describeObject(ref.Kind, ref.Namespace, name) + " is present"
 		}
 	}
 	// The pack's resources, to tell apart packs that share an API group
@@ -84,11 +84,58 @@ func Active(p *Pack, inv *model.Inventory) (bool, string) {
 	return false, "none of its CRDs, API groups or objects is in the input"
 }
 
+// findObject looks an activation object up: RBAC objects in their own
+// lists, anything else (ConfigMaps, CRDs) among the other objects.
+func findObject(inv *model.Inventory, ref ObjectRef) (string, bool) {
+	match := func(kind, ns, name string) bool {
+		if kind != ref.Kind || ns != ref.Namespace {
+			return false
+		}
+		if ref.NamePrefix != "" {
+			return strings.HasPrefix(name, ref.NamePrefix) && len(name) > len(ref.NamePrefix)
+		}
+		return name == ref.Name
+	}
+	for _, r := range inv.ClusterRoles {
+		if match(model.KindClusterRole, "", r.Name) {
+			return r.Name, true
+		}
+	}
+	for _, r := range inv.Roles {
+		if match(model.KindRole, r.Namespace, r.Name) {
+			return r.Name, true
+		}
+	}
+	for _, b := range inv.ClusterRoleBindings {
+		if match(b.Kind, "", b.Name) {
+			return b.Name, true
+		}
+	}
+	for _, b := range inv.RoleBindings {
+		if match(b.Kind, b.Namespace, b.Name) {
+			return b.Name, true
+		}
+	}
+	for _, o := range inv.Others {
+		if match(o.Kind, o.Namespace, o.Name) {
+			return o.Name, true
+		}
+	}
+	return "", false
+}
+
+func describeObject(kind, ns, name string) string {
+	if ns == "" {
+		return fmt.Sprintf("%s %q", kind, name)
+	}
+	return fmt.Sprintf("%s %s/%s", kind, ns, name)
+}
+
 // Primitives turns the active packs' rules into escalation primitives.
 func Primitives(packs []*Pack, inv *model.Inventory) []risk.Primitive {
 	var out []risk.Primitive
 	for _, p := range packs {
-		if p.Metadata.Expected {
+		if len(p.Rules) == 0 {
 			continue
 		}
 		if ok, _ := Active(p, inv); !ok {

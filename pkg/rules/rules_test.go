@@ -20,6 +20,9 @@ type scenario struct {
 	Expect      string `json:"expect"`
 	Primitive   string `json:"primitive"`
 	Hops        int    `json:"hops"`
+	// Expected (for expect: path): a prefix of the path's expected label,
+	// or "none" for a path that must stay unlabelled.
+	Expected string `json:"expected"`
 }
 
 // TestShippedPackScenarios runs testdata/plugins: each shipped rule has a
@@ -54,7 +57,8 @@ func TestShippedPackScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{subj}, Extra: rules.Primitives(packs, inv)})
+			expected := rules.ExpectedBindings(packs, inv)
+			a := risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{subj}, Extra: rules.Primitives(packs, inv), Expected: expected})
 			paths := a.From(a.Graph.Node(risk.SubjectKey(subj)), 1, -1)
 			switch sc.Expect {
 			case "path":
@@ -69,6 +73,18 @@ func TestShippedPackScenarios(t *testing.T) {
 					t.Fatalf("%s: want %s in %d hops, got %+v", sc.Description, sc.Primitive, sc.Hops, paths[0])
 				}
 				covered[sc.Primitive] = true
+				a.LabelExpected(paths[:1], expected)
+				switch {
+				case sc.Expected == "none" && paths[0].Expected != nil:
+					t.Fatalf("%s: want no expected label, got %q", sc.Description, paths[0].Expected.Label)
+				case sc.Expected != "" && sc.Expected != "none":
+					if paths[0].Expected == nil || !strings.HasPrefix(paths[0].Expected.Label, sc.Expected) {
+						t.Fatalf("%s: want label %q…, got %+v", sc.Description, sc.Expected, paths[0].Expected)
+					}
+					for _, b := range paths[0].Expected.Bindings {
+						covered[b.Declaration] = true
+					}
+				}
 			case "none":
 				if len(paths) != 0 {
 					t.Fatalf("%s: want no path, got %+v", sc.Description, paths[0])
@@ -79,6 +95,18 @@ func TestShippedPackScenarios(t *testing.T) {
 		})
 	}
 	for _, p := range packs {
+		if len(p.Expected) > 0 {
+			// One labelled positive per platform pack (its declarations share the matcher).
+			n := 0
+			for _, e := range p.Expected {
+				if covered[p.Metadata.Name+"/"+e.ID] {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("expected pack %s has no labelled positive scenario", p.Metadata.Name)
+			}
+		}
 		if p.Metadata.Name == "flux" || p.Metadata.Name == "argo-workflows" || p.Metadata.Name == "tekton" || p.Metadata.Name == "kyverno" {
 			continue // one positive per pack suffices for packs whose rules share the mechanism
 		}
@@ -196,5 +224,65 @@ rules:
 	}
 	if _, err := rules.LoadPath(filepath.Join(dir, "missing")); err == nil {
 		t.Fatal("missing path must be an error")
+	}
+}
+
+// expectedPack is a valid v1alpha2 pack with one expected declaration
+// whose binding line is replaced.
+func expectedPack(binding string) string {
+	return `apiVersion: auth-paths.io/v1alpha2
+kind: RulePack
+metadata: {name: p}
+activation: {objects: [{kind: ClusterRole, namePrefix: "acme:"}]}
+expected:
+- id: e1
+  platform: ACME
+  reason: r
+  reference: https://example.com/doc
+  ` + binding + `
+  roleRef: {kind: ClusterRole, name: cluster-admin}
+  subjects: [{kind: User, name: acme:agent}]
+`
+}
+
+func TestLintExpectedNamesDeclarationAndField(t *testing.T) {
+	tests := []struct {
+		name string
+		pack string
+		want []string
+	}{
+		{"prefix too broad", expectedPack(`binding: {kind: ClusterRoleBinding, namePrefix: "system:"}`), []string{"expected[0] (e1).binding.namePrefix", "too broad"}},
+		{"name and prefix", expectedPack(`binding: {kind: ClusterRoleBinding, name: a, namePrefix: "acme:"}`), []string{"expected[0] (e1).binding.namePrefix", "not both"}},
+		{"RoleBinding without namespace", expectedPack(`binding: {kind: RoleBinding, name: a}`), []string{"expected[0] (e1).binding.namespace"}},
+		{"bad binding kind", expectedPack(`binding: {kind: Binding, name: a}`), []string{"expected[0] (e1).binding.kind"}},
+		{"no name", expectedPack(`binding: {kind: ClusterRoleBinding}`), []string{"expected[0] (e1).binding.name"}},
+		{"v1alpha1 with expected", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "v1alpha2", "v1alpha1", 1), []string{"expected: needs apiVersion auth-paths.io/v1alpha2"}},
+		{"reserved metadata.expected", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p, expected: true}
+rules:
+- id: r1
+  description: d
+  permission: {verbs: [create], apiGroup: x.io, resource: things, scope: namespace}
+  gain: {type: any-serviceaccount-in-namespace}`, []string{"metadata.expected: not supported"}},
+		{"subject namespace", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "[{kind: User, name: acme:agent}]", "[{kind: ServiceAccount, name: agent}, {kind: Robot, name: r}]", 1),
+			[]string{"expected[0] (e1).subjects[0].namespace", "expected[0] (e1).subjects[1].kind"}},
+		{"reference not https", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "https://example.com/doc", "see wiki", 1), []string{"expected[0] (e1).reference"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rules.Parse([]byte(tt.pack), "platform.yaml")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range append(tt.want, "platform.yaml") {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := rules.Parse([]byte(expectedPack(`binding: {kind: ClusterRoleBinding, name: acme-admin}`)), "ok.yaml"); err != nil {
+		t.Fatalf("valid pack rejected: %v", err)
 	}
 }

@@ -80,6 +80,32 @@ func (r liveResource) display() string {
 	return s
 }
 
+// liveList is one list request: a liveResource, or a metadata-only list
+// (see live_metadata.go).
+type liveList struct {
+	liveResource
+	// meta, when set, lists metadata only and gives the items this kind
+	// and apiVersion.
+	meta *metaKind
+	// namespace and name, when set, list one object by field selector.
+	namespace, name string
+}
+
+func (r liveList) path() string {
+	if r.namespace != "" {
+		return r.namespacedPath(r.namespace)
+	}
+	return r.liveResource.path()
+}
+
+func (r liveList) display() string {
+	s := r.liveResource.display()
+	if r.name != "" {
+		s += " " + r.namespace + "/" + r.name
+	}
+	return s
+}
+
 // liveResources are the lists a live load makes, with what is lost when one
 // cannot be read. The order is the merge order of the results.
 var liveResources = []liveResource{
@@ -113,8 +139,9 @@ var liveResources = []liveResource{
 // LiveResources returns the lists a live load makes ("secrets (type=…)" for
 // the two metadata-only Secret lists), in load order.
 func LiveResources() []string {
-	out := make([]string, len(liveResources))
-	for i, r := range liveResources {
+	lists := liveLists(nil)
+	out := make([]string, len(lists))
+	for i, r := range lists {
 		out[i] = r.display()
 	}
 	return out
@@ -144,6 +171,9 @@ type LiveOptions struct {
 	// cluster-wide list is forbidden (the -n flag, else the context's
 	// namespace). The kind is then recorded as missing outside that namespace.
 	Namespace string
+	// Objects are read by name in addition to the lists (the ConfigMaps rule
+	// packs activate on), as metadata only.
+	Objects []NamedObject
 	// Progress, when set, is called after every page with the resource, the
 	// number of objects read so far for it, and whether the list is complete.
 	// Calls come from several goroutines, one at a time.
@@ -235,20 +265,21 @@ func LoadLive(ctx context.Context, cfg *rest.Config, opts LiveOptions) (*model.I
 		// Some clusters hide /version; the lists decide.
 	}
 
-	results := make([]listResult, len(liveResources))
+	resources := liveLists(opts.Objects)
+	results := make([]listResult, len(resources))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < opts.Workers && w < len(liveResources); w++ {
+	for w := 0; w < opts.Workers && w < len(resources); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] = l.list(ctx, liveResources[i])
+				results[i] = l.list(ctx, resources[i])
 			}
 		}()
 	}
 feed:
-	for i := range liveResources {
+	for i := range resources {
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
@@ -265,7 +296,7 @@ feed:
 	d.inv.ServerVersion = serverVersion
 	read, unauthorized, unreachable := 0, 0, 0
 	var firstErr error
-	for i, r := range liveResources {
+	for i, r := range resources {
 		res := results[i]
 		if res.err == nil {
 			read++
@@ -299,9 +330,9 @@ feed:
 	}
 	if read == 0 {
 		switch {
-		case unauthorized == len(liveResources):
+		case unauthorized == len(resources):
 			return nil, fmt.Errorf("%s: %w", cfg.Host, ErrUnauthorized)
-		case unauthorized+unreachable == len(liveResources):
+		case unauthorized+unreachable == len(resources):
 			return nil, fmt.Errorf("cannot read from the cluster at %s: %w: %w", cfg.Host, ErrUnreachable, firstErr)
 		}
 	}
@@ -386,7 +417,7 @@ type listMeta struct {
 // continue token expires mid-list (410 Gone), the list starts over once. A
 // namespaced kind whose cluster-wide list is forbidden is listed in
 // LiveOptions.Namespace, when set.
-func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
+func (l *liveLoader) list(ctx context.Context, r liveList) listResult {
 	res := l.listRestarting(ctx, r, r.path())
 	if apierrors.IsForbidden(res.err) && l.opts.Namespace != "" && r.namespaced() {
 		if nsRes := l.listRestarting(ctx, r, r.namespacedPath(l.opts.Namespace)); nsRes.err == nil {
@@ -402,7 +433,7 @@ func (l *liveLoader) list(ctx context.Context, r liveResource) listResult {
 	return res
 }
 
-func (l *liveLoader) listRestarting(ctx context.Context, r liveResource, path string) listResult {
+func (l *liveLoader) listRestarting(ctx context.Context, r liveList, path string) listResult {
 	var res listResult
 	for restart := 0; ; restart++ {
 		res = l.listOnce(ctx, r, path)
@@ -413,7 +444,7 @@ func (l *liveLoader) listRestarting(ctx context.Context, r liveResource, path st
 	}
 }
 
-func (l *liveLoader) listOnce(ctx context.Context, r liveResource, path string) listResult {
+func (l *liveLoader) listOnce(ctx context.Context, r liveList, path string) listResult {
 	d := newDecoder("")
 	cont := ""
 	for page := 1; ; page++ {
@@ -422,9 +453,12 @@ func (l *liveLoader) listOnce(ctx context.Context, r liveResource, path string) 
 			return listResult{err: err, pages: page - 1}
 		}
 		src := model.Source{File: "cluster:" + r.display(), Doc: page}
-		if r.secretType != "" {
+		switch {
+		case r.secretType != "":
 			err = d.decodeSecretMetadataList(raw, r.secretType, src)
-		} else {
+		case r.meta != nil:
+			err = d.decodeMetadataList(raw, *r.meta, src)
+		default:
 			_, err = d.decodeDocument(raw, src)
 		}
 		if err != nil {
@@ -444,7 +478,7 @@ func (l *liveLoader) listOnce(ctx context.Context, r liveResource, path string) 
 
 // get makes one list request, retrying 429, 5xx and timeouts with exponential
 // backoff (Retry-After honoured) up to MaxAttempts tries.
-func (l *liveLoader) get(ctx context.Context, r liveResource, path, cont string) ([]byte, error) {
+func (l *liveLoader) get(ctx context.Context, r liveList, path, cont string) ([]byte, error) {
 	delay := l.opts.Backoff
 	for attempt := 1; ; attempt++ {
 		req := l.client.Get().AbsPath(path).
@@ -453,9 +487,15 @@ func (l *liveLoader) get(ctx context.Context, r liveResource, path, cont string)
 		if cont != "" {
 			req = req.Param("continue", cont)
 		}
-		if r.secretType != "" {
+		switch {
+		case r.secretType != "":
 			req = req.Param("fieldSelector", "type="+r.secretType).SetHeader("Accept", acceptMetadataList)
-		} else {
+		case r.meta != nil:
+			if r.name != "" {
+				req = req.Param("fieldSelector", "metadata.name="+r.name)
+			}
+			req = req.SetHeader("Accept", acceptMetadataList)
+		default:
 			req = req.SetHeader("Accept", acceptJSON)
 		}
 		var contentType string

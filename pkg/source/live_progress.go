@@ -21,9 +21,10 @@ type TerminalProgress struct {
 	written bool
 }
 
-// NewTerminalProgress returns a progress line writer for a load of LiveResources.
-func NewTerminalProgress(w io.Writer) *TerminalProgress {
-	return &TerminalProgress{w: w, total: len(liveResources), counts: map[string]int{}}
+// NewTerminalProgress returns a progress line writer for a load of
+// LiveResources and the named objects (LiveOptions.Objects).
+func NewTerminalProgress(w io.Writer, objects ...NamedObject) *TerminalProgress {
+	return &TerminalProgress{w: w, total: len(liveLists(objects)), counts: map[string]int{}}
 }
 
 // Update is a LiveOptions.Progress function.

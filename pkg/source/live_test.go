@@ -75,7 +75,7 @@ var namespacedListRE = regexp.MustCompile(`^(/api/v1|/apis/[^/]+/[^/]+)/namespac
 var listKinds = map[string]string{}
 
 func init() {
-	for _, r := range liveResources {
+	for _, r := range liveLists(nil) {
 		for k, info := range kinds {
 			plural := strings.ToLower(k) + "s"
 			if strings.HasSuffix(plural, "ys") {
@@ -190,6 +190,26 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		items = sel
+	} else if path == crdList.path() || strings.HasSuffix(path, "/configmaps") {
+		// Rule packs' objects: metadata only, ConfigMaps one by name.
+		accept := r.Header.Get("Accept")
+		if accept != acceptMetadataList {
+			f.t.Errorf("%s request with Accept %q, want %q", path, accept, acceptMetadataList)
+		}
+		metadataOnly = true
+		if strings.HasSuffix(path, "/configmaps") {
+			name, ok := strings.CutPrefix(q.Get("fieldSelector"), "metadata.name=")
+			if !ok {
+				f.t.Errorf("%s: listed without a metadata.name field selector", path)
+			}
+			var sel []map[string]any
+			for _, it := range items {
+				if it["metadata"].(map[string]any)["name"] == name {
+					sel = append(sel, it)
+				}
+			}
+			items = sel
+		}
 	} else if a := r.Header.Get("Accept"); a != acceptJSON {
 		f.t.Errorf("%s: Accept %q, want %q", path, a, acceptJSON)
 	}
@@ -695,8 +715,8 @@ func TestLoadLiveProgress(t *testing.T) {
 	if _, err := LoadLive(context.Background(), cfg, opts); err != nil {
 		t.Fatal(err)
 	}
-	if len(done) != len(liveResources) {
-		t.Errorf("%d lists reported done, want %d", len(done), len(liveResources))
+	if len(done) != len(liveLists(nil)) {
+		t.Errorf("%d lists reported done, want %d", len(done), len(liveLists(nil)))
 	}
 	if done["pods"].Err == nil || done["serviceaccounts"].Objects != 6 {
 		t.Errorf("pods %+v, serviceaccounts %+v", done["pods"], done["serviceaccounts"])
@@ -706,7 +726,7 @@ func TestLoadLiveProgress(t *testing.T) {
 	p.Update(ProgressEvent{Resource: "pods", Objects: 3})
 	p.Update(ProgressEvent{Resource: "pods", Objects: 7, Done: true})
 	p.Done()
-	if !strings.Contains(b.String(), fmt.Sprintf("reading cluster: 1/%d lists, 7 objects (pods: 7)", len(liveResources))) || !strings.HasSuffix(b.String(), "\r\x1b[K") {
+	if !strings.Contains(b.String(), fmt.Sprintf("reading cluster: 1/%d lists, 7 objects (pods: 7)", len(liveLists(nil)))) || !strings.HasSuffix(b.String(), "\r\x1b[K") {
 		t.Errorf("progress line %q", b.String())
 	}
 }

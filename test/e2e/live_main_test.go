@@ -142,6 +142,27 @@ rules:
 - apiGroups: [certificates.k8s.io]
   resources: [certificatesigningrequests]
   verbs: [get, list]
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  verbs: [list]
+---
+# As docs/rbac/auth-paths-reader.yaml: aws-auth alone, by resourceNames (the tool
+# lists it with a metadata.name field selector, which RBAC authorizes by name).
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: auth-paths-e2e-limited, namespace: kube-system}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  resourceNames: [aws-auth]
+  verbs: [list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: auth-paths-e2e-limited, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: auth-paths-e2e-limited}
+subjects:
+- {kind: User, name: limited-user, apiGroup: rbac.authorization.k8s.io}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

@@ -133,6 +133,10 @@ func TestLiveReaderRole(t *testing.T) {
 	if _, err := e.c.Kubectl("create", "clusterrolebinding", "auth-paths-reader-carol", "--clusterrole=auth-paths-reader", "--user=carol"); err != nil {
 		t.Fatal(err)
 	}
+	// The aws-auth ConfigMap is granted by the file's Role in kube-system.
+	if _, err := e.c.Kubectl("create", "rolebinding", "auth-paths-reader-carol", "-n", "kube-system", "--role=auth-paths-reader", "--user=carol"); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"--as=carol", "who-can", "get", "secrets", "-n", "team-a", "-o", "json"},
 		{"--as=carol", "dump", "-o", "json"},

@@ -52,24 +52,9 @@ var replayControllers = []string{"clusterrole-aggregation-controller"}
 // notReplayable are scenarios whose live result cannot equal the offline one,
 // with the reason. They still run: one whose live result equals the offline
 // one fails, so that the list only holds what is true.
-var notReplayable = map[string]string{
-	"plugins/argo-cd-application":                 packKinds,
-	"plugins/argo-cd-application-other-namespace": packKinds,
-	"plugins/argo-workflows-submit":               packKinds,
-	"plugins/eks-aws-auth":                        packKinds,
-	"plugins/eks-aws-auth-other-configmap":        packKinds,
-	"plugins/flux-kustomization":                  packKinds,
-	"plugins/keda-scaledjob":                      packKinds,
-	"plugins/keda-scaledobject-only":              packKinds,
-	"plugins/kyverno-clusterpolicy":               packKinds,
-	"plugins/kyverno-policyreports-only":          packKinds,
-	"plugins/tekton-taskrun":                      packKinds,
-}
-
-// packKinds: rule packs are activated by CustomResourceDefinitions and
-// ConfigMaps (kube-system/aws-auth), which the offline decoder keeps but the
-// live loader does not list yet, so live the pack's steps are missing.
-const packKinds = "its rule pack is activated by a CustomResourceDefinition or ConfigMap, which live mode does not read yet"
+// Rule packs' scenarios replay too: live mode reads the CRDs and the
+// aws-auth ConfigMap they activate on (as metadata only).
+var notReplayable = map[string]string{}
 
 // scenario is one input file to replay.
 type scenario struct {
