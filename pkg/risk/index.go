@@ -166,6 +166,14 @@ var (
 		{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"},
 	}
 	modifyPodProbes = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
+	// createPodProbes: creating a pod or any controller with a pod template.
+	createPodProbes = func() []reqShape {
+		var out []reqShape
+		for _, w := range podMakers {
+			out = append(out, reqShape{verbs: []string{"create"}, group: w.group, resource: w.resource})
+		}
+		return out
+	}()
 	// modifyWorkloadProbes cover every controller kind with a pod template.
 	modifyWorkloadProbes = func() []reqShape {
 		var out []reqShape

@@ -52,21 +52,11 @@ func canCreatePods(p *Principal, ns string) (rbacBound, workloadResource, bool) 
 	return rbacBound{}, workloadResource{}, false
 }
 
-// podCreatorNamespaces returns the namespaces where the principal may create pods somehow.
+// podCreatorNamespaces returns the namespaces where the principal may create
+// pods somehow, in Analysis.namespaces order, without visiting every
+// namespace for every principal.
 func podCreatorNamespaces(a *Analysis, p *Principal) []string {
-	seen := map[string]bool{}
-	for _, w := range podMakers {
-		for _, ns := range p.Namespaces("create", w.group, w.resource, "", a.namespaces) {
-			seen[ns] = true
-		}
-	}
-	var out []string
-	for _, ns := range a.namespaces {
-		if seen[ns] {
-			out = append(out, ns)
-		}
-	}
-	return out
+	return a.namespacesFor(p, createPodProbes...)
 }
 
 func podRunning(p *model.Pod) (bool, string) {
