@@ -236,3 +236,54 @@ func TestGraphSVG(t *testing.T) {
 		t.Errorf("graph default DOT: %.100s", out)
 	}
 }
+
+// TestExpectedLabelInSARIFAndReport: a path that only a platform's declared
+// default makes is still reported, labelled, at SARIF level note; a user's own
+// binding next to it stays an error.
+func TestExpectedLabelInSARIFAndReport(t *testing.T) {
+	plugin := func(name string) string { return filepath.Join("..", "..", "testdata", "plugins", name, "input.yaml") }
+	for _, tc := range []struct {
+		scenario, subject string
+		expected          bool
+	}{
+		{"eks-defaults-addon-manager", "User:eks:addon-manager", true},
+		{"eks-defaults-not-eks", "User:eks:addon-manager", false},
+	} {
+		out, errOut, code := runReview(t, "scan", "-f", plugin(tc.scenario), "-o", "sarif")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", tc.scenario, code, errOut)
+		}
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Level      string         `json:"level"`
+					Properties map[string]any `json:"properties"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Runs) != 1 {
+			t.Fatalf("%s: sarif: %v", tc.scenario, err)
+		}
+		found := false
+		for _, r := range doc.Runs[0].Results {
+			if r.Properties["subject"] != tc.subject {
+				continue
+			}
+			found = true
+			label, labelled := r.Properties["expected"].(string)
+			if labelled != tc.expected || (tc.expected && (r.Level != "note" || !strings.Contains(label, "EKS default"))) || (!tc.expected && r.Level != "error") {
+				t.Errorf("%s: %s level %s expected %q, want labelled=%v", tc.scenario, tc.subject, r.Level, label, tc.expected)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no SARIF result for %s", tc.scenario, tc.subject)
+		}
+		md, errOut, code := runReview(t, "report", "-f", plugin(tc.scenario), "--format", "md")
+		if code != ExitOK {
+			t.Fatalf("%s: report exit %d: %s", tc.scenario, code, errOut)
+		}
+		if got := strings.Contains(md, "expected (EKS default"); got != tc.expected {
+			t.Errorf("%s: report labels the path expected: %v, want %v", tc.scenario, got, tc.expected)
+		}
+	}
+}

@@ -182,6 +182,11 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 		if f.Cluster != "" {
 			res.Properties["cluster"] = f.Cluster
 		}
+		if f.Expected != nil {
+			// A declared platform default: still reported, at level note.
+			res.Properties["expected"] = f.Expected.Label
+			res.Level = "note"
+		}
 		switch {
 		case gone:
 			// Gone since the baseline: kept so that dashboards close the

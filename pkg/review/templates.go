@@ -57,7 +57,7 @@ No path to cluster-admin that is not accepted.
 {{end}}{{range $i, $p := .TopPaths}}
 {{h 3}} {{add $i 1}}. {{md $p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s)
 
-ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note}}**{{end}}
+ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note}}**{{end}}{{with $p.Expected}}. {{md .Label}}{{end}}
 {{if not $p.Steps}}
 - is cluster-admin
 {{end}}{{range $p.Steps}}
@@ -202,7 +202,7 @@ const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 {{if not .TopPaths}}<p>No path to cluster-admin that is not accepted.</p>{{end}}
 {{range $i, $p := .TopPaths}}<div class="path">
 {{hopen 3 ""}}{{add $i 1}}. {{$p.Subject.String}} → cluster-admin in {{$p.Hops}} hop(s) {{if $p.Status}}<span class="{{$p.Status}}">{{$p.Status}}</span>{{end}}{{hclose 3}}
-<div class="muted">ID <code>{{$p.ID}}</code>{{if $p.Note}} · <span class="expired">{{$p.Note}}</span>{{end}}</div>
+<div class="muted">ID <code>{{$p.ID}}</code>{{if $p.Note}} · <span class="expired">{{$p.Note}}</span>{{end}}{{with $p.Expected}} · {{.Label}}{{end}}</div>
 {{if not $p.Steps}}<div class="step">is cluster-admin</div>{{end}}
 {{range $p.Steps}}<div class="step"><strong>{{.From}}</strong> ─{{.Primitive}}→ <strong>{{.To}}</strong>
 {{if .Condition}}<div class="prov">when: {{.Condition}}</div>{{end}}
