@@ -206,6 +206,19 @@ func TestMain(m *testing.M) {
 
 // liveEnv starts (once) a control plane with an audit log, builds the plugin
 // and creates the fixture.
+// applyReaderRole applies docs/rbac/auth-paths-reader.yaml, the documented
+// least-privilege reader, to the shared cluster.
+func (e *env) applyReaderRole(t *testing.T) {
+	t.Helper()
+	root, err := cluster.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func liveEnv(t *testing.T) *env {
 	t.Helper()
 	setupOnce.Do(func() { shared, setupErr = setup() })

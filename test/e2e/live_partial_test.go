@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/auth-paths/kubectl-auth-paths/test/e2e/cluster"
 )
 
 // missingForLimited are exactly the lists the limited user cannot read.
@@ -123,13 +121,7 @@ func TestLiveNamespace(t *testing.T) {
 // TestLiveReaderRole: docs/rbac/auth-paths-reader.yaml is enough for a complete result.
 func TestLiveReaderRole(t *testing.T) {
 	e := liveEnv(t)
-	root, err := cluster.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
-		t.Fatal(err)
-	}
+	e.applyReaderRole(t)
 	if _, err := e.c.Kubectl("create", "clusterrolebinding", "auth-paths-reader-carol", "--clusterrole=auth-paths-reader", "--user=carol"); err != nil {
 		t.Fatal(err)
 	}
@@ -162,13 +154,7 @@ subjects: [{kind: User, name: ns-user, apiGroup: rbac.authorization.k8s.io}]
 // with the namespace from -n, from the context, or as impersonated with --as.
 func TestLiveNamespaceLimitedUser(t *testing.T) {
 	e := liveEnv(t)
-	root, err := cluster.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
-		t.Fatal(err)
-	}
+	e.applyReaderRole(t)
 	if _, err := e.c.KubectlStdin(strings.NewReader(nsUserBinding), "apply", "-f", "-"); err != nil {
 		t.Fatal(err)
 	}

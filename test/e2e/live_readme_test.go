@@ -14,13 +14,7 @@ import (
 // analysed offline (same answer), and verify of a path.
 func TestLiveReadme(t *testing.T) {
 	e := liveEnv(t)
-	root, err := cluster.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.c.Kubectl("apply", "-f", filepath.Join(root, "docs", "rbac", "auth-paths-reader.yaml")); err != nil {
-		t.Fatal(err)
-	}
+	e.applyReaderRole(t)
 	if _, err := e.c.KubectlStdin(strings.NewReader(verifyFixture), "apply", "-f", "-"); err != nil {
 		t.Fatal(err)
 	}
