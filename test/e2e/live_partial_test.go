@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
 )
 
 // missingForLimited are exactly the lists the limited user cannot read.

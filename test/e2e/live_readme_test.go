@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/auth-paths/kubectl-auth-paths/test/e2e/cluster"
 )
 
 // TestLiveReadme runs the live commands the README shows (with
