@@ -186,6 +186,7 @@ var (
 	impersonateGroupProbes = []reqShape{{verbs: []string{"impersonate"}, resource: "groups"}}
 	impersonateSAProbes    = []reqShape{{verbs: []string{"impersonate"}, resource: "serviceaccounts"}}
 	patchNamespaceProbes   = []reqShape{{verbs: modifyVerbs, resource: "namespaces"}}
+	writeRoleBindingProbes = []reqShape{{verbs: []string{"create", "update", "patch"}, group: rbacGroup, resource: "rolebindings"}}
 )
 
 // graphNodesIf returns the graph's nodes when ok, else none (it spares

@@ -51,16 +51,8 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
-	inNS := map[string]bool{}
-	for _, verb := range []string{"create", "update", "patch"} {
-		for _, ns := range p.Namespaces(verb, rbacGroup, "rolebindings", "", a.namespaces) {
-			inNS[ns] = true
-		}
-	}
-	for _, ns := range a.namespaces {
-		if inNS[ns] {
-			out = append(out, a.bindInNamespace(p, ns)...)
-		}
+	for _, ns := range a.namespacesFor(p, writeRoleBindingProbes...) {
+		out = append(out, a.bindInNamespace(p, ns)...)
 	}
 	return dedupeCandidates(out)
 }

@@ -183,10 +183,27 @@ func (r *rulePrimitive) requests(a *risk.Analysis) []rbac.Request {
 	return out
 }
 
+// requestsFor is requests, in every namespace only for a principal some of
+// whose rules could allow the permission somewhere: most principals cannot,
+// and asking for each of them in every namespace grows as principals ×
+// namespaces.
+func (r *rulePrimitive) requestsFor(a *risk.Analysis, p *risk.Principal) []rbac.Request {
+	perm := r.rule.Permission
+	if perm.Scope == "cluster" || len(perm.Namespaces) > 0 {
+		return r.requests(a)
+	}
+	for _, v := range perm.Verbs {
+		if len(p.Namespaces(v, perm.APIGroup, perm.Resource, perm.Subresource, a.Namespaces())) > 0 {
+			return r.requests(a)
+		}
+	}
+	return nil
+}
+
 func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Candidate {
 	var out []risk.Candidate
 	done := map[string]bool{}
-	for _, req := range r.requests(a) {
+	for _, req := range r.requestsFor(a, p) {
 		if done[req.Namespace] {
 			continue
 		}
