@@ -201,19 +201,8 @@ func (d *decoder) decodeObjectFast(raw []byte, src model.Source, itemKind, itemA
 	if o.Kind == "" || o.APIVersion == "" {
 		return errNotFast
 	}
-	if info, known := kinds[o.Kind]; known {
-		g, _ := splitAPIVersion(o.APIVersion)
-		ns := o.Metadata.Namespace
-		if info.namespaced && ns == "" {
-			ns = d.defaultNamespace
-		}
-		if !info.namespaced {
-			ns = ""
-		}
-		if _, dup := d.seen[o.Kind+"/"+ns+"/"+o.Metadata.Name]; dup && info.group == g {
-			return errNotFast // the exact decoder warns and replaces
-		}
-	}
+	// decodeObject refuses a duplicate while seenLog is kept (the exact
+	// decoder warns and replaces it, which cannot be rolled back).
 	if err := d.decodeObject(raw, src, itemKind, itemAPIVersion); err != nil {
 		return errNotFast
 	}

@@ -157,7 +157,9 @@ func TestFastPathFallsBack(t *testing.T) {
 		"second document": {data: append(append([]byte{}, big...), []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"extra"}}`)...)},
 		"YAML separator":  {data: append(append([]byte{}, big...), []byte("\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n")...)},
 		"truncated":       {data: big[:len(big)-100], wantErr: "invalid JSON"},
-		"bad item":        {data: append(body, []byte(`,"items2":[{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"r","namespace":"a"},"rules":"x"}]}`)...)},
+		// The exact decoder warns and keeps the later one.
+		"duplicate item": {data: bytes.Replace(big, []byte(`"items":[`), []byte(`"items":[{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-0000"}},`), 1)},
+		"bad item":       {data: append(body, []byte(`,"items2":[{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"r","namespace":"a"},"rules":"x"}]}`)...)},
 		"control character in a string": {
 			data:    bytes.Replace(big, []byte(`"name":`), []byte("\"na\x01me\":"), 1),
 			wantErr: "invalid JSON",

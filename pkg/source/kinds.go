@@ -123,6 +123,9 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	}
 	key := o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
 	if prev, dup := d.seen[key]; dup {
+		if d.seenLog != nil {
+			return errNotFast // the fast path leaves duplicates to the exact decoder
+		}
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
 		d.removeDuplicate(o.Kind, o.Metadata)
 	}
