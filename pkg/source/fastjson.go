@@ -70,8 +70,14 @@ func (d *decoder) decodeJSONListFast(file string, r io.Reader) (docs int, err er
 
 	batches := make(chan listBatch, 4)
 	stop := make(chan struct{})
-	defer close(stop) // the reader stops when the decoder gives up
 	go readList(r, batches, stop)
+	defer func() {
+		// The reader must be done with r before the caller rewinds it for
+		// the exact decoder: stop it, and wait until it closes batches.
+		close(stop)
+		for range batches { //nolint:revive // draining
+		}
+	}()
 
 	src := model.Source{File: file, Doc: 1, Line: 1}
 	for b := range batches {
@@ -139,6 +145,11 @@ func readList(r io.Reader, out chan<- listBatch, stop <-chan struct{}) {
 			var batch []listItem
 			n := 0
 			for it.ReadArray() {
+				select {
+				case <-stop:
+					return
+				default:
+				}
 				raw := it.SkipAndReturnBytes()
 				if it.Error != nil || !validJSON(raw) {
 					fail()
