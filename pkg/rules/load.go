@@ -158,18 +158,25 @@ func lintName(add addFunc, where, name, prefix string) {
 	}
 }
 
-func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {
-	where := fmt.Sprintf("rules[%d]", i)
-	if r.ID != "" {
-		where = fmt.Sprintf("rules[%d] (%s)", i, r.ID)
+// lintID checks the id of list[i] (required, unique among seen) and returns
+// how errors name the entry: "rules[2] (argo-workflow)".
+func lintID(add addFunc, seen map[string]bool, list string, i int, id string) string {
+	where := fmt.Sprintf("%s[%d]", list, i)
+	if id != "" {
+		where = fmt.Sprintf("%s[%d] (%s)", list, i, id)
 	}
 	switch {
-	case r.ID == "":
+	case id == "":
 		add(where+".id", "required")
-	case seen[r.ID]:
+	case seen[id]:
 		add(where+".id", "duplicate id")
 	}
-	seen[r.ID] = true
+	seen[id] = true
+	return where
+}
+
+func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {
+	where := lintID(add, seen, "rules", i, r.ID)
 	if r.Description == "" {
 		add(where+".description", "required")
 	}
@@ -206,17 +213,7 @@ func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {
 }
 
 func lintExpectation(add addFunc, seen map[string]bool, i int, e Expectation) {
-	where := fmt.Sprintf("expected[%d]", i)
-	if e.ID != "" {
-		where = fmt.Sprintf("expected[%d] (%s)", i, e.ID)
-	}
-	switch {
-	case e.ID == "":
-		add(where+".id", "required")
-	case seen[e.ID]:
-		add(where+".id", "duplicate id")
-	}
-	seen[e.ID] = true
+	where := lintID(add, seen, "expected", i, e.ID)
 	if e.Platform == "" {
 		add(where+".platform", "required (e.g. EKS, GKE, AKS)")
 	}
