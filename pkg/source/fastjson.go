@@ -205,15 +205,9 @@ func listItemKind(listKind string) string {
 // decodeObjectFast is decodeObject for the fast path: an item without its own
 // kind or apiVersion, or seen before, is left to the exact decoder.
 func (d *decoder) decodeObjectFast(raw []byte, src model.Source, itemKind, itemAPIVersion string) error {
-	var o objectJSON
-	if err := d.unmarshal(raw, &o); err != nil {
-		return errNotFast
-	}
-	if o.Kind == "" || o.APIVersion == "" {
-		return errNotFast
-	}
-	// decodeObject refuses a duplicate while seenLog is kept (the exact
-	// decoder warns and replaces it, which cannot be rolled back).
+	// While seenLog is kept, decodeObject refuses an item without its own
+	// kind or apiVersion, and a duplicate (the exact decoder warns and
+	// replaces it, which cannot be rolled back).
 	if err := d.decodeObject(raw, src, itemKind, itemAPIVersion); err != nil {
 		return errNotFast
 	}
