@@ -39,19 +39,19 @@ type AnalysisOptions struct {
 // AddFlags registers the input and assumption flags.
 func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	o.Input.AddFlags(cmd)
-	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Cluster version when reading files (live: from /version); before v1.35 `get pods/exec` is enough to exec")
-	cmd.Flags().StringVar(&o.GroupsFile, "groups", "", "YAML file mapping user names to the groups an identity provider gives them (alice: [oncall, dev]); their paths through those groups are found")
-	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if these bindings were deleted (ClusterRoleBinding/NAME, RoleBinding/NAMESPACE/NAME; repeatable)")
-	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) added to the shipped ones; see `kubectl auth-paths rules list`")
+	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes `VERSION` of the cluster the files come from (v1.30, 1.30 or 1.30.2; live: read from /version); before v1.35 get on pods/exec is enough to exec")
+	cmd.Flags().StringVar(&o.GroupsFile, "groups", "", "YAML `FILE` mapping user names to the groups an identity provider gives them (alice: [oncall, dev]); their paths through those groups are found")
+	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if the binding `TYPE/NAME` were deleted, named as kubectl names it: clusterrolebinding/NAME, rolebinding/NAME (in -n), rolebinding/NAMESPACE/NAME (repeatable, or comma-separated)")
+	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) at `PATH`, added to the shipped ones (repeatable); see kubectl auth-paths rules list")
 	cmd.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not use the rule packs shipped in the binary")
 	cmd.Flags().BoolVar(&o.NoExpected, "no-expected", false, "Do not label paths made only by known platform defaults (EKS, GKE, AKS) as expected")
-	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security level enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
+	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security `LEVEL` enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
 // AddFlagsWithOutput registers the analysis flags and -o table|json|yaml.
 func (o *AnalysisOptions) AddFlagsWithOutput(cmd *cobra.Command, output *string) {
 	o.AddFlags(cmd)
-	cmd.Flags().StringVarP(output, "output", "o", *output, "Output format: table, json or yaml")
+	addOutputFlag(cmd, output, tableFormats, "")
 }
 
 // ValidateFor checks the assumption flags and a table|json|yaml output.
@@ -59,7 +59,7 @@ func (o *AnalysisOptions) ValidateFor(output string) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return validateOutput(output, OutputTable, OutputJSON, OutputYAML)
+	return validateOutput(output, tableFormats)
 }
 
 // Validate checks the assumption flags.

@@ -26,7 +26,7 @@ const noFiles = cobra.ShellCompDirectiveNoFileComp
 
 // registerCompletions wires dynamic shell completion into the root command:
 // -n/--namespace, --context/--cluster/--user, the arguments of who-can, the
-// SUBJECT of from, explain and verify, the values of -o, --entry and --fail-on,
+// SUBJECT of from, explain and verify, the values of --entry and --fail-on,
 // plus the `completion` command. It is
 // called last in NewCmdAuthPaths, so it sees every subcommand; a command that
 // set its own ValidArgsFunction keeps it.
@@ -60,8 +60,8 @@ func registerCompletions(root *cobra.Command, input *InputOptions) {
 }
 
 // registerFlagValues completes the flags that take one of a fixed set of
-// values: -o (when its usage names formats; an -o that takes a file keeps file
-// completion), --entry and --fail-on.
+// values: --entry and --fail-on (-o is completed by addOutputFlag, from the
+// command's list of formats).
 func registerFlagValues(c *cobra.Command) {
 	register := func(name string, values []string) {
 		if c.Flags().Lookup(name) == nil || len(values) == 0 {
@@ -71,9 +71,6 @@ func registerFlagValues(c *cobra.Command) {
 			return
 		}
 		_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, noFiles))
-	}
-	if f := c.Flags().Lookup("output"); f != nil {
-		register("output", outputFormats(f.Usage))
 	}
 	register("entry", risk.EntryKinds())
 	register("fail-on", []string{"new", "any"})
@@ -188,17 +185,6 @@ func resourceNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// outputFormats returns the formats a -o usage text names, in this order.
-func outputFormats(usage string) []string {
-	var formats []string
-	for _, f := range []string{OutputTable, OutputJSON, OutputYAML, "sarif", "dot"} {
-		if strings.Contains(usage, f) {
-			formats = append(formats, f)
-		}
-	}
-	return formats
 }
 
 type kubeconfigNames struct{ contexts, clusters, users []string }

@@ -58,7 +58,7 @@ func NewCmdCompletion(root *cobra.Command) *cobra.Command {
 		Use:                   "completion bash|zsh|fish|powershell|kubectl",
 		Short:                 "Generate shell completion scripts (also for kubectl auth-paths <TAB>)",
 		Long:                  completionLong,
-		Example:               "  source <(kubectl auth-paths completion bash)\n  kubectl auth-paths completion kubectl > ~/bin/kubectl_complete-auth_paths && chmod +x ~/bin/kubectl_complete-auth_paths",
+		Example:               "  source <(kubectl auth-paths completion bash)\n\n  kubectl auth-paths completion kubectl > ~/bin/kubectl_complete-auth_paths\n  chmod +x ~/bin/kubectl_complete-auth_paths",
 		Args:                  cobra.NoArgs,
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     cobra.NoFileCompletions,

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -235,24 +236,20 @@ func TestCompleteFlagValues(t *testing.T) {
 		got, _ := runComplete(t, newTestRoot(), "scan", "--entry", "")
 		assertContains(t, "scan --entry", got, "anonymous", "pod")
 	}
-	// An -o that takes a file name keeps file completion.
-	if has("report", "output") {
-		if fs := outputFormats(mustFind(t, root, "report").Flags().Lookup("output").Usage); len(fs) == 0 {
-			got, directive := runComplete(t, newTestRoot(), "report", "-o", "")
-			if len(got) != 0 || directive&int(cobra.ShellCompDirectiveNoFileComp) != 0 {
-				t.Errorf("report -o: got %q directive %d, want file completion", got, directive)
-			}
+	// Each command's -o completes exactly its own list of formats.
+	for _, tc := range []struct {
+		cmd     string
+		formats []string
+	}{{"scan", scanFormats}, {"report", reportFormats}, {"graph", graphFormats}, {"dump", dumpFormats}, {"who-can", tableFormats}, {"version", versionFormats}} {
+		got, directive := runComplete(t, newTestRoot(), tc.cmd, "-o", "")
+		if !slices.Equal(got, tc.formats) || directive&int(cobra.ShellCompDirectiveNoFileComp) == 0 {
+			t.Errorf("%s -o: got %q directive %d, want %q without files", tc.cmd, got, directive, tc.formats)
 		}
 	}
-}
-
-func mustFind(t *testing.T, root *cobra.Command, name string) *cobra.Command {
-	t.Helper()
-	c, _, err := root.Find([]string{name})
-	if err != nil {
-		t.Fatal(err)
+	// The report's file is --output-file: .md and .html file names are completed there.
+	if got, directive := runComplete(t, newTestRoot(), "report", "--output-file", ""); !slices.Equal(got, reportFormats) || directive != int(cobra.ShellCompDirectiveFilterFileExt) {
+		t.Errorf("report --output-file: got %q directive %d, want files named *.md or *.html", got, directive)
 	}
-	return c
 }
 
 func TestCompletionScriptsNameTheExecutable(t *testing.T) {

@@ -51,14 +51,14 @@ dump, and the exit status is 3.`,
 		Example: dumpExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := validateOutput(o.Output, OutputJSON, OutputYAML); err != nil {
+			if err := validateOutput(o.Output, dumpFormats); err != nil {
 				return err
 			}
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: yaml or json")
-	cmd.Flags().StringVar(&o.OutputFile, "output-file", "", "Write the dump to this file (mode 0600) instead of standard output")
+	addOutputFlag(cmd, &o.Output, dumpFormats, "")
+	cmd.Flags().StringVar(&o.OutputFile, "output-file", "", "Write the dump to `FILE` (mode 0600) instead of standard output")
 	_ = cmd.MarkFlagFilename("output-file", "yaml", "yml", "json")
 	input.AddFlags(cmd)
 	return cmd

@@ -45,7 +45,7 @@ func NewCmdExplain(input *InputOptions, streams genericiooptions.IOStreams) *cob
 	o := &ExplainOptions{Analysis: &AnalysisOptions{Input: input, keepCandidates: true}, Output: OutputTable, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "explain SUBJECT",
-		Short: "Show every escalation step out of a subject (and its groups), including those whose condition fails, and why",
+		Short: "Show every escalation step out of a subject and its groups, also those whose condition fails, and why",
 		Example: `  # Why can (or can't) this ServiceAccount escalate?
   kubectl auth-paths explain ServiceAccount:ci:deployer -f dump.yaml`,
 		Args: cobra.ExactArgs(1),

@@ -53,7 +53,7 @@ func (c contextFlag) Set(v string) error {
 // comma-separated, are a fleet.
 func (f *FleetFlags) bindContext(cf *genericclioptions.ConfigFlags, flags *pflag.FlagSet) {
 	cf.Context = &f.single
-	flags.Var(contextFlag{f}, "context", "The name of the kubeconfig context to use; repeat it or give a comma-separated list to scan several clusters at once (scan, report, chokepoints)")
+	flags.Var(contextFlag{f}, "context", "The name of the kubeconfig `CONTEXT` to use; repeat it or give a comma-separated list to scan several clusters at once (scan, report, chokepoints)")
 }
 
 // AddFlags registers the fleet flags of the commands that accept fleets.
@@ -63,8 +63,8 @@ func (f *FleetFlags) AddFlags(cmd *cobra.Command) {
 	}
 	cmd.Annotations[fleetAnnotation] = "true"
 	cmd.Flags().BoolVar(&f.AllContexts, "all-contexts", false, "Scan the cluster of every context in the kubeconfig, each path tagged with its context")
-	cmd.Flags().StringArrayVar(&f.ClusterFiles, "cluster-file", nil, "Offline fleet: NAME=PATH reads cluster NAME from a file or directory (repeatable; repeat a NAME for several files); paths are tagged with NAME")
-	cmd.Flags().IntVar(&f.Parallel, "parallel-clusters", 4, "Fleet runs: number of clusters read at once")
+	cmd.Flags().StringArrayVar(&f.ClusterFiles, "cluster-file", nil, "Offline fleet: `NAME=PATH` reads cluster NAME from a file or directory (repeatable; repeat a NAME for several files); paths are tagged with NAME")
+	cmd.Flags().IntVar(&f.Parallel, "parallel-clusters", 4, "Fleet runs: read `N` clusters at once")
 	_ = cmd.MarkFlagFilename("cluster-file", "yaml", "yml", "json")
 }
 

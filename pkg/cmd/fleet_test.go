@@ -216,7 +216,7 @@ func TestFleetKubeconfig(t *testing.T) {
 			wantStderr: []string{"--server would send every context to the same server"}},
 		{name: "chokepoints per cluster", args: []string{"chokepoints", "--context", "prod,staging,down", "-o", "json"}, code: ExitPartial,
 			stdout: []string{`"name": "prod"`, `"ClusterRoleBinding/prometheus-secrets"`, `"name": "down"`, `"status": "failed"`}},
-		{name: "report per cluster", args: []string{"report", "--context", "prod,staging", "--format", "md"}, code: ExitOK,
+		{name: "report per cluster", args: []string{"report", "--context", "prod,staging", "-o", "md"}, code: ExitOK,
 			stdout: []string{"# RBAC review: paths to cluster-admin in 2 clusters", "| [prod](#cluster-prod) | ok |", "## Cluster staging", "### Choke points"}},
 		{name: "explain refuses a fleet", args: []string{"explain", "User:alice", "--context", "prod,staging"}, code: ExitError,
 			wantStderr: []string{"explain works on one cluster: give one --context"}},
@@ -402,7 +402,7 @@ func TestFleetFiles(t *testing.T) {
 			stderr: []string{"--simulate-remove names bindings of one cluster"}},
 		{name: "--cluster-file is not a flag of from", args: []string{"from", "User:alice", "--cluster-file", prod}, code: ExitError,
 			stderr: []string{"unknown flag: --cluster-file"}},
-		{name: "report gate", args: []string{"report", "--cluster-file", prod, "--cluster-file", staging, "--baseline", rv("fleet/baseline.json"), "--fail-on", "new", "-o", filepath.Join(t.TempDir(), "r.md")},
+		{name: "report gate", args: []string{"report", "--cluster-file", prod, "--cluster-file", staging, "--baseline", rv("fleet/baseline.json"), "--fail-on", "new", "--output-file", filepath.Join(t.TempDir(), "r.md")},
 			code: ExitGate, stderr: []string{"gate --fail-on new failed: 2 new path(s)"}},
 	}
 	for _, c := range cases {
@@ -434,7 +434,7 @@ func TestFleetReportAndSARIF(t *testing.T) {
 	args := []string{"--cluster-file", "prod=" + rv("cluster.yaml"), "--cluster-file", "staging=" + rv("cluster-old.yaml"), "--cluster-file", "broken=" + rv("fleet/broken.yaml"),
 		"--baseline", rv("fleet/baseline.json")}
 	html := filepath.Join(t.TempDir(), "fleet.html")
-	_, errOut, code := runReview(t, append([]string{"report", "--format", "html", "-o", html}, args...)...)
+	_, errOut, code := runReview(t, append([]string{"report", "-o", "html", "--output-file", html}, args...)...)
 	if code != ExitPartial {
 		t.Fatalf("report: exit %d: %s", code, errOut)
 	}

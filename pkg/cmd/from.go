@@ -55,9 +55,9 @@ SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:servic
 		},
 	}
 	o.Analysis.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
-	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Maximum number of paths")
-	cmd.Flags().IntVar(&o.MaxHops, "max-hops", o.MaxHops, "Only paths of at most this many hops (-1: no limit)")
+	addOutputFlag(cmd, &o.Output, tableFormats, "")
+	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Show at most `N` paths")
+	cmd.Flags().IntVar(&o.MaxHops, "max-hops", o.MaxHops, "Only paths of at most `N` hops (-1: no limit)")
 	return cmd
 }
 
@@ -79,7 +79,7 @@ func (o *FromOptions) Validate() error {
 	if err := o.Analysis.Validate(); err != nil {
 		return err
 	}
-	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML)
+	return validateOutput(o.Output, tableFormats)
 }
 
 // Run analyses and prints the paths.

@@ -26,7 +26,7 @@ type GraphOptions struct {
 
 // NewCmdGraph builds `graph`.
 func NewCmdGraph(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, streams: streams}
+	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, Output: OutputDOT, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "graph",
 		Short: "Write the escalation graph as Graphviz DOT (paths to cluster-admin by default)",
@@ -44,7 +44,7 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 			if o.All && o.Subject != "" {
 				return fmt.Errorf("--all and --subject are mutually exclusive")
 			}
-			if err := validateOutput(o.Output, "dot", "svg"); err != nil {
+			if err := validateOutput(o.Output, graphFormats); err != nil {
 				return err
 			}
 			return o.Run(cmd)
@@ -52,9 +52,9 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 	}
 	o.Analysis.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.All, "all", false, "Every edge of the escalation graph, not only those on paths to cluster-admin")
-	cmd.Flags().StringVar(&o.Subject, "subject", "", "Only the shortest paths of this subject (User:NAME, Group:NAME, ServiceAccount:NS:NAME)")
-	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: maximum number of paths")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "dot", "Output format: dot, or svg drawn by the embedded graphviz (no installation needed)")
+	cmd.Flags().StringVar(&o.Subject, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME)")
+	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: draw at most `N` paths")
+	addOutputFlag(cmd, &o.Output, graphFormats, "svg is drawn by the embedded graphviz (no installation needed)")
 	return cmd
 }
 
@@ -102,7 +102,7 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "svg" {
+	if o.Output == OutputSVG {
 		img, err := review.RenderGraph(cmd.Context(), data, o.Output)
 		if err != nil {
 			return err

@@ -44,10 +44,10 @@ func NewInputOptions(cf *genericclioptions.ConfigFlags) *InputOptions {
 
 // AddFlags registers -f, -R and -v.
 func (o *InputOptions) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from these files or directories instead of the cluster (repeatable; - for standard input), e.g. the output of `kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces,resourcequotas -A -o yaml`")
+	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from `FILE` (a file or directory; - for standard input) instead of the cluster (repeatable): what kubectl auth-paths dump writes, or kubectl get -A -o yaml of the kinds to analyse")
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "R", false, "Read directories given with -f recursively")
 	cmd.Flags().CountVarP(&o.Verbose, "verbose", "v", "Report skipped kinds and input warnings on standard error (repeat for more)")
-	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: return large lists in chunks of this many objects rather than all at once (0 for the default of 500)")
+	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: list at most `N` objects per request, as kubectl get --chunk-size does (0: 500)")
 	_ = cmd.MarkFlagFilename("filename", "yaml", "yml", "json")
 }
 

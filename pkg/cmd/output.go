@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 )
 
@@ -14,15 +16,58 @@ const (
 	OutputTable = "table"
 	OutputJSON  = "json"
 	OutputYAML  = "yaml"
+	// OutputSARIF is scan's SARIF 2.1.0 output.
+	OutputSARIF = "sarif"
+	// OutputDOT and OutputSVG are graph's.
+	OutputDOT = "dot"
+	OutputSVG = "svg"
+	// OutputMarkdown and OutputHTML are report's.
+	OutputMarkdown = "md"
+	OutputHTML     = "html"
 )
 
-func validateOutput(o string, allowed ...string) error {
-	for _, a := range allowed {
-		if o == a {
-			return nil
-		}
+// The formats each command's -o takes, the default first. One list per
+// command is the help text of -o, what Validate accepts and what the shell
+// completes: a format added here is offered everywhere at once.
+var (
+	tableFormats   = []string{OutputTable, OutputJSON, OutputYAML}
+	scanFormats    = []string{OutputTable, OutputJSON, OutputYAML, OutputSARIF}
+	dumpFormats    = []string{OutputYAML, OutputJSON}
+	graphFormats   = []string{OutputDOT, OutputSVG}
+	reportFormats  = []string{OutputMarkdown, OutputHTML}
+	versionFormats = []string{OutputJSON, OutputYAML}
+)
+
+// addOutputFlag registers -o, --output FORMAT for formats, with its help
+// text and its shell completion; note, when set, ends the help text.
+func addOutputFlag(cmd *cobra.Command, p *string, formats []string, note string) {
+	usage := "Output `FORMAT`: " + orList(formats)
+	if note != "" {
+		usage += "; " + note
 	}
-	return fmt.Errorf("unsupported output format %q: want one of %s", o, strings.Join(allowed, ", "))
+	cmd.Flags().StringVarP(p, "output", "o", *p, usage)
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// validateOutput refuses a format that is not in allowed, naming the valid ones.
+func validateOutput(o string, allowed []string) error {
+	if slices.Contains(allowed, o) {
+		return nil
+	}
+	msg := fmt.Sprintf("unsupported output format %q: want one of %s", o, strings.Join(allowed, ", "))
+	if strings.ContainsAny(o, "./") {
+		// -o is a format, as in kubectl; an earlier release took a file name.
+		msg += " (-o is the format; --output-file FILE writes to a file)"
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// orList spells a list as "a, b or c".
+func orList(list []string) string {
+	if len(list) < 2 {
+		return strings.Join(list, "")
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
 }
 
 // printStructured writes v as indented JSON or as YAML.

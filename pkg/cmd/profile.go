@@ -20,8 +20,8 @@ type profileOptions struct {
 
 func (o *profileOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
-	f.StringVar(&o.kind, "profile", "none", "Name of profile to capture. One of (none|cpu|heap)")
-	f.StringVar(&o.output, "profile-output", "profile.pprof", "Name of the file to write the profile to")
+	f.StringVar(&o.kind, "profile", "none", "Name of the `PROFILE` to capture: none, cpu or heap")
+	f.StringVar(&o.output, "profile-output", "profile.pprof", "Name of the `FILE` to write the profile to")
 	_ = f.MarkHidden("profile")
 	_ = f.MarkHidden("profile-output")
 }

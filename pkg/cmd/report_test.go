@@ -200,7 +200,7 @@ func TestReportCommand(t *testing.T) {
 	dir := t.TempDir()
 	for _, format := range []string{"md", "html"} {
 		f := filepath.Join(dir, "review."+format)
-		out, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--format", format, "--baseline", rv("baseline-old.json"), "--accept", rv("accept.yaml"), "-o", f)
+		out, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "-o", format, "--baseline", rv("baseline-old.json"), "--accept", rv("accept.yaml"), "--output-file", f)
 		if code != ExitOK || out != "" {
 			t.Fatalf("%s: exit %d, stdout %q, stderr %s", format, code, out, errOut)
 		}
@@ -214,8 +214,8 @@ func TestReportCommand(t *testing.T) {
 			}
 		}
 	}
-	if _, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--format", "pdf"); code != ExitError || !strings.Contains(errOut, `--format "pdf": want md or html`) {
-		t.Errorf("--format pdf: %d %s", code, errOut)
+	if _, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "-o", "pdf"); code != ExitError || !strings.Contains(errOut, `unsupported output format "pdf": want one of md, html`) {
+		t.Errorf("-o pdf: %d %s", code, errOut)
 	}
 	out, _, code := runReview(t, "report", "-f", rv("cluster.yaml"))
 	if code != ExitOK || !strings.HasPrefix(out, "# RBAC review") {
@@ -278,12 +278,41 @@ func TestExpectedLabelInSARIFAndReport(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no SARIF result for %s", tc.scenario, tc.subject)
 		}
-		md, errOut, code := runReview(t, "report", "-f", plugin(tc.scenario), "--format", "md")
+		md, errOut, code := runReview(t, "report", "-f", plugin(tc.scenario), "-o", "md")
 		if code != ExitOK {
 			t.Fatalf("%s: report exit %d: %s", tc.scenario, code, errOut)
 		}
 		if got := strings.Contains(md, "expected (EKS default"); got != tc.expected {
 			t.Errorf("%s: report labels the path expected: %v, want %v", tc.scenario, got, tc.expected)
 		}
+	}
+}
+
+// TestReportOutputIsAFormat: -o is the format, as everywhere in kubectl,
+// through the binary: -o html on standard output or into --output-file; a
+// file name given to -o (the old form) is refused with the valid formats.
+func TestReportOutputIsAFormat(t *testing.T) {
+	out, errOut, code := runCLIProcess(t, "", "report", "-f", rv("cluster.yaml"), "-o", "html")
+	if code != ExitOK || !strings.HasPrefix(out, "<!DOCTYPE html>") {
+		t.Errorf("report -o html: exit %d, stderr %s, stdout %.80q", code, errOut, out)
+	}
+	file := filepath.Join(t.TempDir(), "r.html")
+	out, errOut, code = runCLIProcess(t, "", "report", "-f", rv("cluster.yaml"), "-o", "html", "--output-file", file)
+	data, err := os.ReadFile(file)
+	if code != ExitOK || out != "" || err != nil || !strings.HasPrefix(string(data), "<!DOCTYPE html>") {
+		t.Errorf("report -o html --output-file: exit %d, stderr %s, stdout %q, file %v %.80q", code, errOut, out, err, data)
+	}
+	_, errOut, code = runCLIProcess(t, "", "report", "-f", rv("cluster.yaml"), "-o", "review.html")
+	want := `error: unsupported output format "review.html": want one of md, html (-o is the format; --output-file FILE writes to a file)`
+	if code != ExitError || strings.TrimSpace(errOut) != want {
+		t.Errorf("report -o review.html: exit %d, stderr %q, want %q", code, errOut, want)
+	}
+	if _, err := os.Stat("review.html"); err == nil {
+		t.Error("report -o review.html wrote review.html")
+	}
+	// The deprecated --format still works, with a warning.
+	out, errOut, code = runCLIProcess(t, "", "report", "-f", rv("cluster.yaml"), "--format", "html")
+	if code != ExitOK || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(errOut, "warning: --format is deprecated: use -o md|html") {
+		t.Errorf("report --format html: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -53,6 +53,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 		return prof.start()
 	}
 	cmd.PersistentPostRunE = func(*cobra.Command, []string) error { return prof.stop() }
+	setHelpLayout(cmd)
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)

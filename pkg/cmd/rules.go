@@ -75,7 +75,7 @@ func newCmdRulesList(input *InputOptions, streams genericiooptions.IOStreams) *c
 		},
 	}
 	input.AddFlags(c)
-	c.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory) added to the shipped ones")
+	c.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) at `PATH`, added to the shipped ones (repeatable)")
 	c.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not list the rule packs shipped in the binary")
 	return c
 }

@@ -18,7 +18,7 @@ const scanExample = `  # Every identity that can become cluster-admin in the cur
   kubectl auth-paths
 
   # The same from a dump, as JSON
-  kubectl get clusterroles,clusterrolebindings,roles,rolebindings,serviceaccounts,pods,nodes,namespaces,resourcequotas -A -o yaml > dump.yaml
+  kubectl auth-paths dump --output-file dump.yaml
   kubectl auth-paths scan -f dump.yaml -o json
 
   # Also list every member of a group that has a path
@@ -46,9 +46,9 @@ func NewScanOptions(input *InputOptions, streams genericiooptions.IOStreams) *Sc
 func (o *ScanOptions) AddFlags(cmd *cobra.Command) {
 	o.Analysis.AddFlags(cmd)
 	o.Analysis.Input.Fleet.AddFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json, yaml or sarif (SARIF 2.1.0, one result per path)")
+	addOutputFlag(cmd, &o.Output, scanFormats, "sarif is SARIF 2.1.0, one result per path")
 	o.Review.AddFlags(cmd, true)
-	cmd.Flags().StringVar(&o.Entry, "entry", "", "Only paths that start from this kind of entry point: "+strings.Join(risk.EntryKinds(), ", "))
+	cmd.Flags().StringVar(&o.Entry, "entry", "", "Only paths that start from this `KIND` of entry point: "+strings.Join(risk.EntryKinds(), ", "))
 	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group (default: list the group once)")
 }
 
@@ -93,7 +93,7 @@ func (o *ScanOptions) Validate() error {
 	if o.Entry != "" && !containsString(risk.EntryKinds(), o.Entry) {
 		return fmt.Errorf("--entry %q: want one of %s", o.Entry, strings.Join(risk.EntryKinds(), ", "))
 	}
-	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML, OutputSARIF)
+	return validateOutput(o.Output, scanFormats)
 }
 
 // scan lists one cluster's paths (with --entry applied) and hygiene findings.

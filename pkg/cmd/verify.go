@@ -92,8 +92,8 @@ Each step is reported as verified, refused (with the apiserver's reason) or not-
 		},
 	}
 	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
-	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Number of shortest paths to verify")
-	cmd.Flags().IntVar(&o.Path, "path", 0, "Verify only path N (1-based, in the order `from` prints)")
+	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Verify the `N` shortest paths")
+	cmd.Flags().IntVar(&o.Path, "path", 0, "Verify only path `N` (1-based, in the order from prints them)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Also submit workload steps as server-side dry runs when the runner may impersonate")
 	return cmd
 }

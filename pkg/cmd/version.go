@@ -22,12 +22,12 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 				_, err := fmt.Fprintf(streams.Out, "kubectl auth-paths %s (commit %s, built %s, %s, %s)\n", v.Version, v.Commit, v.Date, v.GoVersion, v.Platform)
 				return err
 			}
-			if err := validateOutput(output, OutputJSON, OutputYAML); err != nil {
+			if err := validateOutput(output, versionFormats); err != nil {
 				return err
 			}
 			return printStructured(streams.Out, output, version.Get())
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "", "Output format: json or yaml (default: one line)")
+	addOutputFlag(cmd, &output, versionFormats, "without -o: one line")
 	return cmd
 }

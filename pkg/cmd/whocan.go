@@ -79,7 +79,7 @@ The group system:masters is always listed: it bypasses RBAC.`,
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: table, json or yaml")
+	addOutputFlag(cmd, &o.Output, tableFormats, "")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Ask cluster-wide (only ClusterRoleBindings apply)")
 	input.AddFlags(cmd)
 	return cmd
@@ -136,7 +136,7 @@ func (o *WhoCanOptions) Validate() error {
 	if o.AllNamespaces && o.Input.explicitNamespace() != "" {
 		return fmt.Errorf("-A and -n are mutually exclusive")
 	}
-	return validateOutput(o.Output, OutputTable, OutputJSON, OutputYAML)
+	return validateOutput(o.Output, tableFormats)
 }
 
 // Run loads the input and prints the subjects.
