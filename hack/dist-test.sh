@@ -4,18 +4,30 @@
 #   1. builds the pinned tools from Go modules into ./bin, keyed by version
 #      (goreleaser, krew, validate-krew-manifest: hack/tools/go.mod), and finds
 #      or builds a kubectl (hack/tools/kubectl/go.mod);
-#   2. goreleaser check, then goreleaser release --snapshot for all six targets,
+#   2. goreleaser check of .goreleaser.yaml, then goreleaser release --snapshot,
 #      and checks the archives, their layout and checksums.txt;
 #   3. renders the krew manifest for the snapshot (hack/krew-manifest.sh) and
 #      validates it with validate-krew-manifest: structurally with the release
-#      URLs, and with a full install of every platform from a loopback copy of
-#      the release; also the committed krew/auth-paths.yaml;
+#      URLs, and (all targets only) with a full install of every platform from a
+#      loopback copy of the release; also the committed krew/auth-paths.yaml;
 #   4. a real `kubectl krew install --manifest --archive` of this machine's
 #      archive into a temporary KREW_ROOT, then `kubectl auth-paths version`
 #      (and -o json) through kubectl's plugin discovery, and
 #      `kubectl auth-paths <TAB>` through the shipped completion hook.
 #
+# Targets: `make dist` (CI) builds the snapshot for this machine's GOOS/GOARCH
+# only: the release pipeline with .goreleaser.yaml's every setting but its
+# goos/goarch lists, reusing the `make build` compile cache, so it costs a link
+# instead of five cross-compiles of the Kubernetes client libraries (~15 min on
+# 2 cores). The manifest then carries zero sha256s for the five archives not
+# built. `make dist-all` (AUTH_PATHS_DIST_TARGETS=all; also run before every
+# release, docs/ci.md) builds all six, checks every archive and has krew install
+# every platform.
+#
+# --tools-only: step 1's tool build only (hack/prefetch.sh).
+#
 # Idempotent; reruns reuse ./bin and the Go build cache. Environment:
+#   AUTH_PATHS_DIST_TARGETS host (default) or all
 #   KUBECTL                 kubectl to use (else PATH, else the e2e cache, else built)
 #   AUTH_PATHS_E2E_CACHE    the e2e tests' binary cache (default ~/.cache/auth-paths-e2e)
 #   AUTH_PATHS_DIST_CACHE   where a kubectl built here is kept (default ~/.cache/auth-paths-dist)
@@ -26,6 +38,15 @@ ROOT=$PWD
 BIN=$ROOT/bin
 GO=${GO:-go}
 T0=$(date +%s)
+TOOLS_ONLY=0
+case ${1:-} in
+--tools-only) TOOLS_ONLY=1 ;;
+"") ;;
+*)
+  echo "usage: $0 [--tools-only]" >&2
+  exit 2
+  ;;
+esac
 NICE=(nice -n "${AUTH_PATHS_DIST_NICE:-0}")
 export KREW_NO_UPGRADE_CHECK=1
 
@@ -68,21 +89,33 @@ GORELEASER_VERSION=$(pin github.com/goreleaser/goreleaser/v2 hack/tools/go.mod)
 KREW_VERSION=$(pin sigs.k8s.io/krew hack/tools/go.mod)
 KUBERNETES_VERSION=$(pin k8s.io/kubernetes hack/tools/kubectl/go.mod)
 
-build_tool() { # NAME VERSION PACKAGE [MODULE_DIR] -> path of the cached binary
-  local out=$BIN/$1-$2 dir=${4:-hack/tools}
-  if [[ ! -x $out ]]; then
-    say "building $1 $2 from $3 (once; cached as bin/$1-$2)" >&2
-    mkdir -p "$BIN"
-    (cd "$dir" && CGO_ENABLED=0 "${NICE[@]}" "$GO" build -trimpath -o "$out.tmp" "$3") >&2
-    mv "$out.tmp" "$out"
-  fi
-  echo "$out"
-}
-GORELEASER=$(build_tool goreleaser "$GORELEASER_VERSION" github.com/goreleaser/goreleaser/v2)
-KREW=$(build_tool krew "$KREW_VERSION" sigs.k8s.io/krew/cmd/krew)
-VALIDATE=$(build_tool validate-krew-manifest "$KREW_VERSION" sigs.k8s.io/krew/cmd/validate-krew-manifest)
+TARGETS=${AUTH_PATHS_DIST_TARGETS:-host}
+[[ $TARGETS == host || $TARGETS == all ]] || die "AUTH_PATHS_DIST_TARGETS=$TARGETS: want host or all"
+
+# The three tools are built by one go build (the go command then compiles their
+# shared dependencies once and keeps both cores busy), under a lock on ./bin so
+# that the CI prefetch (hack/prefetch.sh) and this script never build them twice.
+GORELEASER=$BIN/goreleaser-$GORELEASER_VERSION
+KREW=$BIN/krew-$KREW_VERSION
+VALIDATE=$BIN/validate-krew-manifest-$KREW_VERSION
+mkdir -p "$BIN"
+exec 9>"$BIN/.dist-tools.lock"
+flock 9
+if [[ ! -x $GORELEASER || ! -x $KREW || ! -x $VALIDATE ]]; then
+  say "building goreleaser $GORELEASER_VERSION, krew $KREW_VERSION and validate-krew-manifest from hack/tools/go.mod (once; cached in bin/)" >&2
+  rm -rf "$BIN/.dist-tools"
+  (cd hack/tools && CGO_ENABLED=0 "${NICE[@]}" "$GO" build -trimpath -o "$BIN/.dist-tools/" \
+    github.com/goreleaser/goreleaser/v2 sigs.k8s.io/krew/cmd/krew sigs.k8s.io/krew/cmd/validate-krew-manifest) >&2
+  mv "$BIN/.dist-tools/goreleaser" "$GORELEASER"
+  mv "$BIN/.dist-tools/krew" "$KREW"
+  mv "$BIN/.dist-tools/validate-krew-manifest" "$VALIDATE"
+  rmdir "$BIN/.dist-tools"
+fi
+flock -u 9
+exec 9>&-
 "$GO" version -m "$GORELEASER" | grep -q "github.com/goreleaser/goreleaser/v2[[:space:]]*$GORELEASER_VERSION" || die "$GORELEASER is not goreleaser $GORELEASER_VERSION"
 ok "tools from source: goreleaser $GORELEASER_VERSION, krew $KREW_VERSION (krew, validate-krew-manifest) [$(elapsed)]"
+((TOOLS_ONLY)) && exit 0
 
 kubectl_works() { [[ -x $1 ]] && "$1" version --client >/dev/null 2>&1; }
 find_kubectl() {
@@ -147,8 +180,19 @@ ok "goreleaser check: .goreleaser.yaml is valid, no deprecated properties"
 if ! git ls-remote --get-url >/dev/null 2>&1; then
   export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/auth-paths/kubectl-auth-paths.git
 fi
-say "goreleaser release --snapshot --clean --skip=publish (6 targets) ..."
-if ! "${NICE[@]}" "$GORELEASER" release --snapshot --clean --skip=publish --parallelism 2 --timeout 60m >"$TMP/release.log" 2>&1; then
+GOOS_HERE=$("$GO" env GOOS)
+GOARCH_HERE=$("$GO" env GOARCH)
+CONFIG=.goreleaser.yaml
+if [[ $TARGETS == host ]]; then
+  # .goreleaser.yaml with only its target lists narrowed to this machine.
+  CONFIG=$TMP/goreleaser-host.yaml
+  sed -E -e "s/^(    goos: )\[linux, darwin, windows\]\$/\1[$GOOS_HERE]/" \
+    -e "s/^(    goarch: )\[amd64, arm64\]\$/\1[$GOARCH_HERE]/" .goreleaser.yaml >"$CONFIG"
+  [[ $(diff .goreleaser.yaml "$CONFIG" | grep -c '^>') == 2 ]] ||
+    die "could not narrow .goreleaser.yaml's goos/goarch lines to $GOOS_HERE/$GOARCH_HERE (did their form change?)"
+fi
+say "goreleaser release --snapshot --clean --skip=publish ($TARGETS targets: $CONFIG) ..."
+if ! "${NICE[@]}" "$GORELEASER" release --config "$CONFIG" --snapshot --clean --skip=publish --parallelism 2 --timeout 60m >"$TMP/release.log" 2>&1; then
   tail -50 "$TMP/release.log" >&2
   die "goreleaser release --snapshot"
 fi
@@ -156,12 +200,11 @@ VERSION=v$(grep -o '"version":"[^"]*"' dist/metadata.json | head -1 | cut -d'"' 
 [[ $VERSION =~ ^v[0-9]+\.[0-9]+\.[0-9]+-SNAPSHOT-[0-9a-f]+$ ]] || die "unexpected snapshot version $VERSION"
 ok "goreleaser snapshot $VERSION built [$(elapsed)]"
 
-GOOS_HERE=$("$GO" env GOOS)
-GOARCH_HERE=$("$GO" env GOARCH)
 [[ -f dist/checksums.txt ]] || die "dist/checksums.txt missing"
 n=0
 for os in linux darwin windows; do
   for arch in amd64 arm64; do
+    [[ $TARGETS == all || ($os == "$GOOS_HERE" && $arch == "$GOARCH_HERE") ]] || continue
     ext=tar.gz bin=kubectl-auth_paths
     [[ $os == windows ]] && ext=zip bin=kubectl-auth_paths.exe
     a=kubectl-auth_paths_${os}_${arch}.$ext
@@ -176,7 +219,10 @@ for os in linux darwin windows; do
     n=$((n + 1))
   done
 done
-ok "$n archives (tar.gz; zip for windows) with checksums.txt entries that match; tar.gz roots hold exactly kubectl-auth_paths, LICENSE, kubectl_complete-auth_paths (zip layouts are checked by the krew installs below)"
+want=6
+[[ $TARGETS == host ]] && want=1
+[[ $n == "$want" ]] || die "want $want archives, checked $n"
+ok "$n archive(s) (tar.gz; zip for windows) with checksums.txt entries that match; tar.gz roots hold exactly kubectl-auth_paths, LICENSE, kubectl_complete-auth_paths (zip layouts are checked by the krew installs of make dist-all)"
 
 # The snapshot binary for this machine reports the snapshot version.
 here=$(find dist -type f -path "*_${GOOS_HERE}_${GOARCH_HERE}*/kubectl-auth_paths" | head -1)
@@ -187,7 +233,8 @@ ok "dist binary $here: version $VERSION (ldflags)"
 # ---------------------------------------------------------------- 3. krew manifest
 mkdir -p dist/krew
 MANIFEST=dist/krew/auth-paths.yaml
-hack/krew-manifest.sh dist "$VERSION" >"$MANIFEST"
+# With one target the other five archives' sha256s are zeros (as in the committed manifest).
+KREW_MANIFEST_ZERO_MISSING=$([[ $TARGETS == host ]] && echo 1 || echo 0) hack/krew-manifest.sh dist "$VERSION" >"$MANIFEST"
 grep -q 'file://' "$MANIFEST" && die "$MANIFEST has file:// uris"
 [[ $(grep -c '^    uri: https://github.com/auth-paths/kubectl-auth-paths/releases/download/'"$VERSION"'/' "$MANIFEST") == 6 ]] ||
   die "$MANIFEST: want 6 release uris"
@@ -212,24 +259,29 @@ ok "krew/auth-paths.yaml ($committed_version) is valid and matches hack/krew-man
 
 # Full validation: every platform installed by krew, downloading from a
 # loopback copy of the release (validate-krew-manifest also checks LICENSE).
-"$GO" build -C hack/tools -o "$TMP/fileserver" ./fileserver
-"$TMP/fileserver" -dir dist -url-file "$TMP/url" -timeout 20m &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  [[ -s $TMP/url ]] && break
-  sleep 0.1
-done
-[[ -s $TMP/url ]] || die "fileserver did not start"
-mkdir -p "$TMP/loopback"
-hack/krew-manifest.sh dist "$VERSION" "$(cat "$TMP/url")" >"$TMP/loopback/auth-paths.yaml"
-"$VALIDATE" -manifest "$TMP/loopback/auth-paths.yaml" >"$TMP/validate-install.log" 2>&1 || {
-  cat "$TMP/validate-install.log" >&2
-  die "validate-krew-manifest with installs"
-}
-grep -q 'all 6 spec.platforms installed fine' "$TMP/validate-install.log" || die "validate-krew-manifest did not install 6 platforms"
-kill "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=
-ok "validate-krew-manifest (no -skip-install): krew downloaded, checked and installed all 6 platforms (linux, darwin, windows x amd64, arm64), LICENSE present [$(elapsed)]"
+# Only with all six archives; with one, the real install below checks it.
+if [[ $TARGETS == all ]]; then
+  "$GO" build -C hack/tools -o "$TMP/fileserver" ./fileserver
+  "$TMP/fileserver" -dir dist -url-file "$TMP/url" -timeout 20m &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    [[ -s $TMP/url ]] && break
+    sleep 0.1
+  done
+  [[ -s $TMP/url ]] || die "fileserver did not start"
+  mkdir -p "$TMP/loopback"
+  hack/krew-manifest.sh dist "$VERSION" "$(cat "$TMP/url")" >"$TMP/loopback/auth-paths.yaml"
+  "$VALIDATE" -manifest "$TMP/loopback/auth-paths.yaml" >"$TMP/validate-install.log" 2>&1 || {
+    cat "$TMP/validate-install.log" >&2
+    die "validate-krew-manifest with installs"
+  }
+  grep -q 'all 6 spec.platforms installed fine' "$TMP/validate-install.log" || die "validate-krew-manifest did not install 6 platforms"
+  kill "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+  ok "validate-krew-manifest (no -skip-install): krew downloaded, checked and installed all 6 platforms (linux, darwin, windows x amd64, arm64), LICENSE present [$(elapsed)]"
+else
+  say "one target: the krew install of every platform is make dist-all's (AUTH_PATHS_DIST_TARGETS=all)"
+fi
 
 # ---------------------------------------------------------------- 4. a real install
 export KREW_ROOT=$TMP/krew

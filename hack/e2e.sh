@@ -8,6 +8,9 @@
 #   AUTH_PATHS_E2E_CACHE     binary cache directory
 #   AUTH_PATHS_E2E_SEED      seed of the random RBAC world (random when unset; printed)
 #   AUTH_PATHS_E2E_REQUESTS  distinct who-can requests (default 600)
+#   AUTH_PATHS_E2E_DIFF_SECONDS  the differential compare phase's budget (default
+#                            180; past it no new request starts once each mode
+#                            made 10,000 checks; 0: all requests)
 #   AUTH_PATHS_E2E_KEEP      set to keep the cluster directory (logs, data)
 #   E2E_TIMEOUT              go test timeout (default 60m)
 # Extra arguments go to `go test` (e.g. -run TestWhoCan -v).

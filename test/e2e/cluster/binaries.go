@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -123,8 +124,9 @@ func cacheKey(modRoot string) (string, error) {
 }
 
 // EnsureBinaries builds (once, then reuses from the cache) etcd, kube-apiserver,
-// kube-controller-manager and kubectl. Builds run one at a time under a file
-// lock, so concurrent test processes do not build the same thing twice.
+// kube-controller-manager and kubectl. The build runs under a file lock, so
+// concurrent test processes (and the CI prefetch, cmd/e2e-binaries) do not
+// build the same thing twice: the second one waits and reuses the first's.
 func EnsureBinaries(logf func(format string, args ...any)) (Binaries, error) {
 	var bins Binaries
 	modRoot, err := ModuleRoot()
@@ -159,31 +161,19 @@ func EnsureBinaries(logf func(format string, args ...any)) (Binaries, error) {
 		{"kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager", &bins.KubeControllerManager},
 		{"kubectl", "k8s.io/kubernetes/cmd/kubectl", &bins.Kubectl},
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return bins, fmt.Errorf("the go command is needed to build the control plane: %w", err)
-	}
+	var missing []binSpec
 	for _, s := range specs {
 		dst := filepath.Join(dir, s.name)
 		*s.dst = dst
 		if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			continue
 		}
-		logf("building %s (%s) into %s; the first build takes several minutes", s.name, s.pkg, dir)
-		start := time.Now()
-		tmp := dst + ".tmp"
-		cmd := exec.Command(goBin, "build", "-trimpath", "-buildvcs=false", "-ldflags", versionLDFlags(), "-o", tmp, s.pkg)
-		cmd.Dir = modRoot
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-mod=readonly")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			_ = os.Remove(tmp)
-			return bins, fmt.Errorf("go build %s: %w\n%s", s.pkg, err, out)
-		}
-		if err := os.Rename(tmp, dst); err != nil {
+		missing = append(missing, s)
+	}
+	if len(missing) > 0 {
+		if err := buildAll(dir, modRoot, missing, logf); err != nil {
 			return bins, err
 		}
-		logf("built %s in %s", s.name, time.Since(start).Round(time.Second))
 	}
 	for _, s := range specs {
 		if _, err := os.Stat(*s.dst); err != nil {
@@ -191,4 +181,46 @@ func EnsureBinaries(logf func(format string, args ...any)) (Binaries, error) {
 		}
 	}
 	return bins, nil
+}
+
+// buildAll builds the missing binaries with one `go build -o TMPDIR/ pkg...`:
+// the go command then schedules the packages of all of them together, so both
+// cores stay busy through each binary's long compile chain and its link,
+// where four sequential builds leave one core idle at every tail. The results
+// are renamed into the cache only when all of them are built.
+func buildAll(dir, modRoot string, specs []binSpec, logf func(format string, args ...any)) error {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("the go command is needed to build the control plane: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) //nolint:errcheck // a leftover temporary directory is harmless
+	names := make([]string, 0, len(specs))
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags", versionLDFlags(), "-o", tmp + string(filepath.Separator)}
+	for _, s := range specs {
+		names = append(names, s.name)
+		args = append(args, s.pkg)
+	}
+	logf("building %s into %s with one go build; the first build takes several minutes", strings.Join(names, ", "), dir)
+	start := time.Now()
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = modRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	for _, s := range specs {
+		// go build -o DIR/ names each program after the last element of its
+		// import path (cmd/e2e-etcd -> e2e-etcd); the cache uses s.name.
+		built := filepath.Join(tmp, path.Base(s.pkg))
+		if err := os.Rename(built, filepath.Join(dir, s.name)); err != nil {
+			return fmt.Errorf("go build did not produce %s: %w", s.name, err)
+		}
+	}
+	logf("built %s in %s", strings.Join(names, ", "), time.Since(start).Round(time.Second))
+	return nil
 }

@@ -29,10 +29,15 @@ import (
 
 // Environment knobs.
 const (
-	envSeed     = "AUTH_PATHS_E2E_SEED"     // world seed; random when unset
-	envRequests = "AUTH_PATHS_E2E_REQUESTS" // distinct requests; default 600
-	envPlugin   = "AUTH_PATHS_E2E_PLUGIN"   // prebuilt kubectl-auth_paths; built from the repo when unset
+	envSeed     = "AUTH_PATHS_E2E_SEED"         // world seed; random when unset
+	envRequests = "AUTH_PATHS_E2E_REQUESTS"     // distinct requests; default 600
+	envPlugin   = "AUTH_PATHS_E2E_PLUGIN"       // prebuilt kubectl-auth_paths; built from the repo when unset
+	envSeconds  = "AUTH_PATHS_E2E_DIFF_SECONDS" // compare-phase budget in seconds; default 180, 0 = none
 )
+
+// minChecks is how many SubjectAccessReview comparisons each mode (offline,
+// live) makes at least, whatever the time budget.
+const minChecks = 10_000
 
 // whoCanOutput is the -o json shape of who-can.
 type whoCanOutput struct {
@@ -172,6 +177,18 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 		}
 		nRequests = v
 	}
+	// The compare phase is sized to its time: past the budget no new request
+	// is started, once each mode has made minChecks comparisons. A slow or
+	// loaded machine checks fewer requests (all of them a prefix of the
+	// seed's sequence, reproducible with the count printed), never too few.
+	budget := 180 * time.Second
+	if s := os.Getenv(envSeconds); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			t.Fatalf("%s=%q: want a number of seconds (0: no budget)", envSeconds, s)
+		}
+		budget = time.Duration(v) * time.Second
+	}
 	t.Logf("seed %d (reproduce with %s=%d)", seed, envSeed, seed)
 	fmt.Fprintf(os.Stderr, "differential: seed %d (reproduce with %s=%d)\n", seed, envSeed, seed)
 
@@ -219,7 +236,8 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 
 	requests := w.Requests(nRequests)
 	ids := w.Identities
-	t.Logf("%d requests x %d identities", len(requests), len(ids))
+	minRequests := min(len(requests), (minChecks+len(ids)-1)/len(ids))
+	t.Logf("%d requests x %d identities (at least %d requests, then up to a budget of %s)", len(requests), len(ids), minRequests, budget)
 
 	var (
 		offlineChecks, liveChecks atomic.Int64
@@ -227,6 +245,7 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 		problems                  []disagreement
 		nProblems                 int
 		offlineJSON               = make([][]byte, len(requests))
+		started                   = make([]bool, len(requests))
 	)
 	report := func(d disagreement) {
 		mu.Lock()
@@ -249,6 +268,11 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 				if i >= len(requests) {
 					return
 				}
+				if budget > 0 && i >= minRequests && time.Since(phase) > budget {
+					next.Store(int64(len(requests))) // no worker starts another
+					return
+				}
+				started[i] = true
 				q := requests[i]
 				answers := make([]sarAnswer, len(ids))
 				for j, id := range ids {
@@ -294,11 +318,19 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(phase)
+	nDone := 0
+	for nDone < len(started) && started[nDone] {
+		nDone++
+	}
+	if nDone < len(requests) {
+		t.Logf("time budget %s reached after %d of %d requests (reproduce these with %s=%d %s=%d %s=0)",
+			budget, nDone, len(requests), envSeed, seed, envRequests, nDone, envSeconds)
+	}
 
 	// Plugin discovery: the same requests through `kubectl auth-paths`.
 	nPlugin := 0
 	pluginStart := time.Now()
-	for i := 0; i < len(requests) && nPlugin < 25; i += max(1, len(requests)/25) {
+	for i := 0; i < nDone && nPlugin < 25; i += max(1, nDone/25) {
 		if offlineJSON[i] == nil {
 			continue
 		}
@@ -319,8 +351,8 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 		nPlugin++
 	}
 
-	summary := fmt.Sprintf("differential: %d SubjectAccessReview checks offline, %d live, %d disagreements (seed %d, %d requests x %d identities, %d plugin invocations; compare phase %s, plugin phase %s)",
-		offlineChecks.Load(), liveChecks.Load(), nProblems, seed, len(requests), len(ids), nPlugin,
+	summary := fmt.Sprintf("differential: %d SubjectAccessReview checks offline, %d live, %d disagreements (seed %d, %d of %d requests x %d identities, %d plugin invocations; compare phase %s, plugin phase %s)",
+		offlineChecks.Load(), liveChecks.Load(), nProblems, seed, nDone, len(requests), len(ids), nPlugin,
 		elapsed.Round(time.Millisecond), time.Since(pluginStart).Round(time.Millisecond))
 	t.Log(summary)
 	fmt.Fprintln(os.Stderr, summary)
@@ -338,8 +370,8 @@ func TestWhoCanAgreesWithSubjectAccessReview(t *testing.T) {
 	if nPlugin < 20 {
 		t.Errorf("only %d invocations through kubectl plugin discovery, want >= 20", nPlugin)
 	}
-	if min := int64(10_000); nRequests >= 600 && (offlineChecks.Load() < min || liveChecks.Load() < min) {
-		t.Errorf("too few checks: %d offline, %d live, want >= %d each", offlineChecks.Load(), liveChecks.Load(), min)
+	if want := int64(minRequests * len(ids)); offlineChecks.Load() < want || liveChecks.Load() < want {
+		t.Errorf("too few checks: %d offline, %d live, want >= %d each", offlineChecks.Load(), liveChecks.Load(), want)
 	}
 }
 
