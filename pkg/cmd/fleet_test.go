@@ -299,7 +299,7 @@ func TestFleetSingleContextUnchanged(t *testing.T) {
 		t.Errorf("single context output has cluster fields:\n%s", out)
 	}
 	// staging is cluster-old.yaml: eve's path is there, prometheus's not.
-	if !strings.Contains(out, `"id": "17cf86a1a1f2"`) || strings.Contains(out, "prometheus") {
+	if !strings.Contains(out, `"id": "30666e51ba0b"`) || strings.Contains(out, "prometheus") {
 		t.Errorf("--context staging did not read staging:\n%s", out)
 	}
 	// The current context (prod) is read without --context.
@@ -355,12 +355,12 @@ func TestFleetFiles(t *testing.T) {
 					acc = append(acc, a.ID)
 				}
 				sort.Strings(acc)
-				want := "prod/0ef54ab24afb,prod/4f279968e9f9,prod/fb46cc184e2c,staging/17cf86a1a1f2,staging/4f279968e9f9"
+				want := "prod/56923cfb8408,prod/95c13d83658a,prod/cd300a4b6dc4,staging/30666e51ba0b,staging/56923cfb8408"
 				if strings.Join(acc, ",") != want {
 					t.Errorf("accepted %v, want %s", acc, want)
 				}
 				for _, p := range r.Paths {
-					if p.ID == "staging/fb46cc184e2c" {
+					if p.ID == "staging/95c13d83658a" {
 						return // ops is accepted in prod only
 					}
 				}
@@ -370,7 +370,7 @@ func TestFleetFiles(t *testing.T) {
 			stdout: []string{"CLUSTER  SUBJECT", "ENTRY", "staging  User:ops", "note: accept entry 5 (User:alice in cluster dev) matches no current path",
 				"[staging] legacy-token-without-enforce-mountable-secrets", "in 2 cluster(s)"}},
 		{name: "gate per cluster", args: fleetArgs("--baseline", rv("fleet/baseline.json"), "--fail-on", "new"), code: ExitGate,
-			stderr: []string{"gate --fail-on new failed: 2 new path(s) not accepted", "[prod/0ef54ab24afb]", "[prod/78a2180c44cd]"}},
+			stderr: []string{"gate --fail-on new failed: 2 new path(s) not accepted", "[prod/cd300a4b6dc4]", "[prod/fa0282a54134]"}},
 		{name: "failing member: partial, the others printed", args: fleetArgs("--cluster-file", broken, "-o", "json"), code: ExitPartial,
 			check: func(t *testing.T, r fleetResult) {
 				if clusterStates(r) != "broken=failed,prod=ok,staging=ok" || len(r.Paths) != 16 {
@@ -379,7 +379,7 @@ func TestFleetFiles(t *testing.T) {
 			}},
 		{name: "every member failing is an error", args: []string{"scan", "--cluster-file", broken}, code: ExitError,
 			stderr: []string{"no cluster could be read: broken:"}},
-		{name: "findings tagged", args: fleetArgs("-o", "yaml"), code: ExitOK, stdout: []string{"id: prod/0ef54ab24afb", "findings:\n- cluster: prod\n  id: legacy-token", "- cluster: staging\n  id: legacy-token"}},
+		{name: "findings tagged", args: fleetArgs("-o", "yaml"), code: ExitOK, stdout: []string{"id: prod/cd300a4b6dc4", "findings:\n- cluster: prod\n  id: legacy-token", "- cluster: staging\n  id: legacy-token"}},
 		{name: "a cluster's files given twice are one cluster", args: []string{"scan", "--cluster-file", prod, "--cluster-file", "prod=" + rv("fleet/prod-extra.yaml"), "-o", "json"}, code: ExitOK,
 			check: func(t *testing.T, r fleetResult) {
 				if clusterStates(r) != "prod=ok" || len(r.Clusters[0].Files) != 2 {

@@ -120,6 +120,10 @@ func (r *ReviewFlags) Emit(w, errOut io.Writer, format string, rv review.Result,
 // Gate applies --fail-on: exit status 2, with the failing paths named on
 // standard error, when it fails.
 func (r *ReviewFlags) Gate(errOut io.Writer, rv review.Result) error {
+	// IDs of the baseline or the accept file of another scheme: noted first.
+	for _, n := range review.StaleIDNotes(rv, r.baseline) {
+		fmt.Fprintln(errOut, n)
+	}
 	failing := rv.Gate(r.FailOn)
 	if len(failing) == 0 {
 		return nil

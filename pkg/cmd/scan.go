@@ -147,10 +147,11 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 	}
 	if o.Output != OutputTable {
 		out := struct {
+			PathIDVersion int `json:"pathIDVersion"`
 			risk.ScanResult
 			Findings   []risk.Finding `json:"findings"`
 			Incomplete any            `json:"incomplete,omitempty"`
-		}{ScanResult: res, Findings: findings}
+		}{PathIDVersion: risk.PathIDVersion, ScanResult: res, Findings: findings}
 		if out.Findings == nil {
 			out.Findings = []risk.Finding{}
 		}

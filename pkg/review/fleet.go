@@ -67,7 +67,7 @@ func LocalID(id string) string { return id[strings.LastIndex(id, "/")+1:] }
 // are counted under Baseline.NotScanned instead. An acceptance is unused when
 // it matches no path in any member.
 func ApplyFleet(scans []ClusterScan, o Options) Result {
-	res := Result{Paths: []Finding{}, Clusters: []Cluster{}}
+	res := Result{PathIDVersion: risk.PathIDVersion, Paths: []Finding{}, Clusters: []Cluster{}}
 	if o.Baseline != nil {
 		res.Baseline = &BaselineStats{File: o.Baseline.File}
 	}

@@ -38,9 +38,12 @@ type Finding struct {
 // `scan --baseline/--accept`. Paths stay under "paths" (findings) so that a
 // result can serve as the next baseline; accepted ones move to "accepted".
 type Result struct {
-	Summary  risk.ScanSummary `json:"summary"`
-	Paths    []Finding        `json:"paths"`
-	Accepted []Finding        `json:"accepted,omitempty"`
+	// PathIDVersion is the scheme of the path IDs (risk.PathIDVersion), so
+	// that a later run can tell a baseline of another scheme from gone paths.
+	PathIDVersion int              `json:"pathIDVersion"`
+	Summary       risk.ScanSummary `json:"summary"`
+	Paths         []Finding        `json:"paths"`
+	Accepted      []Finding        `json:"accepted,omitempty"`
 	// Gone are paths of the baseline that no longer exist.
 	Gone     []Finding      `json:"gone,omitempty"`
 	Baseline *BaselineStats `json:"baseline,omitempty"`
@@ -84,6 +87,9 @@ type BaselineStats struct {
 type Baseline struct {
 	File  string
 	Paths []risk.Path
+	// PathIDVersion is the ID scheme the baseline was written with (1 for
+	// baselines written before the scheme was recorded).
+	PathIDVersion int
 	// ClusterOf maps a path ID to its cluster in a fleet baseline.
 	ClusterOf map[string]string
 }
@@ -108,8 +114,9 @@ func ParseBaseline(file string, raw []byte) (*Baseline, error) {
 		risk.Path
 	}
 	var doc struct {
-		Paths    *[]taggedPath `json:"paths"`
-		Accepted []taggedPath  `json:"accepted"`
+		PathIDVersion int           `json:"pathIDVersion"`
+		Paths         *[]taggedPath `json:"paths"`
+		Accepted      []taggedPath  `json:"accepted"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("baseline %s: not the JSON of `kubectl auth-paths scan -o json`: %v", file, err)
@@ -117,7 +124,10 @@ func ParseBaseline(file string, raw []byte) (*Baseline, error) {
 	if doc.Paths == nil {
 		return nil, fmt.Errorf("baseline %s: no \"paths\" field: not the output of `kubectl auth-paths scan -o json`", file)
 	}
-	b := &Baseline{File: file, ClusterOf: map[string]string{}}
+	b := &Baseline{File: file, ClusterOf: map[string]string{}, PathIDVersion: doc.PathIDVersion}
+	if b.PathIDVersion == 0 {
+		b.PathIDVersion = 1
+	}
 	all := append(append([]taggedPath(nil), *doc.Paths...), doc.Accepted...)
 	for i, p := range all {
 		if p.ID == "" {
@@ -154,7 +164,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	res := Result{Summary: scan.Summary, Paths: []Finding{}}
+	res := Result{PathIDVersion: risk.PathIDVersion, Summary: scan.Summary, Paths: []Finding{}}
 	known := map[string]bool{}
 	var baseline []risk.Path
 	if o.Baseline != nil {

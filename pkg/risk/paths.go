@@ -1,8 +1,6 @@
 package risk
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"sort"
 	"strings"
 
@@ -74,8 +72,6 @@ func NodeName(n *graph.Node) string {
 // NewPath builds a path result from edges.
 func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
-	h := sha256.New()
-	h.Write([]byte(NodeName(from)))
 	for _, e := range edges {
 		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings}
 		if reqs, ok := e.Data.([]rbac.Request); ok {
@@ -85,9 +81,8 @@ func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 			s.GrantedBy = []string{}
 		}
 		p.Steps = append(p.Steps, s)
-		h.Write([]byte("\x00" + s.Primitive + "\x00" + s.From + "\x00" + s.To + "\x00" + strings.Join(s.GrantedBy, "\x01")))
 	}
-	p.ID = hex.EncodeToString(h.Sum(nil))[:12]
+	p.ID = pathID(NodeName(from), p.Steps)
 	return p
 }
 
