@@ -110,6 +110,7 @@ func encodeDump(inv *model.Inventory, format string) ([]byte, error) {
 	if inv.ServerVersion != "" {
 		b.WriteString(source.DumpVersionComment(inv.ServerVersion))
 	}
+	b.WriteString(source.DumpGroupsComment(inv.ServedGroups))
 	if len(inv.Missing) > 0 {
 		b.WriteString("# INCOMPLETE: these kinds could not be read:\n")
 		for _, m := range inv.Missing {

@@ -21,7 +21,9 @@ func NewCmdRules(input *InputOptions, streams genericiooptions.IOStreams) *cobra
 		Long: `Rule packs add escalation rules that no built-in primitive can know: creating an Argo Workflow,
 a Tekton TaskRun or a Flux Kustomization runs pods or applies manifests as some ServiceAccount;
 writing EKS's aws-auth ConfigMap maps an IAM principal to system:masters. The packs shipped in
-the binary apply where their CRDs or API groups appear in the input; --rules adds your own.
+the binary apply where their controller is evidently installed (its CRD, its API group served, or
+its own ServiceAccount with the RBAC it needs); rules list -f says on which evidence. --rules adds
+your own.
 Format: docs/plugins.md and plugins/rulepack.schema.json.`,
 	}
 	cmd.AddCommand(newCmdRulesList(input, streams), newCmdRulesLint(streams))

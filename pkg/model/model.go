@@ -249,6 +249,9 @@ type Inventory struct {
 	Missing []MissingKind
 	// ServerVersion is the cluster's version when known ("v1.37.2"), else empty.
 	ServerVersion string
+	// ServedGroups are the API groups the cluster serves (live discovery, or
+	// a dump's header), sorted; empty when unknown. Rule packs activate on them.
+	ServedGroups []string
 }
 
 // MissingKind records a kind that could not be read and what that means.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -133,6 +134,9 @@ func Lint(p *Pack) []error {
 		}
 		lintName(add, where, o.Name, o.NamePrefix)
 	}
+	for i, c := range p.Activation.Controllers {
+		lintController(add, v2, i, c)
+	}
 	seen := map[string]bool{}
 	for i, r := range p.Rules {
 		lintRule(add, seen, i, r)
@@ -173,6 +177,31 @@ func lintID(add addFunc, seen map[string]bool, list string, i int, id string) st
 	}
 	seen[id] = true
 	return where
+}
+
+func lintController(add addFunc, v2 bool, i int, c Controller) {
+	where := fmt.Sprintf("activation.controllers[%d]", i)
+	if !v2 {
+		add(where, "needs apiVersion %s", APIVersion)
+	}
+	if ns, name, ok := strings.Cut(c.ServiceAccount, "/"); !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+		add(where+".serviceAccount", "%q: want NAMESPACE/NAME", c.ServiceAccount)
+	}
+	if len(c.Needs) == 0 {
+		add(where+".needs", "at least one need is required: a ServiceAccount's name alone does not show the controller")
+	}
+	for j, n := range c.Needs {
+		nw := fmt.Sprintf("%s.needs[%d]", where, j)
+		if len(n.Verbs) == 0 {
+			add(nw+".verbs", "at least one verb is required")
+		}
+		if n.Resource == "" || n.Resource == "*" {
+			add(nw+".resource", "%q: name the resource the controller works on", n.Resource)
+		}
+		if slices.Contains(n.Verbs, "*") {
+			add(nw+".verbs", "\"*\": name the verbs the controller uses")
+		}
+	}
 }
 
 func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {

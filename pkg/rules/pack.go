@@ -5,8 +5,8 @@
 package rules
 
 // APIVersion is the newest rule-pack format version this build reads:
-// v1alpha2 adds expected declarations and name prefixes in activation
-// objects. APIVersionV1Alpha1 packs (rules only) are still read.
+// v1alpha2 adds expected declarations, name prefixes in activation
+// objects and controller identities (activation.controllers). APIVersionV1Alpha1 packs (rules only) are still read.
 const (
 	APIVersion         = "auth-paths.io/v1alpha2"
 	APIVersionV1Alpha1 = "auth-paths.io/v1alpha1"
@@ -39,15 +39,20 @@ type PackMeta struct {
 	Expected bool `json:"expected,omitempty"`
 }
 
-// Activation says when a pack applies: any listed CRD (by name, e.g.
-// workflows.argoproj.io) present in the input, any object of one of the API
-// groups, or any role rule naming one of the API groups (the controller's
-// RBAC is installed). An empty Activation is always active.
+// Activation says when a pack applies: any one piece of evidence that the
+// controller is installed suffices (see Active). An empty Activation is
+// always active.
 type Activation struct {
-	CRDs      []string `json:"crds,omitempty"`
+	// CRDs by name (workflows.argoproj.io).
+	CRDs []string `json:"crds,omitempty"`
+	// APIGroups: the group is served (live discovery) or an object of the
+	// group is in the input. RBAC rules naming the group are not evidence.
 	APIGroups []string `json:"apiGroups,omitempty"`
 	// Objects activate the pack when one of them exists ("ConfigMap kube-system/aws-auth").
 	Objects []ObjectRef `json:"objects,omitempty"`
+	// Controllers (v1alpha2): the controller's own ServiceAccount exists and
+	// may do what the controller does.
+	Controllers []Controller `json:"controllers,omitempty"`
 }
 
 // ObjectRef names an object: by exact name, or (v1alpha2) by a name prefix

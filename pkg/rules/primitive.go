@@ -1,8 +1,6 @@
 package rules
 
 import (
-	rbacv1 "k8s.io/api/rbac/v1"
-
 	"fmt"
 	"strings"
 
@@ -10,126 +8,6 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
-
-// Active reports whether a pack applies to the inventory, and why.
-func Active(p *Pack, inv *model.Inventory) (bool, string) {
-	a := p.Activation
-	if len(a.CRDs) == 0 && len(a.APIGroups) == 0 && len(a.Objects) == 0 {
-		return true, "always active"
-	}
-	for _, o := range inv.Others {
-		if o.Kind == "CustomResourceDefinition" {
-			for _, c := range a.CRDs {
-				if o.Name == c {
-					return true, "CustomResourceDefinition " + c + " is present"
-				}
-			}
-		}
-		group := o.APIVersion
-		if i := strings.LastIndexByte(group, '/'); i >= 0 {
-			group = group[:i]
-		} else {
-			group = ""
-		}
-		for _, g := range a.APIGroups {
-			if group == g {
-				return true, fmt.Sprintf("%s %s/%s of group %s is present", o.Kind, o.Namespace, o.Name, g)
-			}
-		}
-	}
-	for _, ref := range a.Objects {
-		if name, ok := findObject(inv, ref); ok {
-			return true, describeObject(ref.Kind, ref.Namespace, name) + " is present"
-		}
-	}
-	// The pack's resources, to tell apart packs that share an API group
-	// (argoproj.io: Argo CD and Argo Workflows).
-	resources := map[string]bool{}
-	for _, r := range p.Rules {
-		resources[r.Permission.APIGroup+"/"+r.Permission.Resource] = true
-	}
-	mentions := func(rules []rbacPolicyRule) (string, bool) {
-		for _, r := range rules {
-			for _, g := range r.APIGroups {
-				if !contains(a.APIGroups, g) {
-					continue
-				}
-				for _, res := range r.Resources {
-					if resources[g+"/"+res] || (res == "*" && groupInPack(resources, g)) {
-						return g + "/" + res, true
-					}
-				}
-			}
-		}
-		return "", false
-	}
-	// A controller is installed when a ClusterRole naming the pack's resources
-	// is bound cluster-wide to a ServiceAccount (a user's own grant proves nothing).
-	controllerRoles := map[string]bool{}
-	for _, b := range inv.ClusterRoleBindings {
-		for _, sub := range b.Subjects {
-			if sub.Kind == rbacv1.ServiceAccountKind {
-				controllerRoles[b.RoleRef.Name] = true
-			}
-		}
-	}
-	for _, r := range inv.ClusterRoles {
-		if !controllerRoles[r.Name] {
-			continue
-		}
-		if g, ok := mentions(r.Rules); ok {
-			return true, fmt.Sprintf("ClusterRole %q, bound to a ServiceAccount, grants on %s (its controller is installed)", r.Name, g)
-		}
-	}
-	return false, "none of its CRDs, API groups or objects is in the input"
-}
-
-// findObject looks an activation object up: RBAC objects in their own
-// lists, anything else (ConfigMaps, CRDs) among the other objects.
-func findObject(inv *model.Inventory, ref ObjectRef) (string, bool) {
-	match := func(kind, ns, name string) bool {
-		if kind != ref.Kind || ns != ref.Namespace {
-			return false
-		}
-		if ref.NamePrefix != "" {
-			return strings.HasPrefix(name, ref.NamePrefix) && len(name) > len(ref.NamePrefix)
-		}
-		return name == ref.Name
-	}
-	for _, r := range inv.ClusterRoles {
-		if match(model.KindClusterRole, "", r.Name) {
-			return r.Name, true
-		}
-	}
-	for _, r := range inv.Roles {
-		if match(model.KindRole, r.Namespace, r.Name) {
-			return r.Name, true
-		}
-	}
-	for _, b := range inv.ClusterRoleBindings {
-		if match(b.Kind, "", b.Name) {
-			return b.Name, true
-		}
-	}
-	for _, b := range inv.RoleBindings {
-		if match(b.Kind, b.Namespace, b.Name) {
-			return b.Name, true
-		}
-	}
-	for _, o := range inv.Others {
-		if match(o.Kind, o.Namespace, o.Name) {
-			return o.Name, true
-		}
-	}
-	return "", false
-}
-
-func describeObject(kind, ns, name string) string {
-	if ns == "" {
-		return fmt.Sprintf("%s %q", kind, name)
-	}
-	return fmt.Sprintf("%s %s/%s", kind, ns, name)
-}
 
 // Primitives turns the active packs' rules into escalation primitives.
 func Primitives(packs []*Pack, inv *model.Inventory) []risk.Primitive {
@@ -267,24 +145,4 @@ func describeTarget(req rbac.Request) string {
 		s += " in " + req.Namespace
 	}
 	return s
-}
-
-type rbacPolicyRule = rbacv1.PolicyRule
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func groupInPack(resources map[string]bool, group string) bool {
-	for k := range resources {
-		if strings.HasPrefix(k, group+"/") {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -11,6 +12,10 @@ import (
 // version-dependent answers (exec through `get pods/exec` before v1.35) of a
 // live run when its dump is analysed offline.
 const dumpVersionPrefix = "# Read from a cluster running "
+
+// dumpGroupsPrefix starts the comment line naming the API groups the cluster
+// served (discovery), which rule packs activate on.
+const dumpGroupsPrefix = "# API groups served: "
 
 // dumpHeaderMax bounds how much of a file's start is searched for the line.
 const dumpHeaderMax = 64 << 10
@@ -21,9 +26,33 @@ func DumpVersionComment(version string) string {
 	return dumpVersionPrefix + version + ".\n"
 }
 
+// DumpGroupsComment is the comment line naming the served API groups, with
+// its newline; "" when none is known.
+func DumpGroupsComment(groups []string) string {
+	if len(groups) == 0 {
+		return ""
+	}
+	return dumpGroupsPrefix + strings.Join(groups, " ") + "\n"
+}
+
+// dumpGroups returns the groups named in the opening comment lines, or nil.
+func dumpGroups(head []byte) []string {
+	return strings.Fields(dumpComment(head, dumpGroupsPrefix))
+}
+
 // dumpVersion returns the version named in the comment lines that open a file
 // (only comments and blank lines may come before it), or "".
 func dumpVersion(head []byte) string {
+	v := strings.TrimSuffix(dumpComment(head, dumpVersionPrefix), ".")
+	if v == "" || strings.ContainsAny(v, " \t") {
+		return ""
+	}
+	return v
+}
+
+// dumpComment returns the rest of the first opening comment line that
+// starts with prefix, or "".
+func dumpComment(head []byte, prefix string) string {
 	for len(head) > 0 {
 		line := head
 		if i := bytes.IndexByte(head, '\n'); i >= 0 {
@@ -37,12 +66,8 @@ func dumpVersion(head []byte) string {
 			continue
 		case !strings.HasPrefix(s, "#"):
 			return ""
-		case strings.HasPrefix(s, dumpVersionPrefix):
-			v := strings.TrimSuffix(strings.TrimPrefix(s, dumpVersionPrefix), ".")
-			if v == "" || strings.ContainsAny(v, " \t") {
-				return ""
-			}
-			return v
+		case strings.HasPrefix(s, strings.TrimSpace(prefix)):
+			return strings.TrimSpace(strings.TrimPrefix(s, strings.TrimSpace(prefix)))
 		}
 	}
 	return ""
@@ -53,4 +78,20 @@ func dumpVersion(head []byte) string {
 func peekDumpVersion(br *bufio.Reader) string {
 	head, _ := br.Peek(dumpHeaderMax) // a shorter file gives what it has
 	return dumpVersion(head)
+}
+
+// peekDumpGroups reads the served-groups comment of a dump, like peekDumpVersion.
+func peekDumpGroups(br *bufio.Reader) []string {
+	head, _ := br.Peek(dumpHeaderMax)
+	return dumpGroups(head)
+}
+
+// unionSorted merges two sorted lists of names without repeats.
+func unionSorted(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -1,8 +1,10 @@
 package source
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +67,46 @@ func TestLoadFilesDumpVersion(t *testing.T) {
 				t.Errorf("version %q, warnings %q; want %q and %d warning(s)", inv.ServerVersion, inv.Warnings, tt.want, tt.warnings)
 			}
 		})
+	}
+}
+
+// TestLoadFilesServedGroups: the served API groups a YAML dump's header
+// names are the inventory's, merged over several files.
+func TestLoadFilesServedGroups(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
+	for _, tt := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"one dump", []string{"# dump\n" + DumpGroupsComment([]string{"apps", "argoproj.io"}) + ns}, "apps argoproj.io"},
+		{"merged and sorted", []string{DumpGroupsComment([]string{"tekton.dev"}) + ns, DumpGroupsComment([]string{"apps", "tekton.dev"}) + ns}, "apps tekton.dev"},
+		{"after the first object: ignored", []string{ns + "---\n" + DumpGroupsComment([]string{"apps"}) + ns}, ""},
+		{"no header", []string{ns}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var names []string
+			for i, c := range tt.files {
+				names = append(names, write(fmt.Sprintf("%s-%d.yaml", strings.ReplaceAll(tt.name, " ", "-"), i), c))
+			}
+			inv, err := LoadFiles(FileOptions{Filenames: names})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(inv.ServedGroups, " "); got != tt.want {
+				t.Fatalf("ServedGroups %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if DumpGroupsComment(nil) != "" {
+		t.Fatal("no groups: no comment line")
 	}
 }

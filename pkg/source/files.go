@@ -154,6 +154,7 @@ func (d *decoder) decodeFile(name string, stdin io.Reader) error {
 			d.inv.ServerVersion = v
 		}
 	}
+	d.inv.ServedGroups = unionSorted(d.inv.ServedGroups, peekDumpGroups(br))
 	n, err := d.decodeStream(display, br)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,6 +295,11 @@ feed:
 
 	d := newDecoder("")
 	d.inv.ServerVersion = serverVersion
+	if groups, err := l.servedGroups(ctx); err == nil {
+		d.inv.ServedGroups = groups
+	} else if ctx.Err() == nil {
+		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("API discovery (/apis): %s: rule packs do not activate on served API groups", reasonFor(err)))
+	}
 	read, unauthorized, unreachable := 0, 0, 0
 	var firstErr error
 	for i, r := range resources {
@@ -354,6 +360,38 @@ func (l *liveLoader) serverVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("/version: %w", err)
 	}
 	return info.GitVersion, nil
+}
+
+// servedGroups asks discovery (/apis, readable by every authenticated user
+// through system:discovery) which API groups the cluster serves: a group of
+// an aggregated API server or of a CRD the loader may not list still shows.
+// Only group names are kept, sorted.
+func (l *liveLoader) servedGroups(ctx context.Context) ([]string, error) {
+	res := l.client.Get().AbsPath("/apis").SetHeader("Accept", acceptJSON).Do(ctx)
+	raw, err := res.Raw()
+	if err != nil {
+		return nil, res.Error()
+	}
+	var list struct {
+		Kind   string `json:"kind"`
+		Groups []struct {
+			Name string `json:"name"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("/apis: %w", err)
+	}
+	if list.Kind != "APIGroupList" {
+		return nil, fmt.Errorf("/apis: expected an APIGroupList, got %q", list.Kind)
+	}
+	var out []string
+	for _, g := range list.Groups {
+		if g.Name != "" {
+			out = append(out, g.Name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // reasonFor is the short reason shown for a list that could not be read.

@@ -22,7 +22,7 @@ type metaKind struct {
 // A CRD's name is <plural>.<group>, which is what pack activation matches.
 var crdList = liveList{
 	liveResource: liveResource{group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
-		impact: "rule packs do not activate on CRD presence (only through a controller's RBAC or their objects)"},
+		impact: "rule packs do not activate on CRD presence (only on served groups, their objects or their controllers' identities)"},
 	meta: &metaKind{apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition"}}
 
 // liveLists are the requests of a live load, in merge order: the kept

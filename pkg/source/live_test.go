@@ -49,6 +49,8 @@ type fakeAPI struct {
 	block bool
 	// delay slows every list request down.
 	delay time.Duration
+	// groups are the API groups /apis serves.
+	groups []string
 
 	mu       sync.Mutex
 	requests map[string]int
@@ -114,6 +116,19 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"major":"1","minor":"37","gitVersion":"v1.37.2"}`))
+		return
+	}
+	if r.URL.Path == "/apis" {
+		if f.status["/apis"] != 0 {
+			writeStatus(w, f.status["/apis"], "Forbidden", "Forbidden")
+			return
+		}
+		var gs []string
+		for _, g := range f.groups {
+			gs = append(gs, fmt.Sprintf(`{"name":%q}`, g))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"kind":"APIGroupList","apiVersion":"v1","groups":[` + strings.Join(gs, ",") + `]}`))
 		return
 	}
 	path := r.URL.Path
@@ -836,5 +851,29 @@ func TestLiveResourceScope(t *testing.T) {
 	}
 	if (liveResource{group: "example.com", version: "v1", resource: "widgets"}).namespaced() {
 		t.Error("a kind the decoder does not know must have no namespace fallback")
+	}
+}
+
+// TestLoadLiveServedGroups: discovery's groups are kept sorted; a forbidden
+// /apis is a warning, not a failed load.
+func TestLoadLiveServedGroups(t *testing.T) {
+	f := newFakeAPI(t)
+	f.world()
+	f.groups = []string{"tekton.dev", "apps", "argoproj.io"}
+	_, cfg := f.start()
+	inv, err := LoadLive(context.Background(), cfg, fastOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(inv.ServedGroups, " "); got != "apps argoproj.io tekton.dev" {
+		t.Fatalf("ServedGroups %q", got)
+	}
+	f.status["/apis"] = http.StatusForbidden
+	inv, err = LoadLive(context.Background(), cfg, fastOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.ServedGroups) != 0 || !slices.ContainsFunc(inv.Warnings, func(w string) bool { return strings.HasPrefix(w, "API discovery (/apis): forbidden") }) {
+		t.Fatalf("ServedGroups %v, warnings %v", inv.ServedGroups, inv.Warnings)
 	}
 }
