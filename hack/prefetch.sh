@@ -23,6 +23,15 @@ cd "$(dirname "$0")/.."
 unset CI_STAGE_LOG
 GO=${GO:-go}
 T0=$(date +%s)
+cpu() { # user+system seconds of this script's finished steps (times: this shell only)
+  local tf n
+  # (into CPU: in a $(...) subshell, times would not see this shell's children)
+  tf=$(mktemp)
+  times >"$tf"
+  n=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d", n + 0.5 }' "$tf")
+  rm -f "$tf"
+  CPU=$n
+}
 step() {
   local name=$1 start rc
   shift
@@ -30,7 +39,8 @@ step() {
   echo "prefetch: $name ..."
   "$@"
   rc=$?
-  echo "prefetch: $name: exit $rc after $(($(date +%s) - start))s (at +$(($(date +%s) - T0))s)"
+  cpu
+  echo "prefetch: $name: exit $rc after $(($(date +%s) - start))s (at +$(($(date +%s) - T0))s; CPU so far ${CPU}s)"
 }
 step "go mod download (product)" "$GO" mod download
 step "go mod download (test/e2e)" env GOWORK=off "$GO" -C test/e2e mod download
