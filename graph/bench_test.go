@@ -46,7 +46,7 @@ func BenchmarkDOT(b *testing.B) {
 	a := benchAnalysis(b)
 	edges := a.PathEdges()
 	opts := graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
-		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }}
+		EdgeColor: a.StepColor}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := graph.DOT(edges, opts); err != nil {

@@ -96,7 +96,7 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		edges = a.PathEdges()
 	}
 	data, err := graph.DOT(edges, graph.DOTOptions{Name: "auth_paths", Title: title, Legend: true,
-		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] },
+		EdgeColor: a.StepColor,
 		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) },
 		EdgeNote:  a.ExpectedEdgeNote})
 	if err != nil {

@@ -109,7 +109,7 @@ func (o *ReportOptions) Validate() error {
 func (o *ReportOptions) section(cmd *cobra.Command, a *risk.Analysis, inv *model.Inventory, opts risk.Options, rv review.Result) (review.ReportData, error) {
 	choke := review.Chokepoints(inv, opts)
 	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
-		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+		EdgeColor: a.StepColor})
 	if err != nil {
 		return review.ReportData{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -44,7 +45,7 @@ func newCmdRulesList(input *InputOptions, streams genericiooptions.IOStreams) *c
 				return err
 			}
 			tw := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
-			header := "PACK\tRULES\tSOURCE"
+			header := "PACK\tRULES\tATT&CK\tSOURCE"
 			var activeFor func(*rules.Pack) string
 			if input.Offline() {
 				inv, err := input.Load(cmd.Context(), streams)
@@ -67,7 +68,7 @@ func newCmdRulesList(input *InputOptions, streams genericiooptions.IOStreams) *c
 					idList = append(idList, "expected:"+e.ID)
 				}
 				ids := strings.Join(idList, ",")
-				line := fmt.Sprintf("%s\t%s\t%s", p.Metadata.Name, ids, p.Source)
+				line := fmt.Sprintf("%s\t%s\t%s\t%s", p.Metadata.Name, ids, packTechniques(p), p.Source)
 				if activeFor != nil {
 					line += "\t" + activeFor(p)
 				}
@@ -107,4 +108,21 @@ func newCmdRulesLint(streams genericiooptions.IOStreams) *cobra.Command {
 			return errors.Join(errs...)
 		},
 	}
+}
+
+// packTechniques are the ATT&CK techniques of a pack's rules, once each, in
+// rule order ("-" for none: a pack of expected declarations only).
+func packTechniques(p *rules.Pack) string {
+	var out []string
+	for _, r := range p.Rules {
+		for _, t := range r.Techniques {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ",")
 }

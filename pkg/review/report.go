@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
 // ReportData is everything a report shows.
@@ -161,11 +162,26 @@ func (d ReportData) funcs() map[string]any {
 			return htmltemplate.HTML(fmt.Sprintf("</h%d>", level+d.depth())) //nolint:gosec // a fixed tag name
 		},
 		"first":   RuleOf,
+		"attack":  techniques,
 		"md":      mdEscape,
 		"status":  dash,
 		"add":     func(a, b int) int { return a + b },
 		"expired": func(a *Acceptance) bool { return a != nil && a.Expired(d.Generated) },
 	}
+}
+
+// techniques looks a step's technique IDs up for the report (name and link);
+// an ID this build does not know is shown by its ID alone.
+func techniques(ids []string) []risk.Technique {
+	out := make([]risk.Technique, 0, len(ids))
+	for _, id := range ids {
+		t, ok := risk.LookupTechnique(id)
+		if !ok {
+			t = risk.Technique{ID: id, Name: id}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func (d ReportData) depth() int {

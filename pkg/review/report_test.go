@@ -34,7 +34,7 @@ func reportData(t *testing.T, dotBin string) review.ReportData {
 	rv := review.Apply(a.Scan(false), review.Options{Baseline: base, Acceptances: accept, Now: now})
 	choke := review.Chokepoints(inv, risk.Options{})
 	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
-		EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+		EdgeColor: a.StepColor})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +81,7 @@ func TestReportMarkdown(t *testing.T) {
 				"testdata/review/cluster.yaml:46 | User:alice |",
 				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: reported as a finding**",
 				"Accept entry 5 (User:eve) matches no current path", "(verified by re-analysis)",
+				"  - ATT&CK: [T1552.007](https://attack.mitre.org/techniques/T1552/007/) Unsecured Credentials: Container API, [T1528](https://attack.mitre.org/techniques/T1528/) Steal Application Access Token",
 			}, c.want...)
 			for _, s := range sections {
 				want = append(want, "## "+s)
@@ -132,6 +133,9 @@ func TestReportHTML(t *testing.T) {
 				if m := bad.FindString(html); m != "" {
 					t.Errorf("html has %q", m)
 				}
+			}
+			if !strings.Contains(html, `ATT&amp;CK: <code>T1552.007</code> Unsecured Credentials: Container API`) {
+				t.Error("html lacks the steps' ATT&CK techniques")
 			}
 			if !strings.Contains(html, `content="default-src 'none'; script-src 'none';`) {
 				t.Error("no Content-Security-Policy forbidding scripts and network loads")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
@@ -14,13 +15,6 @@ import (
 
 // SARIFSchema is the URI of the SARIF 2.1.0 schema (errata 01) written in "$schema".
 const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-// builtinRules are steps that are not registered primitives.
-var builtinRules = []struct{ id, summary string }{
-	{"admin-rules", "rules bound cluster-wide cover every verb on every resource and non-resource URL: cluster-admin outright"},
-	{"superuser-group", "membership of system:masters bypasses RBAC authorization entirely"},
-	{"member-of", "a group membership: every member holds the group's permissions"},
-}
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -141,7 +135,7 @@ func SARIF(r Result, inv *model.Inventory) ([]byte, error) {
 func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 	rules := []sarifRule{}
 	index := map[string]int{}
-	add := func(id, summary string) {
+	add := func(id, summary string, techniques []string) {
 		if _, ok := index[id]; ok {
 			return
 		}
@@ -152,14 +146,11 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 			FullDescription:      sarifText{Text: "Escalation step " + id + ": " + summary + "."},
 			Help:                 sarifText{Text: summary + ". `kubectl auth-paths from SUBJECT` shows the path with every binding, role and rule; `kubectl auth-paths chokepoints` suggests the binding to change.", Markdown: "**" + id + "**: " + summary + ".\n\nRun `kubectl auth-paths from SUBJECT` for the full path and `kubectl auth-paths chokepoints` for a fix."},
 			DefaultConfiguration: map[string]any{"level": "error"},
-			Properties:           map[string]any{"tags": []string{"security", "rbac", "kubernetes"}},
+			Properties:           map[string]any{"tags": append([]string{"security", "rbac", "kubernetes"}, attackTags(techniques)...)},
 		})
 	}
-	for _, p := range risk.Primitives() {
-		add(p.ID(), p.Summary())
-	}
-	for _, b := range builtinRules {
-		add(b.id, b.summary)
+	for _, p := range append(risk.Primitives(), risk.Structural()...) {
+		add(p.ID(), p.Summary(), p.Techniques())
 	}
 	idx := map[string]map[string]*model.Binding{}
 	for cl, inv := range invs {
@@ -171,13 +162,25 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 	emit := func(f Finding, accepted, gone bool) {
 		rule := RuleOf(f.Path)
 		if _, ok := index[rule]; !ok {
-			add(rule, rule)
+			// A rule pack's step: its techniques travel with the step.
+			var techniques []string
+			for _, s := range f.Steps {
+				if s.Primitive == rule {
+					techniques = s.Techniques
+					break
+				}
+			}
+			add(rule, rule, techniques)
 		}
 		res := sarifResult{
 			RuleID: rule, RuleIndex: index[rule], Level: "error",
 			Message:             sarifText{Text: pathMessage(f)},
 			PartialFingerprints: map[string]string{"authPathsPathId/v1": f.ID},
 			Properties:          map[string]any{"subject": f.Subject.String(), "hops": f.Hops, "pathId": f.ID, "steps": stepsText(f.Path)},
+		}
+		if tags := attackTags(pathTechniques(f.Path)); len(tags) > 0 {
+			// The rule is the first step's; the path's tags are every step's.
+			res.Properties["tags"] = tags
 		}
 		if f.Cluster != "" {
 			res.Properties["cluster"] = f.Cluster
@@ -234,6 +237,29 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 		Results: results,
 	}}}
 	return json.MarshalIndent(log, "", "  ")
+}
+
+// attackTags renders ATT&CK technique IDs as SARIF tags, in the
+// "external/<taxonomy>/<id>" form code-scanning tools use for CWE.
+func attackTags(techniques []string) []string {
+	out := make([]string, 0, len(techniques))
+	for _, t := range techniques {
+		out = append(out, "external/mitre-attack/"+t)
+	}
+	return out
+}
+
+// pathTechniques are the techniques of a path's steps, in step order, once each.
+func pathTechniques(p risk.Path) []string {
+	var out []string
+	for _, s := range p.Steps {
+		for _, t := range s.Techniques {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 func ruleName(id string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -57,6 +58,9 @@ type sarifDoc struct {
 					ShortDesc struct {
 						Text string `json:"text"`
 					} `json:"shortDescription"`
+					Properties struct {
+						Tags []string `json:"tags"`
+					} `json:"properties"`
 				} `json:"rules"`
 			} `json:"driver"`
 		} `json:"tool"`
@@ -83,8 +87,9 @@ type sarifDoc struct {
 				} `json:"logicalLocations"`
 			} `json:"locations"`
 			Properties struct {
-				Subject string `json:"subject"`
-				Cluster string `json:"cluster"`
+				Subject string   `json:"subject"`
+				Cluster string   `json:"cluster"`
+				Tags    []string `json:"tags"`
 			} `json:"properties"`
 		} `json:"results"`
 	} `json:"runs"`
@@ -131,10 +136,18 @@ func TestSARIF(t *testing.T) {
 			for i, r := range run.Tool.Driver.Rules {
 				rules[r.ID] = i
 			}
-			for _, p := range risk.Primitives() {
+			for _, p := range append(risk.Primitives(), risk.Structural()...) {
 				i, ok := rules[p.ID()]
 				if !ok || run.Tool.Driver.Rules[i].ShortDesc.Text != p.Summary() {
 					t.Errorf("rule %s missing or without its summary", p.ID())
+					continue
+				}
+				// Each rule is tagged with its primitive's ATT&CK techniques.
+				tags := run.Tool.Driver.Rules[i].Properties.Tags
+				for _, tech := range p.Techniques() {
+					if !slices.Contains(tags, "external/mitre-attack/"+tech) {
+						t.Errorf("rule %s: tags %v lack %s", p.ID(), tags, tech)
+					}
 				}
 			}
 			if len(run.Tool.Driver.Rules) != len(rules) {
@@ -191,6 +204,10 @@ func TestSARIF(t *testing.T) {
 					l := r.Locations[0]
 					if l.Physical.Region.StartLine != 46 || l.Logical[0].FQN != "RoleBinding/ci/alice-reads-secrets" || r.RuleID != "read-secrets" {
 						t.Errorf("alice: %+v %+v %s", l.Physical, l.Logical, r.RuleID)
+					}
+					// The result's tags are every step's techniques, the first step's first.
+					if len(r.Properties.Tags) == 0 || r.Properties.Tags[0] != "external/mitre-attack/T1552.007" {
+						t.Errorf("alice: result tags %v", r.Properties.Tags)
 					}
 				}
 			}

@@ -64,7 +64,8 @@ ID {{$p.ID}}{{if $p.Status}}, {{$p.Status}}{{end}}{{if $p.Note}}. **{{md $p.Note
 - **{{md .From}}** ─{{.Primitive}}→ **{{md .To}}**{{if .Condition}}
   - when: {{md .Condition}}{{end}}{{range .GrantedBy}}
   - by: {{md .}}{{end}}{{range .Bindings}}{{with source .}}
-  - source: {{md .}}{{end}}{{end}}
+  - source: {{md .}}{{end}}{{end}}{{with attack .Techniques}}
+  - ATT&CK:{{range $j, $t := .}}{{if $j}},{{end}} [{{$t.ID}}]({{$t.URL}}) {{md $t.Name}}{{end}}{{end}}
 {{- end}}
 {{end}}{{if .MorePaths}}
 … and {{.MorePaths}} more (` + "`kubectl auth-paths scan`" + ` lists them all).
@@ -208,6 +209,7 @@ const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 {{if .Condition}}<div class="prov">when: {{.Condition}}</div>{{end}}
 {{range .GrantedBy}}<div class="prov">by: {{.}}</div>{{end}}
 {{range .Bindings}}{{with source .}}<div class="prov">source: <code>{{.}}</code></div>{{end}}{{end}}
+{{with attack .Techniques}}<div class="prov">ATT&amp;CK:{{range $j, $t := .}}{{if $j}},{{end}} <code>{{$t.ID}}</code> {{$t.Name}}{{end}}</div>{{end}}
 </div>{{end}}
 </div>{{end}}
 {{if .MorePaths}}<p class="muted">… and {{.MorePaths}} more (<code>kubectl auth-paths scan</code> lists them all).</p>{{end}}

@@ -149,7 +149,7 @@ func (a *Analysis) podSAExpected(pod string, expected map[string]ExpectedBinding
 		if sa == nil {
 			return nil
 		}
-		path := []Path{NewPath(sa, a.Graph.ShortestTo(a.Sink()).Path(sa))}
+		path := []Path{a.newPath(sa, a.Graph.ShortestTo(a.Sink()).Path(sa))}
 		if a.LabelExpected(path, expected) == 1 {
 			return path[0].Expected
 		}

@@ -35,6 +35,9 @@ type Step struct {
 	// Requires are the authorization requests the step makes as From
 	// (what `verify` checks with SubjectAccessReviews).
 	Requires []rbac.Request `json:"requires,omitempty"`
+	// Techniques are the step's MITRE ATT&CK for Containers technique IDs
+	// (its primitive's); none for group membership and node picking.
+	Techniques []string `json:"techniques,omitempty"`
 }
 
 // Path is a way from a subject to cluster-admin.
@@ -69,7 +72,8 @@ func NodeName(n *graph.Node) string {
 	return refOf(n).String()
 }
 
-// NewPath builds a path result from edges.
+// NewPath builds a path result from edges. Steps of built-in primitives
+// carry their techniques; Analysis's own paths also those of rule packs.
 func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
 	for _, e := range edges {
@@ -80,9 +84,25 @@ func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 		if s.GrantedBy == nil {
 			s.GrantedBy = []string{}
 		}
+		if prim, ok := LookupPrimitive(e.Primitive, nil); ok {
+			s.Techniques = prim.Techniques()
+		}
 		p.Steps = append(p.Steps, s)
 	}
 	p.ID = pathID(NodeName(from), p.Steps)
+	return p
+}
+
+// newPath is NewPath with the techniques of rule-pack steps too.
+func (a *Analysis) newPath(from *graph.Node, edges []*graph.Edge) Path {
+	p := NewPath(from, edges)
+	for i := range p.Steps {
+		if p.Steps[i].Techniques == nil {
+			if prim, ok := a.Primitive(p.Steps[i].Primitive); ok {
+				p.Steps[i].Techniques = prim.Techniques()
+			}
+		}
+	}
 	return p
 }
 
@@ -139,7 +159,7 @@ func (a *Analysis) Scan(expandGroups bool) ScanResult {
 			res.Summary.ThroughGroups++
 			continue
 		}
-		res.Paths = append(res.Paths, NewPath(n, path))
+		res.Paths = append(res.Paths, a.newPath(n, path))
 	}
 	SortPaths(res.Paths)
 	res.Summary.Expected = a.LabelExpected(res.Paths, a.Opts.Expected)
@@ -164,7 +184,7 @@ func (a *Analysis) From(n *graph.Node, k, maxHops int) []Path {
 	raw := a.Graph.KShortestPaths(n, a.Sink(), k, maxHops)
 	out := []Path{}
 	for _, edges := range raw {
-		out = append(out, NewPath(n, edges))
+		out = append(out, a.newPath(n, edges))
 	}
 	SortPaths(out)
 	return out

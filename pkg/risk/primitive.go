@@ -15,6 +15,12 @@ type Primitive interface {
 	ID() string
 	// Summary says in one line what the primitive is.
 	Summary() string
+	// Color is the colour of its steps in the DOT graph and the HTML report
+	// ("#rrggbb"), stable across releases.
+	Color() string
+	// Techniques are the MITRE ATT&CK for Containers techniques the step is
+	// an instance of (LookupTechnique knows each), most specific first.
+	Techniques() []string
 	// Evaluate returns the steps the principal can take with this primitive,
 	// including ones whose condition fails (Holds false, Why set) so that
 	// `explain` can say why an edge is absent.
@@ -103,26 +109,56 @@ func register(p Primitive) { registry = append(registry, p) }
 // Primitives returns the built-in primitives.
 func Primitives() []Primitive { return append([]Primitive(nil), registry...) }
 
-// PrimitiveColors are the DOT colours of each primitive (stable across releases).
-var PrimitiveColors = map[string]string{
-	"member-of":           "#64748b",
-	"pick-node":           "#78716c",
-	"admin-rules":         "#b91c1c",
-	"superuser-group":     "#b91c1c",
-	"read-secrets":        "#7c3aed",
-	"token-request":       "#9333ea",
-	"token-secret-create": "#a855f7",
-	"create-workload":     "#2563eb",
-	"modify-workload":     "#0891b2",
-	"exec-pod":            "#0d9488",
-	"node-escape":         "#ea580c",
-	"create-pv":           "#d97706",
-	"node-proxy":          "#ca8a04",
-	"node-compromise":     "#92400e",
-	"escalate":            "#dc2626",
-	"bind":                "#e11d48",
-	"impersonate":         "#db2777",
-	"csr-approve":         "#be123c",
-	"webhook-config":      "#4f46e5",
-	"namespace-patch":     "#c2410c",
+// structuralStep is a step the analysis makes itself rather than a
+// registered primitive: group membership, held admin rules, system:masters
+// and the any-node scope. They evaluate nothing; they exist so that every
+// primitive name an edge carries has a colour, a summary and techniques.
+type structuralStep struct {
+	id, summary, color string
+	techniques         []string
+}
+
+func (s structuralStep) ID() string                                 { return s.id }
+func (s structuralStep) Summary() string                            { return s.summary }
+func (s structuralStep) Color() string                              { return s.color }
+func (s structuralStep) Techniques() []string                       { return s.techniques }
+func (s structuralStep) Evaluate(*Analysis, *Principal) []Candidate { return nil }
+
+// structural are the steps of the analysis itself. member-of and pick-node
+// are no attacker action (a member already holds its groups' permissions; a
+// node is picked by the step that enters the scope), so they carry no
+// technique: the technique is the step's before or after them.
+var structural = []Primitive{
+	structuralStep{"admin-rules", "rules bound cluster-wide cover every verb on every resource and non-resource URL: cluster-admin outright", "#b91c1c", []string{"T1078"}},
+	structuralStep{"superuser-group", "membership of system:masters bypasses RBAC authorization entirely", "#b91c1c", []string{"T1078"}},
+	structuralStep{"member-of", "a group membership: every member holds the group's permissions", "#64748b", nil},
+	structuralStep{pickNode, "a step that names the node its pod runs on reaches any node alike", "#78716c", nil},
+}
+
+// Structural returns the steps the analysis makes itself (not registered
+// primitives), in documentation order.
+func Structural() []Primitive { return slices.Clone(structural) }
+
+// LookupPrimitive finds the primitive of a step by ID among the built-in
+// ones, the structural steps and extra (rule-pack) primitives.
+func LookupPrimitive(id string, extra []Primitive) (Primitive, bool) {
+	for _, list := range [][]Primitive{registry, structural, extra} {
+		for _, p := range list {
+			if p.ID() == id {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Primitive finds the primitive of a step by ID, rule packs' included.
+func (a *Analysis) Primitive(id string) (Primitive, bool) { return LookupPrimitive(id, a.Opts.Extra) }
+
+// StepColor is the colour of a step's edges; "" for an unknown primitive.
+func (a *Analysis) StepColor(id string) string {
+	if p, ok := a.Primitive(id); ok {
+		return p.Color()
+	}
+	return ""
 }

@@ -20,6 +20,8 @@ func (bind) ID() string { return "bind" }
 func (bind) Summary() string {
 	return "bind + create/update bindings → bind a powerful role to oneself (cluster-wide or inside a namespace)"
 }
+func (bind) Color() string        { return "#e11d48" }
+func (bind) Techniques() []string { return []string{"T1098.006"} }
 
 func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

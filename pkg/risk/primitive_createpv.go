@@ -22,6 +22,8 @@ func (createPV) ID() string { return "create-pv" }
 func (createPV) Summary() string {
 	return "create a hostPath PersistentVolume + pods and claims in a namespace → a node's filesystem and kubelet identity"
 }
+func (createPV) Color() string        { return "#d97706" }
+func (createPV) Techniques() []string { return []string{"T1611", "T1610"} }
 
 func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 	pv, ok := p.First(res("create", "", "persistentvolumes", "", "", ""))

@@ -17,6 +17,8 @@ func (createWorkload) ID() string { return "create-workload" }
 func (createWorkload) Summary() string {
 	return "create pods or workload controllers in a namespace → any ServiceAccount of that namespace"
 }
+func (createWorkload) Color() string        { return "#2563eb" }
+func (createWorkload) Techniques() []string { return []string{"T1610", "T1053.007"} }
 
 func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

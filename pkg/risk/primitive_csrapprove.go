@@ -32,6 +32,8 @@ func (csrApprove) ID() string { return "csr-approve" }
 func (csrApprove) Summary() string {
 	return "create + approve a CSR for a client signer → any identity but system:masters (kube-apiserver-client) or a node's API identity"
 }
+func (csrApprove) Color() string        { return "#be123c" }
+func (csrApprove) Techniques() []string { return []string{"T1098", "T1078"} }
 
 const certGroup = "certificates.k8s.io"
 

@@ -28,6 +28,8 @@ func (escalate) ID() string { return "escalate" }
 func (escalate) Summary() string {
 	return "escalate + update a role bound to oneself → cluster-admin (ClusterRoleBinding) or everything in a namespace (RoleBinding)"
 }
+func (escalate) Color() string        { return "#dc2626" }
+func (escalate) Techniques() []string { return []string{"T1098.006"} }
 
 // boundBindings returns the distinct bindings that bind the principal (itself
 // or its groups): those its rules come from, then those of existing roles

@@ -21,6 +21,8 @@ func (execPod) ID() string { return "exec-pod" }
 func (execPod) Summary() string {
 	return "exec into a running pod (or add an ephemeral container) → its ServiceAccount, and its node if the pod shares the host"
 }
+func (execPod) Color() string        { return "#0d9488" }
+func (execPod) Techniques() []string { return []string{"T1609", "T1552.001"} }
 
 func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	needsCreate, versionNote := execNeedsCreate(a.Opts.KubernetesVersion)

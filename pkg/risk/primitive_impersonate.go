@@ -22,6 +22,8 @@ func (impersonate) ID() string { return "impersonate" }
 func (impersonate) Summary() string {
 	return "impersonate users, groups or serviceaccounts → act as them (any user + system:masters → cluster-admin)"
 }
+func (impersonate) Color() string        { return "#db2777" }
+func (impersonate) Techniques() []string { return []string{"T1078"} }
 
 func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

@@ -20,6 +20,8 @@ func (modifyWorkload) ID() string { return "modify-workload" }
 func (modifyWorkload) Summary() string {
 	return "update/patch an existing workload → any ServiceAccount of its namespace (a pod: its own ServiceAccount)"
 }
+func (modifyWorkload) Color() string        { return "#0891b2" }
+func (modifyWorkload) Techniques() []string { return []string{"T1610", "T1053.007"} }
 
 var modifyVerbs = []string{"patch", "update"}
 

@@ -14,6 +14,8 @@ func (namespacePatch) ID() string { return "namespace-patch" }
 func (namespacePatch) Summary() string {
 	return "patch a namespace's Pod Security labels + create pods there → privileged pods on any node"
 }
+func (namespacePatch) Color() string        { return "#c2410c" }
+func (namespacePatch) Techniques() []string { return []string{"T1562.001", "T1611"} }
 
 func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

@@ -27,6 +27,8 @@ func (nodeCompromise) ID() string { return "node-compromise" }
 func (nodeCompromise) Summary() string {
 	return "hold a node's identity → the ServiceAccounts of pods on it; a control-plane node → cluster-admin"
 }
+func (nodeCompromise) Color() string        { return "#92400e" }
+func (nodeCompromise) Techniques() []string { return []string{"T1528", "T1552.001"} }
 
 func (nodeCompromise) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if p.Node.Kind != graph.KindNode {

@@ -24,6 +24,8 @@ func (nodeEscape) ID() string { return "node-escape" }
 func (nodeEscape) Summary() string {
 	return "create/modify workloads where Pod Security admits privileged pods → any node's kubelet identity"
 }
+func (nodeEscape) Color() string        { return "#ea580c" }
+func (nodeEscape) Techniques() []string { return []string{"T1611", "T1610"} }
 
 func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

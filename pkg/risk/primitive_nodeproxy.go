@@ -26,6 +26,8 @@ func (nodeProxy) ID() string { return "node-proxy" }
 func (nodeProxy) Summary() string {
 	return "get/create nodes/proxy → exec in every pod of that node (kubelet API); a control-plane node → cluster-admin"
 }
+func (nodeProxy) Color() string        { return "#ca8a04" }
+func (nodeProxy) Techniques() []string { return []string{"T1609"} }
 
 func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if !p.mayAllow(res("get", "", "nodes", "proxy", "", "")) && !p.mayAllow(res("create", "", "nodes", "proxy", "", "")) &&

@@ -27,6 +27,8 @@ func (readSecrets) ID() string { return "read-secrets" }
 func (readSecrets) Summary() string {
 	return "get/list/watch a service-account-token Secret → that ServiceAccount's token"
 }
+func (readSecrets) Color() string        { return "#7c3aed" }
+func (readSecrets) Techniques() []string { return []string{"T1552.007", "T1528"} }
 
 func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// One step per token Secret: get is tried first, then list and watch

@@ -18,6 +18,8 @@ func (tokenRequest) ID() string { return "token-request" }
 func (tokenRequest) Summary() string {
 	return "create serviceaccounts/token → a token of that ServiceAccount (TokenRequest API)"
 }
+func (tokenRequest) Color() string        { return "#9333ea" }
+func (tokenRequest) Techniques() []string { return []string{"T1528"} }
 
 func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

@@ -24,6 +24,8 @@ func (tokenSecretCreate) ID() string { return "token-secret-create" }
 func (tokenSecretCreate) Summary() string {
 	return "create + read secrets in a namespace → any ServiceAccount there, via a new token Secret the controller fills"
 }
+func (tokenSecretCreate) Color() string        { return "#a855f7" }
+func (tokenSecretCreate) Techniques() []string { return []string{"T1528", "T1098"} }
 
 func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate

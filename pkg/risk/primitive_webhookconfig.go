@@ -19,6 +19,8 @@ func (webhookConfig) ID() string { return "webhook-config" }
 func (webhookConfig) Summary() string {
 	return "create/update mutating webhook configurations → cluster-admin; validating ones → token Secrets as they are written"
 }
+func (webhookConfig) Color() string        { return "#4f46e5" }
+func (webhookConfig) Techniques() []string { return []string{"T1610", "T1552.007"} }
 
 const admissionGroup = "admissionregistration.k8s.io"
 

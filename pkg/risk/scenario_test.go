@@ -85,7 +85,7 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, filepath.Join(dir, "expected-scan.json"), append(scan, '\n'))
-			dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Title: "Paths to cluster-admin", Legend: true, EdgeColor: func(p string) string { return risk.PrimitiveColors[p] }})
+			dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Title: "Paths to cluster-admin", Legend: true, EdgeColor: a.StepColor})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/plugins"
 )
 
@@ -140,6 +141,9 @@ func Lint(p *Pack) []error {
 	seen := map[string]bool{}
 	for i, r := range p.Rules {
 		lintRule(add, seen, i, r)
+		if len(r.Techniques) > 0 && !v2 {
+			add(fmt.Sprintf("rules[%d] (%s).techniques", i, r.ID), "needs apiVersion %s", APIVersion)
+		}
 	}
 	for i, e := range p.Expected {
 		lintExpectation(add, seen, i, e)
@@ -222,6 +226,9 @@ func lintRule(add addFunc, seen map[string]bool, i int, r Rule) {
 	}
 	if r.Permission.Scope == "cluster" && len(r.Permission.Namespaces) > 0 {
 		add(where+".permission.namespaces", "only for scope namespace")
+	}
+	if err := risk.CheckTechniques(r.Techniques); err != nil {
+		add(where+".techniques", "%v", err)
 	}
 	switch r.Gain.Type {
 	case GainAnyServiceAccount:

@@ -74,6 +74,9 @@ type Rule struct {
 	Gain        Gain       `json:"gain"`
 	// Condition is the sentence shown with each step.
 	Condition string `json:"condition,omitempty"`
+	// Techniques (v1alpha2) are the MITRE ATT&CK for Containers techniques
+	// the step is an instance of ("T1610"), as built-in primitives carry them.
+	Techniques []string `json:"techniques,omitempty"`
 }
 
 // Permission is what the principal must be allowed, in RBAC's terms.

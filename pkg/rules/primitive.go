@@ -35,6 +35,13 @@ type rulePrimitive struct {
 func (r *rulePrimitive) ID() string      { return r.rule.ID }
 func (r *rulePrimitive) Summary() string { return r.rule.Description }
 
+// RuleColor is the colour of every rule-pack step: a pack says what a step
+// is, not how it is drawn.
+const RuleColor = "#475569"
+
+func (r *rulePrimitive) Color() string        { return RuleColor }
+func (r *rulePrimitive) Techniques() []string { return r.rule.Techniques }
+
 func (r *rulePrimitive) requests(a *risk.Analysis) []rbac.Request {
 	perm := r.rule.Permission
 	names := perm.ResourceNames

@@ -3,11 +3,13 @@ package rules_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
@@ -158,6 +160,24 @@ rules:
 kind: RulePack
 metadata: {name: p}
 rules: []`, []string{"apiVersion", "rules: at least one rule"}},
+		{"unknown technique", `apiVersion: auth-paths.io/v1alpha2
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r5
+  description: d
+  permission: {verbs: [create], resource: things, scope: cluster}
+  gain: {type: identity, identity: "User:admin"}
+  techniques: [T1611, T1003]`, []string{"rules[0] (r5).techniques", `"T1003" is not an ATT&CK for Containers technique`}},
+		{"techniques need v1alpha2", `apiVersion: auth-paths.io/v1alpha1
+kind: RulePack
+metadata: {name: p}
+rules:
+- id: r6
+  description: d
+  permission: {verbs: [create], resource: things, scope: cluster}
+  gain: {type: identity, identity: "User:admin"}
+  techniques: [T1610]`, []string{"rules[0] (r6).techniques", "needs apiVersion auth-paths.io/v1alpha2"}},
 		{"not YAML", "\x00\x01\x02", []string{"rule pack"}},
 		{"empty", "", []string{"empty file"}},
 	}
@@ -196,6 +216,21 @@ func TestShippedPacksAreValid(t *testing.T) {
 			ids[r.ID] = true
 			if r.Reference == "" {
 				t.Errorf("rule %s has no reference", r.ID)
+			}
+			if len(r.Techniques) == 0 {
+				t.Errorf("rule %s declares no ATT&CK technique", r.ID)
+			}
+		}
+		// As primitives (activation aside), rules have a colour and their techniques.
+		always := *p
+		always.Activation = rules.Activation{}
+		prims := rules.Primitives([]*rules.Pack{&always}, &model.Inventory{})
+		if len(prims) != len(p.Rules) {
+			t.Errorf("pack %s: %d primitives for %d rules", p.Metadata.Name, len(prims), len(p.Rules))
+		}
+		for i, prim := range prims {
+			if prim.Color() != rules.RuleColor || !slices.Equal(prim.Techniques(), p.Rules[i].Techniques) {
+				t.Errorf("primitive %s: colour %q, techniques %v", prim.ID(), prim.Color(), prim.Techniques())
 			}
 		}
 	}
