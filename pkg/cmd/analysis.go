@@ -54,6 +54,29 @@ func (o *AnalysisOptions) AddFlagsWithOutput(cmd *cobra.Command, output *string)
 	addOutputFlag(cmd, output, tableFormats, "")
 }
 
+// Complete reads --simulate-remove as kubectl names objects (into the
+// bindings' IDs) and gives --kubernetes-version its "v".
+func (o *AnalysisOptions) Complete() error {
+	ns := o.Input.explicitNamespace()
+	ids := make([]string, 0, len(o.SimulateRemove))
+	for _, s := range o.SimulateRemove {
+		n, err := parseObjectName(s, ns, "ClusterRoleBinding", "RoleBinding")
+		if err != nil {
+			return fmt.Errorf("--simulate-remove %w", err)
+		}
+		ids = append(ids, n.ID())
+	}
+	o.SimulateRemove = ids
+	if o.KubernetesVersion != "" {
+		v, err := parseKubernetesVersion(o.KubernetesVersion)
+		if err != nil {
+			return err
+		}
+		o.KubernetesVersion = v
+	}
+	return nil
+}
+
 // ValidateFor checks the assumption flags and a table|json|yaml output.
 func (o *AnalysisOptions) ValidateFor(output string) error {
 	if err := o.Validate(); err != nil {
@@ -137,12 +160,4 @@ func (o *AnalysisOptions) packs() ([]*rules.Pack, error) {
 		packs = append(packs, more...)
 	}
 	return packs, nil
-}
-
-// partial turns an incomplete live read into exit status 3 after the result is printed.
-func partial(inv *model.Inventory) error {
-	if inv != nil && len(inv.Missing) > 0 {
-		return WithExitCode(ExitPartial, nil)
-	}
-	return nil
 }

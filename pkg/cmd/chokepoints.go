@@ -17,6 +17,7 @@ type ChokepointsOptions struct {
 	Analysis *AnalysisOptions
 	Output   string
 	streams  genericiooptions.IOStreams
+	fleet    bool
 }
 
 // NewCmdChokepoints builds `chokepoints`.
@@ -33,21 +34,9 @@ bindings whose removal cuts every path of every identity that is not already clu
 
 --simulate-remove recomputes everything as if the named bindings were deleted.`,
 		Example: `  kubectl auth-paths chokepoints -f dump.yaml
-  kubectl auth-paths chokepoints -f dump.yaml --simulate-remove ClusterRoleBinding/prometheus-secrets -o json`,
+  kubectl auth-paths chokepoints -f dump.yaml --simulate-remove clusterrolebinding/prometheus-secrets -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Analysis.ValidateFor(o.Output); err != nil {
-				return err
-			}
-			fleet, err := o.Analysis.ValidateFleet()
-			if err != nil {
-				return err
-			}
-			if fleet {
-				return o.RunFleet(cmd)
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	o.Analysis.Input.Fleet.AddFlags(cmd)
@@ -99,8 +88,26 @@ func (o *ChokepointsOptions) RunFleet(cmd *cobra.Command) error {
 	return fleetPartial(runs)
 }
 
-// Run analyses and prints.
+// Complete reads the analysis flags.
+func (o *ChokepointsOptions) Complete(_ *cobra.Command, _ []string) error {
+	return o.Analysis.Complete()
+}
+
+// Validate checks the flags and whether several clusters are asked for.
+func (o *ChokepointsOptions) Validate() error {
+	if err := o.Analysis.ValidateFor(o.Output); err != nil {
+		return err
+	}
+	fleet, err := o.Analysis.ValidateFleet()
+	o.fleet = fleet
+	return err
+}
+
+// Run analyses and prints, one cluster or every member of a fleet.
 func (o *ChokepointsOptions) Run(cmd *cobra.Command) error {
+	if o.fleet {
+		return o.RunFleet(cmd)
+	}
 	o.Analysis.Input.StructuredOutput = o.Output != OutputTable
 	inv, opts, err := o.Analysis.Prepare(cmd.Context(), o.streams)
 	if err != nil {
@@ -119,10 +126,10 @@ func (o *ChokepointsOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
 	}
 	printChokepoints(o.streams.Out, res, "")
-	return partial(inv)
+	return Partial(inv)
 }
 
 // printChokepoints prints one cluster's choke points; cluster names the

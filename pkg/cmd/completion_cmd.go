@@ -59,7 +59,7 @@ func NewCmdCompletion(root *cobra.Command) *cobra.Command {
 		Short:                 "Generate shell completion scripts (also for kubectl auth-paths <TAB>)",
 		Long:                  completionLong,
 		Example:               "  source <(kubectl auth-paths completion bash)\n\n  kubectl auth-paths completion kubectl > ~/bin/kubectl_complete-auth_paths\n  chmod +x ~/bin/kubectl_complete-auth_paths",
-		Args:                  cobra.NoArgs,
+		Args:                  noSubcommandMatch,
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {

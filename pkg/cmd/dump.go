@@ -50,12 +50,7 @@ When some kinds could not be read, they are listed on standard error and at the 
 dump, and the exit status is 3.`,
 		Example: dumpExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := validateOutput(o.Output, dumpFormats); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE:    runE(o),
 	}
 	addOutputFlag(cmd, &o.Output, dumpFormats, "")
 	cmd.Flags().StringVar(&o.OutputFile, "output-file", "", "Write the dump to `FILE` (mode 0600) instead of standard output")
@@ -63,6 +58,12 @@ dump, and the exit status is 3.`,
 	input.AddFlags(cmd)
 	return cmd
 }
+
+// Complete has nothing to derive: dump's flags are used as given.
+func (o *DumpOptions) Complete(_ *cobra.Command, _ []string) error { return nil }
+
+// Validate checks -o.
+func (o *DumpOptions) Validate() error { return validateOutput(o.Output, dumpFormats) }
 
 // Run loads the input and writes the List.
 func (o *DumpOptions) Run(cmd *cobra.Command) error {

@@ -49,21 +49,24 @@ func NewCmdExplain(input *InputOptions, streams genericiooptions.IOStreams) *cob
 		Example: `  # Why can (or can't) this ServiceAccount escalate?
   kubectl auth-paths explain ServiceAccount:ci:deployer -f dump.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := rbac.ParseSubject(args[0])
-			if err != nil {
-				return err
-			}
-			o.Subject = s
-			if err := o.Analysis.ValidateFor(o.Output); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	return cmd
 }
+
+// Complete parses the SUBJECT and the analysis flags.
+func (o *ExplainOptions) Complete(_ *cobra.Command, args []string) error {
+	s, err := rbac.ParseSubject(args[0])
+	if err != nil {
+		return err
+	}
+	o.Subject = s
+	return o.Analysis.Complete()
+}
+
+// Validate checks the flags.
+func (o *ExplainOptions) Validate() error { return o.Analysis.ValidateFor(o.Output) }
 
 // Run analyses and prints.
 func (o *ExplainOptions) Run(cmd *cobra.Command) error {
@@ -102,7 +105,7 @@ func (o *ExplainOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, res); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
 	}
 	w := o.streams.Out
 	fmt.Fprintf(w, "%s", res.Subject)
@@ -133,5 +136,5 @@ func (o *ExplainOptions) Run(cmd *cobra.Command) error {
 			fmt.Fprintf(w, "    by:  %s\n", g)
 		}
 	}
-	return partial(inv)
+	return Partial(inv)
 }

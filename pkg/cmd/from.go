@@ -44,15 +44,7 @@ with the binding, role and rule that allow it and the condition that makes it re
 SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:serviceaccount:NAMESPACE:NAME.`,
 		Example: fromExample,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE:    runE(o),
 	}
 	o.Analysis.AddFlags(cmd)
 	addOutputFlag(cmd, &o.Output, tableFormats, "")
@@ -61,14 +53,14 @@ SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:servic
 	return cmd
 }
 
-// Complete parses the subject.
-func (o *FromOptions) Complete(args []string) error {
+// Complete parses the SUBJECT and the analysis flags.
+func (o *FromOptions) Complete(_ *cobra.Command, args []string) error {
 	s, err := rbac.ParseSubject(args[0])
 	if err != nil {
 		return err
 	}
 	o.Subject = s
-	return nil
+	return o.Analysis.Complete()
 }
 
 // Validate checks flags.
@@ -76,10 +68,7 @@ func (o *FromOptions) Validate() error {
 	if o.MaxPaths < 1 {
 		return fmt.Errorf("--max-paths must be at least 1")
 	}
-	if err := o.Analysis.Validate(); err != nil {
-		return err
-	}
-	return validateOutput(o.Output, tableFormats)
+	return o.Analysis.ValidateFor(o.Output)
 }
 
 // Run analyses and prints the paths.
@@ -101,7 +90,7 @@ func (o *FromOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, res); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
 	}
 	if len(res.Paths) == 0 {
 		fmt.Fprintf(o.streams.Out, "No path from %s to cluster-admin", o.Subject)
@@ -109,10 +98,10 @@ func (o *FromOptions) Run(cmd *cobra.Command) error {
 			fmt.Fprintf(o.streams.Out, " within %d hops", o.MaxHops)
 		}
 		fmt.Fprintf(o.streams.Out, ". `kubectl auth-paths explain %s` shows what it can do and which conditions failed.\n", o.Subject)
-		return partial(inv)
+		return Partial(inv)
 	}
 	for i, p := range res.Paths {
 		printPath(o.streams.Out, i+1, p)
 	}
-	return partial(inv)
+	return Partial(inv)
 }

@@ -17,8 +17,10 @@ import (
 type GraphOptions struct {
 	Analysis *AnalysisOptions
 	All      bool
-	Subject  string
-	MaxPaths int
+	// SubjectArg is --subject as given; Subject is it parsed (Complete).
+	SubjectArg string
+	Subject    *rbac.Subject
+	MaxPaths   int
 	// Output is dot, or svg rendered by the embedded graphviz (no installation needed).
 	Output  string
 	streams genericiooptions.IOStreams
@@ -37,38 +39,44 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 		Example: `  kubectl auth-paths graph -f dump.yaml | dot -Tsvg > paths.svg
   kubectl auth-paths graph --subject User:alice -f dump.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Analysis.Validate(); err != nil {
-				return err
-			}
-			if o.All && o.Subject != "" {
-				return fmt.Errorf("--all and --subject are mutually exclusive")
-			}
-			if err := validateOutput(o.Output, graphFormats); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.All, "all", false, "Every edge of the escalation graph, not only those on paths to cluster-admin")
-	cmd.Flags().StringVar(&o.Subject, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME)")
+	cmd.Flags().StringVar(&o.SubjectArg, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME)")
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: draw at most `N` paths")
 	addOutputFlag(cmd, &o.Output, graphFormats, "svg is drawn by the embedded graphviz (no installation needed)")
 	return cmd
 }
 
+// Complete parses --subject and the analysis flags.
+func (o *GraphOptions) Complete(_ *cobra.Command, _ []string) error {
+	if o.SubjectArg != "" {
+		s, err := rbac.ParseSubject(o.SubjectArg)
+		if err != nil {
+			return fmt.Errorf("--subject: %w", err)
+		}
+		o.Subject = &s
+	}
+	return o.Analysis.Complete()
+}
+
+// Validate checks the flags.
+func (o *GraphOptions) Validate() error {
+	if err := o.Analysis.Validate(); err != nil {
+		return err
+	}
+	if o.All && o.Subject != nil {
+		return fmt.Errorf("--all and --subject are mutually exclusive")
+	}
+	return validateOutput(o.Output, graphFormats)
+}
+
 // Run analyses and writes DOT.
 func (o *GraphOptions) Run(cmd *cobra.Command) error {
 	var ids []rbac.Subject
-	var subj rbac.Subject
-	if o.Subject != "" {
-		s, err := rbac.ParseSubject(o.Subject)
-		if err != nil {
-			return err
-		}
-		subj = s
-		ids = append(ids, s)
+	if o.Subject != nil {
+		ids = append(ids, *o.Subject)
 	}
 	a, inv, err := o.Analysis.Analyze(cmd.Context(), o.streams, ids...)
 	if err != nil {
@@ -80,8 +88,8 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 	case o.All:
 		edges = a.Graph.Edges()
 		title = "Escalation graph"
-	case o.Subject != "":
-		n := a.Graph.Node(risk.SubjectKey(subj))
+	case o.Subject != nil:
+		n := a.Graph.Node(risk.SubjectKey(*o.Subject))
 		seen := map[*graph.Edge]bool{}
 		for _, p := range a.Graph.KShortestPaths(n, a.Sink(), o.MaxPaths, -1) {
 			for _, e := range p {
@@ -91,7 +99,7 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 				}
 			}
 		}
-		title = "Paths of " + subj.String() + " to cluster-admin"
+		title = "Paths of " + o.Subject.String() + " to cluster-admin"
 	default:
 		edges = a.PathEdges()
 	}
@@ -110,12 +118,12 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		if _, err := o.streams.Out.Write(img); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
 	}
 	if _, err := fmt.Fprintf(o.streams.Out, "%s\n", data); err != nil {
 		return err
 	}
-	return partial(inv)
+	return Partial(inv)
 }
 
 // entryNote names how an attacker gets an identity, for the picture.

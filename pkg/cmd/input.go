@@ -128,10 +128,10 @@ func (o *InputOptions) liveObjects() ([]source.NamedObject, error) {
 }
 
 // Partial returns the exit status error for a result printed from an
-// inventory that misses kinds (nil when complete). It prints nothing more:
+// inventory that misses kinds (nil when complete or nil). It prints nothing more:
 // the missing kinds were reported on standard error when loading.
 func Partial(inv *model.Inventory) error {
-	if len(inv.Missing) == 0 {
+	if inv == nil || len(inv.Missing) == 0 {
 		return nil
 	}
 	return WithExitCode(ExitPartial, nil)

@@ -50,15 +50,7 @@ The HTML needs no JavaScript and loads nothing from the network.`,
   # Markdown on standard output
   kubectl auth-paths report -f dump.yaml > review.md`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(cmd); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlags(cmd)
 	o.Analysis.Input.Fleet.AddFlags(cmd)
@@ -75,12 +67,12 @@ The HTML needs no JavaScript and loads nothing from the network.`,
 	return cmd
 }
 
-// Complete warns about the deprecated --format.
-func (o *ReportOptions) Complete(cmd *cobra.Command) error {
+// Complete reads the analysis flags and warns about the deprecated --format.
+func (o *ReportOptions) Complete(cmd *cobra.Command, _ []string) error {
 	if cmd.Flags().Changed("format") {
 		fmt.Fprintln(o.streams.ErrOut, "warning: --format is deprecated: use -o md|html (and --output-file FILE for a file)")
 	}
-	return nil
+	return o.Analysis.Complete()
 }
 
 // Validate checks flags.
@@ -133,9 +125,7 @@ func (o *ReportOptions) runFleet(cmd *cobra.Command) error {
 	for _, r := range runs {
 		cs := review.ClusterScan{Cluster: r.cluster, Inventory: r.inv}
 		if r.a != nil {
-			cs.Scan = r.a.Scan(o.ExpandGroups)
-			r.a.AddEntries(cs.Scan.Paths)
-			cs.Findings = r.a.Findings(time.Now())
+			cs.Scan, cs.Findings = scanCluster(r.a, o.ExpandGroups)
 		}
 		scans = append(scans, cs)
 	}
@@ -198,9 +188,8 @@ func (o *ReportOptions) Run(cmd *cobra.Command) error {
 	}
 	a := risk.Analyze(inv, opts)
 	o.Analysis.Input.PrintWarnings(o.streams.ErrOut, a.Warnings())
-	scan := a.Scan(o.ExpandGroups)
-	a.AddEntries(scan.Paths)
-	o.Review.Hygiene = a.Findings(time.Now())
+	scan, findings := scanCluster(a, o.ExpandGroups)
+	o.Review.Hygiene = findings
 	rv := o.Review.Apply(scan, inv)
 	data, err := o.section(cmd, a, inv, opts, rv)
 	if err != nil {
@@ -215,7 +204,7 @@ func (o *ReportOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	return partial(inv)
+	return Partial(inv)
 }
 
 func describeInput(o *AnalysisOptions) string {

@@ -89,7 +89,7 @@ func (r *ReviewFlags) CheckMode(fleet bool) error {
 // Run prints a reviewed scan and applies the gate: exit status 2 (after the
 // result is printed) when it fails, else 3 when the input was partial.
 func (r *ReviewFlags) Run(w, errOut io.Writer, format string, res risk.ScanResult, inv *model.Inventory) error {
-	return r.Emit(w, errOut, format, r.Apply(res, inv), map[string]*model.Inventory{"": inv}, partial(inv))
+	return r.Emit(w, errOut, format, r.Apply(res, inv), map[string]*model.Inventory{"": inv}, Partial(inv))
 }
 
 // Emit prints a reviewed result (invs: each cluster's inventory, "" outside

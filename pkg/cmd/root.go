@@ -37,8 +37,8 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	}
 	scan := NewScanOptions(input, streams)
 	scan.AddFlags(cmd)
-	cmd.Args = cobra.NoArgs
-	cmd.RunE = func(c *cobra.Command, _ []string) error { return scan.RunE(c) }
+	cmd.Args = noSubcommandMatch
+	cmd.RunE = runE(scan)
 	// --context is registered by the fleet flags (repeatable), not by ConfigFlags.
 	cf.Context = nil
 	cf.AddFlags(cmd.PersistentFlags())

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +23,16 @@ const scanExample = `  # Every identity that can become cluster-admin in the cur
   kubectl auth-paths scan -f dump.yaml -o json
 
   # Also list every member of a group that has a path
-  kubectl auth-paths scan -f dump.yaml --expand-groups`
+  kubectl auth-paths scan -f dump.yaml --expand-groups
+
+  # Only the paths that start in namespace ci
+  kubectl auth-paths scan -f dump.yaml -n ci`
+
+// scanNamespaceHelp says what -n does to scan's list.
+const scanNamespaceHelp = `With -n NAMESPACE, scan lists only the paths that start in that namespace: those of its
+ServiceAccounts, and those whose first step is granted by a RoleBinding in it. The analysis
+still reads the whole cluster (a path leaves the namespace); the summary counts and the hygiene
+findings stay cluster-wide. -n cannot be combined with --baseline, which compares all paths.`
 
 // ScanOptions lists every identity with a path to cluster-admin.
 type ScanOptions struct {
@@ -31,7 +41,9 @@ type ScanOptions struct {
 	ExpandGroups bool
 	// Entry keeps only paths whose subject can be obtained this way.
 	Entry string
-	// Review: --baseline, --accept, --fail-on (see report.go).
+	// Namespace (-n) keeps only the paths that start in it (scanNamespaceHelp).
+	Namespace string
+	// Review: --baseline, --accept, --fail-on (see reviewflags.go).
 	Review  ReviewFlags
 	streams genericiooptions.IOStreams
 	fleet   bool
@@ -58,20 +70,19 @@ func NewCmdScan(input *InputOptions, streams genericiooptions.IOStreams) *cobra.
 	cmd := &cobra.Command{
 		Use:     "scan",
 		Short:   "List every identity with a path to cluster-admin, shortest first (the default command)",
+		Long:    "List every identity with a path to cluster-admin, shortest first, and the hygiene findings.\n\n" + scanNamespaceHelp,
 		Example: scanExample,
 		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return o.RunE(cmd) },
+		RunE:    runE(o),
 	}
 	o.AddFlags(cmd)
 	return cmd
 }
 
-// RunE validates and runs.
-func (o *ScanOptions) RunE(cmd *cobra.Command) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	return o.Run(cmd)
+// Complete reads the analysis flags and -n.
+func (o *ScanOptions) Complete(_ *cobra.Command, _ []string) error {
+	o.Namespace = o.Analysis.Input.explicitNamespace()
+	return o.Analysis.Complete()
 }
 
 // Validate checks flags.
@@ -90,26 +101,41 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Review.CheckMode(fleet); err != nil {
 		return err
 	}
-	if o.Entry != "" && !containsString(risk.EntryKinds(), o.Entry) {
+	if o.Entry != "" && !slices.Contains(risk.EntryKinds(), o.Entry) {
 		return fmt.Errorf("--entry %q: want one of %s", o.Entry, strings.Join(risk.EntryKinds(), ", "))
+	}
+	if o.Namespace != "" && o.Review.BaselineFile != "" {
+		// The paths -n leaves out would be reported gone since the baseline.
+		return fmt.Errorf("-n %s lists only the paths that start in the namespace; --baseline compares all of them: drop one", o.Namespace)
 	}
 	return validateOutput(o.Output, scanFormats)
 }
 
-// scan lists one cluster's paths (with --entry applied) and hygiene findings.
+// scan lists one cluster's paths (with --entry and -n applied) and hygiene findings.
 func (o *ScanOptions) scan(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
-	res := a.Scan(o.ExpandGroups)
+	res, findings := scanCluster(a, o.ExpandGroups)
+	res.Paths = slices.DeleteFunc(res.Paths, func(p risk.Path) bool {
+		return o.Entry != "" && !risk.HasEntry(p.Entries, o.Entry) || o.Namespace != "" && !startsIn(p, o.Namespace)
+	})
+	return res, findings
+}
+
+// scanCluster is what scan and report list of one cluster: its paths with
+// their entry points, and its hygiene findings.
+func scanCluster(a *risk.Analysis, expandGroups bool) (risk.ScanResult, []risk.Finding) {
+	res := a.Scan(expandGroups)
 	a.AddEntries(res.Paths)
-	if o.Entry != "" {
-		kept := res.Paths[:0]
-		for _, p := range res.Paths {
-			if risk.HasEntry(p.Entries, o.Entry) {
-				kept = append(kept, p)
-			}
-		}
-		res.Paths = kept
-	}
 	return res, a.Findings(time.Now())
+}
+
+// startsIn reports whether a path starts in namespace ns: its subject is a
+// ServiceAccount of ns, or its first step is granted by a RoleBinding in ns.
+func startsIn(p risk.Path, ns string) bool {
+	if p.Subject.Kind == "ServiceAccount" && p.Subject.Namespace == ns {
+		return true
+	}
+	prefix := "RoleBinding/" + ns + "/"
+	return slices.ContainsFunc(firstStep(p).Bindings, func(b string) bool { return strings.HasPrefix(b, prefix) })
 }
 
 // runFleet scans every member and prints one result, each path tagged with
@@ -149,9 +175,12 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		out := struct {
 			PathIDVersion int `json:"pathIDVersion"`
 			risk.ScanResult
+			// Namespace is -n: paths lists only those that start in it.
+			Namespace string `json:"namespace,omitempty"`
+			// Findings are the hygiene findings (not paths).
 			Findings   []risk.Finding `json:"findings"`
 			Incomplete any            `json:"incomplete,omitempty"`
-		}{PathIDVersion: risk.PathIDVersion, ScanResult: res, Findings: findings}
+		}{PathIDVersion: risk.PathIDVersion, ScanResult: res, Namespace: o.Namespace, Findings: findings}
 		if out.Findings == nil {
 			out.Findings = []risk.Finding{}
 		}
@@ -161,20 +190,14 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
+	}
+	if o.Namespace != "" {
+		fmt.Fprintf(o.streams.Out, "Paths that start in namespace %s (-n): %d\n\n", o.Namespace, len(res.Paths))
 	}
 	printScanTable(o.streams.Out, res)
 	printHygiene(o.streams.Out, review.TagFindings("", findings))
-	return partial(inv)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return Partial(inv)
 }
 
 func printScanTable(w io.Writer, res risk.ScanResult) {

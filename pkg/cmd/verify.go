@@ -76,26 +76,31 @@ Each step is reported as verified, refused (with the apiserver's reason) or not-
 		Example: `  kubectl auth-paths verify User:alice
   kubectl auth-paths verify ServiceAccount:ci:builder --path 2 -o json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := rbac.ParseSubject(args[0])
-			if err != nil {
-				return err
-			}
-			o.Subject = s
-			if o.MaxPaths < 1 || o.Path < 0 {
-				return fmt.Errorf("--max-paths must be at least 1 and --path at least 1 when given")
-			}
-			if err := o.Analysis.ValidateFor(o.Output); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlagsWithOutput(cmd, &o.Output)
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Verify the `N` shortest paths")
 	cmd.Flags().IntVar(&o.Path, "path", 0, "Verify only path `N` (1-based, in the order from prints them)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Also submit workload steps as server-side dry runs when the runner may impersonate")
 	return cmd
+}
+
+// Complete parses the SUBJECT and the analysis flags.
+func (o *VerifyOptions) Complete(_ *cobra.Command, args []string) error {
+	s, err := rbac.ParseSubject(args[0])
+	if err != nil {
+		return err
+	}
+	o.Subject = s
+	return o.Analysis.Complete()
+}
+
+// Validate checks the flags.
+func (o *VerifyOptions) Validate() error {
+	if o.MaxPaths < 1 || o.Path < 0 {
+		return fmt.Errorf("--max-paths must be at least 1 and --path at least 1 when given")
+	}
+	return o.Analysis.ValidateFor(o.Output)
 }
 
 // Run finds the paths and checks them.
@@ -141,7 +146,7 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
 			return err
 		}
-		return partial(inv)
+		return Partial(inv)
 	}
 	w := o.streams.Out
 	if len(out.Paths) == 0 {
@@ -168,7 +173,7 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 		}
 		fmt.Fprintln(w)
 	}
-	return partial(inv)
+	return Partial(inv)
 }
 
 // identityOf returns the user and groups a SubjectAccessReview uses for a

@@ -33,7 +33,10 @@ type WhoCanOptions struct {
 	AllNamespaces bool
 
 	Request rbac.Request
-	streams genericiooptions.IOStreams
+	// evaluated says where the request was evaluated and why (the table's
+	// first line; -o json|yaml has request.namespace).
+	evaluated string
+	streams   genericiooptions.IOStreams
 }
 
 // WhoCanResult is the -o json|yaml shape of who-can.
@@ -69,15 +72,7 @@ non-resource URLs are always cluster-wide; "namespaces NAME" is evaluated in nam
 The group system:masters is always listed: it bypasses RBAC.`,
 		Example: whoCanExample,
 		Args:    cobra.RangeArgs(2, 3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE:    runE(o),
 	}
 	addOutputFlag(cmd, &o.Output, tableFormats, "")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Ask cluster-wide (only ClusterRoleBindings apply)")
@@ -86,7 +81,7 @@ The group system:masters is always listed: it bypasses RBAC.`,
 }
 
 // Complete turns arguments into a request.
-func (o *WhoCanOptions) Complete(args []string) error {
+func (o *WhoCanOptions) Complete(_ *cobra.Command, args []string) error {
 	verb := args[0]
 	target := args[1]
 	if strings.HasPrefix(target, "/") {
@@ -94,6 +89,7 @@ func (o *WhoCanOptions) Complete(args []string) error {
 			return fmt.Errorf("a non-resource URL takes no NAME (got %q)", args[2])
 		}
 		o.Request = rbac.Request{Verb: verb, Path: target}
+		o.evaluated = "cluster-wide (a non-resource URL)"
 		return nil
 	}
 	group, resource, sub, info, _, err := rbac.ParseResource(target)
@@ -112,16 +108,22 @@ func (o *WhoCanOptions) Complete(args []string) error {
 			return fmt.Errorf("requests on namespaces/%s are evaluated in namespace %q, not %q: drop -n", o.Request.Name, o.Request.Name, explicitNS)
 		}
 		o.Request.Namespace = o.Request.Name
+		o.evaluated = fmt.Sprintf("in namespace %s (a request on a namespace is evaluated in it)", o.Request.Name)
 	case !info.Namespaced && info.Resource != "":
 		o.Request.Namespace = ""
+		o.evaluated = fmt.Sprintf("cluster-wide (%s are cluster-scoped)", info.Resource)
 	case o.AllNamespaces:
 		o.Request.Namespace = ""
+		o.evaluated = "cluster-wide (-A: only ClusterRoleBindings apply)"
 	case explicitNS != "":
 		o.Request.Namespace = explicitNS
+		o.evaluated = fmt.Sprintf("in namespace %s (-n)", explicitNS)
 	default:
 		ns, _, err := o.Input.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+		o.evaluated = fmt.Sprintf("in namespace %s (the kubeconfig context's; -n or -A to choose)", ns)
 		if err != nil || ns == "" {
 			ns = "default"
+			o.evaluated = "in namespace default (no -n, and the kubeconfig context names none)"
 		}
 		o.Request.Namespace = ns
 	}
@@ -165,6 +167,7 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 		}
 		return Partial(inv)
 	}
+	fmt.Fprintf(o.streams.Out, "Who can %s, evaluated %s:\n\n", requestAction(o.Request), o.evaluated)
 	tw := tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tGRANTED BY")
 	for _, s := range res.Subjects {
@@ -180,4 +183,23 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	return Partial(inv)
+}
+
+// requestAction spells the request without where it is evaluated, as typed:
+// get secrets, update deployments.apps/scale web, get /metrics.
+func requestAction(r rbac.Request) string {
+	if !r.IsResourceRequest() {
+		return r.Verb + " " + r.Path
+	}
+	s := r.Verb + " " + r.Resource
+	if r.APIGroup != "" {
+		s += "." + r.APIGroup
+	}
+	if r.Subresource != "" {
+		s += "/" + r.Subresource
+	}
+	if r.Name != "" {
+		s += " " + r.Name
+	}
+	return s
 }

@@ -258,6 +258,10 @@ func TestWhoCanTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) < 2 || lines[0] != "Who can get pods, evaluated in namespace dev (-n):" || lines[1] != "" {
+		t.Fatalf("the table does not start by saying where the request was evaluated:\n%s", out)
+	}
+	lines = lines[2:]
 	if len(lines) != 5 {
 		t.Fatalf("table has %d lines, want header + 4:\n%s", len(lines), out)
 	}

@@ -1,0 +1,150 @@
+package cmd
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// cliCase is one run of the binary: its exit status and what its standard
+// output and standard error contain.
+type cliCase struct {
+	name      string
+	args      []string
+	code      int
+	stdout    []string
+	notStdout []string
+	stderr    []string
+}
+
+func runCLICases(t *testing.T, cases []cliCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runCLIProcess(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("%v: exit %d, want %d\nstderr: %s", tc.args, code, tc.code, errOut)
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("%v: stdout lacks %q:\n%s", tc.args, w, out)
+				}
+			}
+			for _, w := range tc.notStdout {
+				if strings.Contains(out, w) {
+					t.Errorf("%v: stdout has %q:\n%s", tc.args, w, out)
+				}
+			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("%v: stderr lacks %q:\n%s", tc.args, w, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestSimulateRemoveTakesKubectlNames: --simulate-remove names a binding as
+// kubectl get does, or as the tool prints it; errors say what is wanted.
+func TestSimulateRemoveTakesKubectlNames(t *testing.T) {
+	f := rv("cluster.yaml")
+	gone := "ServiceAccount:monitoring:prometheus"
+	runCLICases(t, []cliCase{
+		{name: "kubectl type", args: []string{"scan", "-f", f, "--simulate-remove", "clusterrolebinding/prometheus-secrets"}, notStdout: []string{gone}, stdout: []string{"User:alice"}},
+		{name: "kind, as the tool prints it", args: []string{"scan", "-f", f, "--simulate-remove", "ClusterRoleBinding/prometheus-secrets"}, notStdout: []string{gone}},
+		{name: "with the group", args: []string{"scan", "-f", f, "--simulate-remove", "clusterrolebindings.rbac.authorization.k8s.io/prometheus-secrets"}, notStdout: []string{gone}},
+		{name: "rolebinding/NS/NAME", args: []string{"scan", "-f", f, "--simulate-remove", "rolebinding/ci/alice-reads-secrets"}, notStdout: []string{"User:alice"}, stdout: []string{"User:dave"}},
+		{name: "rolebinding/NAME with -n", args: []string{"scan", "-f", f, "-n", "ci", "--simulate-remove", "rolebinding/alice-reads-secrets"}, notStdout: []string{"User:alice"}, stdout: []string{"User:dave"}},
+		{name: "rolebinding/NAME without -n", args: []string{"scan", "-f", f, "--simulate-remove", "rolebinding/alice-reads-secrets"}, code: ExitError,
+			stderr: []string{`error: --simulate-remove "rolebinding/alice-reads-secrets": a RoleBinding is namespaced: give -n NAMESPACE or rolebinding/NAMESPACE/alice-reads-secrets`}},
+		{name: "not a binding", args: []string{"chokepoints", "-f", f, "--simulate-remove", "clusterrole/cluster-admin"}, code: ExitError,
+			stderr: []string{`type "clusterrole" is not one of clusterrolebinding/NAME, rolebinding/NAME (with -n), rolebinding/NAMESPACE/NAME`}},
+		{name: "no type", args: []string{"report", "-f", f, "--simulate-remove", "prometheus-secrets"}, code: ExitError,
+			stderr: []string{`want TYPE/NAME, e.g. clusterrolebinding/NAME`}},
+		{name: "not in the input", args: []string{"from", "User:alice", "-f", f, "--simulate-remove", "clusterrolebinding/nope"}, code: ExitError,
+			stderr: []string{"no such binding in the input: ClusterRoleBinding/nope"}},
+	})
+}
+
+// TestScanNamespace: scan -n lists only the paths that start in the namespace.
+func TestScanNamespace(t *testing.T) {
+	f := rv("cluster.yaml")
+	runCLICases(t, []cliCase{
+		{name: "table", args: []string{"scan", "-f", f, "-n", "ci"}, stdout: []string{"Paths that start in namespace ci (-n): 4", "ServiceAccount:ci:deployer", "Group:platform-oncall", "User:alice", "User:dave"},
+			notStdout: []string{"ServiceAccount:monitoring:prometheus", "User:carol", "User:ops"}},
+		{name: "root runs scan", args: []string{"-f", f, "-n", "monitoring"}, stdout: []string{"Paths that start in namespace monitoring (-n): 1", "ServiceAccount:monitoring:prometheus"},
+			notStdout: []string{"User:alice"}},
+		{name: "none", args: []string{"scan", "-f", f, "-n", "empty"}, stdout: []string{"Paths that start in namespace empty (-n): 0"}},
+		{name: "with --baseline", args: []string{"scan", "-f", f, "-n", "ci", "--baseline", rv("baseline-old.json")}, code: ExitError,
+			stderr: []string{"-n ci lists only the paths that start in the namespace; --baseline compares all of them"}},
+		{name: "help says which paths", args: []string{"scan", "--help"}, stdout: []string{"scan lists only the paths that start in that namespace"}},
+	})
+	out, errOut, code := runCLIProcess(t, "", "scan", "-f", f, "-n", "ci", "-o", "json")
+	var res struct {
+		Namespace string `json:"namespace"`
+		Paths     []struct {
+			Subject struct{ Kind, Name string } `json:"subject"`
+		} `json:"paths"`
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res.Namespace != "ci" || len(res.Paths) != 4 {
+		t.Errorf("scan -n ci -o json: exit %d %s: namespace %q, %d paths", code, errOut, res.Namespace, len(res.Paths))
+	}
+}
+
+func TestKubernetesVersionFlag(t *testing.T) {
+	f := rv("cluster.yaml")
+	var cases []cliCase
+	for _, v := range []string{"v1.30", "1.30", "1.30.2"} {
+		cases = append(cases, cliCase{name: v, args: []string{"explain", "User:alice", "-f", f, "--kubernetes-version", v}, stdout: []string{"User:alice"}})
+	}
+	for _, v := range []string{"banana", "1.3x"} {
+		cases = append(cases, cliCase{name: v, args: []string{"scan", "-f", f, "--kubernetes-version", v}, code: ExitError,
+			stderr: []string{`error: --kubernetes-version "` + v + `": want a Kubernetes version such as v1.30, 1.30 or 1.30.2`}})
+	}
+	runCLICases(t, cases)
+}
+
+func TestUnknownCommandsAndMissingArguments(t *testing.T) {
+	runCLICases(t, []cliCase{
+		{name: "scna", args: []string{"scna"}, code: ExitError, stderr: []string{`error: unknown command "scna" for "kubectl auth-paths"`, "Did you mean this?\n\tscan"}},
+		{name: "rules lnt", args: []string{"rules", "lnt"}, code: ExitError, stderr: []string{`unknown command "lnt" for "kubectl auth-paths rules"`, "\tlint"}},
+		{name: "completion zhs", args: []string{"completion", "zhs"}, code: ExitError, stderr: []string{`unknown command "zhs" for "kubectl auth-paths completion"`, "\tzsh"}},
+		{name: "rules lint without argument", args: []string{"rules", "lint"}, code: ExitError,
+			stderr: []string{"error: rules lint needs the rule packs to check: kubectl auth-paths rules lint PATH... (YAML files or directories of them)"}},
+		{name: "rules alone", args: []string{"rules"}, stdout: []string{"Available Commands:"}},
+	})
+}
+
+func TestRulesListOutput(t *testing.T) {
+	out, errOut, code := runCLIProcess(t, "", "rules", "list", "-f", rv("cluster.yaml"), "-o", "json")
+	var res struct {
+		Packs []RulePackInfo `json:"packs"`
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || len(res.Packs) == 0 {
+		t.Fatalf("rules list -o json: exit %d %s\n%s", code, errOut, out)
+	}
+	for _, p := range res.Packs {
+		if p.Name == "" || !strings.HasPrefix(p.Source, "embedded:") || p.Active == nil || p.Why == "" {
+			t.Errorf("pack %+v: want name, source, active and why", p)
+		}
+	}
+	runCLICases(t, []cliCase{
+		{name: "yaml", args: []string{"rules", "list", "-o", "yaml"}, stdout: []string{"packs:\n- ", "source: embedded:"}, notStdout: []string{"active:"}},
+		{name: "table", args: []string{"rules", "list"}, stdout: []string{"PACK  ", "SOURCE"}},
+		{name: "bad format", args: []string{"rules", "list", "-o", "wide"}, code: ExitError, stderr: []string{`unsupported output format "wide": want one of table, json, yaml`}},
+	})
+}
+
+// TestWhoCanTableSaysWhere: the table names the namespace the request was
+// evaluated in, and why there.
+func TestWhoCanTableSaysWhere(t *testing.T) {
+	useTestKubeconfig(t)
+	runCLICases(t, []cliCase{
+		{name: "-n", args: []string{"who-can", "get", "pods", "-n", "dev", "-f", whoCanFixture}, stdout: []string{"Who can get pods, evaluated in namespace dev (-n):\n\nKIND"}},
+		{name: "kubeconfig", args: []string{"who-can", "get", "secrets", "-f", whoCanFixture}, stdout: []string{"Who can get secrets, evaluated in namespace from-kubeconfig (the kubeconfig context's; -n or -A to choose):"}},
+		{name: "-A", args: []string{"who-can", "get", "pods", "-A", "-f", whoCanFixture}, stdout: []string{"evaluated cluster-wide (-A: only ClusterRoleBindings apply):"}},
+		{name: "cluster-scoped", args: []string{"who-can", "get", "nodes", "-f", whoCanFixture}, stdout: []string{"Who can get nodes, evaluated cluster-wide (nodes are cluster-scoped):"}},
+		{name: "namespace object", args: []string{"who-can", "patch", "namespaces", "team-a", "-f", whoCanFixture}, stdout: []string{"Who can patch namespaces team-a, evaluated in namespace team-a (a request on a namespace is evaluated in it):"}},
+		{name: "URL", args: []string{"who-can", "get", "/metrics", "-f", whoCanFixture}, stdout: []string{"Who can get /metrics, evaluated cluster-wide (a non-resource URL):"}},
+	})
+}
