@@ -167,7 +167,7 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 		}
 		return Partial(inv)
 	}
-	fmt.Fprintf(o.streams.Out, "Who can %s, evaluated %s:\n\n", requestAction(o.Request), o.evaluated)
+	fmt.Fprintf(o.streams.Out, "Who can %s, evaluated %s:\n\n", o.Request.Action(), o.evaluated)
 	tw := tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tGRANTED BY")
 	for _, s := range res.Subjects {
@@ -183,23 +183,4 @@ func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	return Partial(inv)
-}
-
-// requestAction spells the request without where it is evaluated, as typed:
-// get secrets, update deployments.apps/scale web, get /metrics.
-func requestAction(r rbac.Request) string {
-	if !r.IsResourceRequest() {
-		return r.Verb + " " + r.Path
-	}
-	s := r.Verb + " " + r.Resource
-	if r.APIGroup != "" {
-		s += "." + r.APIGroup
-	}
-	if r.Subresource != "" {
-		s += "/" + r.Subresource
-	}
-	if r.Name != "" {
-		s += " " + r.Name
-	}
-	return s
 }

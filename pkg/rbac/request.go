@@ -1,10 +1,5 @@
 package rbac
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Request is what an authorizer is asked: a resource request (Resource set)
 // or a non-resource request (Path set). Namespace is empty for cluster-wide
 // and cluster-scoped requests.
@@ -21,28 +16,35 @@ type Request struct {
 // IsResourceRequest is true unless the request is for a non-resource URL.
 func (r Request) IsResourceRequest() bool { return r.Path == "" }
 
+// Target spells what the request acts on, as typed: secrets, deployments.apps/scale web, /metrics.
+func (r Request) Target() string {
+	if !r.IsResourceRequest() {
+		return r.Path
+	}
+	s := r.Resource
+	if r.APIGroup != "" {
+		s += "." + r.APIGroup
+	}
+	if r.Subresource != "" {
+		s += "/" + r.Subresource
+	}
+	if r.Name != "" {
+		s += " " + r.Name
+	}
+	return s
+}
+
+// Action is the verb and the target, without where the request is evaluated:
+// get secrets, update deployments.apps/scale web, get /metrics.
+func (r Request) Action() string { return r.Verb + " " + r.Target() }
+
 // String renders the request the way `kubectl auth can-i` takes it.
 func (r Request) String() string {
 	if !r.IsResourceRequest() {
-		return r.Verb + " " + r.Path
-	}
-	var b strings.Builder
-	b.WriteString(r.Verb)
-	b.WriteByte(' ')
-	b.WriteString(r.Resource)
-	if r.APIGroup != "" {
-		b.WriteString("." + r.APIGroup)
-	}
-	if r.Subresource != "" {
-		b.WriteString("/" + r.Subresource)
-	}
-	if r.Name != "" {
-		b.WriteString(" " + r.Name)
+		return r.Action()
 	}
 	if r.Namespace != "" {
-		fmt.Fprintf(&b, " -n %s", r.Namespace)
-	} else {
-		b.WriteString(" (cluster-wide)")
+		return r.Action() + " -n " + r.Namespace
 	}
-	return b.String()
+	return r.Action() + " (cluster-wide)"
 }

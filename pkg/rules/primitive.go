@@ -138,18 +138,8 @@ func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Can
 }
 
 func describeTarget(req rbac.Request) string {
-	s := req.Resource
-	if req.APIGroup != "" {
-		s += "." + req.APIGroup
-	}
-	if req.Subresource != "" {
-		s += "/" + req.Subresource
-	}
-	if req.Name != "" {
-		s += " " + req.Name
-	}
 	if req.Namespace != "" {
-		s += " in " + req.Namespace
+		return req.Target() + " in " + req.Namespace
 	}
-	return s
+	return req.Target()
 }
