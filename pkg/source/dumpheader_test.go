@@ -2,8 +2,6 @@ package source
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,13 +32,7 @@ func TestDumpVersion(t *testing.T) {
 // server version; the first file that names one wins, a different one is a warning.
 func TestLoadFilesDumpVersion(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFixture(t, dir, name, content) }
 	ns := func(name string) string { return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n" }
 	old := write("old.yaml", DumpVersionComment("v1.34.2")+ns("old"))
 	cur := write("cur.yaml", DumpVersionComment("v1.37.2")+ns("cur"))
@@ -74,13 +66,7 @@ func TestLoadFilesDumpVersion(t *testing.T) {
 // names are the inventory's, merged over several files.
 func TestLoadFilesServedGroups(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFixture(t, dir, name, content) }
 	const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
 	for _, tt := range []struct {
 		name  string
