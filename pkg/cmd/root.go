@@ -66,6 +66,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(NewCmdRules(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))
 	cmd.AddCommand(NewCmdChokepoints(input, streams))
+	cmd.AddCommand(NewCmdFix(input, streams))
 	cmd.AddCommand(NewCmdReport(input, streams))
 	cmd.AddCommand(NewCmdVersion(streams))
 	registerCompletions(cmd, input) // keep last: completes the commands added above
