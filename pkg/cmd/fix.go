@@ -140,7 +140,7 @@ func (o *FixOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	return partial(inv)
+	return Partial(inv)
 }
 
 // proofTo writes the proof as comments beside a machine-readable change.
