@@ -34,8 +34,16 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Write generates the cluster into w.
+// Write generates the cluster of the default shape into w.
 func Write(w io.Writer, namespaces int, seed uint64, format string) error {
+	return WriteShape(w, namespaces, seed, format, ShapeDefault)
+}
+
+// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile) into w.
+func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
+	if shape != ShapeDefault && shape != ShapeHostile {
+		return fmt.Errorf("unknown shape %q: want %s or %s", shape, ShapeDefault, ShapeHostile)
+	}
 	var e emitter
 	if format == "yaml" {
 		e = &yamlEmitter{w: w}
@@ -46,6 +54,10 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
+	if shape == ShapeHostile {
+		// A stream of its own: the default objects stay the same bytes.
+		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
+	}
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -130,6 +142,8 @@ type gen struct {
 	workers      []string
 	controlPlane []string
 	uid          uint64
+	// hostile draws the hostile shape's additions (nil for the default shape).
+	hostile *rand.Rand
 }
 
 func (g *gen) out(obj any) {
@@ -233,6 +247,9 @@ func (g *gen) cluster() {
 			subs = append(subs, g.subject(g.r.IntN(g.n), true))
 		}
 		g.out(g.crb(fmt.Sprintf("%s-%05d", role, i), role, subs...))
+	}
+	if g.hostile != nil {
+		g.hostileCluster()
 	}
 }
 
@@ -542,6 +559,9 @@ func (g *gen) namespace(i int) {
 		g.out(pod)
 	}
 	g.quota(i, ns)
+	if g.hostile != nil {
+		g.hostileNamespace(i, ns, sas)
+	}
 }
 
 // quota gives a third of the namespaces a quota on object counts and a
@@ -666,9 +686,12 @@ func BenchNamespaces() int {
 }
 
 // Bytes returns the generated cluster as JSON (seed 1).
-func Bytes(namespaces int) []byte {
+func Bytes(namespaces int) []byte { return BytesShape(namespaces, ShapeDefault) }
+
+// BytesShape returns the generated cluster of a shape as JSON (seed 1).
+func BytesShape(namespaces int, shape string) []byte {
 	var b bytes.Buffer
-	if err := Write(&b, namespaces, 1, "json"); err != nil {
+	if err := WriteShape(&b, namespaces, 1, "json", shape); err != nil {
 		panic(err)
 	}
 	return b.Bytes()
