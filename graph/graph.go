@@ -81,12 +81,16 @@ func (e *Edge) key() edgeKey {
 	return k
 }
 
+// edgeBlock is the number of edges allocated at once.
+const edgeBlock = 256
+
 // Graph holds nodes and edges; call Freeze before querying.
 type Graph struct {
 	nodes  []*Node
 	byKey  map[string]*Node
 	edges  []*Edge
 	seen   map[edgeKey]struct{}
+	block  []Edge // the current block of edges (never grown: pointers into it stay valid)
 	out    [][]*Edge
 	in     [][]*Edge
 	frozen bool
@@ -127,8 +131,12 @@ func (g *Graph) AddEdge(e Edge) {
 		return
 	}
 	g.seen[k] = struct{}{}
-	ee := e
-	g.edges = append(g.edges, &ee)
+	// Edges are allocated in blocks: a large cluster's graph has millions.
+	if len(g.block) == cap(g.block) {
+		g.block = make([]Edge, 0, edgeBlock)
+	}
+	g.block = append(g.block, e)
+	g.edges = append(g.edges, &g.block[len(g.block)-1])
 	g.frozen = false
 }
 

@@ -24,8 +24,9 @@ GEN=${GOLDEN_GEN:-"200:hostile 100:default"}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CGO_ENABLED=0 $GO build -o "$work/bin" ./cmd/kubectl-auth_paths
-CGO_ENABLED=0 $GO build -o "$work/gen" ./hack/gen
+# GOLDEN_BIN and GOLDEN_GENBIN use binaries built elsewhere (e.g. of an older commit).
+if [ -n "${GOLDEN_BIN:-}" ]; then cp "$GOLDEN_BIN" "$work/bin"; else $GO build -o "$work/bin" ./cmd/kubectl-auth_paths; fi
+if [ -n "${GOLDEN_GENBIN:-}" ]; then cp "$GOLDEN_GENBIN" "$work/gen"; else $GO build -o "$work/gen" ./hack/gen; fi
 
 out=$dir
 if [ "$mode" = check ]; then
@@ -52,33 +53,34 @@ for spec in $GEN; do
 	inputs+=("$f")
 done
 
-# run NAME ARGS... records stdout, stderr and the exit status of one command.
-run() {
-	local name=$1
-	shift
-	local rc=0
-	"$work/bin" "$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
-	echo "$rc" >"$out/$name.rc"
-}
-
-for f in "${inputs[@]}"; do
+# one FILE records every command's stdout, stderr and exit status for one input.
+one() {
+	local f=$1 id i=0 s subjects
 	id=$(echo "$f" | sed 's|.*testdata/||; s|.*/gen-|gen-|; s|-[0-9a-f]\{10\}\.json$||; s|/|_|g')
-	echo "golden: $id" >&2
-	run "$id.scan" scan -f "$f" -o json
-	run "$id.scan-expand" scan -f "$f" -o json --expand-groups
-	run "$id.chokepoints" chokepoints -f "$f" -o json
-	run "$id.report" report -f "$f" --format md
+	run() {
+		local name=$1 rc=0
+		shift
+		"$work/bin" "$@" >"$out/$id.$name.out" 2>"$out/$id.$name.err" || rc=$?
+		echo "$rc" >"$out/$id.$name.rc"
+	}
+	run scan scan -f "$f" -o json
+	run scan-expand scan -f "$f" -o json --expand-groups
+	run chokepoints chokepoints -f "$f" -o json
+	run report report -f "$f" --format md
 	sed -i '/^Generated [0-9T:-]*Z by /d' "$out/$id.report.out"
-	run "$id.graph" graph -f "$f"
-	run "$id.graph-all" graph -f "$f" --all
-	subjects=$(jq -r '.paths[:3][] | .subject | if .namespace then "\(.kind):\(.namespace):\(.name)" else "\(.kind):\(.name)" end' "$out/$id.scan-expand.out" 2>/dev/null || true)
-	i=0
+	run graph graph -f "$f"
+	run graph-all graph -f "$f" --all
+	subjects=$(jq -r '.paths[:'"${GOLDEN_SUBJECTS:-2}"'][] | .subject | if .namespace then "\(.kind):\(.namespace):\(.name)" else "\(.kind):\(.name)" end' "$out/$id.scan-expand.out" 2>/dev/null || true)
 	for s in $subjects; do
-		run "$id.from$i" from "$s" -f "$f" -o json
-		run "$id.explain$i" explain "$s" -f "$f" -o json
+		run "from$i" from "$s" -f "$f" -o json
+		run "explain$i" explain "$s" -f "$f" -o json
 		i=$((i + 1))
 	done
-done
+	echo "golden: $id" >&2
+}
+export -f one
+export work out
+printf '%s\n' "${inputs[@]}" | xargs -P "${GOLDEN_JOBS:-3}" -I{} bash -c 'one "$@"' _ {}
 
 if [ "$mode" = check ]; then
 	if diff -r "$dir" "$out" >"$work/diff"; then

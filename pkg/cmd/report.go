@@ -99,7 +99,7 @@ func (o *ReportOptions) Validate() error {
 
 // section builds one cluster's report data: result, choke points and graph.
 func (o *ReportOptions) section(cmd *cobra.Command, a *risk.Analysis, inv *model.Inventory, opts risk.Options, rv review.Result) (review.ReportData, error) {
-	choke := review.Chokepoints(inv, opts)
+	choke := review.ChokepointsOf(a)
 	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
 		EdgeColor: a.StepColor})
 	if err != nil {

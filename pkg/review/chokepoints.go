@@ -2,9 +2,7 @@ package review
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -113,7 +111,21 @@ func hasBinding(e *graph.Edge, id string) bool {
 // Chokepoints computes choke points and a cover for an inventory (already
 // without any --simulate-remove bindings) analysed with opts.
 func Chokepoints(inv *model.Inventory, opts risk.Options) ChokeResult {
-	a := risk.Analyze(inv, opts)
+	return ChokepointsOf(risk.Analyze(inv, opts))
+}
+
+// ChokepointsOf computes choke points and a cover from an analysis the caller
+// already has (report analyses once for its paths and its choke points).
+// The analysis must be of the whole graph: one limited to Options.Roots is
+// redone without them. Verification re-analyses a.Inv without each
+// candidate binding, with a.Opts.
+func ChokepointsOf(a *risk.Analysis) ChokeResult {
+	inv, opts := a.Inv, a.Opts
+	opts.KeepCandidates = false
+	if len(opts.Roots) > 0 {
+		opts.Roots = nil
+		a = risk.Analyze(inv, opts)
+	}
 	g := a.Graph
 	tree := g.ShortestTo(a.Sink())
 	full := reaching(g, "")
@@ -330,8 +342,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-var ruleIndexRE = regexp.MustCompile(`rules\[(\d+)\]`)
-
 // grantedRules renders the rules of the binding's role that the steps use.
 func grantedRules(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) string {
 	var rules []rbacv1.PolicyRule
@@ -345,22 +355,18 @@ func grantedRules(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) strin
 			}
 		}
 	}
-	quoted := fmt.Sprintf("%s %q", b.Kind, b.Name)
-	if b.Kind == model.KindRoleBinding {
-		quoted = fmt.Sprintf("%s %q", b.Kind, b.Namespace+"/"+b.Name)
-	}
 	seen := map[int]bool{}
 	var parts []string
 	for _, e := range edges {
-		for _, gb := range e.GrantedBy {
-			if !strings.HasPrefix(gb, quoted+" ") {
+		d := risk.StepDataOf(e)
+		if d == nil {
+			continue
+		}
+		for _, g := range d.Grants {
+			if !sameBinding(g.Binding, b) {
 				continue
 			}
-			m := ruleIndexRE.FindStringSubmatch(gb)
-			if m == nil {
-				continue
-			}
-			i, _ := strconv.Atoi(m[1])
+			i := g.RuleIndex
 			if seen[i] || i >= len(rules) {
 				continue
 			}
@@ -372,6 +378,17 @@ func grantedRules(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) strin
 		return "the rules of " + b.RoleRef.Kind + " " + b.RoleRef.Name
 	}
 	return strings.Join(parts, "; ")
+}
+
+// sameBinding reports whether a grant's binding is b (by kind, namespace and name).
+func sameBinding(g, b *model.Binding) bool {
+	if g == nil {
+		return false
+	}
+	if g == b {
+		return true
+	}
+	return g.Kind == b.Kind && g.Name == b.Name && (b.Kind != model.KindRoleBinding || g.Namespace == b.Namespace)
 }
 
 func describeRule(r rbacv1.PolicyRule) string {
@@ -511,14 +528,20 @@ func namespacedOnly(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) boo
 	if b.RoleRef.Kind != model.KindClusterRole {
 		return true
 	}
-	prefix := fmt.Sprintf("%s %q ", b.Kind, b.Name)
+	if b.Kind == model.KindRoleBinding {
+		// Only the rules of ClusterRoleBindings are looked at.
+		return true
+	}
 	for _, e := range edges {
-		for _, gb := range e.GrantedBy {
-			m := ruleIndexRE.FindStringSubmatch(gb)
-			if !strings.HasPrefix(gb, prefix) || m == nil {
+		d := risk.StepDataOf(e)
+		if d == nil {
+			continue
+		}
+		for _, g := range d.Grants {
+			if !sameBinding(g.Binding, b) {
 				continue
 			}
-			i, _ := strconv.Atoi(m[1])
+			i := g.RuleIndex
 			if i >= len(rules) {
 				continue
 			}

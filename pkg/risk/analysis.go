@@ -67,6 +67,9 @@ type Analysis struct {
 	strs struct {
 		grants   map[grantKey]string
 		bindings map[*model.Binding]string
+		single   map[grantKey]renderedGrants
+		steps    map[stepKey]*StepData
+		conds    map[string]string
 	}
 	// emptyBindings caches emptyRoleBindings.
 	emptyBindings []*model.Binding
@@ -125,11 +128,24 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 	}
 	a.strs.grants = map[grantKey]string{}
 	a.strs.bindings = map[*model.Binding]string{}
+	a.strs.single = map[grantKey]renderedGrants{}
+	a.strs.steps = map[stepKey]*StepData{}
+	a.strs.conds = map[string]string{}
 	a.index()
 	a.addIdentities()
 	a.evaluate()
+	a.dropRules()
 	a.Graph.Freeze()
 	return a
+}
+
+// dropRules frees the principals' effective rules once every step is found:
+// only the primitives read them, and on a large cluster they are a tenth of
+// the heap. Principal(key) still names the principal and its groups.
+func (a *Analysis) dropRules() {
+	for _, p := range a.principals {
+		p.Rules = nil
+	}
 }
 
 func (a *Analysis) index() {

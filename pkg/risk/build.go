@@ -220,8 +220,8 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		if !c.Holds {
 			continue
 		}
-		strs, bindings := a.grantedBy(c)
-		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: c.Condition, Bindings: bindings, Data: c.requests()})
+		strs, bindings, refs := a.grantedBy(c)
+		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Data: a.stepData(c, refs)})
 	}
 }
 

@@ -78,8 +78,8 @@ func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
 	for _, e := range edges {
 		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings}
-		if reqs, ok := e.Data.([]rbac.Request); ok {
-			s.Requires = reqs
+		if d := StepDataOf(e); d != nil {
+			s.Requires = d.Requests
 		}
 		if s.GrantedBy == nil {
 			s.GrantedBy = []string{}

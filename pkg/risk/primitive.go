@@ -40,13 +40,25 @@ type Candidate struct {
 	Why string
 }
 
-// grantedBy renders a candidate's grants, de-duplicated, in order. The
-// strings are interned: one grant is usually behind many steps.
-func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string) {
+// grantedBy renders a candidate's grants, de-duplicated, in order, with the
+// grants themselves (one per rendering, in the same order). The strings are
+// interned: one grant is usually behind many steps.
+func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.Grant) {
+	if len(c.Grants) == 1 {
+		// Most steps rest on one grant: its rendering is shared by every edge
+		// it makes (edges never change their slices).
+		g := c.Grants[0].Grant
+		k := keyOf(g)
+		if r, ok := a.strs.single[k]; ok {
+			return r.strs, r.bindings, r.grants
+		}
+		defer func() { a.strs.single[k] = renderedGrants{strs, bindings, refs} }()
+	}
 	for _, g := range c.Grants {
 		s := a.grantString(g.Grant)
 		if !slices.Contains(strs, s) {
 			strs = append(strs, s)
+			refs = append(refs, g.Grant)
 		}
 		if g.Grant.Binding != nil {
 			id := a.bindingID(g.Grant.Binding)
@@ -56,7 +68,11 @@ func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string) {
 		}
 	}
 	sort.Strings(bindings)
-	return strs, bindings
+	return strs, bindings, refs
+}
+
+func keyOf(g rbac.Grant) grantKey {
+	return grantKey{g.Binding, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject, g.Superuser}
 }
 
 // grantKey is what a grant's provenance string depends on.
@@ -69,7 +85,7 @@ type grantKey struct {
 }
 
 func (a *Analysis) grantString(g rbac.Grant) string {
-	k := grantKey{g.Binding, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject, g.Superuser}
+	k := keyOf(g)
 	s, ok := a.strs.grants[k]
 	if !ok {
 		s = g.String()
@@ -87,8 +103,50 @@ func (a *Analysis) bindingID(b *model.Binding) string {
 	return id
 }
 
+// renderedGrants are the provenance strings of one grant.
+type renderedGrants struct {
+	strs, bindings []string
+	grants         []rbac.Grant
+}
+
+// stepData returns the edge data of a step, shared between the steps that
+// rest on the same single grant for the same request.
+func (a *Analysis) stepData(c Candidate, grants []rbac.Grant) *StepData {
+	if len(c.Grants) == 1 && c.Grants[0].Request != nil {
+		k := stepKey{keyOf(c.Grants[0].Grant), *c.Grants[0].Request}
+		if d, ok := a.strs.steps[k]; ok {
+			return d
+		}
+		d := &StepData{Requests: []rbac.Request{k.req}, Grants: grants}
+		a.strs.steps[k] = d
+		return d
+	}
+	return &StepData{Requests: c.requests(), Grants: grants}
+}
+
+type stepKey struct {
+	grant grantKey
+	req   rbac.Request
+}
+
+// intern returns the one copy of a condition string: many principals take
+// the same step (create pods in a namespace, read one Secret) with the same text.
+func (a *Analysis) intern(s string) string {
+	if v, ok := a.strs.conds[s]; ok {
+		return v
+	}
+	a.strs.conds[s] = s
+	return s
+}
+
 // requests returns the authorization requests the step needs, in order, without repeats.
 func (c Candidate) requests() []rbac.Request {
+	if len(c.Grants) == 1 {
+		if c.Grants[0].Request == nil {
+			return nil
+		}
+		return []rbac.Request{*c.Grants[0].Request}
+	}
 	var out []rbac.Request
 	seen := map[rbac.Request]bool{}
 	for _, g := range c.Grants {

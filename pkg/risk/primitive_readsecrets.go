@@ -33,12 +33,13 @@ func (readSecrets) Techniques() []string { return []string{"T1552.007", "T1528"}
 func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// One step per token Secret: get is tried first, then list and watch
 	// (a list or watch by metadata.name is authorized with the name).
-	seen := map[string]bool{}
+	type seenKey struct{ to, why string }
+	seen := map[seenKey]bool{}
 	var out []Candidate
 	for _, verb := range readVerbs {
 		for _, ns := range p.Namespaces(verb, "", "secrets", "", a.namespaces) {
 			for _, c := range readSecretsIn(a, p, ns, verb) {
-				k := c.To.Key + "\x00" + c.Why
+				k := seenKey{c.To.Key, c.Why}
 				if seen[k] {
 					continue
 				}

@@ -15,7 +15,7 @@ import (
 type Principal struct {
 	Node *graph.Node
 	// Rules are the effective rules: the principal's own, then those of the
-	// groups every such identity is in.
+	// groups every such identity is in. Analyze drops them when it is done.
 	Rules []rbac.BoundRule
 	// Groups are the groups the principal's identities are in.
 	Groups []string
@@ -27,17 +27,29 @@ type Principal struct {
 // authorizer's visiting order: rules bound cluster-wide apply to every
 // namespace, namespaced ones only to requests in their namespace. Each
 // returned rule records the request it allows.
-func (p *Principal) Can(req rbac.Request) []rbac.BoundRule { return p.match(req, false) }
+func (p *Principal) Can(req rbac.Request) []rbac.BoundRule { return p.match(req) }
 
 // First returns the first grant allowing the request, if any.
 func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
-	if m := p.match(req, true); len(m) > 0 {
-		return m[0], true
+	// The primitives ask this for every object of every namespace a rule
+	// reaches: no slice, and the request is copied only for a match.
+	for i := range p.Rules {
+		br := &p.Rules[i]
+		if br.Namespace != "" && br.Namespace != req.Namespace {
+			continue
+		}
+		if !rbac.RuleAllows(req, &br.Rule) {
+			continue
+		}
+		b := *br
+		r := req
+		b.Request = &r
+		return b, true
 	}
 	return rbac.BoundRule{}, false
 }
 
-func (p *Principal) match(req rbac.Request, firstOnly bool) []rbac.BoundRule {
+func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 	var out []rbac.BoundRule
 	for i := range p.Rules {
 		br := &p.Rules[i]
@@ -51,9 +63,6 @@ func (p *Principal) match(req rbac.Request, firstOnly bool) []rbac.BoundRule {
 		r := req
 		b.Request = &r
 		out = append(out, b)
-		if firstOnly {
-			break
-		}
 	}
 	return out
 }

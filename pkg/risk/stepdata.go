@@ -1,0 +1,26 @@
+package risk
+
+import (
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// StepData is the structured provenance a step's edge carries (its
+// graph.Edge.Data): what the outputs would otherwise parse back out of the
+// rendered GrantedBy strings. Edges that rest on the same grant for the same
+// request share one StepData; it is never changed after the analysis.
+type StepData struct {
+	// Requests are the authorization requests the step makes as its holder,
+	// in order, without repeats (what `verify` checks).
+	Requests []rbac.Request
+	// Grants are the bindings, roles and rules behind the step, one per entry
+	// of the edge's GrantedBy and in the same order.
+	Grants []rbac.Grant
+}
+
+// StepDataOf returns the structured provenance of an edge, or nil for the
+// edges that rest on no grant (group membership, a picked node).
+func StepDataOf(e *graph.Edge) *StepData {
+	d, _ := e.Data.(*StepData)
+	return d
+}
