@@ -7,10 +7,16 @@
 #   scan     kubectl-auth_paths scan -f FILE -o json
 #   from     kubectl-auth_paths from SUBJECT -f FILE -o json
 #   who-can  kubectl-auth_paths who-can get secrets -A -f FILE -o json
-# and prints a table with the ratios to the floor (and of from/who-can to scan).
+#   explain  kubectl-auth_paths explain SUBJECT -f FILE -o json
+# (with BENCH_REVIEW=1 also report and chokepoints, which re-analyse the input
+# once per candidate binding) on the default shape and, for BENCH_HOSTILE
+# sizes, on hack/gen's hostile shape, and prints a table with the ratios to the floor (and of from/who-can to scan).
 #
 # Environment:
 #   BENCH_SIZES   namespaces per run (default "1000 5000 20000")
+#   BENCH_HOSTILE namespaces of the hostile-shape runs (default "1000"; "" for none)
+#   BENCH_REVIEW  1 to measure report and chokepoints too (default 0)
+#   BENCH_MEMCAP  address-space cap of each command in bytes (default 8000000000)
 #   BENCH_SEED    generator seed (default 1)
 #   BENCH_RUNS    runs per command, the fastest is kept (default 1)
 #   BENCH_CACHE   cache directory (default ${XDG_CACHE_HOME:-~/.cache}/kubectl-auth-paths-bench)
@@ -21,6 +27,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SIZES=${BENCH_SIZES:-"1000 5000 20000"}
+HOSTILE=${BENCH_HOSTILE-"1000"}
+REVIEW=${BENCH_REVIEW:-0}
+# Every command runs under an address-space cap (prlimit --as), so that a
+# runaway run fails instead of taking the machine's memory.
+CAP=()
+if command -v prlimit >/dev/null; then CAP=(prlimit --as="${BENCH_MEMCAP:-8000000000}"); fi
 SEED=${BENCH_SEED:-1}
 RUNS=${BENCH_RUNS:-1}
 CACHE=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-auth-paths-bench}
@@ -49,10 +61,10 @@ CGO_ENABLED=0 $GO build -trimpath -o "$WORK/gen" ./hack/gen
 GENHASH=$(cat hack/gen/*.go hack/gen/*/*.go | sha256sum | cut -c1-10)
 
 dump() {
-	local n=$1 f="$CACHE/cluster-n$1-s$SEED-$GENHASH.json"
+	local n=$1 shape=$2 f="$CACHE/cluster-n$1-$2-s$SEED-$GENHASH.json"
 	if [ ! -s "$f" ]; then
-		echo "bench: generating $n namespaces into $f" >&2
-		"$WORK/gen" -namespaces "$n" -seed "$SEED" >"$f.tmp"
+		echo "bench: generating $n namespaces ($shape) into $f" >&2
+		"$WORK/gen" -namespaces "$n" -seed "$SEED" -shape "$shape" >"$f.tmp"
 		mv "$f.tmp" "$f"
 	fi
 	echo "$f"
@@ -64,7 +76,7 @@ dump() {
 measure() {
 	local best_t="" best_m="" best_c="" t m u s i
 	for ((i = 0; i < RUNS; i++)); do
-		if ! /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err"; then
+		if ! "${CAP[@]}" /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err"; then
 			# scan/from/who-can exit 3 only for partial live input; anything else is a failure.
 			echo "bench: failed: $*" >&2
 			tail -5 "$WORK/err" >&2
@@ -81,29 +93,43 @@ measure() {
 BIN="$WORK/kubectl-auth_paths"
 TABLE="$WORK/table.md"
 {
-	echo "| namespaces | objects | file MB | command | wall s | CPU s | peak RSS MiB | wall / floor | CPU / floor | RSS / floor | wall / scan |"
-	echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| namespaces | shape | objects | file MB | command | wall s | CPU s | peak RSS MiB | wall / floor | CPU / floor | RSS / floor | wall / scan |"
+	echo "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 } >"$TABLE"
 declare -A SCAN_T SCAN_C
-for n in $SIZES; do
-	f=$(dump "$n")
+runs=""
+for n in $SIZES; do runs="$runs $n:default"; done
+for n in $HOSTILE; do runs="$runs $n:hostile"; done
+for run in $runs; do
+	n=${run%%:*} shape=${run#*:}
+	f=$(dump "$n" "$shape")
 	mb=$(($(stat -c %s "$f") / 1000000))
-	echo "bench: $n namespaces ($mb MB)" >&2
+	echo "bench: $n namespaces, $shape ($mb MB)" >&2
 	read -r ft fm fc < <(measure "$WORK/floor" "$f")
 	objects=$(awk '{print $1}' "$WORK/out")
 	read -r st sm sc < <(measure "$BIN" scan -f "$f" -o json)
-	SCAN_T[$n]=$st SCAN_C[$n]=$sc
+	[ "$shape" != default ] || SCAN_T[$n]=$st SCAN_C[$n]=$sc
 	read -r rt rm rc < <(measure "$BIN" from "$SUBJECT" -f "$f" -o json)
 	read -r wt wm wc < <(measure "$BIN" who-can get secrets -A -f "$f" -o json)
+	read -r et em ec < <(measure "$BIN" explain "$SUBJECT" -f "$f" -o json)
+	if [ "$REVIEW" = 1 ]; then
+		read -r pt pm pc < <(measure "$BIN" report -f "$f" --format md)
+		read -r ct cm cc < <(measure "$BIN" chokepoints -f "$f" -o json)
+	fi
 	row() {
-		awk -v n="$n" -v o="$objects" -v mb="$mb" -v c="$1" -v t="$2" -v m="$3" -v cpu="$4" -v ft="$ft" -v fm="$fm" -v fc="$fc" -v st="$st" 'BEGIN{
-			printf "| %d | %d | %d | %s | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s |\n", n, o, mb, c, t, cpu, m/1024, t/ft, cpu/fc, m/fm, (c ~ /^(from|who-can)/ ? sprintf("%.2f", t/st) : "")}'
+		awk -v n="$n" -v shape="$shape" -v o="$objects" -v mb="$mb" -v c="$1" -v t="$2" -v m="$3" -v cpu="$4" -v ft="$ft" -v fm="$fm" -v fc="$fc" -v st="$st" 'BEGIN{
+			printf "| %d | %s | %d | %d | %s | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s |\n", n, shape, o, mb, c, t, cpu, m/1024, t/ft, cpu/fc, m/fm, (c ~ /^(from|who-can|explain|report|chokepoints)/ ? sprintf("%.2f", t/st) : "")}'
 	}
 	{
 		row "floor" "$ft" "$fm" "$fc"
 		row "scan -o json" "$st" "$sm" "$sc"
 		row "from $SUBJECT" "$rt" "$rm" "$rc"
 		row "who-can get secrets -A" "$wt" "$wm" "$wc"
+		row "explain $SUBJECT" "$et" "$em" "$ec"
+		if [ "$REVIEW" = 1 ]; then
+			row "report" "$pt" "$pm" "$pc"
+			row "chokepoints" "$ct" "$cm" "$cc"
+		fi
 	} >>"$TABLE"
 done
 
@@ -124,13 +150,15 @@ MACHINE="$(nproc) CPUs ($CPU), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 	echo
 	[ -z "$SCALING" ] || echo "$SCALING"
 	echo
-	echo "Command lines (FILE = \`go run ./hack/gen -namespaces N -seed $SEED\`):"
+	echo "Command lines (FILE = \`go run ./hack/gen -namespaces N -seed $SEED -shape SHAPE\`):"
 	echo
 	echo '```'
 	echo "floor FILE                       # go build ./hack/floor"
 	echo "kubectl-auth_paths scan -f FILE -o json"
 	echo "kubectl-auth_paths from $SUBJECT -f FILE -o json"
 	echo "kubectl-auth_paths who-can get secrets -A -f FILE -o json"
+	echo "kubectl-auth_paths explain $SUBJECT -f FILE -o json"
+	[ "$REVIEW" != 1 ] || echo "kubectl-auth_paths report -f FILE --format md; kubectl-auth_paths chokepoints -f FILE -o json"
 	echo '```'
 } >"$WORK/results.md"
 cat "$WORK/results.md"
