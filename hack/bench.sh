@@ -113,7 +113,7 @@ for run in $runs; do
 	read -r wt wm wc < <(measure "$BIN" who-can get secrets -A -f "$f" -o json)
 	read -r et em ec < <(measure "$BIN" explain "$SUBJECT" -f "$f" -o json)
 	if [ "$REVIEW" = 1 ]; then
-		read -r pt pm pc < <(measure "$BIN" report -f "$f" --format md)
+		read -r pt pm pc < <(measure "$BIN" report -f "$f" -o md)
 		read -r ct cm cc < <(measure "$BIN" chokepoints -f "$f" -o json)
 	fi
 	row() {
@@ -158,7 +158,7 @@ MACHINE="$(nproc) CPUs ($CPU), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 	echo "kubectl-auth_paths from $SUBJECT -f FILE -o json"
 	echo "kubectl-auth_paths who-can get secrets -A -f FILE -o json"
 	echo "kubectl-auth_paths explain $SUBJECT -f FILE -o json"
-	[ "$REVIEW" != 1 ] || echo "kubectl-auth_paths report -f FILE --format md; kubectl-auth_paths chokepoints -f FILE -o json"
+	[ "$REVIEW" != 1 ] || echo "kubectl-auth_paths report -f FILE -o md; kubectl-auth_paths chokepoints -f FILE -o json"
 	echo '```'
 } >"$WORK/results.md"
 cat "$WORK/results.md"

@@ -66,7 +66,7 @@ one() {
 	run scan scan -f "$f" -o json
 	run scan-expand scan -f "$f" -o json --expand-groups
 	run chokepoints chokepoints -f "$f" -o json
-	run report report -f "$f" --format md
+	run report report -f "$f" -o md
 	sed -i '/^Generated [0-9T:-]*Z by /d' "$out/$id.report.out"
 	run graph graph -f "$f"
 	run graph-all graph -f "$f" --all
