@@ -76,6 +76,12 @@ type Analysis struct {
 	workloadsNS   map[string][]*model.Workload
 	warnings      []string
 	idx           nsIndex // index.go
+
+	// dangling caches the bindings to missing objects (primitive_dangling*.go).
+	dangling struct {
+		sas   []danglingSA
+		roles []*model.Binding
+	}
 }
 
 // Keys of nodes.

@@ -190,8 +190,9 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	}
 	// A principal without rules of its own, whose rules all come from one
 	// group, can do nothing that group cannot: the group's steps are reached
-	// through the membership edge.
-	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(distinctGroupSources(p)) <= 1 {
+	// through the membership edge (unless a binding without rules names
+	// it: creating or escalating that role is its own step).
+	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(distinctGroupSources(p)) <= 1 && !a.boundWithoutRules(p) {
 		return
 	}
 	var all []Candidate
@@ -237,7 +238,7 @@ func distinctGroupSources(p *Principal) map[rbac.Subject]bool {
 // heldByGroup reports whether every grant of the candidate is bound to a single
 // group the principal is in (then the group's own edge already covers it).
 func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
-	if len(c.Grants) == 0 {
+	if len(c.Grants) == 0 || c.Personal {
 		return false
 	}
 	var subj *rbac.Subject

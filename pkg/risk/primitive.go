@@ -38,6 +38,10 @@ type Candidate struct {
 	Holds     bool
 	// Why says which condition failed, when Holds is false.
 	Why string
+	// Personal is set when the step rests on a binding that names the
+	// principal itself (its role is escalated or created): then grants held
+	// through a group do not make the group's own step the same.
+	Personal bool
 }
 
 // grantedBy renders a candidate's grants, de-duplicated, in order, with the

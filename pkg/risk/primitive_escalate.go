@@ -3,8 +3,6 @@ package risk
 import (
 	"fmt"
 
-	rbacv1 "k8s.io/api/rbac/v1"
-
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -44,28 +42,8 @@ func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 			out = append(out, b)
 		}
 	}
-	self, ok := a.subjectOf(p.Node)
-	if !ok {
-		return out
-	}
-	bound := func(b *model.Binding) bool {
-		for _, s := range b.Subjects {
-			cs := rbac.CanonicalSubject(s, b.Namespace)
-			if cs == self {
-				return true
-			}
-			if cs.Kind == rbacv1.GroupKind {
-				for _, g := range p.Groups {
-					if g == cs.Name {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	}
 	for _, b := range a.emptyRoleBindings() {
-		if seen[b] || !bound(b) {
+		if seen[b] || !a.binds(p, b) {
 			continue
 		}
 		seen[b] = true
@@ -119,6 +97,9 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !ok {
 			continue
 		}
+		// Grants held through a group do not make this the group's step
+		// when the binding names the principal itself.
+		_, self := a.bindsHow(p, b)
 		target := a.Sink()
 		gain := "cluster-admin"
 		if b.Kind == model.KindRoleBinding {
@@ -133,7 +114,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				// check, including the one on changing the aggregationRule
 				// (pkg/registry/rbac/clusterrole/policybased): the update removes
 				// it, and the aggregation controller leaves the role alone.
-				out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, upd),
+				out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
 					Condition: fmt.Sprintf("update aggregated ClusterRole %q without its aggregationRule and with *, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 				continue
 			}
@@ -151,7 +132,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 					Why: fmt.Sprintf("can escalate aggregated ClusterRole %q only by name: creating a ClusterRole with * for its selector needs escalate without resourceNames (a create request has no name)", b.RoleRef.Name)})
 				continue
 			}
-			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(escNew, create),
+			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(escNew, create),
 				Condition: fmt.Sprintf("create a ClusterRole with * labelled for the aggregationRule of ClusterRole %q, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 			continue
 		}
@@ -160,7 +141,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("has escalate on %s %q but cannot update or patch it", b.RoleRef.Kind, b.RoleRef.Name)})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Grants: grants(esc, upd), Condition: how})
+		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd), Condition: how})
 	}
 	return dedupeCandidates(out)
 }
