@@ -131,6 +131,9 @@ type PodSpec struct {
 	Images                       []string `json:"images,omitempty"`
 	// ProjectedToken is true when a projected serviceAccountToken volume is mounted.
 	ProjectedToken bool `json:"projectedToken,omitempty"`
+	// Stdin names the containers (regular and ephemeral) that keep stdin
+	// open (stdin: true), sorted: pods/attach writes only to those.
+	Stdin []string `json:"stdin,omitempty"`
 }
 
 // Pod is a running or pending pod.

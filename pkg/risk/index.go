@@ -162,9 +162,9 @@ func (a *Analysis) serviceAccountsFor(p *Principal, probes ...reqShape) []*model
 var (
 	execProbes = []reqShape{
 		{verbs: []string{"create", "get"}, resource: "pods", subresource: "exec"},
-		{verbs: []string{"create", "get"}, resource: "pods", subresource: "attach"},
 		{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"},
 	}
+	attachProbes    = []reqShape{{verbs: []string{"create", "get"}, resource: "pods", subresource: "attach"}}
 	modifyPodProbes = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
 	// createPodProbes: creating a pod or any controller with a pod template.
 	createPodProbes = func() []reqShape {

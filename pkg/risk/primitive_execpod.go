@@ -4,8 +4,8 @@ import "fmt"
 
 // execPod: exec into a running pod runs commands with its mounted
 // ServiceAccount token (and on its node when the pod shares the host);
-// adding an ephemeral container does the same. Attach is explained but gives
-// no edge: it only joins the main process's stdio.
+// adding an ephemeral container does the same. Attach is attach-pod
+// (primitive_attachpod.go): it runs only what the main process reads.
 //
 // Conditions read from the input: the pod's phase (Running, or unknown), its
 // token mount (automountServiceAccountToken of the pod, else of its
@@ -51,15 +51,6 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 		if !found {
-			// Attach joins the stdio of the container's main process: it runs
-			// nothing unless that process reads commands from stdin, which
-			// needs the container to keep stdin open (stdin: true); the input
-			// does not record that, so attach is explained, not an edge.
-			if b, ok := p.FirstAny(verbs, res("", "", "pods", "attach", pod.Namespace, pod.Name)); ok {
-				out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(b), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
-					Why: fmt.Sprintf("pods/attach on %s/%s only joins the stdio of its main process, which runs commands only if the container keeps stdin open (stdin: true, not in the input); exec or ephemeral containers are needed", pod.Namespace, pod.Name)})
-				continue
-			}
 			if needsCreate {
 				// `get` alone no longer execs: say so, so that explain shows why.
 				if b, ok := p.FirstAny([]string{"get"}, res("", "", "pods", "exec", pod.Namespace, pod.Name)); ok {

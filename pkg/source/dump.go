@@ -95,6 +95,7 @@ type dumpPodSpec struct {
 type dumpContainer struct {
 	Name            string               `json:"name"`
 	Image           string               `json:"image,omitempty"`
+	Stdin           bool                 `json:"stdin,omitempty"`
 	SecurityContext *dumpSecurityContext `json:"securityContext,omitempty"`
 }
 
@@ -231,7 +232,8 @@ func phase(p string) *phaseStatus {
 }
 
 // encodePodSpec writes a pod spec whose summary is s: one container per image,
-// the security settings on the first container, one volume per host path and
+// the security settings on the first container, one container per name of
+// s.Stdin, one volume per host path and
 // a projected token volume when s has one.
 func encodePodSpec(s model.PodSpec) dumpPodSpec {
 	out := dumpPodSpec{
@@ -264,6 +266,10 @@ func encodePodSpec(s model.PodSpec) dumpPodSpec {
 			}{Add: s.Capabilities}
 		}
 		out.Containers[0].SecurityContext = sc
+	}
+	// Containers that keep stdin open, by their names (pods/attach targets them).
+	for _, name := range s.Stdin {
+		out.Containers = append(out.Containers, dumpContainer{Name: name, Stdin: true})
 	}
 	for i, p := range s.HostPaths {
 		v := dumpVolume{Name: "host-path-" + strconv.Itoa(i+1), HostPath: &struct {

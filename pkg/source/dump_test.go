@@ -113,13 +113,15 @@ spec:
   nodeName: node-1
   hostPID: true
   initContainers:
-  - {name: init, image: busybox, securityContext: {capabilities: {add: [NET_ADMIN]}}}
+  - {name: init, image: busybox, stdin: true, securityContext: {capabilities: {add: [NET_ADMIN]}}}
+  - {name: sidecar, image: busybox, stdin: true, restartPolicy: Always}
   containers:
   - name: app
     image: nginx:1.27
     env: [{name: PASSWORD, value: hunter2}]
     securityContext: {privileged: true, allowPrivilegeEscalation: true, capabilities: {add: [SYS_ADMIN, NET_ADMIN]}}
   - {name: side, image: envoy}
+  - {name: debug, image: busybox, stdin: true, tty: true}
   volumes:
   - {name: root, hostPath: {path: /}}
   - {name: docker, hostPath: {path: /var/run/docker.sock}}

@@ -23,7 +23,11 @@ type podSpecJSON struct {
 }
 
 type containerJSON struct {
-	Image           string `json:"image"`
+	Name  string `json:"name"`
+	Image string `json:"image"`
+	Stdin bool   `json:"stdin"`
+	// RestartPolicy Always makes an init container a sidecar, running with the pod.
+	RestartPolicy   string `json:"restartPolicy"`
 	SecurityContext *struct {
 		Privileged               *bool `json:"privileged"`
 		AllowPrivilegeEscalation *bool `json:"allowPrivilegeEscalation"`
@@ -64,10 +68,15 @@ func (p *podSpecJSON) summary() model.PodSpec {
 	}
 	caps := map[string]bool{}
 	images := map[string]bool{}
-	for _, list := range [][]containerJSON{p.InitContainers, p.Containers, p.EphemeralContainers} {
+	for i, list := range [][]containerJSON{p.InitContainers, p.Containers, p.EphemeralContainers} {
 		for _, c := range list {
 			if c.Image != "" {
 				images[c.Image] = true
+			}
+			// Init containers have exited when the pod runs, except sidecars:
+			// attach reaches running containers only.
+			if c.Stdin && (i > 0 || c.RestartPolicy == "Always") {
+				s.Stdin = append(s.Stdin, c.Name)
 			}
 			sc := c.SecurityContext
 			if sc == nil {
@@ -101,6 +110,7 @@ func (p *podSpecJSON) summary() model.PodSpec {
 	s.Capabilities = sortedKeys(caps)
 	s.Images = sortedKeys(images)
 	sort.Strings(s.HostPaths)
+	sort.Strings(s.Stdin)
 	return s
 }
 
