@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -81,6 +82,12 @@ type Analysis struct {
 	dangling struct {
 		sas   []danglingSA
 		roles []*model.Binding
+	}
+	// secretsByName are the Secrets of every type by "ns/name", built on
+	// first use (primitive_tokensecretcreate.go).
+	secretsByName struct {
+		once sync.Once
+		m    map[string]*model.Secret
 	}
 }
 

@@ -101,7 +101,7 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist, but %q is not a valid ServiceAccount name (%s): the apiserver refuses to create it", where, d.namespace, d.name, d.name, strings.Join(errs, "; "))})
 			continue
 		}
-		token, how, ok := saTokenWay(p, d.namespace, d.name)
+		token, how, ok := a.saTokenWay(p, d.namespace, d.name)
 		if !ok {
 			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target,
 				Why: fmt.Sprintf("can create ServiceAccount %s/%s, which %s names but which does not exist, but cannot get a token for it: no create serviceaccounts/token on that name, no create and read of secrets, no create of pods or workloads in %s", d.namespace, d.name, where, d.namespace)})
@@ -116,13 +116,17 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 // saTokenWay finds how the principal gets a token of ServiceAccount ns/name
 // once it exists: TokenRequest on that name, a token Secret it creates and
 // reads back, or a pod (or workload) it creates with that serviceAccountName.
-func saTokenWay(p *Principal, ns, name string) ([]rbacBound, string, bool) {
+// A token Secret must get a name the principal reads back and that no Secret
+// holds yet, as for token-secret-create.
+func (a *Analysis) saTokenWay(p *Principal, ns, name string) ([]rbacBound, string, bool) {
 	if br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, name)); ok {
 		return grants(br), "mint a token with create serviceaccounts/token", true
 	}
 	if create, ok := p.First(res("create", "", "secrets", "", ns, "")); ok {
-		if read, ok := readAnyChosenName(p, ns); ok {
-			return grants(create, read), fmt.Sprintf("create a %s Secret for it and read the token the controller puts in it", model.SecretTypeServiceAccountToken), true
+		if read, names, ok := readableSecretNames(p, ns); ok {
+			if how, gs, why := a.tokenSecretName(p, ns, names); why == "" {
+				return append(grants(create, read), gs...), fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for it", model.SecretTypeServiceAccountToken, namedPart(names))), true
+			}
 		}
 	}
 	if br, w, ok := canCreatePods(p, ns); ok {

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
@@ -101,8 +102,9 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 		return out
 	}
 	why := fmt.Sprintf("can %s secrets in %s, but no %s Secret is there", verb, ns, model.SecretTypeServiceAccountToken)
-	if len(a.tokenSecrets[ns]) > 0 {
-		why = fmt.Sprintf("can %s secrets in %s only by name (resourceNames %v), and none of them is a %s Secret", verb, ns, br.Rule.ResourceNames, model.SecretTypeServiceAccountToken)
+	if len(br.Rule.ResourceNames) > 0 {
+		// Never "can get secrets in NS" for a rule that allows some names only.
+		why = fmt.Sprintf("can %s only the Secrets named %s in %s, and none of them is a %s Secret in the input", verb, strings.Join(br.Rule.ResourceNames, ", "), ns, model.SecretTypeServiceAccountToken)
 	}
 	return append(out, Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns), Why: why})
 }

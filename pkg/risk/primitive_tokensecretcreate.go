@@ -2,6 +2,9 @@ package risk
 
 import (
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
@@ -40,7 +43,7 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 			continue
 		}
-		read, ok := readAnyChosenName(p, ns)
+		read, names, ok := readableSecretNames(p, ns)
 		if !ok {
 			out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(create), To: a.phantom("Namespace:"+ns, "namespace "+ns),
 				Why: fmt.Sprintf("can create secrets in %s, but cannot get, list or watch them to read the token back", ns)})
@@ -51,31 +54,97 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create and read secrets in %s, but no ServiceAccount there is in the input", ns)})
 			continue
 		}
+		how, gs, why := a.tokenSecretName(p, ns, names)
+		if why != "" {
+			out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(create, read), To: a.phantom("Namespace:"+ns, "namespace "+ns),
+				Why: fmt.Sprintf("can create secrets in %s, %s", ns, why)})
+			continue
+		}
 		for _, sa := range a.sasByNS[ns] {
-			out = append(out, Candidate{Primitive: "token-secret-create", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(create, read),
-				Condition: fmt.Sprintf("create a %s Secret for ServiceAccount %s/%s and read the token the controller puts in it", model.SecretTypeServiceAccountToken, ns, sa.Name)})
+			out = append(out, Candidate{Primitive: "token-secret-create", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: append(grants(create, read), gs...),
+				Condition: fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for ServiceAccount %s/%s", model.SecretTypeServiceAccountToken, namedPart(names), ns, sa.Name))})
 		}
 	}
 	return out
 }
 
-// readAnyChosenName finds a rule that lets the principal read a Secret whose
-// name it chooses: any get/list/watch rule on secrets in ns.
-func readAnyChosenName(p *Principal, ns string) (rbacBound, bool) {
+// readableSecretNames finds how the principal reads back a Secret it
+// creates in ns: a get/list/watch rule without resourceNames (any name:
+// names is nil), else the names its rules with resourceNames allow, sorted
+// (the creator must give the Secret one of them).
+func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
+	var first rbacBound
+	var names []string
 	for i := range p.Rules {
 		br := p.Rules[i]
 		if br.Namespace != "" && br.Namespace != ns {
 			continue
 		}
 		for _, v := range readVerbs {
-			name := ""
-			if len(br.Rule.ResourceNames) > 0 {
-				name = br.Rule.ResourceNames[0]
+			if ruleAllows(br, res(v, "", "secrets", "", ns, "")) {
+				return br, nil, true
 			}
-			if ruleAllows(br, res(v, "", "secrets", "", ns, name)) {
-				return br, true
+			for _, n := range br.Rule.ResourceNames {
+				if ruleAllows(br, res(v, "", "secrets", "", ns, n)) && !slices.Contains(names, n) {
+					if len(names) == 0 {
+						first = br
+					}
+					names = append(names, n)
+				}
 			}
 		}
 	}
-	return rbacBound{}, false
+	sort.Strings(names)
+	return first, names, len(names) > 0
+}
+
+// tokenSecretName says how the token Secret gets one of the readable names:
+// a format for the condition (%s is the Secret), the extra grants (delete)
+// and, when no name can be used, why not. A name is taken when a Secret of
+// that name is in the input: the create would fail with AlreadyExists (a
+// Secret's type is immutable), unless the principal may delete it first.
+// A name absent from the input is assumed free: live loads and their dumps
+// list only token and bootstrap-token Secrets.
+func (a *Analysis) tokenSecretName(p *Principal, ns string, names []string) (string, []rbacBound, string) {
+	const readBack = "create a %s and read the token the controller puts in it"
+	if names == nil {
+		return readBack, nil, ""
+	}
+	var taken []string
+	for _, n := range names {
+		if a.secretNamed(ns, n) != nil {
+			taken = append(taken, ns+"/"+n)
+			continue
+		}
+		return readBack + fmt.Sprintf(" (assumes the name is free: no Secret %s/%s is in the input, which may not hold Secrets of every type)", ns, n), nil, ""
+	}
+	for _, n := range names {
+		if del, ok := p.First(res("delete", "", "secrets", "", ns, n)); ok {
+			return fmt.Sprintf("delete Secret %s/%s, which holds the name, and ", ns, n) + readBack, []rbacBound{del}, ""
+		}
+	}
+	return "", nil, fmt.Sprintf("but reads back only the Secrets named %s, and Secret %s already exists: a create of that name fails (AlreadyExists) and it may not delete it",
+		strings.Join(names, ", "), strings.Join(taken, ", "))
+}
+
+// namedPart is " named X" (or " named one of X, Y") for a resourceNames-limited read.
+func namedPart(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " named " + names[0]
+	}
+	return " named one of " + strings.Join(names, ", ")
+}
+
+// secretNamed is the Secret of any type named ns/name in the input, or nil.
+func (a *Analysis) secretNamed(ns, name string) *model.Secret {
+	a.secretsByName.once.Do(func() {
+		a.secretsByName.m = make(map[string]*model.Secret, len(a.Inv.Secrets))
+		for _, s := range a.Inv.Secrets {
+			a.secretsByName.m[s.Namespace+"/"+s.Name] = s
+		}
+	})
+	return a.secretsByName.m[ns+"/"+name]
 }

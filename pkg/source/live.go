@@ -334,6 +334,9 @@ feed:
 		}
 		d.inv.Missing = append(d.inv.Missing, model.MissingKind{Resource: r.display(), Reason: reasonFor(res.err), Impact: r.impact})
 	}
+	if read > 0 {
+		l.lookUpSecretNames(ctx, d)
+	}
 	if read == 0 {
 		switch {
 		case unauthorized == len(resources):

@@ -194,13 +194,21 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		if accept != acceptMetadataList {
 			f.t.Errorf("secrets request with Accept %q, want %q", accept, acceptMetadataList)
 		}
-		if fs != "type="+model.SecretTypeServiceAccountToken && fs != "type="+model.SecretTypeBootstrapToken {
+		byName := strings.HasPrefix(fs, "metadata.name=")
+		if byName {
+			f.mu.Lock()
+			f.requests[path+"?"+fs]++
+			f.mu.Unlock()
+			if ns == "" {
+				f.t.Errorf("secrets by name listed cluster-wide: %s", fs)
+			}
+		} else if fs != "type="+model.SecretTypeServiceAccountToken && fs != "type="+model.SecretTypeBootstrapToken {
 			f.t.Errorf("secrets request with fieldSelector %q", fs)
 		}
 		metadataOnly = strings.Contains(accept, "as=PartialObjectMetadataList") && !f.plainSecrets
 		var sel []map[string]any
 		for _, it := range items {
-			if "type="+it["type"].(string) == fs {
+			if "type="+it["type"].(string) == fs || (byName && "metadata.name="+it["metadata"].(map[string]any)["name"].(string) == fs) {
 				sel = append(sel, it)
 			}
 		}
@@ -875,5 +883,52 @@ func TestLoadLiveServedGroups(t *testing.T) {
 	}
 	if len(inv.ServedGroups) != 0 || !slices.ContainsFunc(inv.Warnings, func(w string) bool { return strings.HasPrefix(w, "API discovery (/apis): forbidden") }) {
 		t.Fatalf("ServedGroups %v, warnings %v", inv.ServedGroups, inv.Warnings)
+	}
+}
+
+// TestLoadLiveSecretNames: the names a resourceNames rule allows to read are
+// looked up one by one (a metadata list with a metadata.name selector in the
+// namespace; the fake fails the test on any other secrets request); a Secret found is kept without type
+// or data, a name not found stays absent, and nothing else is asked.
+func TestLoadLiveSecretNames(t *testing.T) {
+	f := newFakeAPI(t)
+	f.world()
+	f.objects["/apis/rbac.authorization.k8s.io/v1/roles"] = append(f.objects["/apis/rbac.authorization.k8s.io/v1/roles"],
+		obj("team-1", "redis", map[string]any{"rules": []any{
+			map[string]any{"apiGroups": []string{""}, "resources": []string{"secrets"}, "verbs": []string{"get"}, "resourceNames": []string{"app-password", "free-name", "default-token"}},
+			map[string]any{"apiGroups": []string{""}, "resources": []string{"secrets"}, "verbs": []string{"create"}}}}))
+	_, cfg := f.start()
+	inv, err := LoadLive(context.Background(), cfg, fastOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *model.Secret
+	for _, s := range inv.Secrets {
+		if s.Namespace == "team-1" && s.Name == "app-password" {
+			found = s
+		}
+		if s.Name == "free-name" {
+			t.Errorf("a name not found was kept: %+v", s)
+		}
+	}
+	if found == nil || found.Type != "" {
+		t.Fatalf("team-1/app-password: %+v, want a Secret without type", found)
+	}
+	for path, want := range map[string]int{
+		"/api/v1/namespaces/team-1/secrets?metadata.name=app-password":  1,
+		"/api/v1/namespaces/team-1/secrets?metadata.name=free-name":     1,
+		"/api/v1/namespaces/team-1/secrets?metadata.name=default-token": 0, // already read as a token Secret
+		"/api/v1/namespaces/team-0/secrets?metadata.name=app-password":  0, // no rule names it there
+	} {
+		if got := f.requests[path]; got != want {
+			t.Errorf("%s: %d requests, want %d", path, got, want)
+		}
+	}
+	data, err := MarshalDump(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "aHVudGVyMg==") {
+		t.Fatal("the dump holds a Secret value")
 	}
 }
