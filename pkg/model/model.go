@@ -7,6 +7,9 @@
 package model
 
 import (
+	"encoding/json"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
@@ -184,11 +187,32 @@ type WebhookConfiguration struct {
 	Source   Source   `json:"-"`
 }
 
-// AdmissionPolicy is a ValidatingAdmissionPolicy or its Binding.
+// AdmissionPolicy is a ValidatingAdmissionPolicy or its Binding, kept whole
+// (both are small): the analysis evaluates them on the pods an attacker would
+// submit. Exactly one of Policy and Binding is set, by Kind.
 type AdmissionPolicy struct {
 	Meta
-	Kind   string `json:"kind"`
-	Source Source `json:"-"`
+	Kind    string                                                        `json:"kind"`
+	Policy  *admissionregistrationv1.ValidatingAdmissionPolicySpec        `json:"policy,omitempty"`
+	Binding *admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec `json:"binding,omitempty"`
+	Source  Source                                                        `json:"-"`
+}
+
+// Admission policy kinds.
+const (
+	KindValidatingAdmissionPolicy        = "ValidatingAdmissionPolicy"
+	KindValidatingAdmissionPolicyBinding = "ValidatingAdmissionPolicyBinding"
+)
+
+// EnginePolicy is a policy engine's object that can reject pods: a Kyverno
+// ClusterPolicy or Policy, or a Gatekeeper constraint. Its spec is kept as
+// read (policies are small); pkg/admission interprets the kinds it knows.
+type EnginePolicy struct {
+	Meta
+	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
+	Spec       json.RawMessage `json:"spec,omitempty"`
+	Source     Source          `json:"-"`
 }
 
 // CertificateSigningRequest keeps who asked for which signer.
@@ -220,7 +244,10 @@ type Object struct {
 	Meta
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
-	Source     Source `json:"-"`
+	// Content is the whole object when it is the parameter kind of a
+	// ValidatingAdmissionPolicy of the input (paramKind), else nil.
+	Content map[string]any `json:"-"`
+	Source  Source         `json:"-"`
 }
 
 // Inventory is everything read from one input (files or a cluster).
@@ -239,6 +266,7 @@ type Inventory struct {
 	PersistentVolumeClaims []*PersistentVolumeClaim
 	WebhookConfigurations  []*WebhookConfiguration
 	AdmissionPolicies      []*AdmissionPolicy
+	EnginePolicies         []*EnginePolicy
 	CSRs                   []*CertificateSigningRequest
 	ResourceQuotas         []*ResourceQuota
 	// Others are objects of kinds the core analysis does not use.
@@ -272,5 +300,5 @@ func (inv *Inventory) Count() int {
 	return len(inv.ClusterRoles) + len(inv.Roles) + len(inv.ClusterRoleBindings) + len(inv.RoleBindings) +
 		len(inv.ServiceAccounts) + len(inv.Namespaces) + len(inv.Secrets) + len(inv.Pods) + len(inv.Workloads) +
 		len(inv.Nodes) + len(inv.PersistentVolumes) + len(inv.PersistentVolumeClaims) +
-		len(inv.WebhookConfigurations) + len(inv.AdmissionPolicies) + len(inv.CSRs) + len(inv.ResourceQuotas)
+		len(inv.WebhookConfigurations) + len(inv.AdmissionPolicies) + len(inv.EnginePolicies) + len(inv.CSRs) + len(inv.ResourceQuotas)
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// Expected are bindings declared known-benign platform defaults, by
 	// binding ID (rule packs): Scan and Findings label what only they make.
 	Expected map[string]ExpectedBinding
+	// IgnoreAdmissionPolicies builds the steps as if no admission policy
+	// (ValidatingAdmissionPolicy, Kyverno, Gatekeeper) were enforced.
+	IgnoreAdmissionPolicies bool
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the
@@ -89,6 +92,9 @@ type Analysis struct {
 		once sync.Once
 		m    map[string]*model.Secret
 	}
+	// adm evaluates the admission policies (admission.go); nil when there
+	// are none or they are ignored.
+	adm *admissionState
 }
 
 // Keys of nodes.
@@ -145,6 +151,7 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 	a.strs.steps = map[stepKey]*StepData{}
 	a.strs.conds = map[string]string{}
 	a.index()
+	a.initAdmission()
 	a.addIdentities()
 	a.evaluate()
 	a.dropRules()

@@ -13,7 +13,8 @@ import "fmt"
 // persistentVolumeClaim volume is allowed at every level.
 //
 // Conditions read from the input: the namespace's enforce level (not
-// restricted) and at least one Node.
+// restricted), at least one Node, and the admission policies (the
+// PersistentVolume, its claim and the pod must be admitted, admission.go).
 type createPV struct{}
 
 func init() { register(createPV{}) }
@@ -53,9 +54,23 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"), Why: how + ", but no Node is in the input"})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(pv, pvc, pods),
-			Condition: fmt.Sprintf("%s, pinned to the node of choice (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, level)})
-		return out // one namespace is enough to reach every node
+		var c Candidate
+		for i, m := range a.makersIn(p, ns, pods, w) {
+			how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", m.w.display(), ns)
+			mc := Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(pv, pvc, m.br),
+				Condition: fmt.Sprintf("%s, pinned to the node of choice (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, level)}
+			mc = a.gatePV(mc, p, ns, m.w)
+			if i == 0 || mc.Holds {
+				c = mc
+			}
+			if mc.Holds {
+				break
+			}
+		}
+		out = append(out, c)
+		if c.Holds {
+			return out // one namespace is enough to reach every node
+		}
 	}
 	if len(claimless) > 0 {
 		out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv), To: a.phantom("Nodes", "any node"),

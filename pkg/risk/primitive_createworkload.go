@@ -7,7 +7,9 @@ import "fmt"
 // ServiceAccount admission plugin only checks that it exists, RBAC has no
 // "use" check on serviceAccountName.
 //
-// Conditions read from the input: a ServiceAccount in the namespace. A rule
+// Conditions read from the input: a ServiceAccount in the namespace, and
+// the admission policies (a restricted pod with that serviceAccountName must
+// be admitted, admission.go). A rule
 // with resourceNames never allows create (the request has no name yet).
 type createWorkload struct{}
 
@@ -33,9 +35,21 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create %s in %s, but no ServiceAccount of that namespace is in the input", w.display(), ns)})
 			continue
 		}
+		makers := a.makersIn(p, ns, br, w)
 		for _, sa := range a.sasByNS[ns] {
-			out = append(out, Candidate{Primitive: "create-workload", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("create %s in %s with serviceAccountName %s (a pod may use any ServiceAccount of its namespace)", w.display(), ns, sa.Name)})
+			var first Candidate
+			for i, m := range makers {
+				c := Candidate{Primitive: "create-workload", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(m.br),
+					Condition: fmt.Sprintf("create %s in %s with serviceAccountName %s (a pod may use any ServiceAccount of its namespace)", m.w.display(), ns, sa.Name)}
+				c = a.gateSA(c, ns, sa.Name, podCreator(p, m.w))
+				if i == 0 || c.Holds {
+					first = c
+				}
+				if c.Holds {
+					break
+				}
+			}
+			out = append(out, first)
 		}
 	}
 	return out

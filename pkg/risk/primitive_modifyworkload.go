@@ -46,11 +46,13 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		doneNS[w.Namespace] = true
 		how := fmt.Sprintf("change the pod template of %s %s/%s", w.Kind, w.Namespace, w.Name)
+		// The controller creates the new pods: admission sees its identity.
+		creator := podCreator(p, wr)
 		for _, sa := range a.sasByNS[w.Namespace] {
-			out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(w.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: how + " to serviceAccountName " + sa.Name})
+			out = append(out, a.gateSA(Candidate{Primitive: "modify-workload", To: a.SANode(w.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
+				Condition: how + " to serviceAccountName " + sa.Name}, w.Namespace, sa.Name, creator))
 		}
-		out = append(out, escapeCandidates(a, w.Namespace, how, br)...)
+		out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
 	}
 	out = append(out, modifyNoTarget(a, p, doneNS)...)
 	for _, pod := range a.podsFor(p, modifyPodProbes...) {

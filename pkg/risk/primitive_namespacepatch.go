@@ -39,8 +39,11 @@ func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can lift the Pod Security level of %s (%s) and create pods there, but no Node is in the input", ns, level)})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "namespace-patch", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(patch, pods),
-			Condition: fmt.Sprintf("set %s=privileged on namespace %s (now %s), then create %s there with a privileged pod on the node of choice", LabelEnforce, ns, level, w.display())})
+		c := Candidate{Primitive: "namespace-patch", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(patch, pods),
+			Condition: fmt.Sprintf("set %s=privileged on namespace %s (now %s), then create %s there with a privileged pod on the node of choice", LabelEnforce, ns, level, w.display())}
+		// The pod is admitted under the relabelled namespace (selectors see the new label).
+		cs := a.gateEscape([]Candidate{c}, ns, podCreator(p, w), a.relabelled(ns))
+		out = append(out, cs...)
 	}
 	return out
 }

@@ -15,7 +15,8 @@ import (
 //
 // Conditions read from the input: the namespace's enforce label (or
 // --pod-security-default when it has none; an invalid value enforces
-// restricted, see EnforceLevel) and the Nodes.
+// restricted, see EnforceLevel), the Nodes, and the admission policies
+// (admission.go: one of the escape pods must be admitted).
 type nodeEscape struct{}
 
 func init() { register(nodeEscape{}) }
@@ -34,7 +35,19 @@ func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !ok {
 			continue
 		}
-		out = append(out, escapeCandidates(a, ns, fmt.Sprintf("create %s in %s", w.display(), ns), br)...)
+		var first []Candidate
+		for _, m := range a.makersIn(p, ns, br, w) {
+			cs := escapeCandidates(a, ns, fmt.Sprintf("create %s in %s", m.w.display(), ns), m.br)
+			cs = a.gateEscape(cs, ns, podCreator(p, m.w), nil)
+			if anyHolds(cs) {
+				first = cs
+				break
+			}
+			if first == nil {
+				first = cs // the reason given when no way is admitted
+			}
+		}
+		out = append(out, first...)
 	}
 	return out
 }

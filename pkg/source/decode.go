@@ -30,6 +30,9 @@ type decoder struct {
 	unmarshal func([]byte, any) error
 	// seenLog, when not nil, records the keys added to seen (for a rollback).
 	seenLog []string
+	// othersRaw holds the JSON of Others that may be admission policy
+	// parameters, until finish keeps those a paramKind names.
+	othersRaw map[*model.Object][]byte
 }
 
 // decodeJSON unmarshals one object's JSON into a slim struct.
@@ -52,6 +55,8 @@ func newDecoder(defaultNamespace string) *decoder {
 }
 
 func (d *decoder) finish() *model.Inventory {
+	keepParams(d.inv, d.othersRaw)
+	d.othersRaw = nil
 	sortInventory(d.inv)
 	return d.inv
 }

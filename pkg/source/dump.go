@@ -51,6 +51,18 @@ type dumpBinding struct {
 	Subjects []rbacv1.Subject `json:"subjects,omitempty"`
 }
 
+// dumpAdmissionPolicy is a ValidatingAdmissionPolicy or binding, whole.
+type dumpAdmissionPolicy struct {
+	typeMeta
+	Spec any `json:"spec,omitempty"`
+}
+
+// dumpEnginePolicy is a Kyverno policy or Gatekeeper constraint, whole.
+type dumpEnginePolicy struct {
+	typeMeta
+	Spec json.RawMessage `json:"spec,omitempty"`
+}
+
 type nameRef struct {
 	Name string `json:"name"`
 }
@@ -373,7 +385,16 @@ func NewDumpList(inv *model.Inventory) *DumpList {
 		add(w)
 	}
 	for _, o := range inv.AdmissionPolicies {
-		add(tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta))
+		d := dumpAdmissionPolicy{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
+		if o.Policy != nil {
+			d.Spec = o.Policy
+		} else if o.Binding != nil {
+			d.Spec = o.Binding
+		}
+		add(d)
+	}
+	for _, o := range inv.EnginePolicies {
+		add(dumpEnginePolicy{typeMeta: tm(o.APIVersion, o.Kind, o.Meta), Spec: o.Spec})
 	}
 	for _, o := range inv.CSRs {
 		c := dumpCSR{typeMeta: tm("certificates.k8s.io/v1", "CertificateSigningRequest", o.Meta)}
@@ -398,6 +419,16 @@ func NewDumpList(inv *model.Inventory) *DumpList {
 		add(q)
 	}
 	for _, o := range inv.Others {
+		if o.Content != nil {
+			// An admission policy's parameter: its content is what the policy reads.
+			c := make(map[string]any, len(o.Content))
+			for k, v := range o.Content {
+				c[k] = v
+			}
+			c["metadata"] = o.Meta
+			add(c)
+			continue
+		}
 		add(tm(o.APIVersion, o.Kind, o.Meta))
 	}
 	return l

@@ -99,6 +99,9 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		return &docError{src: src, msg: fmt.Sprintf("%s %q: missing apiVersion", o.Kind, o.Metadata.Name)}
 	}
 	group, version := splitAPIVersion(o.APIVersion)
+	if isEnginePolicy(group, o.Kind) {
+		return d.decodeEnginePolicy(raw, o, group, src)
+	}
 	info, known := kinds[o.Kind]
 	if !known || info.group != group {
 		if known && isGroupAlias(o.Kind, group) {
@@ -110,7 +113,15 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		}
 		d.inv.Skipped[key]++
 		if o.Metadata.Name != "" {
-			d.inv.Others = append(d.inv.Others, &model.Object{Meta: o.Metadata, APIVersion: o.APIVersion, Kind: o.Kind, Source: src})
+			obj := &model.Object{Meta: o.Metadata, APIVersion: o.APIVersion, Kind: o.Kind, Source: src}
+			d.inv.Others = append(d.inv.Others, obj)
+			if group != "" || o.Kind == "ConfigMap" {
+				// A possible paramKind of an admission policy (finish keeps only those).
+				if d.othersRaw == nil {
+					d.othersRaw = map[*model.Object][]byte{}
+				}
+				d.othersRaw[obj] = append([]byte(nil), raw...)
+			}
 		}
 		return nil
 	}
@@ -390,20 +401,6 @@ func decodeWebhookConfig(d *decoder, raw []byte, meta model.Meta, src model.Sour
 		w.Webhooks = append(w.Webhooks, h.Name)
 	}
 	d.inv.WebhookConfigurations = append(d.inv.WebhookConfigurations, w)
-	return nil
-}
-
-func decodeAdmissionPolicy(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
-	var o struct {
-		Kind string `json:"kind"`
-	}
-	if err := d.decodeJSON(raw, &o); err != nil {
-		return err
-	}
-	if o.Kind == "" {
-		o.Kind = d.kind
-	}
-	d.inv.AdmissionPolicies = append(d.inv.AdmissionPolicies, &model.AdmissionPolicy{Meta: meta, Kind: o.Kind, Source: src})
 	return nil
 }
 

@@ -678,6 +678,7 @@ func mergeInventory(dst, src *model.Inventory) {
 	dst.PersistentVolumeClaims = append(dst.PersistentVolumeClaims, src.PersistentVolumeClaims...)
 	dst.WebhookConfigurations = append(dst.WebhookConfigurations, src.WebhookConfigurations...)
 	dst.AdmissionPolicies = append(dst.AdmissionPolicies, src.AdmissionPolicies...)
+	dst.EnginePolicies = append(dst.EnginePolicies, src.EnginePolicies...)
 	dst.CSRs = append(dst.CSRs, src.CSRs...)
 	dst.ResourceQuotas = append(dst.ResourceQuotas, src.ResourceQuotas...)
 	dst.Others = append(dst.Others, src.Others...)

@@ -88,6 +88,9 @@ func sortInventory(inv *model.Inventory) {
 	byMeta(inv.PersistentVolumeClaims, func(o *model.PersistentVolumeClaim) (string, string, string) { return "", o.Namespace, o.Name })
 	byMeta(inv.WebhookConfigurations, func(o *model.WebhookConfiguration) (string, string, string) { return o.Kind, "", o.Name })
 	byMeta(inv.AdmissionPolicies, func(o *model.AdmissionPolicy) (string, string, string) { return o.Kind, "", o.Name })
+	byMeta(inv.EnginePolicies, func(o *model.EnginePolicy) (string, string, string) {
+		return o.APIVersion + "/" + o.Kind, o.Namespace, o.Name
+	})
 	byMeta(inv.CSRs, func(o *model.CertificateSigningRequest) (string, string, string) { return "", "", o.Name })
 	byMeta(inv.ResourceQuotas, func(o *model.ResourceQuota) (string, string, string) { return "", o.Namespace, o.Name })
 	byMeta(inv.Others, func(o *model.Object) (string, string, string) {
