@@ -34,6 +34,9 @@ type AnalysisOptions struct {
 	// NoExpected turns off the expected labels of platform defaults (the
 	// packs' expected lists); their paths are listed either way.
 	NoExpected bool
+	// IgnoreAdmissionPolicies builds the steps as if no admission policy of
+	// the input were enforced (--ignore-admission-policies).
+	IgnoreAdmissionPolicies bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -45,6 +48,7 @@ func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) at `PATH`, added to the shipped ones (repeatable); see kubectl auth-paths rules list")
 	cmd.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not use the rule packs shipped in the binary")
 	cmd.Flags().BoolVar(&o.NoExpected, "no-expected", false, "Do not label paths made only by known platform defaults (EKS, GKE, AKS) as expected")
+	cmd.Flags().BoolVar(&o.IgnoreAdmissionPolicies, "ignore-admission-policies", false, "Build the paths as if no ValidatingAdmissionPolicy, Kyverno policy or Gatekeeper constraint of the input were enforced")
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security `LEVEL` enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
@@ -113,7 +117,8 @@ func (o *AnalysisOptions) Analyze(ctx context.Context, streams genericiooptions.
 // Prepare loads the input, applies --simulate-remove and --groups, and
 // returns the inventory and options to analyse.
 func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.IOStreams, identities ...rbac.Subject) (*model.Inventory, risk.Options, error) {
-	opts := risk.Options{KubernetesVersion: o.KubernetesVersion, PodSecurityDefault: o.PodSecurityDefault, Identities: identities}
+	opts := risk.Options{KubernetesVersion: o.KubernetesVersion, PodSecurityDefault: o.PodSecurityDefault, Identities: identities,
+		IgnoreAdmissionPolicies: o.IgnoreAdmissionPolicies}
 	if o.GroupsFile != "" {
 		groups, err := review.LoadGroups(o.GroupsFile)
 		if err != nil {
