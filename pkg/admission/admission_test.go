@@ -80,12 +80,12 @@ kind: Namespace
 metadata: {name: prod, labels: {env: prod}}
 `
 	cases := []struct {
-		name     string
-		docs     string
-		req      Request
-		denied   string // substring of the denial, "" for admitted
-		warned   bool
-		notEval  bool
+		name    string
+		docs    string
+		req     Request
+		denied  string // substring of the denial, "" for admitted
+		warned  bool
+		notEval bool
 	}{
 		{name: "deny", docs: vapNoPrivileged + binding("b", "no-privileged", "[Deny]", ""),
 			req: podReq(privilegedPod("app"), "alice"), denied: "privileged containers are not allowed in app"},

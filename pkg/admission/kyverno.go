@@ -39,9 +39,9 @@ type kyvernoPolicy struct {
 }
 
 type kyvernoSpec struct {
-	ValidationFailureAction          string             `json:"validationFailureAction"`
-	ValidationFailureActionOverrides []kyvernoOverride  `json:"validationFailureActionOverrides"`
-	Rules                            []json.RawMessage  `json:"rules"`
+	ValidationFailureAction          string            `json:"validationFailureAction"`
+	ValidationFailureActionOverrides []kyvernoOverride `json:"validationFailureActionOverrides"`
+	Rules                            []json.RawMessage `json:"rules"`
 }
 
 type kyvernoOverride struct {
@@ -51,11 +51,11 @@ type kyvernoOverride struct {
 }
 
 type kyvernoRule struct {
-	Name          string             `json:"name"`
-	Match         kyvernoMatch       `json:"match"`
-	Exclude       *kyvernoMatch      `json:"exclude"`
-	Preconditions json.RawMessage    `json:"preconditions"`
-	Validate      *kyvernoValidate   `json:"validate"`
+	Name          string           `json:"name"`
+	Match         kyvernoMatch     `json:"match"`
+	Exclude       *kyvernoMatch    `json:"exclude"`
+	Preconditions json.RawMessage  `json:"preconditions"`
+	Validate      *kyvernoValidate `json:"validate"`
 }
 
 type kyvernoMatch struct {
