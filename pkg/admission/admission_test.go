@@ -72,6 +72,34 @@ spec:
   validationActions: ` + actions + extra + "\n"
 }
 
+// policyCase is one request asked of the policies of docs.
+type policyCase struct {
+	name   string
+	docs   string
+	req    Request
+	denied string // a substring of the denial, "" when admitted
+	// warned: a policy fails but does not enforce; notEval: one is not evaluated.
+	warned  bool
+	notEval bool
+}
+
+func (c policyCase) run(t *testing.T) {
+	t.Helper()
+	v := New(inventory(t, c.docs)).Admit(c.req)
+	if c.denied == "" && !v.Allowed() {
+		t.Fatalf("denied: %s", v.Reason())
+	}
+	if c.denied != "" && (v.Allowed() || !strings.Contains(v.Reason(), c.denied)) {
+		t.Fatalf("want denied with %q, got %+v", c.denied, v)
+	}
+	if c.warned != (len(v.Warned) > 0) {
+		t.Fatalf("warned = %+v, want %v", v.Warned, c.warned)
+	}
+	if c.notEval != (len(v.NotEvaluated) > 0) {
+		t.Fatalf("not evaluated = %+v, want %v", v.NotEvaluated, c.notEval)
+	}
+}
+
 func TestVAP(t *testing.T) {
 	nsProd := `
 ---
@@ -79,14 +107,7 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: prod, labels: {env: prod}}
 `
-	cases := []struct {
-		name    string
-		docs    string
-		req     Request
-		denied  string // substring of the denial, "" for admitted
-		warned  bool
-		notEval bool
-	}{
+	cases := []policyCase{
 		{name: "deny", docs: vapNoPrivileged + binding("b", "no-privileged", "[Deny]", ""),
 			req: podReq(privilegedPod("app"), "alice"), denied: "privileged containers are not allowed in app"},
 		{name: "compliant pod admitted", docs: vapNoPrivileged + binding("b", "no-privileged", "[Deny]", ""),
@@ -118,22 +139,8 @@ metadata: {name: prod, labels: {env: prod}}
     expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:')"
   variables:`, 1) + binding("b", "no-privileged", "[Deny]", "")
 	cases = append(cases,
-		struct {
-			name    string
-			docs    string
-			req     Request
-			denied  string
-			warned  bool
-			notEval bool
-		}{name: "matchConditions exempts controller", docs: mc, req: podReq(privilegedPod("app"), "system:serviceaccount:kube-system:replicaset-controller")},
-		struct {
-			name    string
-			docs    string
-			req     Request
-			denied  string
-			warned  bool
-			notEval bool
-		}{name: "matchConditions applies", docs: mc, req: podReq(privilegedPod("app"), "alice"), denied: "not allowed"},
+		policyCase{name: "matchConditions exempts controller", docs: mc, req: podReq(privilegedPod("app"), "system:serviceaccount:kube-system:replicaset-controller")},
+		policyCase{name: "matchConditions applies", docs: mc, req: podReq(privilegedPod("app"), "alice"), denied: "not allowed"},
 	)
 	// An expression error: Fail blocks, Ignore does not.
 	broken := func(fp string) string {
@@ -149,17 +156,9 @@ spec:
   - expression: "object.spec.nosuchfield == 'x'"
 ` + binding("b", "broken", "[Deny]", "")
 	}
-	type tc = struct {
-		name    string
-		docs    string
-		req     Request
-		denied  string
-		warned  bool
-		notEval bool
-	}
 	cases = append(cases,
-		tc{name: "error with Fail", docs: broken("Fail"), req: podReq(privilegedPod("app"), "alice"), denied: "no such key"},
-		tc{name: "error with Ignore", docs: broken("Ignore"), req: podReq(privilegedPod("app"), "alice")},
+		policyCase{name: "error with Fail", docs: broken("Fail"), req: podReq(privilegedPod("app"), "alice"), denied: "no such key"},
+		policyCase{name: "error with Ignore", docs: broken("Ignore"), req: podReq(privilegedPod("app"), "alice")},
 	)
 	// Params: a ConfigMap lists the namespaces where hostPath is allowed.
 	params := `
@@ -186,28 +185,15 @@ data: {allowHostPath: "false"}
   paramRef: {name: ` + name + `, namespace: policy, parameterNotFoundAction: ` + action + `}`
 	}
 	cases = append(cases,
-		tc{name: "params deny", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("hp", "Deny")), req: podReq(hostPathPod("app"), "alice"), denied: "hostPath is not allowed"},
-		tc{name: "params missing, Deny", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("other", "Deny")), req: podReq(hostPathPod("app"), "alice"), denied: "no params found"},
-		tc{name: "params missing, Allow", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("other", "Allow")), req: podReq(hostPathPod("app"), "alice")},
-		tc{name: "param kind not in input", docs: params + binding("b", "hostpath", "[Deny]", ref("hp", "Deny")), req: podReq(hostPathPod("app"), "alice"), notEval: true},
+		policyCase{name: "params deny", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("hp", "Deny")), req: podReq(hostPathPod("app"), "alice"), denied: "hostPath is not allowed"},
+		policyCase{name: "params missing, Deny", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("other", "Deny")), req: podReq(hostPathPod("app"), "alice"), denied: "no params found"},
+		policyCase{name: "params missing, Allow", docs: params + cm + binding("b", "hostpath", "[Deny]", ref("other", "Allow")), req: podReq(hostPathPod("app"), "alice")},
+		policyCase{name: "authorizer not evaluated", docs: strings.Replace(vapNoPrivileged, "!has(c.securityContext) ||", "authorizer.group('').resource('pods').check('create').allowed() || !has(c.securityContext) ||", 1) + binding("b", "no-privileged", "[Deny]", ""),
+			req: podReq(privilegedPod("app"), "alice"), notEval: true},
+		policyCase{name: "param kind not in input", docs: params + binding("b", "hostpath", "[Deny]", ref("hp", "Deny")), req: podReq(hostPathPod("app"), "alice"), notEval: true},
 	)
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			e := New(inventory(t, c.docs))
-			v := e.Admit(c.req)
-			if c.denied == "" && !v.Allowed() {
-				t.Fatalf("denied: %s", v.Reason())
-			}
-			if c.denied != "" && (v.Allowed() || !strings.Contains(v.Reason(), c.denied)) {
-				t.Fatalf("want denied with %q, got %+v", c.denied, v)
-			}
-			if c.warned != (len(v.Warned) > 0) {
-				t.Fatalf("warned = %+v, want %v", v.Warned, c.warned)
-			}
-			if c.notEval != (len(v.NotEvaluated) > 0) {
-				t.Fatalf("not evaluated = %+v, want %v", v.NotEvaluated, c.notEval)
-			}
-		})
+		t.Run(c.name, c.run)
 	}
 }
 

@@ -30,6 +30,8 @@ type vapPolicy struct {
 	policy    *admissionregistrationv1.ValidatingAdmissionPolicy
 	validator validating.Validator
 	bindings  []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	// callsAuthorizer: an expression asks the cluster's authorizers.
+	callsAuthorizer bool
 }
 
 // compileVAP compiles a policy as the apiserver's ValidatingAdmissionPolicy
@@ -128,7 +130,7 @@ func vapPolicies(inv *model.Inventory) []*vapPolicy {
 		}
 		p := &admissionregistrationv1.ValidatingAdmissionPolicy{ObjectMeta: objectMeta(ap.Meta), Spec: *ap.Policy.DeepCopy()}
 		defaultVAP(&p.Spec)
-		vp := &vapPolicy{policy: p, validator: compileVAP(p)}
+		vp := &vapPolicy{policy: p, validator: compileVAP(p), callsAuthorizer: usesAuthorizer(policyExpressions(&p.Spec)...)}
 		byName[p.Name] = vp
 		out = append(out, vp)
 	}
@@ -181,6 +183,11 @@ func (e *Evaluator) evalVAPs(req Request, v *Verdict) {
 		}
 		if vp.policy.Spec.MatchConstraints == nil {
 			continue // invalid: the apiserver requires matchConstraints
+		}
+		if vp.callsAuthorizer {
+			v.NotEvaluated = append(v.NotEvaluated, Finding{Engine: EngineVAP, Policy: name,
+				Message: "its expressions call the authorizer, which is not evaluated offline"})
+			continue
 		}
 		matches, matchResource, matchKind, err := matcher.DefinitionMatches(attr, o, validating.NewValidatingAdmissionPolicyAccessor(vp.policy))
 		if err != nil {
@@ -315,4 +322,22 @@ func (e *Evaluator) params(kind *admissionregistrationv1.ParamKind, ref *admissi
 		return nil, true, fmt.Errorf("no params found for policy binding with `Deny` parameterNotFoundAction")
 	}
 	return params, true, nil
+}
+
+// policyExpressions are every CEL expression of a policy.
+func policyExpressions(s *admissionregistrationv1.ValidatingAdmissionPolicySpec) []string {
+	var out []string
+	for _, v := range s.Variables {
+		out = append(out, v.Expression)
+	}
+	for _, m := range s.MatchConditions {
+		out = append(out, m.Expression)
+	}
+	for _, v := range s.Validations {
+		out = append(out, v.Expression, v.MessageExpression)
+	}
+	for _, a := range s.AuditAnnotations {
+		out = append(out, a.ValueExpression)
+	}
+	return out
 }

@@ -334,6 +334,18 @@ feed:
 		}
 		d.inv.Missing = append(d.inv.Missing, model.MissingKind{Resource: r.display(), Reason: reasonFor(res.err), Impact: r.impact})
 	}
+	// Policy engines' objects, listed when their CRDs are served.
+	for _, r := range engineLists(d.inv.Others) {
+		res := l.list(ctx, r)
+		switch {
+		case res.err == nil:
+			mergeInventory(d.inv, res.inv)
+		case apierrors.IsNotFound(res.err):
+			// The CRD exists but this version is not served: nothing to read.
+		default:
+			d.inv.Missing = append(d.inv.Missing, model.MissingKind{Resource: r.display(), Reason: reasonFor(res.err), Impact: r.impact})
+		}
+	}
 	if read > 0 {
 		l.lookUpSecretNames(ctx, d)
 	}

@@ -3,6 +3,8 @@ package source
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
@@ -22,7 +24,7 @@ type metaKind struct {
 // A CRD's name is <plural>.<group>, which is what pack activation matches.
 var crdList = liveList{
 	liveResource: liveResource{group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
-		impact: "rule packs do not activate on CRD presence (only on served groups, their objects or their controllers' identities)"},
+		impact: "rule packs do not activate on CRD presence (only on served groups, their objects or their controllers' identities); Kyverno policies and Gatekeeper constraints are not read"},
 	meta: &metaKind{apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition"}}
 
 // liveLists are the requests of a live load, in merge order: the kept
@@ -37,6 +39,35 @@ func liveLists(objs []NamedObject) []liveList {
 		out = append(out, liveList{liveResource: liveResource{version: "v1", resource: "configmaps", impact: o.Impact},
 			namespace: o.Namespace, name: o.Name, meta: &metaKind{apiVersion: "v1", kind: "ConfigMap"}})
 	}
+	return out
+}
+
+// engineLists are the lists of the policy engines whose CRDs the cluster
+// serves (from the CRD list): Kyverno's ClusterPolicies and Policies, and
+// every Gatekeeper constraint kind, in name order.
+func engineLists(others []*model.Object) []liveList {
+	var out []liveList
+	for _, o := range others {
+		if o.Kind != "CustomResourceDefinition" {
+			continue
+		}
+		plural, group, ok := strings.Cut(o.Name, ".")
+		if !ok {
+			continue
+		}
+		var version string
+		switch {
+		case group == GroupKyverno && (plural == "clusterpolicies" || plural == "policies"):
+			version = "v1"
+		case group == GroupGatekeeper:
+			version = "v1beta1"
+		default:
+			continue
+		}
+		out = append(out, liveList{liveResource: liveResource{group: group, version: version, resource: plural,
+			impact: "these admission policies are not evaluated: steps they would block are kept"}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].display() < out[j].display() })
 	return out
 }
 
