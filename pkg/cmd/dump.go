@@ -112,12 +112,8 @@ func encodeDump(inv *model.Inventory, format string) ([]byte, error) {
 		b.WriteString(source.DumpVersionComment(inv.ServerVersion))
 	}
 	b.WriteString(source.DumpGroupsComment(inv.ServedGroups))
-	if len(inv.Missing) > 0 {
-		b.WriteString("# INCOMPLETE: these kinds could not be read:\n")
-		for _, m := range inv.Missing {
-			fmt.Fprintf(&b, "#   %s: %s — %s\n", m.Resource, m.Reason, m.Impact)
-		}
-	}
+	b.WriteString(source.DumpReadComment(source.ReadResources(inv)))
+	b.WriteString(source.DumpIncompleteComment(inv.Missing))
 	b.Write(y)
 	return []byte(b.String()), nil
 }

@@ -22,17 +22,24 @@ const (
 	// ExitPartial: some kinds could not be read (forbidden, failing); the result
 	// is printed and incomplete.
 	ExitPartial = 3
+	// ExitUnverified: verify printed its checks and a step was refused by the
+	// cluster or could not be checked.
+	ExitUnverified = 4
 	// ExitInterrupted: interrupted (Ctrl-C, SIGTERM) before a result was printed.
 	ExitInterrupted = 130
 )
 
 // exitCodesHelp is the exit code section of the root command's help.
-const exitCodesHelp = `Exit status:
+const exitCodesHelp = `Exit status (every command):
   0    complete result
-  1    error: bad input or flags, cluster unreachable, credentials rejected
-  2    reserved for CI gates (--fail-on): result printed, a gate failed
-  3    partial result: some kinds could not be read (listed on standard error and
-       under "incomplete" in -o json|yaml); the result printed is incomplete
+  1    error: bad input or flags (also input with no RBAC object), cluster unreachable,
+       credentials rejected
+  2    a CI gate failed (--fail-on): result printed
+  3    partial result: some kinds could not be read live, or the -f input has none of a kind
+       every cluster has (namespaces, serviceaccounts, secrets, pods, nodes); listed on
+       standard error and under "incomplete" in -o json|yaml; --allow-incomplete KIND,...
+       accepts kinds left out on purpose
+  4    verify: a step was refused by the cluster or could not be checked
   130  interrupted (Ctrl-C)`
 
 // ExitCoder lets a command choose the process exit status without an error message.

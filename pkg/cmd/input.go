@@ -35,6 +35,12 @@ type InputOptions struct {
 	// Objects are the objects rule packs activate on, read by name in live
 	// mode; nil means those of the shipped packs.
 	Objects []source.NamedObject
+	// AllowIncomplete are the kinds the user knowingly left out
+	// (--allow-incomplete): not counted as missing.
+	AllowIncomplete []string
+	// RBACOnly is set by commands whose answer depends on RBAC objects alone
+	// (who-can): an offline input without pods or nodes is complete for them.
+	RBACOnly bool
 }
 
 // NewInputOptions returns options bound to the shared kubeconfig flags.
@@ -48,6 +54,7 @@ func (o *InputOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "R", false, "Read directories given with -f recursively")
 	cmd.Flags().CountVarP(&o.Verbose, "verbose", "v", "Report skipped kinds and input warnings on standard error (repeat for more)")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: list at most `N` objects per request, as kubectl get --chunk-size does (0: 500)")
+	cmd.Flags().StringSliceVar(&o.AllowIncomplete, "allow-incomplete", nil, "`KINDS` left out of the input on purpose (e.g. pods,nodes, or all): not reported missing, so the exit status is not 3")
 	_ = cmd.MarkFlagFilename("filename", "yaml", "yml", "json")
 }
 
@@ -81,6 +88,12 @@ func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStre
 	var err error
 	if o.Offline() {
 		inv, err = source.LoadFiles(source.FileOptions{Filenames: o.Filenames, Recursive: o.Recursive, DefaultNamespace: o.explicitNamespace(), Stdin: streams.In})
+		if err == nil && source.RBACCount(inv) == 0 {
+			return nil, fmt.Errorf("no ClusterRole, ClusterRoleBinding, Role or RoleBinding in %s (%d other objects read): nothing to analyse; dump the cluster with kubectl auth-paths dump", strings.Join(o.Filenames, ", "), inv.Count()+len(inv.Others))
+		}
+		if err == nil && !o.RBACOnly {
+			source.OfflineGaps(inv)
+		}
 	} else {
 		cfg, cerr := o.ConfigFlags.ToRESTConfig()
 		if cerr != nil {
@@ -91,7 +104,14 @@ func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStre
 	if err != nil {
 		return nil, err
 	}
+	allowed, err := source.AllowIncomplete(inv, o.AllowIncomplete)
+	if err != nil {
+		return nil, err
+	}
 	o.report(inv, streams.ErrOut)
+	if len(allowed) > 0 && o.Verbose > 0 {
+		fmt.Fprintf(streams.ErrOut, "left out on purpose (--allow-incomplete): %s\n", strings.Join(allowed, ", "))
+	}
 	return inv, nil
 }
 
@@ -139,7 +159,14 @@ func Partial(inv *model.Inventory) error {
 
 func (o *InputOptions) report(inv *model.Inventory, w io.Writer) {
 	for _, m := range inv.Missing {
+		if m.Reason == source.ReasonNotInInput {
+			fmt.Fprintf(w, "warning: the input has no %s: %s (the result is incomplete; dump them, or --allow-incomplete %s if left out on purpose)\n", m.Resource, m.Impact, m.Resource)
+			continue
+		}
 		fmt.Fprintf(w, "warning: could not read %s (%s): %s\n", m.Resource, m.Reason, m.Impact)
+	}
+	if len(inv.NotSeen) > 0 {
+		fmt.Fprintf(w, "note: the input has no %s: steps through them are not evaluated (fine if the cluster has none)\n", strings.Join(inv.NotSeen, ", "))
 	}
 	if o.Verbose == 0 {
 		return

@@ -32,7 +32,7 @@ func TestCLIMainProcess(t *testing.T) {
 // runCLIProcess runs the command as a separate process: real exit status, real stderr.
 func runCLIProcess(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestCLIMainProcess$", "--"}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestCLIMainProcess$", "--"}, withDeclaredGaps(args)...)...)
 	cmd.Env = append(os.Environ(), "AUTH_PATHS_CLI_MAIN=1")
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

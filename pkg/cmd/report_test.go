@@ -23,7 +23,7 @@ func runReview(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	root := NewCmdAuthPaths(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	root.SetArgs(args)
+	root.SetArgs(withDeclaredGaps(args))
 	err := root.ExecuteContext(context.Background())
 	code := ExitOK
 	if err != nil {

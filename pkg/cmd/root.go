@@ -15,10 +15,7 @@ way an identity becomes cluster-admin: reading token Secrets, creating or changi
 exec, node escapes, escalate, bind, impersonate, CSR approval, webhooks, namespace relabelling.
 Who-can answers are decided exactly as the kube-apiserver's RBAC authorizer decides them.
 
-Without a subcommand it runs scan.
-
-Exit status: 0 complete result; 1 error; 2 a CI gate failed; 3 partial result (some kinds could
-not be read from the cluster; the result is printed and says what is missing).`
+Without a subcommand it runs scan.`
 
 // NewCmdAuthPaths builds the root command.
 func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {

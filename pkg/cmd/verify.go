@@ -13,15 +13,21 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
 // Step verification outcomes.
 const (
-	StatusVerified     = "verified"
-	StatusRefused      = "refused"
+	StatusVerified = "verified"
+	StatusRefused  = "refused"
+	// StatusNotCheckable: the step is not made by an identity (pick-node,
+	// member-of) or requires no request: nothing to ask.
 	StatusNotCheckable = "not-checkable"
+	// StatusUnchecked: the apiserver could not be asked (unreachable,
+	// credentials rejected, no permission to create SubjectAccessReviews).
+	StatusUnchecked = "unchecked"
 )
 
 // VerifyOptions re-checks the steps of a subject's paths on the live cluster.
@@ -146,7 +152,7 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
 			return err
 		}
-		return Partial(inv)
+		return verifyExit(out.Paths, inv)
 	}
 	w := o.streams.Out
 	if len(out.Paths) == 0 {
@@ -172,6 +178,27 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 			}
 		}
 		fmt.Fprintln(w)
+	}
+	return verifyExit(out.Paths, inv)
+}
+
+// verifyExit is verify's exit status: ExitUnverified when a step was refused
+// by the cluster or could not be checked (a path the cluster does not
+// confirm is not verified), else the input's (partial or complete).
+func verifyExit(paths []VerifyPath, inv *model.Inventory) error {
+	refused, unchecked := 0, 0
+	for _, p := range paths {
+		for _, s := range p.Steps {
+			switch s.Status {
+			case StatusRefused:
+				refused++
+			case StatusUnchecked:
+				unchecked++
+			}
+		}
+	}
+	if refused+unchecked > 0 {
+		return WithExitCode(ExitUnverified, fmt.Errorf("%d step(s) refused by the cluster, %d could not be checked: the paths are not verified", refused, unchecked))
 	}
 	return Partial(inv)
 }
@@ -221,11 +248,11 @@ func (o *VerifyOptions) verifyStep(ctx context.Context, cs kubernetes.Interface,
 		res, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
 		if err != nil {
 			check.Reason = "could not ask the apiserver: " + err.Error()
-			vs.Status = StatusNotCheckable
+			vs.Status = StatusUnchecked
 		} else {
 			check.Allowed = res.Status.Allowed
 			check.Reason = strings.TrimSpace(res.Status.Reason + " " + res.Status.EvaluationError)
-			if !res.Status.Allowed && vs.Status == StatusVerified {
+			if !res.Status.Allowed && vs.Status != StatusUnchecked {
 				vs.Status = StatusRefused
 			}
 		}

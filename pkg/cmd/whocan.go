@@ -144,6 +144,8 @@ func (o *WhoCanOptions) Validate() error {
 // Run loads the input and prints the subjects.
 func (o *WhoCanOptions) Run(cmd *cobra.Command) error {
 	o.Input.StructuredOutput = o.Output != OutputTable
+	// The answer is RBAC's alone: an input without pods or nodes is complete.
+	o.Input.RBACOnly = true
 	inv, err := o.Input.Load(cmd.Context(), o.streams)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
 	in.WriteString(stdin)
 	root := NewCmdAuthPaths(streams)
-	root.SetArgs(args)
+	root.SetArgs(withDeclaredGaps(args))
 	err = root.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err
 }
@@ -211,7 +211,11 @@ func TestWhoCanJSONShape(t *testing.T) {
 		t.Errorf("non-resource request = %s", b)
 	}
 	// Nobody but system:masters: subjects is still a list.
-	out, _, err = runCLI(t, "", "who-can", "impersonate", "users", "-A", "-f", filepath.Join("..", "..", "testdata", "input", "good", "dir", "a.yaml"), "-o", "json")
+	noGrants := filepath.Join(t.TempDir(), "role.yaml")
+	if err := os.WriteFile(noGrants, []byte("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: unbound}\nrules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, "", "who-can", "impersonate", "users", "-A", "-f", noGrants, "-o", "json")
 	if err != nil || !strings.Contains(out, `"subjects": [`) || strings.Contains(out, "null") {
 		t.Errorf("no grants: %v\n%s", err, out)
 	}

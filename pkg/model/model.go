@@ -276,8 +276,15 @@ type Inventory struct {
 	Skipped map[string]int
 	// Warnings are problems in the input that do not stop the analysis.
 	Warnings []string
-	// Missing lists kinds that could not be read (live mode), with the reason.
+	// Missing lists kinds that could not be read (live mode), or that an
+	// offline input has none of where every cluster has some, with the reason.
 	Missing []MissingKind
+	// NotSeen are resources an offline input has no object of, which a
+	// cluster may well have none of (source.OfflineGaps): noted, not missing.
+	NotSeen []string
+	// DeclaredRead are the resources a dump's header says were read in full
+	// (an empty one was empty in the cluster).
+	DeclaredRead []string
 	// ServerVersion is the cluster's version when known ("v1.37.2"), else empty.
 	ServerVersion string
 	// ServedGroups are the API groups the cluster serves (live discovery, or

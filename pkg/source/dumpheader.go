@@ -3,8 +3,11 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
 // dumpVersionPrefix starts the comment line of a YAML dump that names the
@@ -94,4 +97,71 @@ func unionSorted(a, b []string) []string {
 	out := slices.Concat(a, b)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// dumpReadPrefix starts the comment line of a YAML dump naming the resources
+// it read in full: offline, one of them without objects was empty in the
+// cluster, not left out of the input (OfflineGaps).
+const dumpReadPrefix = "# Read in full: "
+
+// dumpIncompletePrefix starts the lines of a YAML dump naming what it could
+// not read, one "#   RESOURCE: REASON — IMPACT" line each; read back, they
+// keep an offline run of a partial dump partial.
+const dumpIncompletePrefix = "# INCOMPLETE: these kinds could not be read:"
+
+// DumpReadComment is the comment line naming the resources read in full,
+// with its newline; "" when there are none.
+func DumpReadComment(resources []string) string {
+	if len(resources) == 0 {
+		return ""
+	}
+	return dumpReadPrefix + strings.Join(resources, " ") + "\n"
+}
+
+// DumpIncompleteComment is the comment block naming the kinds not read; ""
+// when every kind was.
+func DumpIncompleteComment(missing []model.MissingKind) string {
+	if len(missing) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(dumpIncompletePrefix + "\n")
+	for _, m := range missing {
+		fmt.Fprintf(&b, "#   %s: %s — %s\n", m.Resource, m.Reason, m.Impact)
+	}
+	return b.String()
+}
+
+// dumpIncomplete returns the kinds an opening INCOMPLETE block names.
+func dumpIncomplete(head []byte) []model.MissingKind {
+	var out []model.MissingKind
+	in := false
+	for _, line := range strings.Split(string(head), "\n") {
+		s := strings.TrimSpace(line)
+		switch {
+		case s == "":
+			continue
+		case !strings.HasPrefix(s, "#"):
+			return out
+		case s == dumpIncompletePrefix:
+			in = true
+		case in && strings.HasPrefix(line, "#   "):
+			res, rest, ok := strings.Cut(strings.TrimPrefix(line, "#   "), ": ")
+			if !ok {
+				continue
+			}
+			reason, impact, _ := strings.Cut(rest, " — ")
+			out = append(out, model.MissingKind{Resource: res, Reason: reason, Impact: impact})
+		default:
+			in = false
+		}
+	}
+	return out
+}
+
+// peekDumpRead reads the read-in-full and INCOMPLETE comments of a dump at
+// the start of br without consuming anything.
+func peekDumpRead(br *bufio.Reader) ([]string, []model.MissingKind) {
+	head, _ := br.Peek(dumpHeaderMax)
+	return strings.Fields(dumpComment(head, dumpReadPrefix)), dumpIncomplete(head)
 }

@@ -155,6 +155,9 @@ func (d *decoder) decodeFile(name string, stdin io.Reader) error {
 		}
 	}
 	d.inv.ServedGroups = unionSorted(d.inv.ServedGroups, peekDumpGroups(br))
+	read, missing := peekDumpRead(br)
+	d.inv.DeclaredRead = unionSorted(d.inv.DeclaredRead, read)
+	d.inv.Missing = append(d.inv.Missing, missing...)
 	n, err := d.decodeStream(display, br)
 	if err != nil {
 		return err

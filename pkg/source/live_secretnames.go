@@ -16,11 +16,17 @@ import (
 // (resourceNames) must give its token Secret one of those names; when a
 // Secret of another type already holds every such name, the create fails.
 // Live loads list only token and bootstrap-token Secrets, so the names RBAC
-// rules allow to read are looked up one by one, metadata only, by name:
-// never a list of every Secret, whose annotations can carry data. A name found becomes a Secret without type in the
-// inventory; a name not found stays absent.
+// rules allow to read are looked up one by one, metadata only, by name (a
+// list with a metadata.name field selector): never a list of every Secret,
+// whose annotations can carry data. A name not found stays absent. A name
+// found becomes a Secret of type Opaque: a metadata-only read has no type,
+// and the analysis distinguishes only token and bootstrap-token Secrets,
+// which the type lists read in full, so any other type analyses the same;
+// Opaque is also what a manifest without type reads as (the apiserver's
+// default), so a dump of such a Secret reads back, and dumps again, as it
+// was written.
 
-// maxSecretNameLookups bounds the GETs of one load (rules with
+// maxSecretNameLookups bounds the lookups of one load (rules with
 // resourceNames bound cluster-wide are looked up in every namespace).
 const maxSecretNameLookups = 200
 
@@ -106,7 +112,7 @@ func (l *liveLoader) lookUpSecretNames(ctx context.Context, d *decoder) {
 			d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("secrets %s (metadata, by name): %s: the name is assumed free", k, reasonFor(res.Error())))
 			continue
 		}
-		if err := d.decodeSecretMetadataList(raw, "", model.Source{File: "live:" + path + "?fieldSelector=metadata.name=" + name}); err != nil {
+		if err := d.decodeSecretMetadataList(raw, "Opaque", model.Source{File: "live:" + path + "?fieldSelector=metadata.name=" + name}); err != nil {
 			d.inv.Warnings = append(d.inv.Warnings, err.Error())
 		}
 	}

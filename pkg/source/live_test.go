@@ -888,8 +888,8 @@ func TestLoadLiveServedGroups(t *testing.T) {
 
 // TestLoadLiveSecretNames: the names a resourceNames rule allows to read are
 // looked up one by one (a metadata list with a metadata.name selector in the
-// namespace; the fake fails the test on any other secrets request); a Secret found is kept without type
-// or data, a name not found stays absent, and nothing else is asked.
+// namespace; the fake fails the test on any other secrets request); a Secret
+// found is kept as Opaque (its type is not read) without data, a name not found stays absent, and nothing else is asked.
 func TestLoadLiveSecretNames(t *testing.T) {
 	f := newFakeAPI(t)
 	f.world()
@@ -911,8 +911,8 @@ func TestLoadLiveSecretNames(t *testing.T) {
 			t.Errorf("a name not found was kept: %+v", s)
 		}
 	}
-	if found == nil || found.Type != "" {
-		t.Fatalf("team-1/app-password: %+v, want a Secret without type", found)
+	if found == nil || found.Type != "Opaque" {
+		t.Fatalf("team-1/app-password: %+v, want an Opaque Secret", found)
 	}
 	for path, want := range map[string]int{
 		"/api/v1/namespaces/team-1/secrets?metadata.name=app-password":  1,

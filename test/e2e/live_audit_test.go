@@ -11,8 +11,12 @@ import (
 
 // TestLiveSecretsAreMetadataOnly: the apiserver's audit log (level
 // RequestResponse for secrets) shows that every secrets request the tool made
-// was a list with a type field selector answered with a
-// PartialObjectMetadataList, whose items have metadata only.
+// was a list answered with a PartialObjectMetadataList, whose items have
+// metadata only: lists with a type field selector (token and bootstrap-token
+// Secrets), and lists with a metadata.name field selector for exactly the
+// names a resourceNames rule allows to read (team-a/app-password, whose
+// owner token-secret-create must know is taken), never a list of every
+// Secret.
 func TestLiveSecretsAreMetadataOnly(t *testing.T) {
 	e := liveEnv(t)
 	before := e.auditLines(t)
@@ -37,14 +41,15 @@ func TestLiveSecretsAreMetadataOnly(t *testing.T) {
 				n++
 			}
 		}
-		// Admin: 2 lists; limited: 2 refused + 2 refused in the namespace;
-		// --chunk-size=1: 1 token Secret + 1 bootstrap token → at least 2 pages each.
-		if n >= 8 || time.Now().After(deadline) {
+		// Admin: 2 lists + 1 by name; limited: 2 refused + 2 refused in the
+		// namespace + 1 refused by name; --chunk-size=1: 1 token Secret + 1
+		// bootstrap token → at least 1 page each, + 1 by name.
+		if n >= 11 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	secretsRequests, forbidden, listed := 0, 0, 0
+	secretsRequests, forbidden, listed, nameLookups := 0, 0, 0, 0
 	forbiddenPaths := map[string]int{}
 	for _, ev := range events {
 		if ev.ObjectRef == nil || ev.ObjectRef.Resource != "secrets" {
@@ -59,8 +64,12 @@ func TestLiveSecretsAreMetadataOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		fs := u.Query().Get("fieldSelector")
-		if fs != "type=kubernetes.io/service-account-token" && fs != "type=bootstrap.kubernetes.io/token" {
-			t.Errorf("secrets list without a type selector: %s", ev.RequestURI)
+		switch {
+		case fs == "type=kubernetes.io/service-account-token" || fs == "type=bootstrap.kubernetes.io/token":
+		case fs == "metadata.name=app-password" && u.Path == "/api/v1/namespaces/team-a/secrets":
+			nameLookups++
+		default:
+			t.Errorf("secrets list without a type selector or an allowed name: %s", ev.RequestURI)
 		}
 		if ev.ResponseStatus != nil && ev.ResponseStatus.Code == 403 {
 			forbidden++
@@ -97,13 +106,15 @@ func TestLiveSecretsAreMetadataOnly(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d secrets requests by the tool (%d forbidden), %d Secrets received as metadata", secretsRequests, forbidden, listed)
+	t.Logf("%d secrets requests by the tool (%d forbidden, %d by name), %d Secrets received as metadata", secretsRequests, forbidden, nameLookups, listed)
 	// The limited user's two lists are refused cluster-wide, then in the
-	// context's namespace (default), where the tool tries them again.
-	if secretsRequests < 8 || forbidden != 4 || listed < 4 {
-		t.Errorf("want ≥8 secrets requests (4 forbidden, ≥4 items listed), got %d (%d forbidden, %d items)", secretsRequests, forbidden, listed)
+	// context's namespace (default), where the tool tries them again; its
+	// lookup of app-password by name is refused in team-a. Each of the three
+	// runs looks app-password up once.
+	if secretsRequests < 11 || forbidden != 5 || listed < 4 || nameLookups != 3 {
+		t.Errorf("want ≥11 secrets requests (5 forbidden, 3 by name, ≥4 items listed), got %d (%d forbidden, %d by name, %d items)", secretsRequests, forbidden, nameLookups, listed)
 	}
-	if want := map[string]int{"/api/v1/secrets": 2, "/api/v1/namespaces/default/secrets": 2}; !reflect.DeepEqual(forbiddenPaths, want) {
+	if want := map[string]int{"/api/v1/secrets": 2, "/api/v1/namespaces/default/secrets": 2, "/api/v1/namespaces/team-a/secrets": 1}; !reflect.DeepEqual(forbiddenPaths, want) {
 		t.Errorf("forbidden secrets lists %v, want %v", forbiddenPaths, want)
 	}
 }

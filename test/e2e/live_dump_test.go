@@ -96,7 +96,20 @@ func TestLiveDumpRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r.stdout != string(want) {
-			t.Errorf("dump of the merged dumps differs from the live dump")
+			got, wnt := strings.Split(r.stdout, "\n"), strings.Split(string(want), "\n")
+			for i := 0; i < len(got) || i < len(wnt); i++ {
+				var g, w string
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(wnt) {
+					w = wnt[i]
+				}
+				if g != w {
+					t.Errorf("dump of the merged dumps differs from the live dump at line %d:\nmerged: %s\nlive:   %s", i+1, g, w)
+					break
+				}
+			}
 		}
 	})
 }

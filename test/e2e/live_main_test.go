@@ -245,6 +245,10 @@ func setup() (*env, error) {
 		"--audit-log-path=" + e.auditLog,
 		"--audit-log-mode=blocking",
 		"--audit-log-maxsize=0",
+		// As every real cluster (kubeadm, managed): privileged pods are
+		// admitted by the apiserver itself, so that admission policies and
+		// Pod Security decide (TestLiveAdmissionPolicy).
+		"--allow-privileged=true",
 	}})
 	if err != nil {
 		return nil, err

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/test/e2e/cluster"
 )
 
 // TestLiveReadme runs the live commands the README shows (with
@@ -39,8 +43,55 @@ func TestLiveReadme(t *testing.T) {
 		t.Errorf("scan of the dump (exit %d) differs from the live scan:\n%s\nlive:\n%s", offline.code, offline.stdout, scan.stdout)
 	}
 
+	// The README's plain-kubectl recipe, run as written (kubectl and the
+	// plugin on PATH): the same answer as the dump, no secret value on disk.
+	recipe := readmeRecipe(t)
+	dir := t.TempDir()
+	sh := exec.Command("bash", "-o", "pipefail", "-c", recipe)
+	sh.Dir = dir
+	sh.Env = append(os.Environ(), "KUBECONFIG="+e.c.Kubeconfig, "KUBECACHEDIR="+filepath.Join(dir, "cache"),
+		"PATH="+filepath.Dir(e.plugin)+string(os.PathListSeparator)+filepath.Dir(e.c.Bin.Kubectl)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("README recipe %q: %v\n%s", recipe, err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range secretValues {
+		if strings.Contains(string(data), v) {
+			t.Errorf("the README recipe wrote the secret value %q", v)
+		}
+	}
+	viaKubectl := e.run(t, "-f", filepath.Join(dir, "cluster.yaml"))
+	if viaKubectl.code != 0 || viaKubectl.stdout != scan.stdout {
+		t.Errorf("scan of the README recipe's file (exit %d) differs from the live scan:\n%s%s\nlive:\n%s", viaKubectl.code, viaKubectl.stdout, viaKubectl.stderr, scan.stdout)
+	}
+
 	verify := e.run(t, "verify", "Group:developers", "--max-paths", "1")
 	if verify.code != 0 || !strings.Contains(verify.stdout, "verified") {
 		t.Errorf("verify: exit %d\n%s%s", verify.code, verify.stdout, verify.stderr)
 	}
+}
+
+// readmeRecipe is the README's plain-kubectl dump command: the code block
+// that pipes kubectl get into kubectl auth-paths dump, continuation lines
+// joined.
+func readmeRecipe(t *testing.T) string {
+	t.Helper()
+	root, err := cluster.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, block := range strings.Split(string(data), "```") {
+		if strings.Contains(block, "| kubectl auth-paths dump -f -") {
+			return strings.TrimSpace(strings.ReplaceAll(block, "\\\n", ""))
+		}
+	}
+	t.Fatal("README: no kubectl get … | kubectl auth-paths dump -f - block")
+	return ""
 }

@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// rbacOnly is what `kubectl get clusterroles,clusterrolebindings -o yaml`
+// gives: RBAC and nothing the other primitives need.
+const rbacOnly = `apiVersion: v1
+kind: List
+items:
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: ClusterRole
+  metadata: {name: pod-exec}
+  rules: [{apiGroups: [""], resources: [pods/exec], verbs: [create]}]
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: ClusterRoleBinding
+  metadata: {name: dev-exec}
+  roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pod-exec}
+  subjects: [{kind: Group, name: dev, apiGroup: rbac.authorization.k8s.io}]
+`
+
+// TestIncompleteInput: an offline input without a kind every cluster has is
+// a partial result (exit 3, warnings on standard error, "incomplete" in
+// JSON), also under a --fail-on gate and after a dump round trip, unless
+// --allow-incomplete names the kinds; input without RBAC is an error naming
+// the file; who-can, which reads RBAC only, is complete on RBAC alone.
+func TestIncompleteInput(t *testing.T) {
+	dir := t.TempDir()
+	rbac := filepath.Join(dir, "rbac.yaml")
+	cms := filepath.Join(dir, "configmaps.yaml")
+	for name, data := range map[string]string{
+		rbac: rbacOnly,
+		cms:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\ndata: {k: v}\n",
+	} {
+		if err := os.WriteFile(name, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
+	missing := []string{"the input has no namespaces", "the input has no serviceaccounts", "the input has no secrets", "the input has no pods", "the input has no nodes"}
+	runCLICases(t, []cliCase{
+		{name: "rbac only", args: []string{"-f", rbac}, code: ExitPartial, stderr: missing},
+		{name: "rbac only, gate", args: []string{"scan", "-f", rbac, "--fail-on", "any"}, code: ExitPartial, stderr: missing},
+		{name: "rbac only, kinds allowed", args: []string{"scan", "-f", rbac, "--allow-incomplete", "namespaces,serviceaccounts,Secret,pods,nodes"}, code: ExitOK},
+		{name: "rbac only, all allowed", args: []string{"scan", "-f", rbac, "--allow-incomplete", "all"}, code: ExitOK},
+		{name: "rbac only, some allowed", args: []string{"scan", "-f", rbac, "--allow-incomplete", "pods"}, code: ExitPartial, stderr: []string{"the input has no nodes"}},
+		{name: "unknown kind", args: []string{"scan", "-f", rbac, "--allow-incomplete", "banana"}, code: ExitError, stderr: []string{`"banana" is not a kind the analysis reads`}},
+		{name: "no RBAC", args: []string{"scan", "-f", cms}, code: ExitError, stderr: []string{"no ClusterRole, ClusterRoleBinding, Role or RoleBinding in " + cms}},
+		{name: "no RBAC, gate", args: []string{"scan", "-f", cms, "--fail-on", "any"}, code: ExitError},
+		{name: "who-can reads RBAC only", args: []string{"who-can", "create", "pods/exec", "-A", "-f", rbac}, code: ExitOK, stdout: []string{"Group"}},
+		{name: "demo is complete", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"note: the input has no persistentvolumes"}},
+	})
+
+	// JSON names what is missing.
+	out, _, code := runCLIProcess(t, "", "scan", "-f", rbac, "-o", "json")
+	if code != ExitPartial {
+		t.Fatalf("-o json: exit %d", code)
+	}
+	var res struct {
+		Incomplete []struct{ Resource, Reason, Impact string } `json:"incomplete"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range res.Incomplete {
+		got = append(got, m.Resource+" ("+m.Reason+")")
+	}
+	if want := "namespaces (none in the input), serviceaccounts (none in the input), secrets (none in the input), pods (none in the input), nodes (none in the input)"; strings.Join(got, ", ") != want {
+		t.Errorf("incomplete = %s, want %s", strings.Join(got, ", "), want)
+	}
+
+	// A dump keeps it: its header names what could not be read, and what was.
+	partial, _, code := runCLIProcess(t, "", "dump", "-f", rbac)
+	if code != ExitPartial || !strings.Contains(partial, "# INCOMPLETE: these kinds could not be read:\n#   namespaces: none in the input") {
+		t.Fatalf("dump of the RBAC-only input: exit %d:\n%s", code, partial)
+	}
+	full, _, code := runCLIProcess(t, "", "dump", "-f", demo)
+	if code != ExitOK || !strings.Contains(full, "# Read in full: namespaces serviceaccounts secrets pods nodes\n") {
+		t.Fatalf("dump of the demo: exit %d:\n%.400s", code, full)
+	}
+	for name, tc := range map[string]struct {
+		data string
+		code int
+	}{"partial.yaml": {partial, ExitPartial}, "full.yaml": {full, ExitOK}} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, code := runCLIProcess(t, "", "scan", "-f", p); code != tc.code {
+			t.Errorf("scan of %s: exit %d, want %d\n%s", name, code, tc.code, errOut)
+		}
+	}
+}
+
+// TestVerifyUncheckedStepsFail: verify with -f and no reachable cluster
+// prints every step as unchecked and exits ExitUnverified, not 0.
+func TestVerifyUncheckedStepsFail(t *testing.T) {
+	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
+	out, errOut, code := runCLIProcess(t, "", "verify", "Group:dev-team", "-f", demo, "--server", "https://127.0.0.1:1", "--request-timeout", "5s")
+	if code != ExitUnverified {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, ExitUnverified, out, errOut)
+	}
+	if !strings.Contains(out, "unchecked") || !strings.Contains(errOut, "could not be checked: the paths are not verified") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
