@@ -32,12 +32,12 @@ type evidence struct {
 	count    func(*model.Inventory) int
 }
 
-// workloadCount counts the controllers of one kind.
-func workloadCount(kind string) func(*model.Inventory) int {
+// countOfKind counts the objects of one kind in a list that holds several.
+func countOfKind[T any](list func(*model.Inventory) []T, kindOf func(T) string, kind string) func(*model.Inventory) int {
 	return func(inv *model.Inventory) int {
 		n := 0
-		for _, w := range inv.Workloads {
-			if w.Kind == kind {
+		for _, o := range list(inv) {
+			if kindOf(o) == kind {
 				n++
 			}
 		}
@@ -45,17 +45,14 @@ func workloadCount(kind string) func(*model.Inventory) int {
 	}
 }
 
-// webhookCount counts the webhook configurations of one kind.
+func workloadCount(kind string) func(*model.Inventory) int {
+	return countOfKind(func(inv *model.Inventory) []*model.Workload { return inv.Workloads },
+		func(w *model.Workload) string { return w.Kind }, kind)
+}
+
 func webhookCount(kind string) func(*model.Inventory) int {
-	return func(inv *model.Inventory) int {
-		n := 0
-		for _, w := range inv.WebhookConfigurations {
-			if w.Kind == kind {
-				n++
-			}
-		}
-		return n
-	}
+	return countOfKind(func(inv *model.Inventory) []*model.WebhookConfiguration { return inv.WebhookConfigurations },
+		func(w *model.WebhookConfiguration) string { return w.Kind }, kind)
 }
 
 // evidenceKinds are the resources whose absence OfflineGaps reports, in
