@@ -41,7 +41,7 @@ func NewCmdFrom(input *InputOptions, streams genericiooptions.IOStreams) *cobra.
 		Long: `Show up to --max-paths shortest paths (Yen's algorithm) from SUBJECT to cluster-admin, each step
 with the binding, role and rule that allow it and the condition that makes it real.
 
-SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:serviceaccount:NAMESPACE:NAME.`,
+SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, Node:NAME or system:serviceaccount:NAMESPACE:NAME.`,
 		Example: fromExample,
 		Args:    cobra.ExactArgs(1),
 		RunE:    runE(o),

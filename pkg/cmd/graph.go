@@ -43,7 +43,7 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 	}
 	o.Analysis.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.All, "all", false, "Every edge of the escalation graph, not only those on paths to cluster-admin")
-	cmd.Flags().StringVar(&o.SubjectArg, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME)")
+	cmd.Flags().StringVar(&o.SubjectArg, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, Node:NAME)")
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: draw at most `N` paths")
 	addOutputFlag(cmd, &o.Output, graphFormats, "svg is drawn by the embedded graphviz (no installation needed)")
 	return cmd

@@ -59,7 +59,7 @@ var badInputs = []struct {
 	{"truncated YAML", "truncated.yaml", ": document 2 (line 6): invalid YAML: line 10: found unexpected end of stream"},
 	{"invalid JSON", "invalid.json", ": document 2 (line 2): invalid JSON: line 4, column 28: invalid character '}'"},
 	{"truncated JSON", "truncated.json", ": document 2 (line 2): invalid JSON: unexpected end of input at line 2"},
-	{"List with a bad item", "list-bad-item.yaml", `: document 1 (line 1): items[1]: ClusterRole "bad-rules": field rules: got JSON string, want a list`},
+	{"List with a bad item", "list-bad-item.yaml", `: document 1: items[1] (line 8): ClusterRole "bad-rules": field rules: got JSON string, want a list`},
 	{"rbac v9", "rbac-v9.yaml", `: document 1 (line 1): ClusterRole "future": unsupported apiVersion "rbac.authorization.k8s.io/v9"`},
 	{"apps/v1beta2", "deployment-v1beta2.yaml", `: document 2 (line 6): Deployment "old": unsupported apiVersion "apps/v1beta2" (want apps/v1)`},
 	{"binary garbage", "garbage.bin", ": document 1 (line 1): binary data: not YAML or JSON"},

@@ -122,6 +122,8 @@ func TestParseSubject(t *testing.T) {
 		{"system:serviceaccount:kube-system:default", Subject{Kind: rbacv1.ServiceAccountKind, Namespace: "kube-system", Name: "default"}},
 		{"User:system:serviceaccount:ns:bot", Subject{Kind: rbacv1.ServiceAccountKind, Namespace: "ns", Name: "bot"}},
 		{"system:node:n1", Subject{Kind: rbacv1.UserKind, Name: "system:node:n1"}},
+		{"Node:n1", Subject{Kind: rbacv1.UserKind, Name: "system:node:n1"}},
+		{"node:n1", Subject{Kind: rbacv1.UserKind, Name: "system:node:n1"}},
 		{"system:anonymous", Subject{Kind: rbacv1.UserKind, Name: "system:anonymous"}},
 		{"User:system:kube-controller-manager", Subject{Kind: rbacv1.UserKind, Name: "system:kube-controller-manager"}},
 	}

@@ -95,8 +95,9 @@ func SplitServiceAccountUser(user string) (namespace, name string, ok bool) {
 }
 
 // ParseSubject reads User:alice, Group:dev, ServiceAccount:ns:name (also sa:ns:name,
-// ns/name after ServiceAccount:), a bare system:serviceaccount:ns:name or
-// system:node:NAME user name, or a bare name (a User).
+// ns/name after ServiceAccount:), Node:NAME (the node's kubelet identity, the
+// user system:node:NAME, as scan prints it), a bare system:serviceaccount:ns:name
+// or system:node:NAME user name, or a bare name (a User).
 func ParseSubject(s string) (Subject, error) {
 	if ns, name, ok := SplitServiceAccountUser(s); ok {
 		return Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: name}, nil
@@ -128,11 +129,16 @@ func ParseSubject(s string) (Subject, error) {
 			return Subject{}, fmt.Errorf("subject %q: want ServiceAccount:NAMESPACE:NAME", s)
 		}
 		return Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: name}, nil
+	case "node":
+		if rest == "" || strings.Contains(rest, ":") {
+			return Subject{}, fmt.Errorf("subject %q: want Node:NAME", s)
+		}
+		return Subject{Kind: rbacv1.UserKind, Name: NodeUserPrefix + rest}, nil
 	case "system":
 		// A user name such as system:node:n1 or system:anonymous.
 		return Subject{Kind: rbacv1.UserKind, Name: s}, nil
 	}
-	return Subject{}, fmt.Errorf("subject %q: want User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME or system:serviceaccount:NAMESPACE:NAME", s)
+	return Subject{}, fmt.Errorf("subject %q: want User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, Node:NAME or system:serviceaccount:NAMESPACE:NAME", s)
 }
 
 // Identity is an authenticated (or anonymous) requester: a user name and its groups.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
@@ -129,6 +130,9 @@ func ParseAcceptances(file string, raw []byte) ([]Acceptance, error) {
 				return nil, fmt.Errorf("accept file %s: entry %d: field \"subject\": %v", file, n, err)
 			}
 			a.subject = s.String()
+			if node, ok := strings.CutPrefix(s.Name, rbac.NodeUserPrefix); ok && s.Kind == rbacv1.UserKind {
+				a.subject = "Node:" + node // as paths name a node's identity
+			}
 		}
 		if a.Reason == "" {
 			return nil, fmt.Errorf("accept file %s: entry %d (%s): field \"reason\": required", file, n, a.Target())

@@ -73,12 +73,13 @@ func (e *docError) Error() string {
 	b.WriteString(e.src.File)
 	if e.src.Doc > 0 {
 		fmt.Fprintf(&b, ": document %d", e.src.Doc)
-		if e.src.Line > 0 {
-			fmt.Fprintf(&b, " (line %d)", e.src.Line)
-		}
 	}
 	if e.src.Item > 0 {
 		fmt.Fprintf(&b, ": items[%d]", e.src.Item-1)
+	}
+	if e.src.Doc > 0 && e.src.Line > 0 {
+		// The document's line, or the item's within a List.
+		fmt.Fprintf(&b, " (line %d)", e.src.Line)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.msg)
@@ -167,7 +168,7 @@ func (d *decoder) decodeJSONStream(file string, data []byte) (int, error) {
 			}
 			return docs, &docError{src: src, msg: "invalid JSON", err: jsonSyntaxDetail(data, err)}
 		}
-		if _, err := d.decodeDocument(raw, src); err != nil {
+		if _, err := d.decodeDocument(raw, src, jsonItemLines); err != nil {
 			return docs, err
 		}
 		docs++
@@ -238,7 +239,8 @@ func (d *decoder) decodeYAMLStream(file string, br *bufio.Reader) (int, error) {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 			return &docError{src: src, msg: "invalid YAML: " + msg}
 		}
-		if _, err := d.decodeDocument(js, src); err != nil {
+		yamlDoc := buf.Bytes()
+		if _, err := d.decodeDocument(js, src, func([]byte, int) []int { return yamlItemLines(yamlDoc, startLine) }); err != nil {
 			return err
 		}
 		if !isNullJSON(js) {
@@ -346,8 +348,9 @@ func jsonValueKind(t []byte) string {
 }
 
 // decodeDocument decodes one top-level document, which may be a List; it
-// returns how many objects it kept or skipped.
-func (d *decoder) decodeDocument(js []byte, src model.Source) (int, error) {
+// returns how many objects it kept or skipped. itemLines, when not nil, gives
+// the line of each item of a List (from the document's JSON and first line).
+func (d *decoder) decodeDocument(js []byte, src model.Source, itemLines func(doc []byte, first int) []int) (int, error) {
 	if isNullJSON(js) {
 		return 0, nil
 	}
@@ -371,9 +374,18 @@ func (d *decoder) decodeDocument(js []byte, src model.Source) (int, error) {
 		if h.Kind == "List" {
 			itemKind = ""
 		}
+		var lines []int
+		if itemLines != nil && src.Line > 0 {
+			if lines = itemLines(t, src.Line); len(lines) != len(h.Items) {
+				lines = nil
+			}
+		}
 		for i, item := range h.Items {
 			isrc := src
 			isrc.Item = i + 1
+			if lines != nil {
+				isrc.Line = lines[i]
+			}
 			if err := d.decodeObject(item, isrc, itemKind, h.APIVersion); err != nil {
 				return 0, err
 			}

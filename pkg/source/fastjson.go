@@ -41,7 +41,7 @@ var errNotFast = errors.New("not a single JSON List")
 // itself so far (its kind and apiVersion may follow its items).
 type listItem struct {
 	raw              []byte
-	n                int
+	n, line          int
 	kind, apiVersion string
 }
 
@@ -83,7 +83,7 @@ func (d *decoder) decodeJSONListFast(file string, r io.Reader) (docs int, err er
 	for b := range batches {
 		for _, it := range b.items {
 			isrc := src
-			isrc.Item = it.n
+			isrc.Item, isrc.Line = it.n, it.line
 			// Items of kubectl's Lists carry kind and apiVersion; a typed
 			// List that names them only after its items is left to the
 			// exact decoder.
@@ -115,7 +115,8 @@ func readList(r io.Reader, out chan<- listBatch, stop <-chan struct{}) {
 	}
 	fail := func() { send(listBatch{done: true}) }
 
-	it := jsoniter.Parse(fastJSON, r, 1<<16)
+	lines := newItemLineTracker(r)
+	it := jsoniter.Parse(fastJSON, lines, 1<<16)
 	if it.WhatIsNext() != jsoniter.ObjectValue {
 		fail()
 		return
@@ -155,8 +156,13 @@ func readList(r io.Reader, out chan<- listBatch, stop <-chan struct{}) {
 					fail()
 					return
 				}
+				line := lines.place(raw)
+				if line == 0 {
+					fail()
+					return
+				}
 				n++
-				batch = append(batch, listItem{raw: raw, n: n, kind: kind, apiVersion: apiVersion})
+				batch = append(batch, listItem{raw: raw, n: n, line: line, kind: kind, apiVersion: apiVersion})
 				if len(batch) == 256 {
 					if !send(listBatch{items: batch}) {
 						return

@@ -512,7 +512,7 @@ func (l *liveLoader) listOnce(ctx context.Context, r liveList, path string) list
 		case r.meta != nil:
 			err = d.decodeMetadataList(raw, *r.meta, src)
 		default:
-			_, err = d.decodeDocument(raw, src)
+			_, err = d.decodeDocument(raw, src, nil)
 		}
 		if err != nil {
 			return listResult{err: err, pages: page}
