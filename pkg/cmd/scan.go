@@ -43,6 +43,8 @@ type ScanOptions struct {
 	Entry string
 	// Namespace (-n) keeps only the paths that start in it (scanNamespaceHelp).
 	Namespace string
+	// unfiltered is the number of paths before --entry and -n.
+	unfiltered int
 	// Review: --baseline, --accept, --fail-on (see reviewflags.go).
 	Review  ReviewFlags
 	streams genericiooptions.IOStreams
@@ -111,9 +113,22 @@ func (o *ScanOptions) Validate() error {
 	return validateOutput(o.Output, scanFormats)
 }
 
+// filters names the filters of the listing, "" when none.
+func (o *ScanOptions) filters() string {
+	var f []string
+	if o.Entry != "" {
+		f = append(f, "--entry "+o.Entry)
+	}
+	if o.Namespace != "" {
+		f = append(f, "-n "+o.Namespace)
+	}
+	return strings.Join(f, " ")
+}
+
 // scan lists one cluster's paths (with --entry and -n applied) and hygiene findings.
 func (o *ScanOptions) scan(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
 	res, findings := scanCluster(a, o.ExpandGroups)
+	o.unfiltered = len(res.Paths)
 	res.Paths = slices.DeleteFunc(res.Paths, func(p risk.Path) bool {
 		return o.Entry != "" && !risk.HasEntry(p.Entries, o.Entry) || o.Namespace != "" && !startsIn(p, o.Namespace)
 	})
@@ -196,6 +211,9 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		fmt.Fprintf(o.streams.Out, "Paths that start in namespace %s (-n): %d\n\n", o.Namespace, len(res.Paths))
 	}
 	printScanTable(o.streams.Out, res)
+	if filters := o.filters(); filters != "" {
+		fmt.Fprintf(o.streams.Out, "%s lists %d of the %d paths; the counts above are of every identity\n", filters, len(res.Paths), o.unfiltered)
+	}
 	printHygiene(o.streams.Out, review.TagFindings("", findings))
 	return Partial(inv)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -411,11 +412,19 @@ func describeRule(r rbacv1.PolicyRule) string {
 	return strings.Join(r.Verbs, ",") + " " + res
 }
 
+// describeSubjects names a binding's subjects as the authorizer reads them:
+// a ServiceAccount subject without namespace is in the RoleBinding's
+// namespace, and in a ClusterRoleBinding matches no one.
 func describeSubjects(b *model.Binding) string {
 	var out []string
 	for _, s := range b.Subjects {
 		if s.Kind == rbacv1.ServiceAccountKind {
-			out = append(out, "ServiceAccount "+s.Namespace+"/"+s.Name)
+			c := rbac.CanonicalSubject(s, b.Namespace)
+			if c.Namespace == "" {
+				out = append(out, "ServiceAccount "+s.Name+" (no namespace: matches no one)")
+				continue
+			}
+			out = append(out, "ServiceAccount "+c.Namespace+"/"+c.Name)
 		} else {
 			out = append(out, s.Kind+" "+s.Name)
 		}

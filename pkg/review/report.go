@@ -8,6 +8,7 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -111,10 +112,14 @@ func (d ReportData) view() view {
 	} else {
 		v.TopPaths = ps
 	}
-	for _, f := range ps {
+	// Every new path is listed, accepted ones too (marked), so that the list
+	// has as many entries as the baseline's new count.
+	for _, f := range slices.Concat(ps, d.Result.Accepted) {
 		if f.Status == StatusNew {
 			v.NewPaths = append(v.NewPaths, f)
 		}
+	}
+	for _, f := range ps {
 		if f.Note != "" {
 			v.Expired = append(v.Expired, f)
 		}

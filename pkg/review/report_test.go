@@ -239,3 +239,51 @@ func TestReportHTMLInChromium(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(dir, "review-report.png"), data, 0o644)
 	}
 }
+
+// TestReportNewPathsIncludeAccepted: the changes section lists every new
+// path, an accepted one marked, as many as the baseline's new count.
+func TestReportNewPathsIncludeAccepted(t *testing.T) {
+	inv := load(t, "cluster.yaml")
+	a := risk.Analyze(inv, risk.Options{})
+	base, err := review.LoadBaseline(fixture("baseline-old.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept, err := review.ParseAcceptances("accept.yaml", []byte("- {subject: User:carol, reason: reviewed, owner: sec, expires: 2999-01-01}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := review.Apply(a.Scan(false), review.Options{Baseline: base, Acceptances: accept, Now: now})
+	if len(rv.Accepted) == 0 {
+		t.Fatal("no accepted path: the fixture changed")
+	}
+	for _, format := range []string{"md", "html"} {
+		var b strings.Builder
+		d := review.ReportData{Generated: now, Input: "files: testdata/review/cluster.yaml", Result: rv, Top: 10}
+		var err error
+		if format == "md" {
+			err = review.RenderMarkdown(&b, d)
+		} else {
+			err = review.RenderHTML(&b, d)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if n := strings.Count(out, "— accepted (owner sec: reviewed)"); n == 0 {
+			t.Errorf("%s: the accepted new path is not listed as accepted:\n%s", format, out)
+		}
+		listed := strings.Count(out, "hop(s), ")
+		if format == "md" {
+			start := strings.Index(out, "**New paths**")
+			end := strings.Index(out, "**Gone paths**")
+			if start < 0 || end < start {
+				t.Fatalf("md: no new/gone lists:\n%s", out)
+			}
+			listed = strings.Count(out[start:end], "\n- ")
+		}
+		if format == "md" && listed != rv.Baseline.New {
+			t.Errorf("md: %d new paths listed, the baseline counts %d", listed, rv.Baseline.New)
+		}
+	}
+}

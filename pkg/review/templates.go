@@ -43,7 +43,7 @@ Baseline: {{md .Result.Baseline.File}}: {{.Result.Baseline.New}} new, {{.Result.
 {{if .NewPaths}}
 **New paths**
 
-{{range .NewPaths}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) [{{.ID}}]
+{{range .NewPaths}}- {{md .Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) [{{.ID}}]{{with .Acceptance}} — accepted (owner {{md .Owner}}: {{md .Reason}}){{end}}
 {{end}}{{end}}{{if .Result.Gone}}
 **Gone paths**
 
@@ -195,7 +195,7 @@ const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 {{hopen 2 "changes"}}Changes since the baseline{{hclose 2}}
 {{if .Result.Baseline}}
 <p>Baseline <code>{{.Result.Baseline.File}}</code>: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.</p>
-{{if .NewPaths}}{{hopen 3 ""}}New paths{{hclose 3}}<ul>{{range .NewPaths}}<li><span class="new">new</span> {{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
+{{if .NewPaths}}{{hopen 3 ""}}New paths{{hclose 3}}<ul>{{range .NewPaths}}<li><span class="new">new</span> {{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code>{{with .Acceptance}} — accepted (owner {{.Owner}}: {{.Reason}}){{end}}</li>{{end}}</ul>{{end}}
 {{if .Result.Gone}}{{hopen 3 ""}}Gone paths{{hclose 3}}<ul>{{range .Result.Gone}}<li>{{.Subject.String}} ({{.Hops}} hop(s), {{first .Path}}) <code>{{.ID}}</code></li>{{end}}</ul>{{end}}
 {{else}}<p class="muted">No baseline given (--baseline FILE, a previous <code>scan -o json</code>).</p>{{end}}
 
