@@ -36,6 +36,12 @@ func TestPathIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The shared corpus (real installers, KubeHound's fixtures) when it is
+	// checked out next to the repository.
+	for _, set := range []string{"real", "kubehound"} {
+		files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", set, "*.yaml"))
+		inputs = append(inputs, files...)
+	}
 	gen := filepath.Join(t.TempDir(), "generated.json")
 	var buf bytes.Buffer
 	if err := cluster.Write(&buf, 12, 7, "json"); err != nil {
@@ -56,7 +62,7 @@ func TestPathIDs(t *testing.T) {
 			continue // not Kubernetes objects (scenario specs, bad inputs)
 		}
 		loaded++
-		t.Run(strings.TrimPrefix(in, "../../"), func(t *testing.T) {
+		t.Run(strings.TrimPrefix(strings.TrimPrefix(in, "../../../"), "../../"), func(t *testing.T) {
 			ids := pathIDsOf(t, inv, packs)
 			shuffled := shuffledCopy(t, in, inv.ServerVersion)
 			inv2, err := source.LoadFiles(source.FileOptions{Filenames: []string{shuffled}})
