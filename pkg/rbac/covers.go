@@ -1,9 +1,8 @@
 package rbac
 
 import (
-	"strings"
-
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/component-helpers/auth/rbac/validation"
 )
 
 // clusterAdminRules are what "cluster-admin" means: every verb on every
@@ -28,112 +27,10 @@ func CoversClusterAdmin(rules []rbacv1.PolicyRule) bool {
 }
 
 // Covers reports whether the owner rules allow everything the servant rules
-// allow, with the meaning the apiserver gives it when it checks escalation:
-// each servant rule is broken into single verb/group/resource/name (or
-// verb/URL) rules, and each must be covered by one owner rule, where a
-// wildcard covers only through a wildcard. It returns the uncovered parts.
+// allow, and returns the parts they do not: the apiserver's own comparison
+// (k8s.io/component-helpers/auth/rbac/validation, which the RBAC registry's
+// escalation check calls), so that "may grant" here is what the apiserver
+// lets a role or binding writer grant.
 func Covers(owner, servant []rbacv1.PolicyRule) (bool, []rbacv1.PolicyRule) {
-	var missing []rbacv1.PolicyRule
-	for _, s := range servant {
-		for _, atom := range breakdown(s) {
-			covered := false
-			for i := range owner {
-				if ruleCovers(&owner[i], &atom) {
-					covered = true
-					break
-				}
-			}
-			if !covered {
-				missing = append(missing, atom)
-			}
-		}
-	}
-	return len(missing) == 0, missing
-}
-
-// breakdown splits a rule into rules with one verb and one group/resource/name
-// or one non-resource URL each.
-func breakdown(r rbacv1.PolicyRule) []rbacv1.PolicyRule {
-	var out []rbacv1.PolicyRule
-	for _, g := range r.APIGroups {
-		for _, res := range r.Resources {
-			for _, v := range r.Verbs {
-				if len(r.ResourceNames) > 0 {
-					for _, n := range r.ResourceNames {
-						out = append(out, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}, ResourceNames: []string{n}})
-					}
-				} else {
-					out = append(out, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}})
-				}
-			}
-		}
-	}
-	for _, u := range r.NonResourceURLs {
-		for _, v := range r.Verbs {
-			out = append(out, rbacv1.PolicyRule{NonResourceURLs: []string{u}, Verbs: []string{v}})
-		}
-	}
-	return out
-}
-
-func has(set []string, s string) bool {
-	for _, x := range set {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func hasAll(set, want []string) bool {
-	for _, w := range want {
-		if !has(set, w) {
-			return false
-		}
-	}
-	return true
-}
-
-func ruleCovers(owner, sub *rbacv1.PolicyRule) bool {
-	verbs := has(owner.Verbs, Wildcard) || hasAll(owner.Verbs, sub.Verbs)
-	groups := has(owner.APIGroups, Wildcard) || hasAll(owner.APIGroups, sub.APIGroups)
-	resources := resourcesCover(owner.Resources, sub.Resources)
-	urls := urlsCover(owner.NonResourceURLs, sub.NonResourceURLs)
-	names := len(owner.ResourceNames) == 0 || (len(sub.ResourceNames) > 0 && hasAll(owner.ResourceNames, sub.ResourceNames))
-	return verbs && groups && resources && urls && names
-}
-
-func resourcesCover(owner, sub []string) bool {
-	if has(owner, Wildcard) {
-		return true
-	}
-	for _, r := range sub {
-		if has(owner, r) {
-			continue
-		}
-		res, subres, ok := strings.Cut(r, "/")
-		if !ok || res == "" {
-			return false
-		}
-		if !has(owner, "*/"+subres) {
-			return false
-		}
-	}
-	return true
-}
-
-func urlsCover(owner, sub []string) bool {
-	for _, u := range sub {
-		covered := false
-		for _, o := range owner {
-			if o == u || (strings.HasSuffix(o, Wildcard) && strings.HasPrefix(u, strings.TrimRight(o, Wildcard))) {
-				covered = true
-				break
-			}
-		}
-		if !covered {
-			return false
-		}
-	}
-	return true
+	return validation.Covers(owner, servant)
 }

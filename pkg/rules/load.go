@@ -95,6 +95,9 @@ func Parse(data []byte, source string) (*Pack, error) {
 	if errs := Lint(&p); len(errs) > 0 {
 		return nil, fmt.Errorf("rule pack %s: %w", source, errors.Join(errs...))
 	}
+	if err := validateSchema(data); err != nil {
+		return nil, fmt.Errorf("rule pack %s: %w", source, err)
+	}
 	return &p, nil
 }
 
