@@ -23,6 +23,11 @@ if [[ -e $src/../shared ]]; then ln -s "$(cd "$src/../shared" && pwd)" "$dir/sha
 for f in /usr/bin/*; do
   [[ $(basename "$f") == kubectl ]] || ln -s "$f" "$dir/usrbin/"
 done
+# What .ci/run installs with apt-get when missing: links made now, dangling
+# until then, so that the run finds them once installed, as CI does in /usr/bin.
+for f in dot chromium chromedriver; do
+  [[ -e $dir/usrbin/$f ]] || ln -s "/usr/bin/$f" "$dir/usrbin/$f"
+done
 echo "ci-fresh: $(git -C "$dir/repo" log --oneline -1) in $dir/repo; log $dir/ci.log"
 (while sleep 60; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)"; done) >"$dir/load.log" 2>&1 &
 sampler=$!
