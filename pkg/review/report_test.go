@@ -238,6 +238,30 @@ func TestReportHTMLInChromium(t *testing.T) {
 		data, _ := os.ReadFile(shot)
 		_ = os.WriteFile(filepath.Join(dir, "review-report.png"), data, 0o644)
 	}
+
+	// No horizontal scroll at 1280 px: a copy of the page without its CSP
+	// gets one script that writes the document's scroll and client widths
+	// into the DOM Chromium dumps (the report itself runs no script).
+	measured := filepath.Join(tmp, "measured.html")
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
+	probe := csp.ReplaceAllString(buf.String(), "")
+	probe = strings.Replace(probe, "</body>", `<script>addEventListener("load", () => document.body.insertAdjacentHTML("beforeend", "<pre>widths "+document.documentElement.scrollWidth+" "+document.documentElement.clientWidth+"</pre>"))</script></body>`, 1)
+	if err := os.WriteFile(measured, []byte(probe), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dom, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(tmp, "profile2"), "--window-size=1280,2400", "--virtual-time-budget=3000", "--dump-dom", "file://"+measured).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	m := regexp.MustCompile(`widths (\d+) (\d+)`).FindStringSubmatch(string(dom))
+	if m == nil {
+		t.Fatalf("no widths in the dumped DOM:\n%.2000s", dom)
+	}
+	if m[1] != m[2] {
+		t.Errorf("the report scrolls horizontally at 1280 px: scrollWidth %s, clientWidth %s", m[1], m[2])
+	}
 }
 
 // TestReportNewPathsIncludeAccepted: the changes section lists every new
