@@ -15,3 +15,14 @@ func TestScanFilterSummary(t *testing.T) {
 		{name: "none", args: []string{"-f", demo}, notStdout: []string{"lists", "of the 8 paths"}},
 	})
 }
+
+// TestGraphDrawsNoOrphanScope: the demo's graph of paths draws the "any
+// node" scope only where a step enters it, never as
+// a start of its own; the whole graph (--all) draws it with the steps into it.
+func TestGraphDrawsNoOrphanScope(t *testing.T) {
+	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
+	runCLICases(t, []cliCase{
+		{name: "all paths: no step enters the scope", args: []string{"graph", "-f", demo}, notStdout: []string{`"Scope:any-node"`}},
+		{name: "the whole graph: steps enter it", args: []string{"graph", "--all", "-f", demo}, stdout: []string{`-> "Scope:any-node"`, `"Scope:any-node" -> "Node:`}},
+	})
+}

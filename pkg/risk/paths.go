@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,7 +205,26 @@ func (a *Analysis) PathEdges() []*graph.Edge {
 			out = append(out, e)
 		}
 	}
-	return out
+	return withoutOrphanScopes(out)
+}
+
+// withoutOrphanScopes drops the edges out of a structural node (a scope such
+// as "any node") that no kept edge enters: a scope is a step of someone's
+// path, never a start, and drawn alone it would read as one.
+func withoutOrphanScopes(edges []*graph.Edge) []*graph.Edge {
+	for {
+		entered := map[*graph.Node]bool{}
+		for _, e := range edges {
+			entered[e.To] = true
+		}
+		kept := slices.DeleteFunc(slices.Clone(edges), func(e *graph.Edge) bool {
+			return e.From.Kind == graph.KindScope && !entered[e.From]
+		})
+		if len(kept) == len(edges) {
+			return edges
+		}
+		edges = kept
+	}
 }
 
 // SubjectKey is the graph key of a subject.
