@@ -347,6 +347,21 @@ func (o *AnalysisOptions) AnalyzeFleet(ctx context.Context, streams genericioopt
 }
 
 // fleetPartial is exit status 3 when a member failed or missed kinds.
+// fleetScans is each member's scan, listed by scan (the --entry and -n
+// filters of scan, or report's plain listing); members that could not be
+// analysed keep their status and no scan.
+func fleetScans(runs []clusterRun, scan func(*risk.Analysis) (risk.ScanResult, []risk.Finding)) []review.ClusterScan {
+	scans := make([]review.ClusterScan, 0, len(runs))
+	for _, r := range runs {
+		cs := review.ClusterScan{Cluster: r.cluster, Inventory: r.inv}
+		if r.a != nil {
+			cs.Scan, cs.Findings = scan(r.a)
+		}
+		scans = append(scans, cs)
+	}
+	return scans
+}
+
 func fleetPartial(runs []clusterRun) error {
 	for _, r := range runs {
 		if r.cluster.Status != review.ClusterOK {

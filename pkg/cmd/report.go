@@ -121,15 +121,9 @@ func (o *ReportOptions) runFleet(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	scans := make([]review.ClusterScan, 0, len(runs))
-	for _, r := range runs {
-		cs := review.ClusterScan{Cluster: r.cluster, Inventory: r.inv}
-		if r.a != nil {
-			cs.Scan, cs.Findings = scanCluster(r.a, o.ExpandGroups)
-		}
-		scans = append(scans, cs)
-	}
-	rv := o.Review.ApplyFleet(scans)
+	rv := o.Review.ApplyFleet(fleetScans(runs, func(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
+		return scanCluster(a, o.ExpandGroups)
+	}))
 	f := review.FleetReportData{Generated: time.Now().UTC(), Input: describeInput(o.Analysis), Result: rv, Clusters: rv.Clusters}
 	for i, r := range runs {
 		if r.a == nil {

@@ -160,15 +160,7 @@ func (o *ScanOptions) runFleet(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	scans := make([]review.ClusterScan, 0, len(runs))
-	for _, r := range runs {
-		cs := review.ClusterScan{Cluster: r.cluster, Inventory: r.inv}
-		if r.a != nil {
-			cs.Scan, cs.Findings = o.scan(r.a)
-		}
-		scans = append(scans, cs)
-	}
-	rv := o.Review.ApplyFleet(scans)
+	rv := o.Review.ApplyFleet(fleetScans(runs, o.scan))
 	return o.Review.Emit(o.streams.Out, o.streams.ErrOut, o.Output, rv, fleetInventories(runs), fleetPartial(runs))
 }
 
