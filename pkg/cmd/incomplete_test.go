@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,19 @@ func TestIncompleteInput(t *testing.T) {
 		{name: "who-can reads RBAC only", args: []string{"who-can", "create", "pods/exec", "-A", "-f", rbac}, code: ExitOK, stdout: []string{"Group"}},
 		{name: "demo is complete", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"note: the input has no persistentvolumes"}},
 	})
+
+	// Every command that analyses the input says so the same way.
+	var perCommand []cliCase
+	for _, args := range [][]string{
+		{"scan"}, {"from", "Group:dev"}, {"explain", "Group:dev"}, {"graph"}, {"chokepoints"},
+		{"report", "-o", "md"}, {"dump"}, {"fix"}, {"scan", "-o", "sarif"}, {"scan", "-o", "yaml"},
+	} {
+		perCommand = append(perCommand,
+			cliCase{name: strings.Join(args, " ") + " partial", args: append(slices.Clone(args), "-f", rbac), code: ExitPartial, stderr: []string{"the input has no pods"}},
+			cliCase{name: strings.Join(args, " ") + " allowed", args: append(slices.Clone(args), "-f", rbac, "--allow-incomplete", "all"), code: ExitOK},
+			cliCase{name: strings.Join(args, " ") + " no RBAC", args: append(slices.Clone(args), "-f", cms), code: ExitError, stderr: []string{"nothing to analyse"}})
+	}
+	runCLICases(t, perCommand)
 
 	// JSON names what is missing.
 	out, _, code := runCLIProcess(t, "", "scan", "-f", rbac, "-o", "json")

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
@@ -25,6 +26,55 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Invocations carry a warning per kind the input lacked (incomplete
+	// input); Properties.incomplete lists them as -o json does.
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Properties  map[string]any    `json:"properties,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
+}
+
+// incompleteRun is the run's record of what the inputs lacked: one warning
+// per missing kind (cluster-qualified in a fleet), and the kinds themselves.
+func incompleteRun(run *sarifRun, invs map[string]*model.Inventory) {
+	clusters := make([]string, 0, len(invs))
+	for cl := range invs {
+		clusters = append(clusters, cl)
+	}
+	sort.Strings(clusters)
+	var missing []any
+	var notes []sarifNotification
+	for _, cl := range clusters {
+		inv := invs[cl]
+		if inv == nil {
+			continue
+		}
+		for _, m := range inv.Missing {
+			where := ""
+			if cl != "" {
+				where = cl + ": "
+			}
+			notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{Text: fmt.Sprintf("%sincomplete input: %s (%s): %s", where, m.Resource, m.Reason, m.Impact)}})
+			entry := map[string]any{"resource": m.Resource, "reason": m.Reason, "impact": m.Impact}
+			if cl != "" {
+				entry["cluster"] = cl
+			}
+			missing = append(missing, entry)
+		}
+	}
+	if len(notes) == 0 {
+		return
+	}
+	run.Invocations = []sarifInvocation{{ExecutionSuccessful: true, ToolExecutionNotifications: notes}}
+	run.Properties = map[string]any{"incomplete": missing}
 }
 
 type sarifTool struct {
@@ -232,10 +282,12 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 	for _, f := range r.Gone {
 		emit(f, false, true)
 	}
-	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{{
+	run := sarifRun{
 		Tool:    sarifTool{Driver: sarifDriver{Name: "kubectl-auth-paths", InformationURI: "https://github.com/auth-paths/kubectl-auth-paths", Version: version.Version, Rules: rules}},
 		Results: results,
-	}}}
+	}
+	incompleteRun(&run, invs)
+	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
 	return json.MarshalIndent(log, "", "  ")
 }
 

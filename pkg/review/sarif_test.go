@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
@@ -252,5 +253,46 @@ func TestSARIFSchemaRejects(t *testing.T) {
 	}
 	if err := validate(t, sch, []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"message":{"text":"m"}}]}]}`)); err != nil {
 		t.Errorf("minimal valid log rejected: %v", err)
+	}
+}
+
+// TestSARIFIncompleteInput: a run on incomplete input says so in SARIF too:
+// one warning notification per missing kind on the run's invocation, and
+// the kinds under properties.incomplete; the document stays valid.
+func TestSARIFIncompleteInput(t *testing.T) {
+	res, inv := scan(t, "cluster.yaml", risk.Options{})
+	inv.Missing = []model.MissingKind{{Resource: "pods", Reason: "none in the input", Impact: "running pods are unknown"}}
+	data, err := review.SARIF(review.Apply(res, review.Options{Now: now}), inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(t, sarifSchema(t), data); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level   string                `json:"level"`
+					Message struct{ Text string } `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+			Properties struct {
+				Incomplete []struct{ Resource, Reason string } `json:"incomplete"`
+			} `json:"properties"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Runs[0]
+	if len(r.Invocations) != 1 || len(r.Invocations[0].ToolExecutionNotifications) != 1 ||
+		r.Invocations[0].ToolExecutionNotifications[0].Level != "warning" ||
+		r.Invocations[0].ToolExecutionNotifications[0].Message.Text != "incomplete input: pods (none in the input): running pods are unknown" {
+		t.Errorf("invocations = %+v", r.Invocations)
+	}
+	if len(r.Properties.Incomplete) != 1 || r.Properties.Incomplete[0].Resource != "pods" {
+		t.Errorf("properties.incomplete = %+v", r.Properties.Incomplete)
 	}
 }
