@@ -50,7 +50,7 @@ func NewInputOptions(cf *genericclioptions.ConfigFlags) *InputOptions {
 
 // AddFlags registers -f, -R and -v.
 func (o *InputOptions) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from `FILE` (a file or directory; - for standard input) instead of the cluster (repeatable): what kubectl auth-paths dump writes, or kubectl get -A -o yaml of the kinds to analyse")
+	cmd.Flags().StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read objects from `FILE` (a file or directory; - for standard input) instead of the cluster (repeatable): what kubectl auth-paths dump writes (every kind the analysis reads, Secrets as metadata only), or kubectl get KINDS,secrets -A -o yaml piped through kubectl auth-paths dump -f - (README, Dumps); an input without namespaces, serviceaccounts, secrets, pods or nodes is partial (exit 3)")
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "R", false, "Read directories given with -f recursively")
 	cmd.Flags().CountVarP(&o.Verbose, "verbose", "v", "Report skipped kinds and input warnings on standard error (repeat for more)")
 	cmd.Flags().Int64Var(&o.ChunkSize, "chunk-size", o.ChunkSize, "Live mode: list at most `N` objects per request, as kubectl get --chunk-size does (0: 500)")

@@ -24,6 +24,8 @@ const (
 // ServiceAccount (RBAC matches a ServiceAccount subject by its user name).
 // For kube-apiserver-client-kubelet it is CN=system:node:NAME,
 // O=system:nodes: a node's API identity, which is not the node's disk.
+// The certificate is read back with get, list or watch on the CSR, or from
+// the response of an approval update (the whole object, status included).
 type csrApprove struct{}
 
 func init() { register(csrApprove{}) }
@@ -54,9 +56,19 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		return nil
 	}
+	// The issued certificate is in the CSR's status: any read verb gets it,
+	// and so does the approval update itself, whose response is the whole
+	// object (status included): sent again once the controller has signed,
+	// it returns the certificate. The approval grant is thus enough.
 	read, readOK := firstIgnoringNames(p, "get", certGroup, "certificatesigningrequests", "")
+	for _, verb := range []string{"list", "watch"} {
+		if !readOK {
+			read, readOK = firstIgnoringNames(p, verb, certGroup, "certificatesigningrequests", "")
+		}
+	}
+	readHow := "read"
 	if !readOK {
-		read, readOK = firstIgnoringNames(p, "list", certGroup, "certificatesigningrequests", "")
+		readHow = "read (from the response of a second approval update: the object, status.certificate included)"
 	}
 	var out []Candidate
 	for _, signer := range []string{signerAPIServerClient, signerAPIServerClientKubelet} {
@@ -70,22 +82,20 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create CSRs and update their approval, but has no approve on signers %q or %q", signer, domain+"/*")})
 			continue
 		}
-		if !readOK {
-			out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: grants(create, approval, sg), To: a.Sink(),
-				Why: fmt.Sprintf("can create and approve CSRs for %s, but cannot get or list a CSR to read the certificate back", signer)})
-			continue
+		gs := grants(create, approval, sg)
+		if readOK {
+			gs = grants(create, approval, sg, read)
 		}
-		gs := grants(create, approval, sg, read)
 		if signer == signerAPIServerClientKubelet {
 			for _, n := range a.nodes {
 				out = append(out, kubeletIdentitySteps(a, "csr-approve", n.Name,
-					fmt.Sprintf("request, approve and read a %s certificate for CN=system:node:%s, O=system:nodes", signer, n.Name), gs...)...)
+					fmt.Sprintf("request, approve and %s a %s certificate for CN=system:node:%s, O=system:nodes", readHow, signer, n.Name), gs...)...)
 			}
 			continue
 		}
 		out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: gs, To: a.Sink(),
 			Why: fmt.Sprintf("a %s certificate with O=%s is refused by the CertificateSubjectRestriction admission plugin (enabled by default)", signer, rbac.GroupMasters)})
-		how := fmt.Sprintf("request, approve and read a %s certificate", signer)
+		how := fmt.Sprintf("request, approve and %s a %s certificate", readHow, signer)
 		for _, n := range a.Graph.Nodes() {
 			switch n.Kind {
 			case graph.KindUser:
