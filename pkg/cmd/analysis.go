@@ -37,6 +37,9 @@ type AnalysisOptions struct {
 	// IgnoreAdmissionPolicies builds the steps as if no admission policy of
 	// the input were enforced (--ignore-admission-policies).
 	IgnoreAdmissionPolicies bool
+	// NoCSRAutoApproval: the control plane runs no csrapproving controller
+	// (--no-csr-auto-approval).
+	NoCSRAutoApproval bool
 }
 
 // AddFlags registers the input and assumption flags.
@@ -49,6 +52,7 @@ func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.NoBuiltinRules, "no-builtin-rules", false, "Do not use the rule packs shipped in the binary")
 	cmd.Flags().BoolVar(&o.NoExpected, "no-expected", false, "Do not label paths made only by known platform defaults (EKS, GKE, AKS) as expected")
 	cmd.Flags().BoolVar(&o.IgnoreAdmissionPolicies, "ignore-admission-policies", false, "Build the paths as if no ValidatingAdmissionPolicy, Kyverno policy or Gatekeeper constraint of the input were enforced")
+	cmd.Flags().BoolVar(&o.NoCSRAutoApproval, "no-csr-auto-approval", false, "The control plane runs no csrapproving controller (kube-controller-manager runs it by default): kubelet client CSRs of requesters allowed certificatesigningrequests/nodeclient are not auto-approved")
 	cmd.Flags().StringVar(&o.PodSecurityDefault, "pod-security-default", risk.LevelPrivileged, "Pod Security `LEVEL` enforced in namespaces without the enforce label (privileged, baseline or restricted), as set in the cluster's admission configuration")
 }
 
@@ -118,7 +122,7 @@ func (o *AnalysisOptions) Analyze(ctx context.Context, streams genericiooptions.
 // returns the inventory and options to analyse.
 func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.IOStreams, identities ...rbac.Subject) (*model.Inventory, risk.Options, error) {
 	opts := risk.Options{KubernetesVersion: o.KubernetesVersion, PodSecurityDefault: o.PodSecurityDefault, Identities: identities,
-		IgnoreAdmissionPolicies: o.IgnoreAdmissionPolicies}
+		IgnoreAdmissionPolicies: o.IgnoreAdmissionPolicies, NoCSRAutoApproval: o.NoCSRAutoApproval}
 	if o.GroupsFile != "" {
 		groups, err := review.LoadGroups(o.GroupsFile)
 		if err != nil {

@@ -43,6 +43,9 @@ type Options struct {
 	// IgnoreAdmissionPolicies builds the steps as if no admission policy
 	// (ValidatingAdmissionPolicy, Kyverno, Gatekeeper) were enforced.
 	IgnoreAdmissionPolicies bool
+	// NoCSRAutoApproval says the control plane runs no csrapproving
+	// controller: kubelet client CSRs are not auto-approved (csr-nodeclient).
+	NoCSRAutoApproval bool
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the

@@ -37,6 +37,8 @@ type scenarioSpec struct {
 	// KubernetesVersion and PodSecurityDefault are passed as the flags would.
 	KubernetesVersion  string `json:"kubernetesVersion"`
 	PodSecurityDefault string `json:"podSecurityDefault"`
+	// NoCSRAutoApproval is --no-csr-auto-approval.
+	NoCSRAutoApproval bool `json:"noCSRAutoApproval"`
 }
 
 // TestScenarios runs every scenario of testdata/scenarios: the subject's
@@ -53,7 +55,7 @@ func TestScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := risk.Analyze(inv, risk.Options{KubernetesVersion: spec.KubernetesVersion, PodSecurityDefault: spec.PodSecurityDefault, Identities: []rbac.Subject{subj}, KeepCandidates: true})
+			a := risk.Analyze(inv, risk.Options{KubernetesVersion: spec.KubernetesVersion, PodSecurityDefault: spec.PodSecurityDefault, NoCSRAutoApproval: spec.NoCSRAutoApproval, Identities: []rbac.Subject{subj}, KeepCandidates: true})
 			n := a.Graph.Node(risk.SubjectKey(subj))
 			if n == nil {
 				t.Fatalf("subject %s not in graph", spec.Subject)
