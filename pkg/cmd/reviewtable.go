@@ -52,7 +52,7 @@ func printReviewTable(w io.Writer, rv review.Result) {
 	printHygiene(w, rv.Findings)
 	fmt.Fprintln(w)
 	s := rv.Summary
-	fmt.Fprintf(w, "%d finding(s), %d accepted; %d already cluster-admin, %d by escalation, %d identities analysed", len(rv.Paths), len(rv.Accepted), s.AlreadyAdmin, s.ByEscalation, s.Identities)
+	fmt.Fprintf(w, "%d path(s), %d accepted; %d already cluster-admin, %d by escalation, %d identities analysed", len(rv.Paths), len(rv.Accepted), s.AlreadyAdmin, s.ByEscalation, s.Identities)
 	if fleet {
 		fmt.Fprintf(w, " in %d cluster(s)", len(rv.Clusters))
 	}

@@ -127,7 +127,7 @@ Generated {{.Now}} by kubectl auth-paths from {{md .Input}}.
 |---|---|---|---|---|---|---|---|---|---|
 {{range .Clusters}}| [{{md .Name}}](#{{anchor .Name}}) | {{.Status}}{{with .Error}}: {{md .}}{{end}}{{range .Incomplete}}; could not read {{md .Resource}} ({{md .Reason}}){{end}} | {{md (source_of .)}} | {{with .Summary}}{{.Identities}} | {{.AlreadyAdmin}} | {{.ByEscalation}}{{else}}- | - | -{{end}} | {{.Findings}} | {{.Accepted}} | {{.New}} | {{.Gone}} |
 {{end}}
-Total: {{len .Result.Paths}} finding(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
+Total: {{len .Result.Paths}} path(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
 {{- with .Result.Baseline}}
 Since {{md .File}}: {{.New}} new, {{.Unchanged}} unchanged, {{.Gone}} gone.{{if .NotScanned}} Not compared (in the baseline, not read now): {{md (join .NotScanned ", ")}}.{{end}}
 {{- end}}
@@ -246,7 +246,7 @@ const htmlFleetHead = `<h1>RBAC review: paths to cluster-admin in {{len .Cluster
 <tr><th>Cluster</th><th>Status</th><th>Source</th><th>Identities</th><th>Already cluster-admin</th><th>By escalation</th><th>Findings</th><th>Accepted</th><th>New</th><th>Gone</th></tr>
 {{range .Clusters}}<tr><td><a href="#{{anchor .Name}}">{{.Name}}</a></td><td{{if ne .Status "ok"}} class="expired"{{end}}>{{.Status}}{{with .Error}}: {{.}}{{end}}{{range .Incomplete}}; could not read {{.Resource}} ({{.Reason}}){{end}}</td><td><code>{{source_of .}}</code></td>{{with .Summary}}<td>{{.Identities}}</td><td>{{.AlreadyAdmin}}</td><td>{{.ByEscalation}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}<td>{{.Findings}}</td><td>{{.Accepted}}</td><td>{{.New}}</td><td>{{.Gone}}</td></tr>
 {{end}}</table>
-<p>Total: {{len .Result.Paths}} finding(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
+<p>Total: {{len .Result.Paths}} path(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
 {{- with .Result.Baseline}} Since <code>{{.File}}</code>: {{.New}} new, {{.Unchanged}} unchanged, {{.Gone}} gone.{{if .NotScanned}} Not compared (in the baseline, not read now): {{join .NotScanned ", "}}.{{end}}{{end}}</p>
 {{if .Result.UnusedAcceptances}}<ul>{{range .Result.UnusedAcceptances}}<li>Accept entry {{.Entry}} ({{.Target}}) matches no current path in any cluster.</li>{{end}}</ul>{{end}}
 `
