@@ -5,16 +5,22 @@ import "fmt"
 // createPV: a hostPath PersistentVolume is not checked by Pod Security, so a
 // principal who creates PersistentVolumes and can create pods and claims in
 // some namespace mounts a node's root filesystem through a claim. The pod
-// still runs under the namespace's level: restricted requires runAsNonRoot,
-// which keeps root-owned credentials (kubelet keys) out of reach.
+// still runs under the namespace's level.
 //
 // Upstream: RBAC good practices, "Persistent volume creation"; Pod Security
 // Standards check pod volumes (hostPath is forbidden from baseline) but a
 // persistentVolumeClaim volume is allowed at every level.
 //
-// Conditions read from the input: the namespace's enforce level (not
-// restricted), at least one Node, and the admission policies (the
-// PersistentVolume, its claim and the pod must be admitted, admission.go).
+// restricted does not stop it: it forces a non-root user, but admits
+// runAsGroup: 0 and supplementalGroups: [0], and the root group may write
+// the node's root-group-writable files, among them the container runtime's
+// socket (containerd and CRI-O create it 0660 root:root), which runs any
+// container on the node, privileged included. That rests on the node's file
+// modes, which the input does not show: the step says it assumes them.
+//
+// Conditions read from the input: at least one Node, and the admission
+// policies (the PersistentVolume, its claim and the pod must be admitted,
+// admission.go).
 type createPV struct{}
 
 func init() { register(createPV{}) }
@@ -45,10 +51,9 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", w.display(), ns)
 		level, _ := a.EnforceLevel(ns)
+		as := "as root"
 		if level == LevelRestricted {
-			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"),
-				Why: how + ", but the namespace enforces restricted: the pod must run as non-root and cannot read the node's root-owned credentials"})
-			continue
+			as = "as a non-root user with runAsGroup 0, which restricted admits (assumes the node's container runtime socket is 0660 root:root, as containerd and CRI-O create it: the root group drives the runtime)"
 		}
 		if len(a.nodes) == 0 {
 			out = append(out, Candidate{Primitive: "create-pv", Hops: 1, Grants: grants(pv, pvc, pods), To: a.phantom("Nodes", "any node"), Why: how + ", but no Node is in the input"})
@@ -58,7 +63,7 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		for i, m := range a.makersIn(p, ns, pods, w) {
 			how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", m.w.display(), ns)
 			mc := Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(pv, pvc, m.br),
-				Condition: fmt.Sprintf("%s, pinned to the node of choice (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, level)}
+				Condition: fmt.Sprintf("%s, pinned to the node of choice, running %s (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, as, level)}
 			mc = a.gatePV(mc, p, ns, m.w)
 			if i == 0 || mc.Holds {
 				c = mc
