@@ -1,0 +1,4 @@
+package rules
+
+// ValidateSchema is validateSchema for the external tests.
+var ValidateSchema = validateSchema
