@@ -60,12 +60,7 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// and so does the approval update itself, whose response is the whole
 	// object (status included): sent again once the controller has signed,
 	// it returns the certificate. The approval grant is thus enough.
-	read, readOK := firstIgnoringNames(p, "get", certGroup, "certificatesigningrequests", "")
-	for _, verb := range []string{"list", "watch"} {
-		if !readOK {
-			read, readOK = firstIgnoringNames(p, verb, certGroup, "certificatesigningrequests", "")
-		}
-	}
+	read, readOK := readCSR(p)
 	readHow := "read"
 	if !readOK {
 		readHow = "read (from the response of a second approval update: the object, status.certificate included)"
@@ -142,6 +137,17 @@ func kubeletIdentitySteps(a *Analysis, prim, nodeName, how string, brs ...rbacBo
 			Why: fmt.Sprintf("%s, but no pod with a ServiceAccount runs on %s and group %s holds nothing: a node's credentials are not its disk", how, nodeName, rbac.GroupNodes)})
 	}
 	return dedupeByTarget(out)
+}
+
+// readCSR finds a rule to read a CSR the principal created (get, list or
+// watch; its name is the creator's choice, so any resourceNames do).
+func readCSR(p *Principal) (rbacBound, bool) {
+	for _, verb := range readVerbs {
+		if br, ok := firstIgnoringNames(p, verb, certGroup, "certificatesigningrequests", ""); ok {
+			return br, true
+		}
+	}
+	return rbacBound{}, false
 }
 
 // firstIgnoringNames finds a rule for the verb on the resource, whatever its resourceNames.

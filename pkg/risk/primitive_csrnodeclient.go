@@ -42,12 +42,7 @@ func (csrNodeClient) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return []Candidate{{Primitive: "csr-nodeclient", Hops: 1, Grants: grants(create), To: a.phantom("Signer:"+signerAPIServerClientKubelet, "signer "+signerAPIServerClientKubelet),
 			Why: "may create CSRs but not certificatesigningrequests/nodeclient: the csrapproving controller approves none of its kubelet client CSRs"}}
 	}
-	read, ok := firstIgnoringNames(p, "get", certGroup, "certificatesigningrequests", "")
-	for _, verb := range []string{"list", "watch"} {
-		if !ok {
-			read, ok = firstIgnoringNames(p, verb, certGroup, "certificatesigningrequests", "")
-		}
-	}
+	read, ok := readCSR(p)
 	if !ok {
 		return []Candidate{{Primitive: "csr-nodeclient", Hops: 1, Grants: grants(create, nodeClient), To: a.phantom("Signer:"+signerAPIServerClientKubelet, "signer "+signerAPIServerClientKubelet),
 			Why: "may create kubelet client CSRs the csrapproving controller approves, but cannot get, list or watch a CSR to read the certificate"}}

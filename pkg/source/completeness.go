@@ -79,16 +79,6 @@ var evidenceKinds = []evidence{
 	{"resourcequotas", false, func(inv *model.Inventory) int { return len(inv.ResourceQuotas) }},
 }
 
-// EvidenceResources are the resources OfflineGaps knows, in order: what
-// --allow-incomplete accepts besides the live lists' names.
-func EvidenceResources() []string {
-	out := make([]string, len(evidenceKinds))
-	for i, e := range evidenceKinds {
-		out[i] = e.resource
-	}
-	return out
-}
-
 // impactOf is what is lost without resource: the live list's own words (the
 // token Secrets' for secrets).
 func impactOf(resource string) string {
