@@ -46,8 +46,18 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		doneNS[w.Namespace] = true
 		how := fmt.Sprintf("change the pod template of %s %s/%s", w.Kind, w.Namespace, w.Name)
-		// The controller creates the new pods: admission sees its identity.
+		// The controller creates the new pods: admission sees its identity,
+		// so every principal that may change a template of this kind here
+		// reaches the same ServiceAccounts: one edge into the shared scope.
 		creator := podCreator(p, wr)
+		if controller, ok := controllerUsers[wr.resource]; ok {
+			if scope := a.templateScope(w.Namespace, controller, creator); scope != nil {
+				out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+					Condition: how + ": " + controller + " makes its new pods with the serviceAccountName the template sets"})
+				out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
+				continue
+			}
+		}
 		for _, sa := range a.sasByNS[w.Namespace] {
 			out = append(out, a.gateSA(Candidate{Primitive: "modify-workload", To: a.SANode(w.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: how + " to serviceAccountName " + sa.Name}, w.Namespace, sa.Name, creator))
