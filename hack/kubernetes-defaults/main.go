@@ -52,6 +52,7 @@ var declared = []declaration{
 	{"ClusterRoleBinding", "", "system:controller:statefulset-controller", "a workload controller creates pods as any ServiceAccount"},
 	{"ClusterRoleBinding", "", "system:controller:generic-garbage-collector", "the garbage collector updates any object's owner references"},
 	{"ClusterRoleBinding", "", "system:controller:storage-version-migrator-controller", "the storage version migrator rewrites any stored object"},
+	{"ClusterRoleBinding", "", "system:controller:namespace-controller", "the namespace controller gets every object of a namespace it deletes (pods/exec included: a WebSocket exec is a get)"},
 }
 
 func main() {
@@ -117,7 +118,7 @@ expected:
 
 func writeDeclaration(w *bufio.Writer, d declaration, b rbacv1.RoleBinding, rules []rbacv1.PolicyRule) {
 	fmt.Fprintf(w, "- id: %s\n", strings.ReplaceAll(strings.TrimPrefix(d.name, "system:"), ":", "-"))
-	fmt.Fprintf(w, "  platform: Kubernetes\n  reason: %s\n", d.reason)
+	fmt.Fprintf(w, "  platform: Kubernetes\n  reason: %s\n", strconv.Quote(d.reason))
 	fmt.Fprintf(w, "  reference: https://github.com/kubernetes/kubernetes/tree/%s/plugin/pkg/auth/authorizer/rbac/bootstrappolicy\n", version)
 	if d.namespace != "" {
 		fmt.Fprintf(w, "  binding: {kind: %s, namespace: %s, name: %s}\n", d.kind, d.namespace, strconv.Quote(d.name))
