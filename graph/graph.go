@@ -56,6 +56,11 @@ type Edge struct {
 	Condition string
 	// Bindings are stable IDs of the bindings involved (for choke points).
 	Bindings []string
+	// Assumed is set when the step rests on an assumption about what the
+	// input cannot show (a controller's flags, a node's file modes, a name
+	// being free), not on RBAC and the cluster's objects alone: at equal
+	// hops, paths with fewer assumed steps rank first.
+	Assumed bool
 	// Data is what the builder attaches (e.g. the authorization requests a
 	// step needs); the graph does not look at it.
 	Data any
@@ -216,4 +221,13 @@ func Hops(path []*Edge) int {
 		h += e.Hops
 	}
 	return h
+}
+
+// AssumedSteps returns the number of assumed steps of a path.
+func AssumedSteps(path []*Edge) int {
+	n := 0
+	for _, e := range path {
+		n += assumedCost(e)
+	}
+	return n
 }

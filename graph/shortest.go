@@ -1,6 +1,9 @@
 package graph
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Tree is the result of one reverse search from a target: for every node, the
 // fewest hops to the target and the first edge of one shortest path.
@@ -9,6 +12,8 @@ type Tree struct {
 	target *Node
 	dist   []int
 	next   []*Edge
+	// assumed is the number of assumed steps on the chosen path.
+	assumed []int
 }
 
 // Unreachable is the distance of nodes with no path.
@@ -18,7 +23,16 @@ const Unreachable = math.MaxInt32
 // and admin-equivalence edges cost 0, escalation steps 1). One search answers
 // every identity at once, which is what `scan` needs. Nodes and edges are
 // visited in their stable order, so the chosen paths are deterministic.
+// Among the paths of fewest hops, the chosen one has the fewest assumed steps
+// (see fewestAssumed).
 func (g *Graph) ShortestTo(target *Node) *Tree {
+	t := g.fewestHops(target)
+	t.fewestAssumed()
+	return t
+}
+
+// fewestHops is the reverse 0-1 BFS by hops alone.
+func (g *Graph) fewestHops(target *Node) *Tree {
 	g.Freeze()
 	t := &Tree{g: g, target: target, dist: make([]int, len(g.nodes)), next: make([]*Edge, len(g.nodes))}
 	for i := range t.dist {
@@ -51,6 +65,95 @@ func (g *Graph) ShortestTo(target *Node) *Tree {
 		}
 	}
 	return t
+}
+
+// fewestAssumed re-chooses, among the steps that keep a node at its fewest
+// hops ("tight" steps), the ones with the fewest assumed steps to the target:
+// a second reverse 0-1 BFS over tight steps only, costing 1 per assumed step.
+// A node whose first choice already has the fewest keeps it, so that graphs
+// without assumed steps get exactly the paths of the search by hops. The
+// result is acyclic: a node that keeps its choice keeps its whole path (every
+// suffix of a path with the fewest assumed steps has the fewest), and a
+// re-chosen node follows the second search's tree towards the target.
+func (t *Tree) fewestAssumed() {
+	g := t.g
+	n := len(g.nodes)
+	t.assumed = make([]int, n)
+	// Assumed steps on the first choice of each node, memoised along it.
+	known := make([]bool, n)
+	known[t.target.index] = true
+	var first func(u *Node) int
+	first = func(u *Node) int {
+		if known[u.index] || t.next[u.index] == nil {
+			return t.assumed[u.index]
+		}
+		known[u.index] = true // a cycle cannot occur: the BFS tree is acyclic
+		e := t.next[u.index]
+		t.assumed[u.index] = first(e.To) + assumedCost(e)
+		return t.assumed[u.index]
+	}
+	if !slices.ContainsFunc(g.edges, func(e *Edge) bool { return e.Assumed }) {
+		return
+	}
+	for _, u := range g.nodes {
+		if t.dist[u.index] != Unreachable {
+			first(u)
+		}
+	}
+	best := make([]int, n)
+	via := make([]*Edge, n)
+	for i := range best {
+		best[i] = Unreachable
+	}
+	best[t.target.index] = 0
+	deque := []*Node{t.target}
+	head := 0
+	var later []*Node
+	for head < len(deque) || len(later) > 0 {
+		if head == len(deque) {
+			deque, later, head = later, nil, 0
+			continue
+		}
+		v := deque[head]
+		head++
+		for _, e := range g.in[v.index] {
+			u := e.From
+			if t.dist[u.index] == Unreachable || t.dist[u.index] != t.dist[v.index]+e.Hops {
+				continue
+			}
+			c := assumedCost(e)
+			if d := best[v.index] + c; d < best[u.index] {
+				best[u.index] = d
+				via[u.index] = e
+				if c == 0 {
+					deque = append(deque, u)
+				} else {
+					later = append(later, u)
+				}
+			}
+		}
+	}
+	for _, u := range g.nodes {
+		if t.dist[u.index] != Unreachable && best[u.index] < t.assumed[u.index] {
+			t.next[u.index] = via[u.index]
+			t.assumed[u.index] = best[u.index]
+		}
+	}
+}
+
+func assumedCost(e *Edge) int {
+	if e.Assumed {
+		return 1
+	}
+	return 0
+}
+
+// Assumed returns the number of assumed steps on the path Path returns.
+func (t *Tree) Assumed(n *Node) int {
+	if t.assumed == nil {
+		return 0
+	}
+	return t.assumed[n.index]
 }
 
 // Hops returns the fewest hops from n to the target, or Unreachable.

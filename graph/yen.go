@@ -34,6 +34,9 @@ func newStepView(g *Graph) *stepView {
 	return v
 }
 
+// assumedScale is one more than the most steps a loopless path can take.
+func (v *stepView) assumedScale() float64 { return float64(len(v.g.edges) + 1) }
+
 func (v *stepView) valid(id int64) bool { return id >= 0 && id < int64(len(v.from)) }
 
 func (v *stepView) Node(id int64) gonum.Node {
@@ -100,7 +103,12 @@ func (v *stepView) Edge(uid, vid int64) gonum.Edge {
 	return simple.WeightedEdge{F: simple.Node(uid), T: simple.Node(vid), W: w}
 }
 
-// Weight: entering a step costs its hops, leaving it costs nothing.
+// Weight: entering a step costs its hops, leaving it costs nothing. A hop
+// weighs more than every assumed step a loopless path can hold together
+// (assumedScale), and an assumed step adds 1: paths come fewest hops first,
+// then fewest assumed steps. The sums are small integers, exact in float64;
+// without assumed steps every weight is hops × assumedScale, which orders
+// paths and breaks ties exactly as hops alone do.
 func (v *stepView) Weight(xid, yid int64) (float64, bool) {
 	if xid == yid {
 		return 0, true
@@ -110,7 +118,8 @@ func (v *stepView) Weight(xid, yid int64) (float64, bool) {
 	}
 	n := int64(len(v.g.nodes))
 	if yid >= n {
-		return float64(v.g.edges[yid-n].Hops), true
+		e := v.g.edges[yid-n]
+		return float64(e.Hops)*v.assumedScale() + float64(assumedCost(e)), true
 	}
 	return 0, true
 }

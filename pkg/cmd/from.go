@@ -39,7 +39,9 @@ func NewCmdFrom(input *InputOptions, streams genericiooptions.IOStreams) *cobra.
 		Use:   "from SUBJECT",
 		Short: "Show the shortest paths by which one subject becomes cluster-admin",
 		Long: `Show up to --max-paths shortest paths (Yen's algorithm) from SUBJECT to cluster-admin, each step
-with the binding, role and rule that allow it and the condition that makes it real.
+with the binding, role and rule that allow it and the condition that makes it real. Paths of
+equal hops list those that hold on RBAC and the cluster's objects alone before those resting on
+an assumption (a step that says "assumes …").
 
 SUBJECT is User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, Node:NAME or system:serviceaccount:NAMESPACE:NAME.`,
 		Example: fromExample,

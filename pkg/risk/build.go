@@ -222,7 +222,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 			continue
 		}
 		strs, bindings, refs := a.grantedBy(c)
-		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Data: a.stepData(c, refs)})
+		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
 	}
 }
 

@@ -39,6 +39,10 @@ type Step struct {
 	// Techniques are the step's MITRE ATT&CK for Containers technique IDs
 	// (its primitive's); none for group membership and node picking.
 	Techniques []string `json:"techniques,omitempty"`
+	// Assumed is set when the step holds only under an assumption its
+	// condition states ("assumes …"), not on RBAC and the cluster's objects
+	// alone.
+	Assumed bool `json:"assumed,omitempty"`
 }
 
 // Path is a way from a subject to cluster-admin.
@@ -78,7 +82,7 @@ func NodeName(n *graph.Node) string {
 func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
 	for _, e := range edges {
-		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings}
+		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.Condition, Bindings: e.Bindings, Assumed: e.Assumed}
 		if d := StepDataOf(e); d != nil {
 			s.Requires = d.Requests
 		}
@@ -105,6 +109,17 @@ func (a *Analysis) newPath(from *graph.Node, edges []*graph.Edge) Path {
 		}
 	}
 	return p
+}
+
+// AssumedSteps returns the number of the path's steps that rest on an assumption.
+func (p Path) AssumedSteps() int {
+	n := 0
+	for _, s := range p.Steps {
+		if s.Assumed {
+			n++
+		}
+	}
+	return n
 }
 
 // IsIdentity reports whether a node is someone (not a scope or the sink).
@@ -167,11 +182,16 @@ func (a *Analysis) Scan(expandGroups bool) ScanResult {
 	return res
 }
 
-// SortPaths orders paths by hops, then subject, then ID.
+// SortPaths orders paths by hops, then by the number of assumed steps (a
+// path that holds on RBAC and the cluster's objects alone comes before one
+// that rests on an assumption), then subject, then ID.
 func SortPaths(ps []Path) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].Hops != ps[j].Hops {
 			return ps[i].Hops < ps[j].Hops
+		}
+		if ai, aj := ps[i].AssumedSteps(), ps[j].AssumedSteps(); ai != aj {
+			return ai < aj
 		}
 		if si, sj := ps[i].Subject.String(), ps[j].Subject.String(); si != sj {
 			return si < sj
@@ -180,7 +200,9 @@ func SortPaths(ps []Path) {
 	})
 }
 
-// From returns up to k shortest paths from a subject node (Yen).
+// From returns up to k shortest paths from a subject node (Yen): fewest hops
+// first, then fewest assumed steps, so that the default k shows a path that
+// holds on RBAC alone whenever one is as short as an assumed one.
 func (a *Analysis) From(n *graph.Node, k, maxHops int) []Path {
 	raw := a.Graph.KShortestPaths(n, a.Sink(), k, maxHops)
 	out := []Path{}

@@ -38,6 +38,11 @@ type Candidate struct {
 	Holds     bool
 	// Why says which condition failed, when Holds is false.
 	Why string
+	// Assumed is set when the step holds only under an assumption the input
+	// cannot confirm (a controller's flags, a node's file modes, a name being
+	// free); its Condition then says "assumes …". At equal hops, paths with
+	// fewer assumed steps rank first.
+	Assumed bool
 	// Personal is set when the step rests on a binding that names the
 	// principal itself (its role is escalated or created): then grants held
 	// through a group do not make the group's own step the same.

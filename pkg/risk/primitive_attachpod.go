@@ -74,7 +74,7 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		how = fmt.Sprintf("%s to container %s, which keeps stdin open (stdin: true; assumes its main process reads commands, as a shell does)", how, strings.Join(pod.Spec.Stdin, " or "))
 		if a.tokenMounted(pod) {
-			out = append(out, Candidate{Primitive: "attach-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+			out = append(out, Candidate{Primitive: "attach-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Assumed: true, Grants: grants(br),
 				Condition: fmt.Sprintf("%s: the pod mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		} else {
 			out = append(out, Candidate{Primitive: "attach-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),

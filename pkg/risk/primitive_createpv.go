@@ -51,8 +51,9 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", w.display(), ns)
 		level, _ := a.EnforceLevel(ns)
-		as := "as root"
+		as, assumed := "as root", false
 		if level == LevelRestricted {
+			assumed = true
 			as = "as a non-root user with runAsGroup 0, which restricted admits (assumes the node's container runtime socket is 0660 root:root, as containerd and CRI-O create it: the root group drives the runtime)"
 		}
 		if len(a.nodes) == 0 {
@@ -62,7 +63,7 @@ func (createPV) Evaluate(a *Analysis, p *Principal) []Candidate {
 		var c Candidate
 		for i, m := range a.makersIn(p, ns, pods, w) {
 			how := fmt.Sprintf("create a hostPath PersistentVolume, a claim and %s in %s", m.w.display(), ns)
-			mc := Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Grants: grants(pv, pvc, m.br),
+			mc := Candidate{Primitive: "create-pv", To: a.AnyNode(), Hops: 1, Holds: true, Assumed: assumed, Grants: grants(pv, pvc, m.br),
 				Condition: fmt.Sprintf("%s, pinned to the node of choice, running %s (PersistentVolume hostPath is not checked by Pod Security; namespace level %s)", how, as, level)}
 			mc = a.gatePV(mc, p, ns, m.w)
 			if i == 0 || mc.Holds {

@@ -55,7 +55,10 @@ func (csrNodeClient) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, n := range a.nodes {
 		how := fmt.Sprintf("create a %s CSR for CN=system:node:%s, O=system:nodes, which kube-controller-manager's csrapproving controller approves (assumes it runs, as by default; --no-csr-auto-approval if not), and read the certificate",
 			signerAPIServerClientKubelet, n.Name)
-		out = append(out, kubeletIdentitySteps(a, "csr-nodeclient", n.Name, how, grants(create, nodeClient, read)...)...)
+		for _, c := range kubeletIdentitySteps(a, "csr-nodeclient", n.Name, how, grants(create, nodeClient, read)...) {
+			c.Assumed = c.Holds // the controller's running is assumed
+			out = append(out, c)
+		}
 	}
 	if len(out) == 0 {
 		out = append(out, Candidate{Primitive: "csr-nodeclient", Hops: 1, Grants: grants(create, nodeClient, read), To: a.phantom("Node:*", "a node"),

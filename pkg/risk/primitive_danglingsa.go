@@ -101,13 +101,13 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist, but %q is not a valid ServiceAccount name (%s): the apiserver refuses to create it", where, d.namespace, d.name, d.name, strings.Join(errs, "; "))})
 			continue
 		}
-		token, how, ok := a.saTokenWay(p, d.namespace, d.name)
+		token, how, assumed, ok := a.saTokenWay(p, d.namespace, d.name)
 		if !ok {
 			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target,
 				Why: fmt.Sprintf("can create ServiceAccount %s/%s, which %s names but which does not exist, but cannot get a token for it: no create serviceaccounts/token on that name, no create and read of secrets, no create of pods or workloads in %s", d.namespace, d.name, where, d.namespace)})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "dangling-serviceaccount", To: a.SANode(d.namespace, d.name), Hops: 1, Holds: true, Grants: append(grants(create), token...),
+		out = append(out, Candidate{Primitive: "dangling-serviceaccount", To: a.SANode(d.namespace, d.name), Hops: 1, Holds: true, Assumed: assumed, Grants: append(grants(create), token...),
 			Condition: fmt.Sprintf("create ServiceAccount %s/%s, which %s names but which does not exist, then %s", d.namespace, d.name, where, how)})
 	}
 	return dedupeCandidates(out)
@@ -117,20 +117,21 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 // once it exists: TokenRequest on that name, a token Secret it creates and
 // reads back, or a pod (or workload) it creates with that serviceAccountName.
 // A token Secret must get a name the principal reads back and that no Secret
-// holds yet, as for token-secret-create.
-func (a *Analysis) saTokenWay(p *Principal, ns, name string) ([]rbacBound, string, bool) {
+// holds yet, as for token-secret-create (assumed: the name is taken to be
+// free because no Secret in the input holds it).
+func (a *Analysis) saTokenWay(p *Principal, ns, name string) (gs []rbacBound, how string, assumed, ok bool) {
 	if br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, name)); ok {
-		return grants(br), "mint a token with create serviceaccounts/token", true
+		return grants(br), "mint a token with create serviceaccounts/token", false, true
 	}
 	if create, ok := p.First(res("create", "", "secrets", "", ns, "")); ok {
 		if read, names, ok := readableSecretNames(p, ns); ok {
-			if how, gs, why := a.tokenSecretName(p, ns, names); why == "" {
-				return append(grants(create, read), gs...), fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for it", model.SecretTypeServiceAccountToken, namedPart(names))), true
+			if how, gs, assumed, why := a.tokenSecretName(p, ns, names); why == "" {
+				return append(grants(create, read), gs...), fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for it", model.SecretTypeServiceAccountToken, namedPart(names))), assumed, true
 			}
 		}
 	}
 	if br, w, ok := canCreatePods(p, ns); ok {
-		return grants(br), fmt.Sprintf("create %s with serviceAccountName %s, whose container reads the mounted token", w.display(), name), true
+		return grants(br), fmt.Sprintf("create %s with serviceAccountName %s, whose container reads the mounted token", w.display(), name), false, true
 	}
-	return nil, "", false
+	return nil, "", false, false
 }

@@ -2,6 +2,10 @@ package risk
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
@@ -15,9 +19,11 @@ const rbacGroup = "rbac.authorization.k8s.io"
 // role: a ClusterRole bound cluster-wide gives cluster-admin; a role bound by
 // a RoleBinding gives everything inside that namespace only.
 //
-// An aggregated ClusterRole is rewritten by its controller. Two ways remain:
+// An aggregated ClusterRole is rewritten by its controller. Three ways remain:
 // update it (escalate lets the update drop or change its aggregationRule too),
-// or create a new ClusterRole carrying `*` and the labels its selector picks.
+// create a new ClusterRole carrying `*` and the labels its selector picks, or
+// update some other existing ClusterRole the principal may escalate and
+// update to carry them: the controller copies its rules in either way.
 type escalate struct{}
 
 func init() { register(escalate{}) }
@@ -94,7 +100,8 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// The registry asks the authorizer for `escalate` with the request's
 		// name (pkg/registry/rbac/escalation_check.go RoleEscalationAuthorized).
 		esc, ok := p.First(res("escalate", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
-		if !ok {
+		agg := a.aggregatedRole(b)
+		if !ok && agg == nil {
 			continue
 		}
 		// Grants held through a group do not make this the group's step
@@ -106,9 +113,15 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			target = a.NamespaceAdmin(b.Namespace)
 			gain = nsAdminLabel(b.Namespace)
 		}
+		if !ok {
+			// No escalate on the bound role itself: only another ClusterRole
+			// the controller aggregates into it remains.
+			out = append(out, a.escalateThroughOtherRole(p, b, agg, target, gain, self)...)
+			continue
+		}
 		how := fmt.Sprintf("write * into %s %q, bound to it by %s → %s", b.RoleRef.Kind, b.RoleRef.Name, rbac.DescribeBinding(b), gain)
 		upd, canUpdate := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", roleNS, b.RoleRef.Name))
-		if agg := a.aggregatedRole(b); agg != nil {
+		if agg != nil {
 			if canUpdate {
 				// With escalate authorized, the ClusterRole storage skips every
 				// check, including the one on changing the aggregationRule
@@ -118,8 +131,17 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 					Condition: fmt.Sprintf("update aggregated ClusterRole %q without its aggregationRule and with *, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 				continue
 			}
+			if _, labelled := selectedLabels(agg.AggregationRule); !labelled {
+				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
+					Why: fmt.Sprintf("can escalate ClusterRole %q, but it is aggregated (the controller rewrites it), it cannot update it, and no label set satisfies its aggregationRule: no ClusterRole it writes would be aggregated", b.RoleRef.Name)})
+				continue
+			}
 			create, ok := p.First(res("create", rbacGroup, "clusterroles", "", "", ""))
 			if !ok {
+				if other := a.escalateThroughOtherRole(p, b, agg, target, gain, self); len(other) > 0 && other[0].Holds {
+					out = append(out, other...)
+					continue
+				}
 				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: target,
 					Why: fmt.Sprintf("can escalate ClusterRole %q, but it is aggregated (the controller rewrites it), it cannot update it, and creating a ClusterRole for its selector is not allowed", b.RoleRef.Name)})
 				continue
@@ -128,6 +150,10 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			// new ClusterRole needs a rule without resourceNames.
 			escNew, ok := p.First(res("escalate", rbacGroup, "clusterroles", "", "", ""))
 			if !ok {
+				if other := a.escalateThroughOtherRole(p, b, agg, target, gain, self); len(other) > 0 && other[0].Holds {
+					out = append(out, other...)
+					continue
+				}
 				out = append(out, Candidate{Primitive: "escalate", Hops: 1, Grants: grants(esc, create), To: target,
 					Why: fmt.Sprintf("can escalate aggregated ClusterRole %q only by name: creating a ClusterRole with * for its selector needs escalate without resourceNames (a create request has no name)", b.RoleRef.Name)})
 				continue
@@ -157,4 +183,92 @@ func (a *Analysis) aggregatedRole(b *model.Binding) *model.ClusterRole {
 		}
 	}
 	return nil
+}
+
+// escalateThroughOtherRole: the principal may escalate and update (or patch)
+// an existing ClusterRole other than agg, the aggregated role b binds it to.
+// It writes * into that role with labels agg's aggregationRule selects (and
+// without an aggregationRule of its own, which escalate lets the update
+// drop); the aggregation controller then copies * into agg. escalate and the
+// write are authorized by the written role's name (the RBAC registry's
+// escalation check uses the request's name), so resourceNames decide which
+// role serves. It returns the holding candidate, a failed one saying what
+// is missing when the principal may do half of it, or none.
+func (a *Analysis) escalateThroughOtherRole(p *Principal, b *model.Binding, agg *model.ClusterRole, target *graph.Node, gain string, self bool) []Candidate {
+	escAny, canEscalate := firstIgnoringNames(p, "escalate", rbacGroup, "clusterroles", "")
+	var updAny rbacBound
+	canWrite := false
+	for _, v := range modifyVerbs {
+		if updAny, canWrite = firstIgnoringNames(p, v, rbacGroup, "clusterroles", ""); canWrite {
+			break
+		}
+	}
+	if !canEscalate && !canWrite {
+		return nil
+	}
+	labels, labelled := selectedLabels(agg.AggregationRule)
+	for _, x := range a.Inv.ClusterRoles {
+		if !labelled || !canEscalate || !canWrite {
+			break
+		}
+		if x.Name == agg.Name {
+			continue // updating agg itself is the first way, checked by the caller
+		}
+		esc, ok := p.First(res("escalate", rbacGroup, "clusterroles", "", "", x.Name))
+		if !ok {
+			continue
+		}
+		upd, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, "clusterroles", "", "", x.Name))
+		if !ok {
+			continue
+		}
+		what := fmt.Sprintf("ClusterRole %q", x.Name)
+		if x.AggregationRule != nil {
+			// Else the controller would rewrite x too; escalate lets the
+			// update drop its aggregationRule, as for the bound role.
+			what = fmt.Sprintf("aggregated ClusterRole %q without its aggregationRule", x.Name)
+		}
+		return []Candidate{{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
+			Condition: fmt.Sprintf("update %s with * and labels %s, which the aggregationRule of ClusterRole %q selects: the aggregation controller copies * into %q, bound to it by %s → %s",
+				what, renderLabels(labels), agg.Name, agg.Name, rbac.DescribeBinding(b), gain)}}
+	}
+	var why string
+	var gs []rbacBound
+	switch {
+	case !labelled:
+		why, gs = fmt.Sprintf("may write ClusterRoles, but no label set satisfies the aggregationRule of ClusterRole %q (bound to it by %s): nothing it writes is aggregated", agg.Name, rbac.DescribeBinding(b)), grantsOf(escAny, canEscalate, updAny, canWrite)
+	case !canEscalate:
+		why, gs = fmt.Sprintf("may update or patch ClusterRoles, but not escalate them: RBAC refuses writing * into one for the aggregationRule of ClusterRole %q", agg.Name), grants(updAny)
+	case !canWrite:
+		why, gs = fmt.Sprintf("may escalate ClusterRoles, but neither update nor patch one to carry * and the labels the aggregationRule of ClusterRole %q selects", agg.Name), grants(escAny)
+	default:
+		why, gs = fmt.Sprintf("may escalate and write ClusterRoles, but no existing ClusterRole other than %q allows both by its name (resourceNames), so none can carry * into its aggregation", agg.Name), grants(escAny, updAny)
+	}
+	return []Candidate{{Primitive: "escalate", Hops: 1, Grants: gs, To: target, Why: why}}
+}
+
+// grantsOf returns the grants that are held.
+func grantsOf(esc rbacBound, hasEsc bool, upd rbacBound, hasUpd bool) []rbacBound {
+	var out []rbacBound
+	if hasEsc {
+		out = append(out, esc)
+	}
+	if hasUpd {
+		out = append(out, upd)
+	}
+	return out
+}
+
+// renderLabels renders labels sorted by key: {a: "1", b: "2"}.
+func renderLabels(l map[string]string) string {
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%s", k, l[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }

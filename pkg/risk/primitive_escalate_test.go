@@ -1,9 +1,15 @@
 package risk_test
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -94,4 +100,78 @@ func TestEscalateRoleBindingGivesNamespace(t *testing.T) {
 	if hasEdge(a, "User:bob", "escalate", "cluster-admin") {
 		t.Error("escalating a Role bound by a RoleBinding must not give cluster-admin")
 	}
+}
+
+// TestEscalateThroughAnotherClusterRole: escalate and update (or patch) on an
+// existing ClusterRole other than the aggregated one bound to the principal
+// carry * into it through the aggregation controller — only when both verbs
+// hold on that one role's name, and whatever the role was.
+func TestEscalateThroughAnotherClusterRole(t *testing.T) {
+	const rbacGroup = "rbac.authorization.k8s.io"
+	tests := []struct {
+		name   string
+		change func(inv *model.Inventory)
+		want   string // a part of the step's condition; "" for no step
+		why    string // a part of the failed candidate's reason, when no step
+	}{
+		{"escalate and update on dashboards", func(*model.Inventory) {}, `update ClusterRole "dashboards" with * and labels {rbac.example.com/aggregate-to-monitoring=true}`, ""},
+		{"patch instead of update", func(inv *model.Inventory) {
+			clusterRole(inv, "monitoring-base").Rules[1].Verbs = []string{"escalate", "patch"}
+		}, `update ClusterRole "dashboards"`, ""},
+		{"the other role is aggregated itself", func(inv *model.Inventory) {
+			clusterRole(inv, "dashboards").AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"x": "y"}}}}
+		}, `update aggregated ClusterRole "dashboards" without its aggregationRule`, ""},
+		{"escalate and update on different roles", func(inv *model.Inventory) {
+			r := clusterRole(inv, "monitoring-base")
+			r.Rules[1].Verbs = []string{"escalate"}
+			r.Rules = append(r.Rules, rbacv1.PolicyRule{APIGroups: []string{rbacGroup}, Resources: []string{"clusterroles"}, ResourceNames: []string{"other"}, Verbs: []string{"update"}})
+			inv.ClusterRoles = append(inv.ClusterRoles, &model.ClusterRole{Meta: model.Meta{Name: "other"}})
+		}, "", "no existing ClusterRole other than \"monitoring\" allows both by its name"},
+		{"the named role does not exist", func(inv *model.Inventory) {
+			inv.ClusterRoles = slices.DeleteFunc(inv.ClusterRoles, func(r *model.ClusterRole) bool { return r.Name == "dashboards" })
+		}, "", "no existing ClusterRole other than"},
+		{"escalate only", func(inv *model.Inventory) {
+			clusterRole(inv, "monitoring-base").Rules[1].Verbs = []string{"escalate", "get"}
+		}, "", "neither update nor patch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := loadScenarioFile(t, filepath.Join("../../testdata/scenarios", "escalate-aggregated-update-other", "input.yaml"))
+			tt.change(inv)
+			a := risk.Analyze(inv, risk.Options{KeepCandidates: true})
+			var got string
+			for _, e := range a.Graph.From(a.Graph.Node("User:dave")) {
+				if e.Primitive == "escalate" && e.To.Key == "cluster-admin" {
+					got = e.Condition
+				}
+			}
+			if tt.want == "" {
+				if got != "" {
+					t.Fatalf("unexpected step: %s", got)
+				}
+				var whys []string
+				for _, c := range a.Candidates("User:dave") {
+					if c.Primitive == "escalate" && !c.Holds {
+						whys = append(whys, c.Why)
+					}
+				}
+				if !slices.ContainsFunc(whys, func(w string) bool { return strings.Contains(w, tt.why) }) {
+					t.Errorf("failed escalate candidates %q, want one saying %q", whys, tt.why)
+				}
+				return
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("step %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func clusterRole(inv *model.Inventory, name string) *model.ClusterRole {
+	for _, r := range inv.ClusterRoles {
+		if r.Name == name {
+			return r
+		}
+	}
+	panic("no ClusterRole " + name)
 }

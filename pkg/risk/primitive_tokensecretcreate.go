@@ -54,14 +54,14 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create and read secrets in %s, but no ServiceAccount there is in the input", ns)})
 			continue
 		}
-		how, gs, why := a.tokenSecretName(p, ns, names)
+		how, gs, assumed, why := a.tokenSecretName(p, ns, names)
 		if why != "" {
 			out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(create, read), To: a.phantom("Namespace:"+ns, "namespace "+ns),
 				Why: fmt.Sprintf("can create secrets in %s, %s", ns, why)})
 			continue
 		}
 		for _, sa := range a.sasByNS[ns] {
-			out = append(out, Candidate{Primitive: "token-secret-create", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: append(grants(create, read), gs...),
+			out = append(out, Candidate{Primitive: "token-secret-create", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Assumed: assumed, Grants: append(grants(create, read), gs...),
 				Condition: fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for ServiceAccount %s/%s", model.SecretTypeServiceAccountToken, namedPart(names), ns, sa.Name))})
 		}
 	}
@@ -103,12 +103,12 @@ func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
 // and, when no name can be used, why not. A name is taken when a Secret of
 // that name is in the input: the create would fail with AlreadyExists (a
 // Secret's type is immutable), unless the principal may delete it first.
-// A name absent from the input is assumed free: live loads and their dumps
-// list only token and bootstrap-token Secrets.
-func (a *Analysis) tokenSecretName(p *Principal, ns string, names []string) (string, []rbacBound, string) {
+// A name absent from the input is assumed free (assumed is then set): live
+// loads and their dumps list only token and bootstrap-token Secrets.
+func (a *Analysis) tokenSecretName(p *Principal, ns string, names []string) (how string, gs []rbacBound, assumed bool, why string) {
 	const readBack = "create a %s and read the token the controller puts in it"
 	if names == nil {
-		return readBack, nil, ""
+		return readBack, nil, false, ""
 	}
 	var taken []string
 	for _, n := range names {
@@ -116,14 +116,14 @@ func (a *Analysis) tokenSecretName(p *Principal, ns string, names []string) (str
 			taken = append(taken, ns+"/"+n)
 			continue
 		}
-		return readBack + fmt.Sprintf(" (assumes the name is free: no Secret %s/%s is in the input, which may not hold Secrets of every type)", ns, n), nil, ""
+		return readBack + fmt.Sprintf(" (assumes the name is free: no Secret %s/%s is in the input, which may not hold Secrets of every type)", ns, n), nil, true, ""
 	}
 	for _, n := range names {
 		if del, ok := p.First(res("delete", "", "secrets", "", ns, n)); ok {
-			return fmt.Sprintf("delete Secret %s/%s, which holds the name, and ", ns, n) + readBack, []rbacBound{del}, ""
+			return fmt.Sprintf("delete Secret %s/%s, which holds the name, and ", ns, n) + readBack, []rbacBound{del}, false, ""
 		}
 	}
-	return "", nil, fmt.Sprintf("but reads back only the Secrets named %s, and Secret %s already exists: a create of that name fails (AlreadyExists) and it may not delete it",
+	return "", nil, false, fmt.Sprintf("but reads back only the Secrets named %s, and Secret %s already exists: a create of that name fails (AlreadyExists) and it may not delete it",
 		strings.Join(names, ", "), strings.Join(taken, ", "))
 }
 

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
@@ -25,6 +27,11 @@ type Expectation struct {
 	RoleRef NameMatch `json:"roleRef"`
 	// Subjects: every subject of the binding must match one of them.
 	Subjects []SubjectMatch `json:"subjects"`
+	// RoleRules (v1alpha2, optional) declares the referenced role's content:
+	// when set, the binding is expected only if its role is in the input,
+	// has no aggregationRule and grants nothing beyond these rules (see
+	// roleContentMatches). Without it the role is matched by name alone.
+	RoleRules []rbacv1.PolicyRule `json:"roleRules,omitempty"`
 }
 
 // NameMatch is an exact name or a documented name prefix (exactly one).
@@ -72,7 +79,7 @@ func ExpectedBindings(packs []*Pack, inv *model.Inventory) map[string]risk.Expec
 					continue
 				}
 				for _, e := range p.Expected {
-					if e.matches(b) {
+					if e.matches(b) && e.roleContentMatches(inv, b) {
 						out[b.ID()] = risk.ExpectedBinding{Binding: b.ID(), Platform: e.Platform, Reason: e.Reason,
 							Reference: e.Reference, Declaration: p.Metadata.Name + "/" + e.ID}
 						break

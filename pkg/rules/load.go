@@ -305,4 +305,31 @@ func lintExpectation(add addFunc, seen map[string]bool, i int, e Expectation) {
 		}
 		lintName(add, sw, s.Name, s.NamePrefix)
 	}
+	lintRoleRules(add, where, e)
+}
+
+// lintRoleRules checks declared role content: each rule is one the
+// apiserver would store (verbs, and resources or non-resource URLs), and a
+// name prefix cannot carry it: content belongs to one role.
+func lintRoleRules(add addFunc, where string, e Expectation) {
+	if e.RoleRules == nil {
+		return
+	}
+	if e.RoleRef.NamePrefix != "" {
+		add(where+".roleRules", "declares one role's content: give roleRef.name, not a namePrefix")
+	}
+	for j, r := range e.RoleRules {
+		rw := fmt.Sprintf("%s.roleRules[%d]", where, j)
+		if len(r.Verbs) == 0 {
+			add(rw+".verbs", "at least one verb is required")
+		}
+		switch {
+		case len(r.NonResourceURLs) > 0 && (len(r.Resources) > 0 || len(r.APIGroups) > 0 || len(r.ResourceNames) > 0):
+			add(rw+".nonResourceURLs", "a rule has resources or nonResourceURLs, not both")
+		case len(r.NonResourceURLs) > 0 && e.RoleRef.Kind == model.KindRole:
+			add(rw+".nonResourceURLs", "a Role cannot grant non-resource URLs")
+		case len(r.NonResourceURLs) == 0 && (len(r.Resources) == 0 || len(r.APIGroups) == 0):
+			add(rw+".resources", "apiGroups and resources are required (or nonResourceURLs)")
+		}
+	}
 }

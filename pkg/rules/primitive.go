@@ -102,7 +102,10 @@ func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Can
 		if cond == "" {
 			cond = r.rule.Description
 		}
-		cond = fmt.Sprintf("%s: %s (rule pack %s)", how, cond, r.pack.Metadata.Name)
+		// The step holds only if the controller does what the pack says of it
+		// (its flags and defaults are not in the input): an assumption, said
+		// in the step and ranked after RBAC-only paths of equal hops.
+		cond = fmt.Sprintf("%s: %s (rule pack %s; assumes the controller runs as the pack describes)", how, cond, r.pack.Metadata.Name)
 		switch r.rule.Gain.Type {
 		case GainAnyServiceAccount:
 			sas := a.ServiceAccounts(req.Namespace)
@@ -110,7 +113,7 @@ func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Can
 				continue
 			}
 			for _, sa := range sas {
-				out = append(out, risk.Candidate{Primitive: r.rule.ID, To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true,
+				out = append(out, risk.Candidate{Primitive: r.rule.ID, To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true, Assumed: true,
 					Grants: []rbac.BoundRule{br}, Condition: cond + "; runs as ServiceAccount " + sa.Name})
 			}
 		case GainServiceAccount:
@@ -118,7 +121,7 @@ func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Can
 			if !a.HasServiceAccount(ns, name) {
 				continue
 			}
-			out = append(out, risk.Candidate{Primitive: r.rule.ID, To: a.SANode(ns, name), Hops: 1, Holds: true,
+			out = append(out, risk.Candidate{Primitive: r.rule.ID, To: a.SANode(ns, name), Hops: 1, Holds: true, Assumed: true,
 				Grants: []rbac.BoundRule{br}, Condition: cond + "; runs as ServiceAccount " + ns + "/" + name})
 		case GainIdentity:
 			s, _ := rbac.ParseSubject(r.rule.Gain.Identity)
@@ -130,7 +133,7 @@ func (r *rulePrimitive) Evaluate(a *risk.Analysis, p *risk.Principal) []risk.Can
 			default:
 				to = a.UserNode(s.Name)
 			}
-			out = append(out, risk.Candidate{Primitive: r.rule.ID, To: to, Hops: 1, Holds: true,
+			out = append(out, risk.Candidate{Primitive: r.rule.ID, To: to, Hops: 1, Holds: true, Assumed: true,
 				Grants: []rbac.BoundRule{br}, Condition: cond + "; becomes " + r.rule.Gain.Identity})
 		}
 	}

@@ -75,6 +75,11 @@ func TestShippedPackScenarios(t *testing.T) {
 					t.Fatalf("%s: want %s in %d hops, got %+v", sc.Description, sc.Primitive, sc.Hops, paths[0])
 				}
 				covered[sc.Primitive] = true
+				for _, s := range paths[0].Steps {
+					if _, builtin := risk.LookupPrimitive(s.Primitive, nil); !builtin && (!s.Assumed || !strings.Contains(s.Condition, "assumes the controller")) {
+						t.Errorf("rule-pack step %s: assumed %v, condition %q: want an assumed step that says so", s.Primitive, s.Assumed, s.Condition)
+					}
+				}
 				a.LabelExpected(paths[:1], expected)
 				switch {
 				case sc.Expected == "none" && paths[0].Expected != nil:

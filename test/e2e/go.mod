@@ -2,7 +2,7 @@ module github.com/auth-paths/kubectl-auth-paths/test/e2e
 
 go 1.26.8
 
-require k8s.io/kubernetes v1.37.2 // indirect
+require k8s.io/kubernetes v1.37.2
 
 require (
 	go.etcd.io/etcd/server/v3 v3.7.0
