@@ -32,12 +32,14 @@ func (escalate) Techniques() []string { return []string{"T1098.006"} }
 // boundBindings returns the distinct bindings that bind the principal (itself
 // or its groups): those its rules come from, then those of existing roles
 // without any rule (an aggregated ClusterRole nothing is aggregated into yet),
-// which give no rule to find them by but can still be escalated.
+// which give no rule to find them by but can still be escalated. Rules a
+// SelfSubjectRulesReview returned are left out: the review does not name the
+// role they come from, so there is no known role to write into.
 func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 	seen := map[*model.Binding]bool{}
 	var out []*model.Binding
 	for _, r := range p.Rules {
-		if b := r.Grant.Binding; b != nil && !seen[b] {
+		if b := r.Grant.Binding; b != nil && b.Review == nil && !seen[b] {
 			seen[b] = true
 			out = append(out, b)
 		}
@@ -60,7 +62,7 @@ func (a *Analysis) emptyRoleBindings() []*model.Binding {
 		a.emptyBindings = []*model.Binding{}
 		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 			for _, b := range list {
-				if a.roleExistsEmpty(b) {
+				if b.Review == nil && a.roleExistsEmpty(b) {
 					a.emptyBindings = append(a.emptyBindings, b)
 				}
 			}
