@@ -2,10 +2,14 @@ package cmd
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -41,15 +45,19 @@ type whoamiServer struct {
 	ssrStatus, ssrBetaStatus int
 	// clusterReviewStatus answers the cluster-wide review with this code.
 	clusterReviewStatus int
+	// tls serves HTTPS (as the in-cluster config requires).
+	tls bool
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// tokens are the bearer tokens of the SelfSubjectReviews.
+	tokens   []string
 	reviewed []string
 	calls    int
 }
 
 func (f *whoamiServer) start(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		status := func(code int, reason string) {
 			w.WriteHeader(code)
@@ -64,6 +72,9 @@ func (f *whoamiServer) start(t *testing.T) *httptest.Server {
 			if strings.Contains(p, "v1beta1") {
 				code = f.ssrBetaStatus
 			}
+			f.mu.Lock()
+			f.tokens = append(f.tokens, r.Header.Get("Authorization"))
+			f.mu.Unlock()
 			if code != 0 {
 				status(code, http.StatusText(code))
 				return
@@ -112,6 +123,11 @@ func (f *whoamiServer) start(t *testing.T) *httptest.Server {
 			fmt.Fprintf(w, `{"kind":"%sList","apiVersion":"v1","metadata":{},"items":[]}`, parts[len(parts)-1])
 		}
 	}))
+	if f.tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -355,5 +371,49 @@ func TestWhoAmIFallsBackToV1beta1(t *testing.T) {
 	stdout, stderr, code := runRoot(t, "--server", srv.URL, "whoami", "-o", "json")
 	if code != ExitPartial || parseWhoAmIResult(t, stdout).Subject != "ServiceAccount:ci:probe" {
 		t.Errorf("exit %d\nstderr: %s", code, stderr)
+	}
+}
+
+// inClusterDir is where client-go's in-cluster config reads the pod's
+// ServiceAccount token, CA and namespace (fixed paths).
+const inClusterDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// In a pod, with no kubeconfig, whoami uses the ServiceAccount token as
+// kubectl does (KUBERNETES_SERVICE_HOST/PORT and the mounted token).
+func TestWhoAmIUsesTheInClusterServiceAccountToken(t *testing.T) {
+	if _, err := os.Stat("/var/run/secrets"); err == nil {
+		t.Skip("/var/run/secrets exists (a pod?): not replacing its token")
+	}
+	if os.Getuid() != 0 {
+		t.Skip("writing " + inClusterDir + " needs root")
+	}
+	f := probeServer()
+	f.tls = true
+	srv := f.start(t)
+	if err := os.MkdirAll(inClusterDir, 0o755); err != nil {
+		t.Skipf("cannot create %s: %v", inClusterDir, err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll("/var/run/secrets") })
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	for name, data := range map[string][]byte{"token": []byte("in-cluster-token"), "ca.crt": ca, "namespace": []byte("ci")} {
+		if err := os.WriteFile(filepath.Join(inClusterDir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	t.Setenv("KUBERNETES_SERVICE_HOST", host)
+	t.Setenv("KUBERNETES_SERVICE_PORT", port)
+	t.Setenv("HOME", t.TempDir()) // no ~/.kube/config
+	stdout, stderr, code := runRoot(t, "whoami", "-o", "json")
+	if code != ExitPartial {
+		t.Fatalf("exit %d\nstderr: %s", code, stderr)
+	}
+	if res := parseWhoAmIResult(t, stdout); res.Subject != "ServiceAccount:ci:probe" || len(res.Paths) != 1 {
+		t.Errorf("subject %q, %d path(s)", res.Subject, len(res.Paths))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Equal(f.tokens, []string{"Bearer in-cluster-token"}) {
+		t.Errorf("SelfSubjectReview sent with %q, want the mounted token", f.tokens)
 	}
 }
