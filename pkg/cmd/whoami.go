@@ -53,8 +53,6 @@ type WhoAmIOptions struct {
 
 	identity selfview.Identity
 	view     *selfview.View
-	// newClient builds the API client from the REST config (a test replaces it).
-	newClient func(*rest.Config) (kubernetes.Interface, error)
 }
 
 // WhoAmIResult is the -o json|yaml shape of whoami.
@@ -74,8 +72,7 @@ type WhoAmIResult struct {
 
 // NewCmdWhoAmI builds `whoami`.
 func NewCmdWhoAmI(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &WhoAmIOptions{Analysis: &AnalysisOptions{Input: input, onlyReachable: true}, Output: OutputTable, MaxPaths: 3, MaxHops: -1, streams: streams,
-		newClient: func(cfg *rest.Config) (kubernetes.Interface, error) { return kubernetes.NewForConfig(cfg) }}
+	o := &WhoAmIOptions{Analysis: &AnalysisOptions{Input: input, onlyReachable: true}, Output: OutputTable, MaxPaths: 3, MaxHops: -1, streams: streams}
 	cmd := &cobra.Command{
 		Use:     "whoami",
 		Short:   "Show the paths to cluster-admin of the credentials at hand, even without RBAC read access",
@@ -92,6 +89,17 @@ func NewCmdWhoAmI(input *InputOptions, streams genericiooptions.IOStreams) *cobr
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "Show at most `N` paths")
 	cmd.Flags().IntVar(&o.MaxHops, "max-hops", o.MaxHops, "Only paths of at most `N` hops (-1: no limit)")
 	return cmd
+}
+
+// reviewClient is the client of the reviews: one per namespace, so not at
+// client-go's default 5 requests a second (the live lists' own client has
+// the same limits).
+func reviewClient(cfg *rest.Config) (kubernetes.Interface, error) {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 50, 100
+	}
+	return kubernetes.NewForConfig(cfg)
 }
 
 // Complete reads the analysis flags.
@@ -119,7 +127,7 @@ func (o *WhoAmIOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("whoami needs the credentials of a kubeconfig or of a pod's ServiceAccount: %w", err)
 	}
-	cs, err := o.newClient(cfg)
+	cs, err := reviewClient(cfg)
 	if err != nil {
 		return fmt.Errorf("cluster client: %w", err)
 	}
