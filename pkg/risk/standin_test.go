@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -30,8 +31,13 @@ func standInAnalysis(rules []rbacv1.PolicyRule, real bool, extra ...*model.Clust
 	return risk.Analyze(inv, risk.Options{Identities: []rbac.Subject{standInSA}, KeepCandidates: true})
 }
 
+// Stand-ins are no objects to write or bind; escalate reaches the real
+// ClusterRole behind reviewed cluster-wide rules only on every ClusterRole.
 func TestStandInsAreNotObjectsToWriteOrBind(t *testing.T) {
 	escalateOwn := []rbacv1.PolicyRule{{Verbs: []string{"escalate", "update"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}}}
+	escalateNamed := []rbacv1.PolicyRule{{Verbs: []string{"escalate", "update"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}, ResourceNames: []string{"tools"}}}
+	escalateRoles := []rbacv1.PolicyRule{{Verbs: []string{"escalate", "update"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"roles"}}}
+	escalateOnly := []rbacv1.PolicyRule{{Verbs: []string{"escalate", "get"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}}}
 	bindAny := []rbacv1.PolicyRule{
 		{Verbs: []string{"bind"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}},
 		{Verbs: []string{"create"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterrolebindings"}},
@@ -48,8 +54,15 @@ func TestStandInsAreNotObjectsToWriteOrBind(t *testing.T) {
 	}{
 		// The real role bound to it can be rewritten with *.
 		{name: "escalate own real role", rules: escalateOwn, real: true, want: []string{"escalate→cluster-admin"}},
-		// The review does not name the role behind the rule: nothing to rewrite.
-		{name: "escalate through a review", rules: escalateOwn},
+		// The review does not name the role behind the rules, but escalate
+		// and update on every ClusterRole reach it.
+		{name: "escalate every ClusterRole, rules from a review", rules: escalateOwn, want: []string{"escalate→cluster-admin"}},
+		// By name only: the role behind the rules is unknown, so out of reach.
+		{name: "escalate named ClusterRoles, rules from a review", rules: escalateNamed},
+		// Roles (namespaced) are not the ClusterRole behind cluster-wide rules.
+		{name: "escalate Roles, rules from a review", rules: escalateRoles},
+		// Escalate without update or patch writes nothing.
+		{name: "escalate without update, rules from a review", rules: escalateOnly},
 		// Only the stand-in ClusterRole exists: it is no role to bind.
 		{name: "bind with no known role", rules: bindAny},
 		// A real ClusterRole read from the cluster is bound as usual.
@@ -70,6 +83,9 @@ func TestStandInsAreNotObjectsToWriteOrBind(t *testing.T) {
 			for _, c := range a.Candidates(risk.SubjectKey(standInSA)) {
 				if c.Primitive == "bind" && c.To != nil && c.To.Name == selfview.StandInName {
 					t.Errorf("a step binds the stand-in: %+v", c)
+				}
+				if strings.Contains(c.Condition, selfview.StandInName) {
+					t.Errorf("a step writes the stand-in: %s", c.Condition)
 				}
 			}
 		})

@@ -152,7 +152,7 @@ func hasServiceAccount(inv *model.Inventory, ns, name string) bool {
 
 // rbacImpact replaces the live loader's impact of an RBAC kind it could not
 // read: the credentials' own rules are known, from the reviews.
-const rbacImpact = "the credentials' own rules come from SelfSubjectRulesReviews instead; grants of identities they can become are unknown (paths through those end there), and escalate is not evaluated (no review names the role behind a rule)"
+const rbacImpact = "the credentials' own rules come from SelfSubjectRulesReviews instead; grants of identities they can become are unknown (paths through those end there), and escalate is evaluated only where it reaches every ClusterRole (no review names the role behind a rule)"
 
 // limits rewrites the RBAC entries of missing and adds what the reviews
 // cannot tell.

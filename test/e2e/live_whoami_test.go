@@ -15,7 +15,8 @@ import (
 // cluster-admin), and may read pods in its own namespace; decoy is given the
 // same ClusterRole by a RoleBinding in kube-system, which grants nothing
 // cluster-scoped (users and groups are), though decoy's review of kube-system
-// lists those rules. Neither may read RBAC.
+// lists those rules. escalator may escalate and update every ClusterRole
+// (no get: it cannot read the one bound to it either). None may read RBAC.
 const whoamiFixture = `apiVersion: v1
 kind: Namespace
 metadata: {name: whoami}
@@ -66,6 +67,24 @@ kind: RoleBinding
 metadata: {name: whoami-decoy, namespace: kube-system}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: whoami-impersonate}
 subjects: [{kind: ServiceAccount, name: decoy, namespace: whoami}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: escalator, namespace: whoami}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: whoami-escalate}
+rules:
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [clusterroles]
+  verbs: [escalate, update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: whoami-escalator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: whoami-escalate}
+subjects: [{kind: ServiceAccount, name: escalator, namespace: whoami}]
 `
 
 // whoamiJSON is the -o json shape of whoami the test reads.
@@ -257,6 +276,22 @@ func TestLiveWhoami(t *testing.T) {
 			if got, want := hasImpersonate(n.ResourceRules), n.Namespace == "kube-system"; got != want {
 				t.Errorf("review of %s lists impersonate: %v, want %v", n.Namespace, got, want)
 			}
+		}
+	})
+
+	t.Run("escalator reaches the unnamed ClusterRole behind its rules", func(t *testing.T) {
+		r := e.run(t, "--kubeconfig="+e.saKubeconfig(t, "whoami", "escalator"), "whoami", "-o", "json")
+		if r.code != 3 {
+			t.Fatalf("exit %d, want 3\nstderr: %s", r.code, r.stderr)
+		}
+		w := parseWhoami(t, r)
+		if len(w.Paths) == 0 || len(w.Paths[0].Steps) != 1 || w.Paths[0].Steps[0].Primitive != "escalate" || w.Paths[0].Target != "cluster-admin" {
+			t.Fatalf("paths %+v, want one escalate step to cluster-admin\nstderr: %s", w.Paths, r.stderr)
+		}
+		// The admin sees the same step through the real binding.
+		admin := e.run(t, "from", "ServiceAccount:whoami:escalator", "-o", "json")
+		if admin.code != 0 || !strings.Contains(admin.stdout, `"primitive": "escalate"`) || !strings.Contains(admin.stdout, "ClusterRoleBinding/whoami-escalator") {
+			t.Errorf("admin's from: exit %d\n%s", admin.code, admin.stdout)
 		}
 	})
 
