@@ -417,3 +417,19 @@ func TestWhoAmIUsesTheInClusterServiceAccountToken(t *testing.T) {
 		t.Errorf("SelfSubjectReview sent with %q, want the mounted token", f.tokens)
 	}
 }
+
+// What the reviews cannot see is no kind left out on purpose:
+// --allow-incomplete all drops the rest, not that (still exit 3).
+func TestWhoAmIAllowIncompleteKeepsWhatTheReviewsCannotSee(t *testing.T) {
+	f := probeServer()
+	srv := f.start(t)
+	stdout, stderr, code := runRoot(t, "--server", srv.URL, "whoami", "-o", "json", "--allow-incomplete", "all")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d\nstderr: %s", code, ExitPartial, stderr)
+	}
+	want := []string{"clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io",
+		"roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io", "rolebindings (namespaces not reviewed)"}
+	if got := incompleteOf(parseWhoAmIResult(t, stdout)); !slices.Equal(got, want) {
+		t.Errorf("incomplete %q\nwant %q", got, want)
+	}
+}

@@ -320,6 +320,9 @@ type MissingKind struct {
 	// ReadInNamespace is set when the cluster-wide list was forbidden and the
 	// kind was read in this namespace only.
 	ReadInNamespace string `json:"readInNamespace,omitempty"`
+	// Inherent marks what the way of reading cannot see, whatever was
+	// left out on purpose (whoami's reviews): --allow-incomplete keeps it.
+	Inherent bool `json:"-"`
 }
 
 // Count returns the number of kept objects.

@@ -143,15 +143,15 @@ func TestLimitsSayWhatTheReviewsCannotTell(t *testing.T) {
 	}
 	got := v.limits(in)
 	want := []model.MissingKind{
-		{Resource: "rolebindings.rbac.authorization.k8s.io", Reason: "forbidden cluster-wide", Impact: "read in namespace ci only; " + rbacImpact, ReadInNamespace: "ci"},
+		{Resource: "rolebindings.rbac.authorization.k8s.io", Reason: "forbidden cluster-wide", Impact: "read in namespace ci only; " + rbacImpact, ReadInNamespace: "ci", Inherent: true},
 		{Resource: "pods", Reason: "forbidden", Impact: "running pods are unknown"},
-		{Resource: "selfsubjectrulesreviews (cluster-wide rules)", Reason: "SelfSubjectRulesReview for the cluster-wide rules: Invalid",
+		{Inherent: true, Resource: "selfsubjectrulesreviews (cluster-wide rules)", Reason: "SelfSubjectRulesReview for the cluster-wide rules: Invalid",
 			Impact: "rules of ClusterRoleBindings count only in the namespaces reviewed, as if granted there, and their cluster-scoped resources and non-resource URLs not at all"},
-		{Resource: "rolebindings (namespaces not reviewed)", Reason: "SelfSubjectRulesReviews asked in ci, default only",
+		{Inherent: true, Resource: "rolebindings (namespaces not reviewed)", Reason: "SelfSubjectRulesReviews asked in ci, default only",
 			Impact: "the credentials' grants through RoleBindings in other namespaces are unknown (list namespaces, or name one with -n)"},
-		{Resource: "rules of authorizers other than RBAC", Reason: "SelfSubjectRulesReview incomplete in ci, default",
+		{Inherent: true, Resource: "rules of authorizers other than RBAC", Reason: "SelfSubjectRulesReview incomplete in ci, default",
 			Impact: "an authorizer that cannot list rules (a webhook, the Node authorizer) was consulted: what it allows is not evaluated"},
-		{Resource: "some RBAC rules", Reason: "SelfSubjectRulesReview evaluation error (clusterrole.rbac.authorization.k8s.io \"gone\" not found)",
+		{Inherent: true, Resource: "some RBAC rules", Reason: "SelfSubjectRulesReview evaluation error (clusterrole.rbac.authorization.k8s.io \"gone\" not found)",
 			Impact: "rules the apiserver could not resolve (e.g. a binding to a role that does not exist) are not listed"},
 	}
 	if !reflect.DeepEqual(got, want) {

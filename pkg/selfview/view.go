@@ -160,6 +160,7 @@ func (v *View) limits(missing []model.MissingKind) []model.MissingKind {
 	out := make([]model.MissingKind, 0, len(missing)+3)
 	for _, m := range missing {
 		if slices.Contains(rbacResources, m.Resource) {
+			m.Inherent = true
 			m.Impact = rbacImpact
 			if m.ReadInNamespace != "" {
 				m.Impact = fmt.Sprintf("read in namespace %s only; %s", m.ReadInNamespace, rbacImpact)
@@ -168,11 +169,11 @@ func (v *View) limits(missing []model.MissingKind) []model.MissingKind {
 		out = append(out, m)
 	}
 	if v.Cluster == nil {
-		out = append(out, model.MissingKind{Resource: "selfsubjectrulesreviews (cluster-wide rules)", Reason: firstLine(v.ClusterError),
+		out = append(out, model.MissingKind{Inherent: true, Resource: "selfsubjectrulesreviews (cluster-wide rules)", Reason: firstLine(v.ClusterError),
 			Impact: "rules of ClusterRoleBindings count only in the namespaces reviewed, as if granted there, and their cluster-scoped resources and non-resource URLs not at all"})
 	}
 	if !v.EveryNamespace {
-		out = append(out, model.MissingKind{Resource: "rolebindings (namespaces not reviewed)", Reason: "SelfSubjectRulesReviews asked in " + strings.Join(v.Reviewed(), ", ") + " only",
+		out = append(out, model.MissingKind{Inherent: true, Resource: "rolebindings (namespaces not reviewed)", Reason: "SelfSubjectRulesReviews asked in " + strings.Join(v.Reviewed(), ", ") + " only",
 			Impact: "the credentials' grants through RoleBindings in other namespaces are unknown (list namespaces, or name one with -n)"})
 	}
 	var incomplete, errs []string
@@ -186,11 +187,11 @@ func (v *View) limits(missing []model.MissingKind) []model.MissingKind {
 		}
 	}
 	if len(incomplete) > 0 {
-		out = append(out, model.MissingKind{Resource: "rules of authorizers other than RBAC", Reason: "SelfSubjectRulesReview incomplete in " + strings.Join(incomplete, ", "),
+		out = append(out, model.MissingKind{Inherent: true, Resource: "rules of authorizers other than RBAC", Reason: "SelfSubjectRulesReview incomplete in " + strings.Join(incomplete, ", "),
 			Impact: "an authorizer that cannot list rules (a webhook, the Node authorizer) was consulted: what it allows is not evaluated"})
 	}
 	if len(errs) > 0 {
-		out = append(out, model.MissingKind{Resource: "some RBAC rules", Reason: "SelfSubjectRulesReview evaluation error (" + strings.Join(errs, "; ") + ")",
+		out = append(out, model.MissingKind{Inherent: true, Resource: "some RBAC rules", Reason: "SelfSubjectRulesReview evaluation error (" + strings.Join(errs, "; ") + ")",
 			Impact: "rules the apiserver could not resolve (e.g. a binding to a role that does not exist) are not listed"})
 	}
 	return out
