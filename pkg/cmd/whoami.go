@@ -137,7 +137,11 @@ func (o *WhoAmIOptions) Run(cmd *cobra.Command) error {
 	}
 	subject := o.identity.Subject()
 	scope := selfview.Scope{Namespace: o.Analysis.Input.explicitNamespace(), Own: o.ownNamespace(subject)}
-	o.Analysis.Input.LiveNamespace = scope.Own
+	if scope.Namespace == "" {
+		// Namespaced kinds refused cluster-wide are listed in its own
+		// namespace (a ServiceAccount's, not the context's "default").
+		o.Analysis.Input.LiveNamespace = scope.Own
+	}
 	if extra := o.identity.ExtraGroups(); len(extra) > 0 && subject.Kind == rbacv1.UserKind {
 		o.Analysis.identityGroups = map[string][]string{subject.Name: extra}
 	}

@@ -207,6 +207,8 @@ func TestWhoAmIFindsThePathOfItsClusterWideRules(t *testing.T) {
 	for _, want := range []string{
 		"warning: could not read rolebindings.rbac.authorization.k8s.io (forbidden): the credentials' own rules come from SelfSubjectRulesReviews instead",
 		"warning: could not read rolebindings (namespaces not reviewed) (SelfSubjectRulesReviews asked in ci, default, kube-system only)",
+		// Refused cluster-wide, listed in the ServiceAccount's namespace.
+		"warning: could not read secrets (type=kubernetes.io/service-account-token) (forbidden cluster-wide): read in namespace ci only",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -259,10 +261,12 @@ func TestWhoAmIReviewsNamespaces(t *testing.T) {
 		args       []string
 		want       []string
 		notAll     bool
+		// listedIn is where Secrets refused cluster-wide are listed.
+		listedIn string
 	}{
-		{name: "namespaces not listable: default, kube-system and its own", want: []string{"ci", "default", "kube-system"}, notAll: true},
-		{name: "every namespace it may list", namespaces: []string{"ci", "default", "kube-system", "team-a"}, want: []string{"ci", "default", "kube-system", "team-a"}},
-		{name: "-n names one", namespaces: []string{"ci", "default", "kube-system", "team-a"}, args: []string{"-n", "team-b"}, want: []string{"ci", "default", "kube-system", "team-b"}, notAll: true},
+		{name: "namespaces not listable: default, kube-system and its own", want: []string{"ci", "default", "kube-system"}, notAll: true, listedIn: "ci"},
+		{name: "every namespace it may list", namespaces: []string{"ci", "default", "kube-system", "team-a"}, want: []string{"ci", "default", "kube-system", "team-a"}, listedIn: "ci"},
+		{name: "-n names one", namespaces: []string{"ci", "default", "kube-system", "team-a"}, args: []string{"-n", "team-b"}, want: []string{"ci", "default", "kube-system", "team-b"}, notAll: true, listedIn: "team-b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,6 +283,9 @@ func TestWhoAmIReviewsNamespaces(t *testing.T) {
 			}
 			if got := slices.Contains(incompleteOf(res), "rolebindings (namespaces not reviewed)"); got != tt.notAll {
 				t.Errorf("namespaces not reviewed said: %v, want %v", got, tt.notAll)
+			}
+			if want := "(forbidden cluster-wide): read in namespace " + tt.listedIn + " only"; !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
 		})
 	}
