@@ -23,7 +23,8 @@ const (
 	// is printed and incomplete.
 	ExitPartial = 3
 	// ExitUnverified: verify printed its checks and a step was refused by the
-	// cluster or could not be checked.
+	// cluster or could not be checked; or fix --dry-run=server printed the
+	// change and the apiserver did not accept it.
 	ExitUnverified = 4
 	// ExitInterrupted: interrupted (Ctrl-C, SIGTERM) before a result was printed.
 	ExitInterrupted = 130
@@ -40,7 +41,8 @@ const exitCodesHelp = `Exit status (every command):
        every cluster has (namespaces, serviceaccounts, secrets, pods, nodes); listed on
        standard error and under "incomplete" in -o json|yaml; --allow-incomplete KIND,...
        accepts kinds left out on purpose
-  4    verify: a step was refused by the cluster or could not be checked
+  4    verify: a step was refused by the cluster or could not be checked;
+       fix --dry-run=server: the apiserver did not accept the change
   130  interrupted (Ctrl-C)`
 
 // ExitCoder lets a command choose the process exit status without an error message.

@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/remediate"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
@@ -28,6 +31,7 @@ type FixOptions struct {
 	Subjects    []string
 	PathIDs     []string
 	Chokepoints bool
+	DryRun      string
 
 	target  remediate.Target
 	streams genericiooptions.IOStreams
@@ -35,7 +39,7 @@ type FixOptions struct {
 
 // NewCmdFix builds `fix`.
 func NewCmdFix(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &FixOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, streams: streams}
+	o := &FixOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputTable, DryRun: DryRunNone, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "fix",
 		Short: "Propose the smallest RBAC change that closes paths to cluster-admin, proven by re-analysis",
@@ -50,7 +54,14 @@ roles they aggregate; roles and bindings the apiserver reconciles or the rule pa
 platform defaults are never edited, and a path only they make is reported as not closable.
 
 The proof: the change is applied to the input in memory and the analysis re-run; the output
-says which paths close and lists every permission the change removes from anyone.`,
+says which paths close and lists every permission the change removes from anyone.
+
+With --dry-run=server the change is also submitted to the cluster of the current context as
+server-side dry runs (dryRun=All: authorization, RBAC's escalation checks on the runner and
+admission decide; nothing is stored, checked by the objects' resourceVersions before and after),
+and every request of the paths is decided on the input's RBAC and on the proposed RBAC. A change
+the apiserver refuses (the runner may not make it, or the object changed since the input was
+read) exits 4.`,
 		Example: `  # What closes every path, as objects for kubectl apply
   kubectl auth-paths fix -f dump.yaml -o yaml
 
@@ -58,7 +69,10 @@ says which paths close and lists every permission the change removes from anyone
   kubectl auth-paths fix -f dump.yaml --subject ServiceAccount:ci:deployer -o kubectl
 
   # One path by ID, as JSON patches
-  kubectl auth-paths fix -f dump.yaml --path 3f2a9c1d0b7e -o patch`,
+  kubectl auth-paths fix -f dump.yaml --path 3f2a9c1d0b7e -o patch
+
+  # Prove on the live cluster that the apiserver accepts the change, without applying it
+  kubectl auth-paths fix --subject Group:developers --dry-run=server`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Complete(); err != nil {
@@ -75,6 +89,7 @@ says which paths close and lists every permission the change removes from anyone
 	cmd.Flags().StringSliceVar(&o.Subjects, "subject", nil, "Close every path of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NS:NAME; repeatable)")
 	cmd.Flags().StringSliceVar(&o.PathIDs, "path", nil, "Close the path with this `ID` (from scan or from -o json; repeatable)")
 	cmd.Flags().BoolVar(&o.Chokepoints, "chokepoints", false, "Close the paths through the choke-point cut, editing only its bindings")
+	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, "`MODE`: none or client proves the change offline only; server also submits it to the cluster as server-side dry runs")
 	return cmd
 }
 
@@ -105,6 +120,11 @@ func (o *FixOptions) Validate() error {
 	if n > 1 {
 		return fmt.Errorf("--subject, --path and --chokepoints: give one of them")
 	}
+	switch o.DryRun {
+	case DryRunNone, DryRunClient, DryRunServer:
+	default:
+		return fmt.Errorf("--dry-run %q: must be %q, %q or %q", o.DryRun, DryRunNone, DryRunClient, DryRunServer)
+	}
 	return validateOutput(o.Output, fixFormats)
 }
 
@@ -122,31 +142,63 @@ func (o *FixOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	var dry *FixDryRun
+	if o.DryRun == DryRunServer {
+		if dry, err = o.serverDryRun(cmd.Context(), inv, res); err != nil {
+			return err
+		}
+	}
 	switch o.Output {
 	case OutputYAML:
 		err = remediate.WriteYAML(o.streams.Out, res)
-		proofTo(o.streams.ErrOut, res)
+		proofTo(o.streams.ErrOut, res, dry)
 	case OutputKubectl:
 		err = remediate.WriteKubectl(o.streams.Out, res)
-		proofTo(o.streams.ErrOut, res)
+		proofTo(o.streams.ErrOut, res, dry)
 	case OutputPatch:
 		err = printStructured(o.streams.Out, OutputJSON, remediate.Patches(res))
-		proofTo(o.streams.ErrOut, res)
+		proofTo(o.streams.ErrOut, res, dry)
 	case OutputJSON:
-		err = printStructured(o.streams.Out, OutputJSON, res)
+		err = printStructured(o.streams.Out, OutputJSON, struct {
+			*remediate.Result
+			DryRun *FixDryRun `json:"dryRun,omitempty"`
+		}{res, dry})
 	default:
 		printFix(o.streams.Out, res)
+		if dry != nil {
+			fmt.Fprint(o.streams.Out, "\n"+dryRunText(dry))
+		}
 	}
 	if err != nil {
 		return err
 	}
+	if dry != nil && (dry.rejected() > 0 || !dry.Unchanged) {
+		return WithExitCode(ExitUnverified, fmt.Errorf("the apiserver did not accept %d of %d change(s) in a dry run: the change is not proven", dry.rejected(), len(dry.Server)))
+	}
 	return Partial(inv)
 }
 
-// proofTo writes the proof as comments beside a machine-readable change.
-func proofTo(w io.Writer, res *remediate.Result) {
-	for _, line := range strings.Split(strings.TrimRight(proofText(res), "\n"), "\n") {
-		fmt.Fprintln(w, "# "+line)
+// serverDryRun submits the change to the cluster of the current context.
+func (o *FixOptions) serverDryRun(ctx context.Context, inv *model.Inventory, res *remediate.Result) (*FixDryRun, error) {
+	cfg, err := o.Analysis.Input.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("--dry-run=server needs a cluster: %w", err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := serverDryRun(ctx, cs, res)
+	d.Steps = proposedStepChecks(inv, res)
+	return d, nil
+}
+
+// proofTo writes the proof (and the dry run's evidence) as comments beside
+// a machine-readable change.
+func proofTo(w io.Writer, res *remediate.Result, dry *FixDryRun) {
+	writeCommented(w, proofText(res))
+	if dry != nil {
+		writeCommented(w, dryRunText(dry))
 	}
 }
 

@@ -23,13 +23,7 @@ func (c *Change) Object() map[string]any {
 	if len(c.meta.Labels) > 0 {
 		meta["labels"] = c.meta.Labels
 	}
-	ann := map[string]string{}
-	for k, v := range c.meta.Annotations {
-		if k != "kubectl.kubernetes.io/last-applied-configuration" {
-			ann[k] = v
-		}
-	}
-	if len(ann) > 0 {
+	if ann := c.annotations(); len(ann) > 0 {
 		meta["annotations"] = ann
 	}
 	if c.meta.ResourceVersion != "" {

@@ -21,6 +21,77 @@ type Principal struct {
 	Groups []string
 	// Own is the number of leading Rules bound to the principal itself.
 	Own int
+
+	idx *ruleIndex
+}
+
+// ruleIndex lists, in Rules order, the rules bound cluster-wide and those of
+// each namespace. The primitives ask First for every object of every
+// namespace a principal reaches; a principal of a group bound in hundreds of
+// namespaces would otherwise compare every one of its rules per object.
+type ruleIndex struct {
+	n           int // len(Rules) when built
+	clusterWide []int32
+	byNS        map[string][]int32
+}
+
+// indexFrom is the number of rules from which a principal's rules are indexed
+// by namespace; below it a scan is as cheap.
+const indexFrom = 16
+
+// applicable returns the indexes of the rules that may apply to a request in
+// ns, as two ascending lists (cluster-wide, and those bound in ns), or
+// all=true when the rules are few enough to scan.
+func (p *Principal) applicable(ns string) (clusterWide, inNS []int32, all bool) {
+	if len(p.Rules) < indexFrom {
+		return nil, nil, true
+	}
+	if p.idx == nil || p.idx.n != len(p.Rules) {
+		x := &ruleIndex{n: len(p.Rules), byNS: map[string][]int32{}}
+		for i := range p.Rules {
+			if p.Rules[i].Namespace == "" {
+				x.clusterWide = append(x.clusterWide, int32(i))
+			} else {
+				x.byNS[p.Rules[i].Namespace] = append(x.byNS[p.Rules[i].Namespace], int32(i))
+			}
+		}
+		p.idx = x
+	}
+	if ns == "" {
+		return p.idx.clusterWide, nil, false
+	}
+	return p.idx.clusterWide, p.idx.byNS[ns], false
+}
+
+// eachApplicable calls f with every rule that applies to a request in ns (its
+// namespace matches, or it is bound cluster-wide), in Rules order, until f
+// returns false.
+func (p *Principal) eachApplicable(ns string, f func(br *rbac.BoundRule) bool) {
+	cw, in, all := p.applicable(ns)
+	if all {
+		for i := range p.Rules {
+			br := &p.Rules[i]
+			if br.Namespace != "" && br.Namespace != ns {
+				continue
+			}
+			if !f(br) {
+				return
+			}
+		}
+		return
+	}
+	// Merge the two ascending lists: the authorizer's order is Rules order.
+	for len(cw) > 0 || len(in) > 0 {
+		var i int32
+		if len(in) == 0 || (len(cw) > 0 && cw[0] < in[0]) {
+			i, cw = cw[0], cw[1:]
+		} else {
+			i, in = in[0], in[1:]
+		}
+		if !f(&p.Rules[i]) {
+			return
+		}
+	}
 }
 
 // Can returns the bound rules that allow the request (nil if none), in the
@@ -33,37 +104,31 @@ func (p *Principal) Can(req rbac.Request) []rbac.BoundRule { return p.match(req)
 func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
 	// The primitives ask this for every object of every namespace a rule
 	// reaches: no slice, and the request is copied only for a match.
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" && br.Namespace != req.Namespace {
-			continue
-		}
+	var found rbac.BoundRule
+	ok := false
+	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
 		if !rbac.RuleAllows(req, &br.Rule) {
-			continue
+			return true
 		}
-		b := *br
+		found, ok = *br, true
 		r := req
-		b.Request = &r
-		return b, true
-	}
-	return rbac.BoundRule{}, false
+		found.Request = &r
+		return false
+	})
+	return found, ok
 }
 
 func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 	var out []rbac.BoundRule
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" && br.Namespace != req.Namespace {
-			continue
+	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
+		if rbac.RuleAllows(req, &br.Rule) {
+			b := *br
+			r := req
+			b.Request = &r
+			out = append(out, b)
 		}
-		if !rbac.RuleAllows(req, &br.Rule) {
-			continue
-		}
-		b := *br
-		r := req
-		b.Request = &r
-		out = append(out, b)
-	}
+		return true
+	})
 	return out
 }
 
@@ -71,18 +136,14 @@ func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 // could allow it for some object name: a cheap test before asking per object
 // (per Node, per role), which would cost rules × objects for every principal.
 func (p *Principal) mayAllow(req rbac.Request) bool {
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" && br.Namespace != req.Namespace {
-			continue
-		}
+	may := false
+	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
 		probe := br.Rule
 		probe.ResourceNames = nil
-		if rbac.RuleAllows(req, &probe) {
-			return true
-		}
-	}
-	return false
+		may = rbac.RuleAllows(req, &probe)
+		return !may
+	})
+	return may
 }
 
 // FirstAny returns the first grant allowing any of the verbs.
