@@ -40,6 +40,9 @@ type AnalysisOptions struct {
 	// NoCSRAutoApproval: the control plane runs no csrapproving controller
 	// (--no-csr-auto-approval).
 	NoCSRAutoApproval bool
+	// identityGroups are groups the cluster said a user is in (whoami's
+	// SelfSubjectReview), added to those of --groups.
+	identityGroups map[string][]string
 }
 
 // AddFlags registers the input and assumption flags.
@@ -129,6 +132,15 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 			return nil, opts, err
 		}
 		opts.Groups = groups
+	}
+	if len(o.identityGroups) > 0 && o.GroupsFile == "" {
+		opts.GroupsSource = "the cluster reported (SelfSubjectReview)"
+	}
+	for user, groups := range o.identityGroups {
+		if opts.Groups == nil {
+			opts.Groups = map[string][]string{}
+		}
+		opts.Groups[user] = append(opts.Groups[user], groups...)
 	}
 	packs, err := o.packs()
 	if err != nil {

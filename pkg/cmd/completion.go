@@ -44,7 +44,7 @@ func registerCompletions(root *cobra.Command, input *InputOptions) {
 			sub.ValidArgsFunction = CompleteWhoCan(input)
 		case "from", "explain", "verify":
 			sub.ValidArgsFunction = CompleteSubjects(input)
-		case "version":
+		case "version", "whoami":
 			sub.ValidArgsFunction = cobra.NoFileCompletions
 		}
 	}

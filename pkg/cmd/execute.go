@@ -36,7 +36,8 @@ const exitCodesHelp = `Exit status (every command):
   1    error: bad input or flags (also input with no RBAC object), cluster unreachable,
        credentials rejected
   2    a CI gate failed (--fail-on): result printed
-  3    partial result: some kinds could not be read live, or the -f input has none of a kind
+  3    partial result: some kinds could not be read live (whoami without RBAC read access:
+       its rules come from SelfSubjectRulesReviews), or the -f input has none of a kind
        every cluster has (namespaces, serviceaccounts, secrets, pods, nodes); listed on
        standard error and under "incomplete" in -o json|yaml; --allow-incomplete KIND,...
        accepts kinds left out on purpose

@@ -41,6 +41,12 @@ type InputOptions struct {
 	// RBACOnly is set by commands whose answer depends on RBAC objects alone
 	// (who-can): an offline input without pods or nodes is complete for them.
 	RBACOnly bool
+	// LiveNamespace, when set, is where namespaced kinds are listed live when
+	// a cluster-wide list is forbidden, instead of -n or the context's.
+	LiveNamespace string
+	// AfterLive, when set, completes a live inventory before its missing
+	// kinds are reported (whoami adds what the credentials learn of themselves).
+	AfterLive func(ctx context.Context, cfg *rest.Config, inv *model.Inventory) error
 }
 
 // NewInputOptions returns options bound to the shared kubeconfig flags.
@@ -70,9 +76,12 @@ func (o *InputOptions) explicitNamespace() string {
 }
 
 // fallbackNamespace is where namespaced kinds are listed live when listing
-// them cluster-wide is forbidden: -n, else the context's namespace, else
-// "default" (kubectl's choice for a namespaced `get`).
+// them cluster-wide is forbidden: LiveNamespace, else -n, else the context's
+// namespace, else "default" (kubectl's choice for a namespaced `get`).
 func (o *InputOptions) fallbackNamespace() string {
+	if o.LiveNamespace != "" {
+		return o.LiveNamespace
+	}
 	if ns := o.explicitNamespace(); ns != "" {
 		return ns
 	}
@@ -100,6 +109,9 @@ func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStre
 			return nil, fmt.Errorf("no -f given and no usable kubeconfig: %w", cerr)
 		}
 		inv, err = o.loadLive(ctx, cfg, streams.ErrOut)
+		if err == nil && o.AfterLive != nil {
+			err = o.AfterLive(ctx, cfg, inv)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -59,6 +59,7 @@ func NewCmdAuthPaths(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(NewCmdExplain(input, streams))
 	cmd.AddCommand(NewCmdGraph(input, streams))
 	cmd.AddCommand(NewCmdWhoCan(input, streams))
+	cmd.AddCommand(NewCmdWhoAmI(input, streams))
 	cmd.AddCommand(NewCmdVerify(input, streams))
 	cmd.AddCommand(NewCmdRules(input, streams))
 	cmd.AddCommand(NewCmdDump(input, streams))

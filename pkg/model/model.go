@@ -49,14 +49,31 @@ type ClusterRole struct {
 	Meta
 	Rules           []rbacv1.PolicyRule     `json:"rules"`
 	AggregationRule *rbacv1.AggregationRule `json:"aggregationRule,omitempty"`
-	Source          Source                  `json:"-"`
+	// Review is set when the role stands for rules a SelfSubjectRulesReview
+	// returned (whoami): no such object exists in the cluster.
+	Review *RulesReview `json:"-"`
+	Source Source       `json:"-"`
 }
 
 // Role is a namespaced set of rules.
 type Role struct {
 	Meta
-	Rules  []rbacv1.PolicyRule `json:"rules"`
-	Source Source              `json:"-"`
+	Rules []rbacv1.PolicyRule `json:"rules"`
+	// Review is set when the role stands for rules a SelfSubjectRulesReview
+	// returned (whoami): no such object exists in the cluster.
+	Review *RulesReview `json:"-"`
+	Source Source       `json:"-"`
+}
+
+// RulesReview marks a role or binding that stands for the rules a
+// SelfSubjectRulesReview returned to the credentials at hand (whoami without
+// RBAC read access). The review names no binding or role, so no step may
+// write, bind to or escalate such an object: only its rules are real.
+type RulesReview struct {
+	// Namespace is the namespace reviewed; empty for the cluster-wide rules
+	// (those the review returns in a namespace that cannot exist, where no
+	// RoleBinding can be: the rules of ClusterRoleBindings).
+	Namespace string
 }
 
 // Binding kinds.
@@ -77,7 +94,10 @@ type Binding struct {
 	Kind     string           `json:"kind"`
 	RoleRef  rbacv1.RoleRef   `json:"roleRef"`
 	Subjects []rbacv1.Subject `json:"subjects,omitempty"`
-	Source   Source           `json:"-"`
+	// Review is set when the binding stands for rules a
+	// SelfSubjectRulesReview returned (whoami): no such object exists.
+	Review *RulesReview `json:"-"`
+	Source Source       `json:"-"`
 }
 
 // ID is a stable, human-readable identifier: `ClusterRoleBinding/name` or
@@ -300,6 +320,9 @@ type MissingKind struct {
 	// ReadInNamespace is set when the cluster-wide list was forbidden and the
 	// kind was read in this namespace only.
 	ReadInNamespace string `json:"readInNamespace,omitempty"`
+	// Inherent marks what the way of reading cannot see, whatever was
+	// left out on purpose (whoami's reviews): --allow-incomplete keeps it.
+	Inherent bool `json:"-"`
 }
 
 // Count returns the number of kept objects.

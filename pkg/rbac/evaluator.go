@@ -34,6 +34,9 @@ func (g Grant) String() string {
 	if g.Binding == nil {
 		return "held by an earlier step of the path"
 	}
+	if r := g.Binding.Review; r != nil {
+		return reviewGrantString(r, g)
+	}
 	name := g.Binding.Name
 	if g.Binding.Kind == model.KindRoleBinding {
 		name = g.Binding.Namespace + "/" + g.Binding.Name

@@ -24,6 +24,9 @@ type Options struct {
 	PodSecurityDefault string
 	// Groups maps user names to groups an identity provider gives them.
 	Groups map[string][]string
+	// GroupsSource says where Groups come from, in member-of steps; empty
+	// means --groups.
+	GroupsSource string
 	// Identities are analysed even when no binding names them (e.g. the
 	// subject of `from`): they still hold their implicit groups.
 	Identities []rbac.Subject

@@ -73,18 +73,22 @@ func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
 		if len(gRules) > 0 || g == rbac.GroupMasters {
 			gn := a.subjectNode(gs)
 			a.ensurePrincipal(gn)
-			a.addEdge(graph.Edge{From: n, To: gn, Primitive: "member-of", Hops: 0, Condition: memberCondition(n, g)})
+			a.addEdge(graph.Edge{From: n, To: gn, Primitive: "member-of", Hops: 0, Condition: memberCondition(n, g, a.Opts.GroupsSource)})
 		}
 	}
 	return p
 }
 
-func memberCondition(n *graph.Node, group string) string {
+// memberCondition says why n is in group; source says where Options.Groups
+// came from ("" for --groups).
+func memberCondition(n *graph.Node, group, source string) string {
 	switch {
 	case n.Kind == graph.KindGroup:
 		return "every member of " + n.Name + " is also in " + group
 	case group == rbac.GroupAuthenticated || group == rbac.GroupUnauthenticated || strings.HasPrefix(group, "system:serviceaccounts") || group == rbac.GroupNodes:
 		return "implicit group of every such identity"
+	case source != "":
+		return "group membership " + source
 	default:
 		return "group membership given with --groups"
 	}

@@ -101,6 +101,9 @@ func (a *Analysis) objIndex() *nsIndex {
 		a.idx.roles = map[string]*model.Role{}
 		a.idx.rolesNS = map[string][]*model.Role{}
 		for _, r := range a.Inv.Roles {
+			if r.Review != nil {
+				continue // stands for rules of unknown roles: nothing to bind or look up by name
+			}
 			a.idx.rolesNS[r.Namespace] = append(a.idx.rolesNS[r.Namespace], r)
 			if k := r.Namespace + "/" + r.Name; a.idx.roles[k] == nil {
 				a.idx.roles[k] = r

@@ -124,7 +124,7 @@ func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rb
 		list = a.Inv.RoleBindings
 	}
 	for _, b := range list {
-		if b.Namespace != ns || b.RoleRef.Kind != roleKind || b.RoleRef.Name != roleName {
+		if b.Review != nil || b.Namespace != ns || b.RoleRef.Kind != roleKind || b.RoleRef.Name != roleName {
 			continue
 		}
 		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {
@@ -144,6 +144,9 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 	if idx.byPower == nil {
 		var admin, rest []*model.ClusterRole
 		for _, r := range a.Inv.ClusterRoles {
+			if r.Review != nil {
+				continue // stands for rules of unknown roles: there is no such role to bind
+			}
 			rules, _ := a.Eval.ClusterRoleRules(r.Name)
 			if rbac.CoversClusterAdmin(rules) {
 				admin = append(admin, r)

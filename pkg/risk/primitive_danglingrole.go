@@ -47,7 +47,7 @@ func (a *Analysis) danglingRoleBindings() []*model.Binding {
 	a.dangling.roles = []*model.Binding{}
 	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 		for _, b := range list {
-			if a.roleMissing(b) {
+			if b.Review == nil && a.roleMissing(b) {
 				a.dangling.roles = append(a.dangling.roles, b)
 			}
 		}

@@ -54,6 +54,9 @@ func (a *Analysis) danglingSAs() []danglingSA {
 	a.dangling.sas = []danglingSA{}
 	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 		for _, b := range list {
+			if b.Review != nil {
+				continue // its subject is the identity at hand, which exists
+			}
 			for _, s := range b.Subjects {
 				c := rbac.CanonicalSubject(s, b.Namespace)
 				if c.Kind != rbacv1.ServiceAccountKind || c.Namespace == "" || a.saByKey[c.Namespace+"/"+c.Name] != nil {

@@ -38,12 +38,14 @@ func (escalate) Techniques() []string { return []string{"T1098.006"} }
 // boundBindings returns the distinct bindings that bind the principal (itself
 // or its groups): those its rules come from, then those of existing roles
 // without any rule (an aggregated ClusterRole nothing is aggregated into yet),
-// which give no rule to find them by but can still be escalated.
+// which give no rule to find them by but can still be escalated. Rules a
+// SelfSubjectRulesReview returned are left out: the review does not name the
+// role they come from (escalateReviewed reaches it where no name is needed).
 func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 	seen := map[*model.Binding]bool{}
 	var out []*model.Binding
 	for _, r := range p.Rules {
-		if b := r.Grant.Binding; b != nil && !seen[b] {
+		if b := r.Grant.Binding; b != nil && b.Review == nil && !seen[b] {
 			seen[b] = true
 			out = append(out, b)
 		}
@@ -66,7 +68,7 @@ func (a *Analysis) emptyRoleBindings() []*model.Binding {
 		a.emptyBindings = []*model.Binding{}
 		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 			for _, b := range list {
-				if a.roleExistsEmpty(b) {
+				if b.Review == nil && a.roleExistsEmpty(b) {
 					a.emptyBindings = append(a.emptyBindings, b)
 				}
 			}
@@ -169,7 +171,40 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd), Condition: how})
 	}
+	out = append(out, a.escalateReviewed(p)...)
 	return dedupeCandidates(out)
+}
+
+// escalateReviewed: a SelfSubjectRulesReview of cluster-wide rules that lists
+// a rule proves that a ClusterRoleBinding applies to the principal (or a
+// group of it) and that its ClusterRole exists (the resolver lists no rule of
+// a missing role), but names neither. Escalate and update (or patch) on every
+// ClusterRole, without resourceNames, reach that role whatever its name:
+// writing * into it gives cluster-admin. With names only, or on Roles, the
+// role behind a reviewed rule is out of reach: it is unknown.
+func (a *Analysis) escalateReviewed(p *Principal) []Candidate {
+	var standIn *model.Binding
+	for _, r := range p.Rules {
+		if b := r.Grant.Binding; b != nil && b.Review != nil && b.Kind == model.KindClusterRoleBinding {
+			standIn = b
+			break
+		}
+	}
+	if standIn == nil {
+		return nil
+	}
+	esc, ok := p.First(res("escalate", rbacGroup, "clusterroles", "", "", ""))
+	if !ok {
+		return nil
+	}
+	_, self := a.bindsHow(p, standIn)
+	upd, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, "clusterroles", "", "", ""))
+	if !ok {
+		return []Candidate{{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: a.Sink(),
+			Why: "can escalate every ClusterRole, among them the one behind its cluster-wide rules, but can neither update nor patch one"}}
+	}
+	return []Candidate{{Primitive: "escalate", To: a.Sink(), Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
+		Condition: "write * into the ClusterRole that a ClusterRoleBinding binds to it → cluster-admin (its review of cluster-wide rules lists rules, so that binding and role exist; no review names them, but escalate and update on every ClusterRole reach it)"}}
 }
 
 // aggregatedRole returns the ClusterRole a binding references if it is aggregated.

@@ -163,7 +163,7 @@ func AllowIncomplete(inv *model.Inventory, names []string) ([]string, error) {
 	keep := inv.Missing[:0]
 	for _, m := range inv.Missing {
 		r := MissingResourceName(m)
-		if allowed["all"] || allowed[r] {
+		if !m.Inherent && (allowed["all"] || allowed[r]) {
 			removed = append(removed, m.Resource)
 			continue
 		}
