@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cimpFixture: user cimp-ops-lead is cluster-admin. carol may impersonate
+// it in mode user-info, only to create ClusterRoleBindings. alice holds the
+// same impersonation but with the verb impersonate-on:user-info:*, which
+// matches no request's verb.
+const cimpFixture = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-ops-lead-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: User, name: cimp-ops-lead, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-create-crb-as-ops-lead}
+rules:
+- {apiGroups: [authentication.k8s.io], resources: [users], resourceNames: [cimp-ops-lead], verbs: ["impersonate:user-info"]}
+- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: ["impersonate-on:user-info:create"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-carol}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-create-crb-as-ops-lead}
+subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-star-verb}
+rules:
+- {apiGroups: [authentication.k8s.io], resources: [users], resourceNames: [cimp-ops-lead], verbs: ["impersonate:user-info"]}
+- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: ["impersonate-on:user-info:*"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-alice}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-star-verb}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+`
+
+// cimpEdges returns the constrained-impersonate steps explain gives for a
+// subject: "holds: CONDITION" or "fails: WHY".
+func cimpEdges(t *testing.T, r result) []string {
+	t.Helper()
+	var ex explainJSON
+	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
+		t.Fatalf("%v\n%s\nstderr: %s", err, r.stdout, r.stderr)
+	}
+	var out []string
+	for _, e := range ex.Edges {
+		if e.Primitive != "constrained-impersonate" {
+			continue
+		}
+		if e.Holds {
+			out = append(out, "holds: "+e.To+": "+e.Condition)
+		} else {
+			out = append(out, "fails: "+e.Why)
+		}
+	}
+	return out
+}
+
+// TestLiveConstrainedImpersonation: on the v1.37 apiserver, carol really
+// creates a ClusterRoleBinding as cimp-ops-lead (binding cluster-admin to
+// herself: ops-lead's own bind permission decides), and every other request
+// as cimp-ops-lead is refused, as is system:masters and alice's
+// impersonate-on:user-info:*. The analysis, live and offline from a dump,
+// gives carol the step and a path, and alice the step's failure.
+func TestLiveConstrainedImpersonation(t *testing.T) {
+	e := liveEnv(t)
+	if _, err := e.c.KubectlStdin(strings.NewReader(cimpFixture), "apply", "-f", "-"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := e.c.KubectlStdin(strings.NewReader(cimpFixture), "delete", "--ignore-not-found", "-f", "-"); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+		if _, err := e.c.Kubectl("delete", "clusterrolebinding", "cimp-carol-admin", "--ignore-not-found"); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+
+	// The analysis first, while carol is not yet cluster-admin.
+	d := e.run(t, "dump")
+	if d.code != 0 && d.code != 3 {
+		t.Fatalf("dump: exit %d: %s", d.code, d.stderr)
+	}
+	dump := filepath.Join(t.TempDir(), "dump.json")
+	if err := os.WriteFile(dump, []byte(d.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{{"live", nil}, {"offline", []string{"-f", dump}}} {
+		carol := cimpEdges(t, e.run(t, append([]string{"explain", "User:carol", "-o", "json"}, mode.args...)...))
+		if len(carol) != 1 || !strings.HasPrefix(carol[0], "holds: Scope:User cimp-ops-lead impersonated (user-info) for create clusterrolebindings.rbac.authorization.k8s.io") {
+			t.Errorf("%s: carol's constrained-impersonate steps %q, want one holding into the scope of creating ClusterRoleBindings", mode.name, carol)
+		}
+		alice := cimpEdges(t, e.run(t, append([]string{"explain", "User:alice", "-o", "json"}, mode.args...)...))
+		if len(alice) != 1 || !strings.Contains(alice[0], "holds no impersonate-on:user-info:<verb> rule") || !strings.Contains(alice[0], "impersonate-on:user-info:*") {
+			t.Errorf("%s: alice's constrained-impersonate steps %q, want one failing on impersonate-on:user-info:*", mode.name, alice)
+		}
+		from := e.run(t, append([]string{"from", "User:carol", "-o", "json"}, mode.args...)...)
+		if !strings.Contains(from.stdout, `"primitive": "constrained-impersonate"`) || !strings.Contains(from.stdout, `"primitive": "bind"`) {
+			t.Errorf("%s: from User:carol: want a path through constrained-impersonate and bind, got exit %d:\n%s\n%s", mode.name, from.code, from.stdout, from.stderr)
+		}
+	}
+
+	carolKC, err := e.c.KubeconfigFor("carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceKC, err := e.c.KubeconfigFor("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(kc string, args ...string) (string, error) {
+		return e.c.Kubectl(append([]string{"--kubeconfig=" + kc}, args...)...)
+	}
+	forbidden := func(what string, out string, err error, verb string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), "Forbidden") && !strings.Contains(err.Error(), "forbidden") {
+			t.Errorf("%s: want forbidden, got %v: %s", what, err, out)
+			return
+		}
+		if verb != "" && !strings.Contains(err.Error(), verb) {
+			t.Errorf("%s: the refusal should name %q: %v", what, verb, err)
+		}
+	}
+
+	// Without impersonation carol cannot write bindings.
+	out, err := as(carolKC, "create", "clusterrolebinding", "cimp-carol-admin", "--clusterrole=cluster-admin", "--user=carol")
+	forbidden("carol creating a ClusterRoleBinding as herself", out, err, "")
+	// Other verbs as cimp-ops-lead are refused, naming the impersonate-on verb.
+	out, err = as(carolKC, "--as=cimp-ops-lead", "get", "secrets", "-A")
+	forbidden("carol listing secrets as cimp-ops-lead", out, err, "impersonate-on:user-info:list")
+	out, err = as(carolKC, "--as=cimp-ops-lead", "delete", "clusterrolebinding", "cimp-alice", "--dry-run=server")
+	forbidden("carol deleting a ClusterRoleBinding as cimp-ops-lead", out, err, "impersonate-on:user-info:delete")
+	// system:masters is never impersonated in a constrained mode.
+	out, err = as(carolKC, "--as=cimp-ops-lead", "--as-group=system:masters", "create", "clusterrolebinding", "cimp-carol-admin", "--clusterrole=cluster-admin", "--user=carol", "--dry-run=server")
+	forbidden("carol adding group system:masters", out, err, "")
+	// impersonate-on:user-info:* is no verb wildcard.
+	out, err = as(aliceKC, "--as=cimp-ops-lead", "create", "clusterrolebinding", "cimp-alice-admin", "--clusterrole=cluster-admin", "--user=alice", "--dry-run=server")
+	forbidden("alice creating a ClusterRoleBinding with impersonate-on:user-info:*", out, err, "impersonate-on:user-info:create")
+
+	// The step itself: as cimp-ops-lead, carol binds cluster-admin to herself
+	// (RBAC's bind check is cimp-ops-lead's own), and is then cluster-admin.
+	if out, err := as(carolKC, "--as=cimp-ops-lead", "create", "clusterrolebinding", "cimp-carol-admin", "--clusterrole=cluster-admin", "--user=carol"); err != nil {
+		t.Fatalf("carol creating a ClusterRoleBinding as cimp-ops-lead: %v: %s", err, out)
+	}
+	if out, err := as(carolKC, "auth", "can-i", "*", "*"); err != nil || strings.TrimSpace(out) != "yes" {
+		t.Errorf("carol after binding cluster-admin: can-i * * = %q, %v; want yes", out, err)
+	}
+}
