@@ -93,6 +93,40 @@ func internalRules(rules []rbac.BoundRule) []rbac.BoundRule {
 	return intersectBound(rules, checks)
 }
 
+// coveredClusterRoles: RBAC lets a user write a ClusterRoleBinding to a
+// ClusterRole without `bind` when the user's own cluster-wide rules cover
+// the role's (ConfirmNoEscalation in pkg/registry/rbac/escalation_check.go).
+// Nobody gains by binding what they hold, but a requester writing the
+// binding as an impersonated identity names itself as the subject: when the
+// scope may create ClusterRoleBindings, it may bind every ClusterRole the
+// identity covers. They are given as `bind` on that ClusterRole, which is the
+// check the bind step asks; the grant is the identity's coverage, no one rule.
+// (RoleBindings by coverage, checked per namespace, are not followed.)
+func (a *Analysis) coveredClusterRoles(identity, requests []rbac.BoundRule) []rbac.BoundRule {
+	create := res("create", rbacGroup, "clusterrolebindings", "", "", "")
+	writes := false
+	for _, r := range requests {
+		writes = writes || (r.Namespace == "" && ruleAllows(r, create))
+	}
+	if !writes {
+		return nil
+	}
+	var own []rbacv1.PolicyRule
+	for _, r := range identity {
+		if r.Namespace == "" {
+			own = append(own, r.Rule)
+		}
+	}
+	var out []rbac.BoundRule
+	for _, cr := range a.rolesByPowerIf(len(own) > 0) {
+		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+		if ok, _ := rbac.Covers(own, rules); ok {
+			out = append(out, rbac.BoundRule{Rule: rbacv1.PolicyRule{Verbs: []string{"bind"}, APIGroups: []string{rbacGroup}, Resources: []string{"clusterroles"}, ResourceNames: []string{cr.Name}}})
+		}
+	}
+	return out
+}
+
 // describeScopeRules says what a scope's request rules allow, briefly and
 // in a stable order: "create clusterrolebindings.rbac.authorization.k8s.io".
 func describeScopeRules(rules []rbac.BoundRule) string {

@@ -129,7 +129,8 @@ func (a *Analysis) impersonateAs(p *Principal, t impersonationTarget, gate versi
 	if !gate.on {
 		return append(out, failed(gs, cond+", but "+gate.note))
 	}
-	scope := a.ImpersonatedScope(t.id, t.who, t.mode, requests, internalRules(t.rules))
+	internal := append(internalRules(t.rules), a.coveredClusterRoles(t.rules, requests)...)
+	scope := a.ImpersonatedScope(t.id, t.who, t.mode, requests, internal)
 	return append(out, Candidate{Primitive: "constrained-impersonate", To: scope, Hops: 1, Holds: true, Grants: gs, Condition: gate.condition(cond)})
 }
 

@@ -244,3 +244,37 @@ func edgesOf(a *Analysis) []string {
 	}
 	return out
 }
+
+// Creating a ClusterRoleBinding as an identity that holds a role's rules
+// (without bind) binds that role to the requester: RBAC's coverage check is
+// the identity's.
+func TestConstrainedImpersonationBindsWhatTheIdentityCovers(t *testing.T) {
+	// ops may create ClusterRoleBindings itself: the request is authorized as ops.
+	writeCRB := rbacRule([]string{"create"}, nil, "clusterrolebindings")
+	secretReader := &model.ClusterRole{Meta: model.Meta{Name: "secret-reader"}, Rules: []rbacv1.PolicyRule{core([]string{"get", "list"}, "secrets")}}
+	for _, tc := range []struct {
+		name   string
+		opsHas []rbacv1.PolicyRule
+		want   bool
+	}{
+		{"the identity holds the role's rules", []rbacv1.PolicyRule{core([]string{"get", "list", "watch"}, "secrets", "configmaps"), writeCRB}, true},
+		{"the identity holds less than the role", []rbacv1.PolicyRule{core([]string{"get"}, "secrets"), writeCRB}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := &model.Inventory{
+				ClusterRoles: []*model.ClusterRole{secretReader, {Meta: model.Meta{Name: "ops"}, Rules: tc.opsHas}},
+				ClusterRoleBindings: []*model.Binding{crb("ops", "ClusterRole", "ops",
+					rbacv1.Subject{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "ops"})},
+			}
+			rules := []rbacv1.PolicyRule{authnRule("impersonate:user-info", "users", "ops"), createCRBAs("user-info")}
+			a := Analyze(userWith(rules, inv), Options{KubernetesVersion: "v1.37.2", KeepCandidates: true})
+			got := false
+			for _, e := range a.Graph.Edges() {
+				got = got || (e.Primitive == "bind" && strings.HasPrefix(e.From.Key, scopeKey("impersonated:")) && strings.Contains(e.To.Key, "secret-reader"))
+			}
+			if got != tc.want {
+				t.Errorf("binds secret-reader as ops = %v, want %v: %v", got, tc.want, edgesOf(a))
+			}
+		})
+	}
+}

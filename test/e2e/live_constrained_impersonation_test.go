@@ -43,6 +43,44 @@ kind: ClusterRoleBinding
 metadata: {name: cimp-alice}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-star-verb}
 subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: cimp}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: cimp}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-deployer-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: cimp}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: cimp-impersonate-deployer, namespace: cimp}
+rules:
+- {apiGroups: [authentication.k8s.io], resources: [serviceaccounts], resourceNames: [deployer], verbs: ["impersonate:serviceaccount"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: cimp-carol-deployer, namespace: cimp}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cimp-impersonate-deployer}
+subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-get-namespaces-as-sa}
+rules:
+- {apiGroups: [""], resources: [namespaces], verbs: ["impersonate-on:serviceaccount:get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-carol-get-namespaces}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-get-namespaces-as-sa}
+subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
 `
 
 // cimpEdges returns the constrained-impersonate steps explain gives for a
@@ -71,7 +109,8 @@ func cimpEdges(t *testing.T, r result) []string {
 // creates a ClusterRoleBinding as cimp-ops-lead (binding cluster-admin to
 // herself: ops-lead's own bind permission decides), and every other request
 // as cimp-ops-lead is refused, as is system:masters and alice's
-// impersonate-on:user-info:*. The analysis, live and offline from a dump,
+// impersonate-on:user-info:*; as ServiceAccount cimp/deployer (mode
+// serviceaccount, granted by a RoleBinding in cimp) she gets namespaces only. The analysis, live and offline from a dump,
 // gives carol the step and a path, and alice the step's failure.
 func TestLiveConstrainedImpersonation(t *testing.T) {
 	e := liveEnv(t)
@@ -79,7 +118,7 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if _, err := e.c.KubectlStdin(strings.NewReader(cimpFixture), "delete", "--ignore-not-found", "-f", "-"); err != nil {
+		if _, err := e.c.KubectlStdin(strings.NewReader(cimpFixture), "delete", "--wait=false", "--ignore-not-found", "-f", "-"); err != nil {
 			t.Errorf("cleanup: %v", err)
 		}
 		if _, err := e.c.Kubectl("delete", "clusterrolebinding", "cimp-carol-admin", "--ignore-not-found"); err != nil {
@@ -101,8 +140,12 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 		args []string
 	}{{"live", nil}, {"offline", []string{"-f", dump}}} {
 		carol := cimpEdges(t, e.run(t, append([]string{"explain", "User:carol", "-o", "json"}, mode.args...)...))
-		if len(carol) != 1 || !strings.HasPrefix(carol[0], "holds: Scope:User cimp-ops-lead impersonated (user-info) for create clusterrolebindings.rbac.authorization.k8s.io") {
-			t.Errorf("%s: carol's constrained-impersonate steps %q, want one holding into the scope of creating ClusterRoleBindings", mode.name, carol)
+		want := []string{
+			"holds: Scope:ServiceAccount cimp/deployer impersonated (serviceaccount) for get namespaces",
+			"holds: Scope:User cimp-ops-lead impersonated (user-info) for create clusterrolebindings.rbac.authorization.k8s.io",
+		}
+		if len(carol) != len(want) || !strings.HasPrefix(carol[0], want[0]) || !strings.HasPrefix(carol[1], want[1]) {
+			t.Errorf("%s: carol's constrained-impersonate steps %q, want %q", mode.name, carol, want)
 		}
 		alice := cimpEdges(t, e.run(t, append([]string{"explain", "User:alice", "-o", "json"}, mode.args...)...))
 		if len(alice) != 1 || !strings.Contains(alice[0], "holds no impersonate-on:user-info:<verb> rule") || !strings.Contains(alice[0], "impersonate-on:user-info:*") {
@@ -150,6 +193,17 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 	// impersonate-on:user-info:* is no verb wildcard.
 	out, err = as(aliceKC, "--as=cimp-ops-lead", "create", "clusterrolebinding", "cimp-alice-admin", "--clusterrole=cluster-admin", "--user=alice", "--dry-run=server")
 	forbidden("alice creating a ClusterRoleBinding with impersonate-on:user-info:*", out, err, "impersonate-on:user-info:create")
+
+	// Mode serviceaccount: asked on serviceaccounts in the ServiceAccount's
+	// namespace (carol's RoleBinding in cimp), group authentication.k8s.io.
+	if out, err := as(carolKC, "--as=system:serviceaccount:cimp:deployer", "get", "namespace", "cimp", "-o", "name"); err != nil || strings.TrimSpace(out) != "namespace/cimp" {
+		t.Errorf("carol getting a namespace as cimp/deployer: %q, %v; want namespace/cimp", out, err)
+	}
+	out, err = as(carolKC, "--as=system:serviceaccount:cimp:deployer", "get", "pods", "-n", "cimp")
+	forbidden("carol listing pods as cimp/deployer", out, err, "impersonate-on:serviceaccount:list")
+	// A ServiceAccount name is never impersonated in mode user-info.
+	out, err = as(carolKC, "--as=system:serviceaccount:cimp:deployer", "create", "clusterrolebinding", "cimp-carol-admin", "--clusterrole=cluster-admin", "--user=carol", "--dry-run=server")
+	forbidden("carol creating a ClusterRoleBinding as cimp/deployer", out, err, "")
 
 	// The step itself: as cimp-ops-lead, carol binds cluster-admin to herself
 	// (RBAC's bind check is cimp-ops-lead's own), and is then cluster-admin.
