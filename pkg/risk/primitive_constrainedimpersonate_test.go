@@ -63,7 +63,7 @@ func TestConstrainedImpersonationModesAndVerbs(t *testing.T) {
 			"impersonated:user-info:User ops", true, ""},
 		{"impersonate:user-info in the core group is not asked",
 			[]rbacv1.PolicyRule{core([]string{"impersonate:user-info"}, "users"), createCRBAs("user-info")}, "v1.37.2",
-			"", false, ""},
+			"", false, "no check of constrained impersonation asks"},
 		{"a user name of any form is not a user-info target when it names a ServiceAccount",
 			[]rbacv1.PolicyRule{authnRule("impersonate:user-info", "users", "system:serviceaccount:kube-system:deployer"), createCRBAs("user-info")}, "v1.37.2",
 			"", false, ""},
