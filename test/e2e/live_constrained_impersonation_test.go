@@ -157,6 +157,21 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 		}
 	}
 
+	// verify asks the apiserver (SubjectAccessReview) for the step's two
+	// checks as carol: impersonate:user-info and impersonate-on:user-info:create.
+	r := e.run(t, "verify", "User:carol", "--max-paths", "1", "-o", "json")
+	var v verifyJSON
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		t.Fatalf("verify: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	if len(v.Paths) != 1 || len(v.Paths[0].Steps) == 0 {
+		t.Fatalf("verify User:carol: want one path, got %s", r.stdout)
+	}
+	first := v.Paths[0].Steps[0]
+	if first.Primitive != "constrained-impersonate" || first.Status != "verified" || len(first.Checks) != 2 || !first.Checks[0].Allowed || !first.Checks[1].Allowed {
+		t.Errorf("verify User:carol: the first step must be constrained-impersonate, verified by two allowed checks: %+v", first)
+	}
+
 	carolKC, err := e.c.KubeconfigFor("carol")
 	if err != nil {
 		t.Fatal(err)
