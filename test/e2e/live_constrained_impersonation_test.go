@@ -81,6 +81,31 @@ kind: ClusterRoleBinding
 metadata: {name: cimp-carol-get-namespaces}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-get-namespaces-as-sa}
 subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-get-node-as-node}
+rules:
+- {apiGroups: [authentication.k8s.io], resources: [nodes], resourceNames: [cimp-worker], verbs: ["impersonate:arbitrary-node"]}
+- {apiGroups: [""], resources: [nodes], verbs: ["impersonate-on:arbitrary-node:get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-carol-node}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-get-node-as-node}
+subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-get-nodes}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-nodes-get-nodes}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-get-nodes}
+subjects: [{kind: Group, name: system:nodes, apiGroup: rbac.authorization.k8s.io}]
 `
 
 // cimpEdges returns the constrained-impersonate steps explain gives for a
@@ -110,7 +135,8 @@ func cimpEdges(t *testing.T, r result) []string {
 // herself: ops-lead's own bind permission decides), and every other request
 // as cimp-ops-lead is refused, as is system:masters and alice's
 // impersonate-on:user-info:*; as ServiceAccount cimp/deployer (mode
-// serviceaccount, granted by a RoleBinding in cimp) she gets namespaces only. The analysis, live and offline from a dump,
+// serviceaccount, granted by a RoleBinding in cimp) she gets namespaces only,
+// and as node cimp-worker (mode arbitrary-node, group system:nodes) nodes. The analysis, live and offline from a dump,
 // gives carol the step and a path, and alice the step's failure.
 func TestLiveConstrainedImpersonation(t *testing.T) {
 	e := liveEnv(t)
@@ -219,6 +245,16 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 	// A ServiceAccount name is never impersonated in mode user-info.
 	out, err = as(carolKC, "--as=system:serviceaccount:cimp:deployer", "create", "clusterrolebinding", "cimp-carol-admin", "--clusterrole=cluster-admin", "--user=carol", "--dry-run=server")
 	forbidden("carol creating a ClusterRoleBinding as cimp/deployer", out, err, "")
+
+	// Mode arbitrary-node: asked on nodes NAME; the node is in group
+	// system:nodes (only that group's binding lets it get nodes, so NotFound,
+	// not Forbidden, shows the request was authorized as the node).
+	out, err = as(carolKC, "--as=system:node:cimp-worker", "get", "node", "cimp-worker")
+	if err == nil || !strings.Contains(err.Error(), "NotFound") && !strings.Contains(err.Error(), "not found") {
+		t.Errorf("carol getting node cimp-worker as system:node:cimp-worker: want NotFound (authorized as a member of system:nodes), got %v: %s", err, out)
+	}
+	out, err = as(carolKC, "--as=system:node:other-worker", "get", "node", "cimp-worker")
+	forbidden("carol getting a node as another node", out, err, "impersonate:arbitrary-node")
 
 	// The step itself: as cimp-ops-lead, carol binds cluster-admin to herself
 	// (RBAC's bind check is cimp-ops-lead's own), and is then cluster-admin.
