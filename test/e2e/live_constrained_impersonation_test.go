@@ -106,6 +106,35 @@ kind: ClusterRoleBinding
 metadata: {name: cimp-nodes-get-nodes}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-get-nodes}
 subjects: [{kind: Group, name: system:nodes, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: cimp-worker}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: agent, namespace: cimp}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: cimp}
+spec:
+  nodeName: cimp-worker
+  serviceAccountName: agent
+  containers: [{name: agent, image: registry.k8s.io/pause:3.10}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cimp-agent}
+rules:
+- {apiGroups: [authentication.k8s.io], resources: [nodes], verbs: ["impersonate:associated-node"]}
+- {apiGroups: [""], resources: [nodes], verbs: ["impersonate-on:associated-node:get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cimp-agent}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cimp-agent}
+subjects: [{kind: ServiceAccount, name: agent, namespace: cimp}]
 `
 
 // cimpEdges returns the constrained-impersonate steps explain gives for a
@@ -136,7 +165,9 @@ func cimpEdges(t *testing.T, r result) []string {
 // as cimp-ops-lead is refused, as is system:masters and alice's
 // impersonate-on:user-info:*; as ServiceAccount cimp/deployer (mode
 // serviceaccount, granted by a RoleBinding in cimp) she gets namespaces only,
-// and as node cimp-worker (mode arbitrary-node, group system:nodes) nodes. The analysis, live and offline from a dump,
+// and as node cimp-worker (mode arbitrary-node, group system:nodes) nodes;
+// ServiceAccount cimp/agent, with a token bound to its pod on cimp-worker,
+// gets nodes as cimp-worker (mode associated-node) and as no other node. The analysis, live and offline from a dump,
 // gives carol the step and a path, and alice the step's failure.
 func TestLiveConstrainedImpersonation(t *testing.T) {
 	e := liveEnv(t)
@@ -144,6 +175,10 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// No kubelet confirms the pod's end: delete it at once.
+		if _, err := e.c.Kubectl("delete", "pod", "agent", "-n", "cimp", "--grace-period=0", "--force", "--ignore-not-found"); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
 		if _, err := e.c.KubectlStdin(strings.NewReader(cimpFixture), "delete", "--wait=false", "--ignore-not-found", "-f", "-"); err != nil {
 			t.Errorf("cleanup: %v", err)
 		}
@@ -167,11 +202,16 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 	}{{"live", nil}, {"offline", []string{"-f", dump}}} {
 		carol := cimpEdges(t, e.run(t, append([]string{"explain", "User:carol", "-o", "json"}, mode.args...)...))
 		want := []string{
+			"holds: Scope:Node cimp-worker impersonated (arbitrary-node) for get nodes",
 			"holds: Scope:ServiceAccount cimp/deployer impersonated (serviceaccount) for get namespaces",
 			"holds: Scope:User cimp-ops-lead impersonated (user-info) for create clusterrolebindings.rbac.authorization.k8s.io",
 		}
-		if len(carol) != len(want) || !strings.HasPrefix(carol[0], want[0]) || !strings.HasPrefix(carol[1], want[1]) {
+		if len(carol) != len(want) || !strings.HasPrefix(carol[0], want[0]) || !strings.HasPrefix(carol[1], want[1]) || !strings.HasPrefix(carol[2], want[2]) {
 			t.Errorf("%s: carol's constrained-impersonate steps %q, want %q", mode.name, carol, want)
+		}
+		agent := cimpEdges(t, e.run(t, append([]string{"explain", "ServiceAccount:cimp:agent", "-o", "json"}, mode.args...)...))
+		if len(agent) != 1 || !strings.HasPrefix(agent[0], "holds: Scope:Node cimp-worker impersonated (associated-node) for get nodes") {
+			t.Errorf("%s: cimp/agent's constrained-impersonate steps %q, want one into the scope of its pod's node", mode.name, agent)
 		}
 		alice := cimpEdges(t, e.run(t, append([]string{"explain", "User:alice", "-o", "json"}, mode.args...)...))
 		if len(alice) != 1 || !strings.Contains(alice[0], "holds no impersonate-on:user-info:<verb> rule") || !strings.Contains(alice[0], "impersonate-on:user-info:*") {
@@ -249,12 +289,26 @@ func TestLiveConstrainedImpersonation(t *testing.T) {
 	// Mode arbitrary-node: asked on nodes NAME; the node is in group
 	// system:nodes (only that group's binding lets it get nodes, so NotFound,
 	// not Forbidden, shows the request was authorized as the node).
-	out, err = as(carolKC, "--as=system:node:cimp-worker", "get", "node", "cimp-worker")
-	if err == nil || !strings.Contains(err.Error(), "NotFound") && !strings.Contains(err.Error(), "not found") {
-		t.Errorf("carol getting node cimp-worker as system:node:cimp-worker: want NotFound (authorized as a member of system:nodes), got %v: %s", err, out)
+	if out, err := as(carolKC, "--as=system:node:cimp-worker", "get", "node", "cimp-worker", "-o", "name"); err != nil || strings.TrimSpace(out) != "node/cimp-worker" {
+		t.Errorf("carol getting node cimp-worker as system:node:cimp-worker: %q, %v; want node/cimp-worker (authorized as a member of system:nodes)", out, err)
 	}
 	out, err = as(carolKC, "--as=system:node:other-worker", "get", "node", "cimp-worker")
 	forbidden("carol getting a node as another node", out, err, "impersonate:arbitrary-node")
+
+	// Mode associated-node: a token bound to the agent's pod names the pod's
+	// node; with it, the ServiceAccount impersonates that node and no other.
+	token, err := e.c.Kubectl("create", "token", "agent", "-n", "cimp", "--bound-object-kind=Pod", "--bound-object-name=agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withToken := func(args ...string) (string, error) {
+		return e.c.Kubectl(append([]string{"--token=" + strings.TrimSpace(token)}, args...)...)
+	}
+	if out, err := withToken("--as=system:node:cimp-worker", "get", "node", "cimp-worker", "-o", "name"); err != nil || strings.TrimSpace(out) != "node/cimp-worker" {
+		t.Errorf("cimp/agent getting node cimp-worker as its pod's node: %q, %v; want node/cimp-worker", out, err)
+	}
+	out, err = withToken("--as=system:node:other-worker", "get", "node", "cimp-worker")
+	forbidden("cimp/agent getting a node as a node its pod is not on", out, err, "")
 
 	// The step itself: as cimp-ops-lead, carol binds cluster-admin to herself
 	// (RBAC's bind check is cimp-ops-lead's own), and is then cluster-admin.
