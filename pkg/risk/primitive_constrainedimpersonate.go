@@ -112,6 +112,8 @@ type impersonationTarget struct {
 	// node is the kubelet whose tokens the Node authorizer lets the
 	// identity request (node modes).
 	node string
+	// how says what the impersonation rests on besides the rules, if anything.
+	how string
 }
 
 // impersonateAs is the step to the scope of the target's requests that the
@@ -119,6 +121,9 @@ type impersonationTarget struct {
 // ServiceAccounts of its pods (the Node authorizer, which no RBAC rule shows).
 func (a *Analysis) impersonateAs(p *Principal, t impersonationTarget, gate versionGate) []Candidate {
 	how := fmt.Sprintf("impersonate %s (mode %s)", t.who, t.mode)
+	if t.how != "" {
+		how += " " + t.how
+	}
 	failed := func(grants []rbac.BoundRule, why string) Candidate {
 		return Candidate{Primitive: "constrained-impersonate", Hops: 1, Grants: grants, To: a.phantom("As:"+t.mode+":"+t.who, t.who+" impersonated"), Why: why}
 	}
@@ -434,7 +439,10 @@ func (a *Analysis) associatedNodeTargets(p *Principal) []impersonationTarget {
 			continue
 		}
 		seen[node] = true
-		out = append(out, a.nodeTarget(p, modeAssociatedNode, node, g)...)
+		for _, t := range a.nodeTarget(p, modeAssociatedNode, node, g) {
+			t.how = fmt.Sprintf("with the token of its pod %s/%s there (a token bound to a pod names the pod's node)", pod.Namespace, pod.Name)
+			out = append(out, t)
+		}
 	}
 	return out
 }
