@@ -48,7 +48,7 @@ type AnalysisOptions struct {
 // AddFlags registers the input and assumption flags.
 func (o *AnalysisOptions) AddFlags(cmd *cobra.Command) {
 	o.Input.AddFlags(cmd)
-	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes `VERSION` of the cluster the files come from (v1.30, 1.30 or 1.30.2; live: read from /version); before v1.35 get on pods/exec is enough to exec")
+	cmd.Flags().StringVar(&o.KubernetesVersion, "kubernetes-version", "", "Kubernetes `VERSION` of the cluster the files come from (v1.30, 1.30 or 1.30.2; live: read from /version); before v1.35 get on pods/exec is enough to exec, before v1.36 constrained impersonation is off")
 	cmd.Flags().StringVar(&o.GroupsFile, "groups", "", "YAML `FILE` mapping user names to the groups an identity provider gives them (alice: [oncall, dev]); their paths through those groups are found")
 	cmd.Flags().StringSliceVar(&o.SimulateRemove, "simulate-remove", nil, "Analyse as if the binding `TYPE/NAME` were deleted, named as kubectl names it: clusterrolebinding/NAME, rolebinding/NAME (in -n), rolebinding/NAMESPACE/NAME (repeatable, or comma-separated)")
 	cmd.Flags().StringSliceVar(&o.RulePaths, "rules", nil, "Rule packs (a YAML file or a directory of them) at `PATH`, added to the shipped ones (repeatable); see kubectl auth-paths rules list")

@@ -116,10 +116,13 @@ func CompleteNamespaces(input *InputOptions) cobra.CompletionFunc {
 }
 
 // rbacVerbs are the verbs RBAC rules name: the API verbs and the special ones
-// that RBAC checks itself (bind, escalate, impersonate, approve, sign, use).
+// that RBAC checks itself (bind, escalate, impersonate, approve, sign, use),
+// and the impersonate:<mode> verbs of constrained impersonation (impersonate-on
+// verbs name a mode and a verb: too many to offer).
 var rbacVerbs = []string{
 	"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
-	"bind", "escalate", "impersonate", "approve", "sign", "use", "*",
+	"bind", "escalate", "impersonate", "approve", "sign", "use",
+	"impersonate:user-info", "impersonate:serviceaccount", "impersonate:arbitrary-node", "impersonate:associated-node", "*",
 }
 
 // interestingSubresources are offered after RESOURCE/: the subresources that

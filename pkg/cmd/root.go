@@ -12,7 +12,8 @@ const rootLong = `kubectl auth-paths reads a cluster's RBAC (live, or from -f du
 permissions dangerous (ServiceAccounts, token Secrets' metadata, pods, nodes, namespaces and their
 Pod Security labels, workloads, webhook configurations, CSRs, PersistentVolumes), and finds every
 way an identity becomes cluster-admin: reading token Secrets, creating or changing workloads,
-exec, node escapes, escalate, bind, impersonate, CSR approval, webhooks, namespace relabelling.
+exec, node escapes, escalate, bind, impersonate (legacy and constrained), CSR approval, webhooks,
+namespace relabelling.
 Who-can answers are decided exactly as the kube-apiserver's RBAC authorizer decides them.
 
 Without a subcommand it runs scan.`

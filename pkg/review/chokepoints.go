@@ -490,6 +490,8 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 		return intro + ": nodes/proxy reaches the kubelet API (exec in any pod of the node). Drop nodes/proxy from " + b.RoleRef.Kind + " " + b.RoleRef.Name + "; metrics scrapers need only nodes/metrics and nodes/stats."
 	case seenP["impersonate"]:
 		return intro + "; impersonating " + strings.Join(targets, ", ") + " is cluster-admin. Restrict the rule with resourceNames to the identities that are needed, never admins or system:masters, or remove the binding."
+	case seenP["constrained-impersonate"]:
+		return intro + "; impersonating for the impersonate-on verbs reaches " + strings.Join(targets, ", ") + ". Name in impersonate:<mode> only identities whose permissions for those verbs escalate nothing, narrow the impersonate-on:<mode>:<verb> rules, or remove the binding."
 	case seenP["bind"] || seenP["escalate"]:
 		return intro + "; bind/escalate let them grant themselves more than they hold. Drop those verbs from " + b.RoleRef.Kind + " " + b.RoleRef.Name + ", or restrict them with resourceNames to roles that are not more powerful."
 	}

@@ -71,6 +71,11 @@ var controllerUsers = map[string]string{
 // requester is who the apiserver sees sending the principal's requests.
 // A group's or a scope's members are unknown: only the group is known.
 func requester(p *Principal) admission.User {
+	if p.Acting != nil {
+		groups := append([]string(nil), p.Acting.Groups...)
+		sort.Strings(groups)
+		return admission.User{Name: p.Acting.User, Groups: compactStrings(groups)}
+	}
 	n := p.Node
 	groups := append([]string(nil), p.Groups...)
 	var name string

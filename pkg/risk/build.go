@@ -242,7 +242,9 @@ func distinctGroupSources(p *Principal) map[rbac.Subject]bool {
 // heldByGroup reports whether every grant of the candidate is bound to a single
 // group the principal is in (then the group's own edge already covers it).
 func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
-	if len(c.Grants) == 0 || c.Personal {
+	// A scope is no member of any group: its grants may come from the
+	// groups of an impersonated identity.
+	if len(c.Grants) == 0 || c.Personal || p.Node.Kind == graph.KindScope {
 		return false
 	}
 	var subj *rbac.Subject

@@ -92,6 +92,12 @@ func (a *Analysis) roleExistsEmpty(b *model.Binding) bool {
 }
 
 func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
+	if p.Acting != nil {
+		// The roles bound to an impersonated identity are not the
+		// requester's: writing * into them widens the identity, and the
+		// requester still reaches it only through its impersonate-on rules.
+		return nil
+	}
 	var out []Candidate
 	for _, b := range a.boundBindings(p) {
 		roleNS := "" // where the role object lives

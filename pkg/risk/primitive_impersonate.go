@@ -26,6 +26,9 @@ func (impersonate) Color() string        { return "#db2777" }
 func (impersonate) Techniques() []string { return []string{"T1078"} }
 
 func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
+	if p.Acting != nil {
+		return nil // the filter authorizes the requester, not whom it impersonates
+	}
 	var out []Candidate
 	for _, n := range a.graphNodesIf(reachClusterWide(p, impersonateUserProbes...)) {
 		if n.Kind != graph.KindUser {

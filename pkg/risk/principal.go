@@ -21,6 +21,12 @@ type Principal struct {
 	Groups []string
 	// Own is the number of leading Rules bound to the principal itself.
 	Own int
+	// Acting is set on a scope gained by impersonation: its requests reach
+	// the apiserver as this identity (admission sees it). Such a scope
+	// cannot impersonate in turn (the impersonation filter authorizes the
+	// requester, never the impersonated user) and has no role bound to
+	// itself (escalate's roles are the identity's, not the requester's).
+	Acting *rbac.Identity
 
 	idx *ruleIndex
 }
