@@ -66,16 +66,19 @@ type Edge struct {
 	Data any
 }
 
-// edgeKey identifies an edge for de-duplication. Its strings share the
-// edge's own (no copies): the graph of a large cluster has millions of edges.
+// edgeKey identifies an edge for de-duplication: everything but the
+// condition and the data. Its strings share the edge's own (no copies): the
+// graph of a large cluster has millions of edges.
 type edgeKey struct {
-	from, to             *Node
-	primitive, condition string
-	grantedBy            string
+	from, to  *Node
+	primitive string
+	grantedBy string
+	hops      int
+	assumed   bool
 }
 
 func (e *Edge) key() edgeKey {
-	k := edgeKey{from: e.From, to: e.To, primitive: e.Primitive, condition: e.Condition}
+	k := edgeKey{from: e.From, to: e.To, primitive: e.Primitive, hops: e.Hops, assumed: e.Assumed}
 	switch len(e.GrantedBy) {
 	case 0:
 	case 1:
@@ -94,7 +97,7 @@ type Graph struct {
 	nodes  []*Node
 	byKey  map[string]*Node
 	edges  []*Edge
-	seen   map[edgeKey]struct{}
+	seen   map[edgeKey]*Edge
 	block  []Edge // the current block of edges (never grown: pointers into it stay valid)
 	out    [][]*Edge
 	in     [][]*Edge
@@ -103,7 +106,7 @@ type Graph struct {
 
 // New returns an empty graph with the sink.
 func New() *Graph {
-	g := &Graph{byKey: map[string]*Node{}, seen: map[edgeKey]struct{}{}}
+	g := &Graph{byKey: map[string]*Node{}, seen: map[edgeKey]*Edge{}}
 	g.AddNode(Node{Key: SinkKey, Kind: KindSink, Name: "cluster-admin"})
 	return g
 }
@@ -127,21 +130,34 @@ func (g *Graph) Node(key string) *Node { return g.byKey[key] }
 func (g *Graph) Sink() *Node { return g.byKey[SinkKey] }
 
 // AddEdge adds an edge unless an identical one exists. Self-loops are ignored.
+//
+// Of parallel edges that differ only in their condition and data (the same
+// grants let a principal change any of several pods that run as the same
+// ServiceAccount), the graph keeps one: the one whose condition sorts first,
+// which is the one every path search would take, since edges are ordered by
+// their condition after every other field. The others could only appear in
+// alternative paths identical to it in every step but the wording of one
+// condition, and they made the graph grow as principals × objects.
 func (g *Graph) AddEdge(e Edge) {
 	if e.From == nil || e.To == nil || e.From == e.To {
 		return
 	}
 	k := e.key()
-	if _, dup := g.seen[k]; dup {
+	if old, dup := g.seen[k]; dup {
+		if e.Condition < old.Condition || (e.Condition == old.Condition && strings.Join(e.Bindings, "\x01") < strings.Join(old.Bindings, "\x01")) {
+			*old = e
+			g.frozen = false
+		}
 		return
 	}
-	g.seen[k] = struct{}{}
 	// Edges are allocated in blocks: a large cluster's graph has millions.
 	if len(g.block) == cap(g.block) {
 		g.block = make([]Edge, 0, edgeBlock)
 	}
 	g.block = append(g.block, e)
-	g.edges = append(g.edges, &g.block[len(g.block)-1])
+	stored := &g.block[len(g.block)-1]
+	g.seen[k] = stored
+	g.edges = append(g.edges, stored)
 	g.frozen = false
 }
 

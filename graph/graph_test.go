@@ -138,10 +138,19 @@ func TestAddEdgeDeduplicatesAndIgnoresSelfLoopsAndNil(t *testing.T) {
 	if n := len(g.Edges()); n != 1 {
 		t.Fatalf("want 1 edge, got %d", n)
 	}
-	// A different condition or grant is a different step.
+	// A different condition alone is the same step: the condition that
+	// sorts first is kept, whichever came first.
 	e.Condition = "d"
 	g.AddEdge(e)
+	e.Condition = "b"
+	g.AddEdge(e)
+	if n := len(g.Edges()); n != 1 || g.Edges()[0].Condition != "b" {
+		t.Fatalf("want 1 edge with condition b, got %d (%q)", n, g.Edges()[0].Condition)
+	}
+	// A different grant, hop count or assumption is a different step.
 	e.GrantedBy = []string{"y"}
+	g.AddEdge(e)
+	e.Assumed = true
 	g.AddEdge(e)
 	if n := len(g.Edges()); n != 3 {
 		t.Fatalf("want 3 edges, got %d", n)
@@ -195,10 +204,11 @@ func TestKShortestPathsParallelStepsAndLimits(t *testing.T) {
 	s := sample()
 	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
 	bob := g.Node("User:bob")
-	// Two impersonate steps (conditions) × two node-escape steps (grants).
+	// Two impersonate steps that differ only in their condition are one
+	// step; two node-escape steps with different grants are two.
 	paths := g.KShortestPaths(bob, g.Sink(), 10, -1)
-	if len(paths) != 4 {
-		t.Fatalf("want 4 distinct paths through parallel steps, got %d", len(paths))
+	if len(paths) != 2 {
+		t.Fatalf("want 2 distinct paths through parallel steps, got %d", len(paths))
 	}
 	for _, p := range paths {
 		if graph.Hops(p) != 3 || len(p) != 3 {
