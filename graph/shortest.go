@@ -34,36 +34,8 @@ func (g *Graph) ShortestTo(target *Node) *Tree {
 // fewestHops is the reverse 0-1 BFS by hops alone.
 func (g *Graph) fewestHops(target *Node) *Tree {
 	g.Freeze()
-	t := &Tree{g: g, target: target, dist: make([]int, len(g.nodes)), next: make([]*Edge, len(g.nodes))}
-	for i := range t.dist {
-		t.dist[i] = Unreachable
-	}
-	t.dist[target.index] = 0
-	// Deque as two slices: front (cost +0) and back (cost +1).
-	deque := []*Node{target}
-	head := 0
-	var later []*Node
-	for head < len(deque) || len(later) > 0 {
-		if head == len(deque) {
-			deque, later, head = later, nil, 0
-			continue
-		}
-		v := deque[head]
-		head++
-		for _, e := range g.in[v.index] {
-			u := e.From
-			d := t.dist[v.index] + e.Hops
-			if d < t.dist[u.index] {
-				t.dist[u.index] = d
-				t.next[u.index] = e
-				if e.Hops == 0 {
-					deque = append(deque, u)
-				} else {
-					later = append(later, u)
-				}
-			}
-		}
-	}
+	t := &Tree{g: g, target: target, dist: make([]int, len(g.nodes))}
+	t.next = g.reverse01(target, t.dist, func(e *Edge) (int, bool) { return e.Hops, true })
 	return t
 }
 
@@ -101,12 +73,30 @@ func (t *Tree) fewestAssumed() {
 		}
 	}
 	best := make([]int, n)
-	via := make([]*Edge, n)
-	for i := range best {
-		best[i] = Unreachable
+	via := g.reverse01(t.target, best, func(e *Edge) (int, bool) {
+		u, v := e.From, e.To
+		return assumedCost(e), t.dist[u.index] != Unreachable && t.dist[u.index] == t.dist[v.index]+e.Hops
+	})
+	for _, u := range g.nodes {
+		if t.dist[u.index] != Unreachable && best[u.index] < t.assumed[u.index] {
+			t.next[u.index] = via[u.index]
+			t.assumed[u.index] = best[u.index]
+		}
 	}
-	best[t.target.index] = 0
-	deque := []*Node{t.target}
+}
+
+// reverse01 is a reverse 0-1 BFS from target over the edges cost admits,
+// each costing 0 or 1: it fills dist and returns, per node, the first edge of
+// one cheapest path. Edges are visited in the graph's stable order, so the
+// result is deterministic.
+func (g *Graph) reverse01(target *Node, dist []int, cost func(*Edge) (int, bool)) []*Edge {
+	via := make([]*Edge, len(g.nodes))
+	for i := range dist {
+		dist[i] = Unreachable
+	}
+	dist[target.index] = 0
+	// Deque as two slices: front (cost +0) and back (cost +1).
+	deque := []*Node{target}
 	head := 0
 	var later []*Node
 	for head < len(deque) || len(later) > 0 {
@@ -117,13 +107,13 @@ func (t *Tree) fewestAssumed() {
 		v := deque[head]
 		head++
 		for _, e := range g.in[v.index] {
-			u := e.From
-			if t.dist[u.index] == Unreachable || t.dist[u.index] != t.dist[v.index]+e.Hops {
+			c, ok := cost(e)
+			if !ok {
 				continue
 			}
-			c := assumedCost(e)
-			if d := best[v.index] + c; d < best[u.index] {
-				best[u.index] = d
+			u := e.From
+			if d := dist[v.index] + c; d < dist[u.index] {
+				dist[u.index] = d
 				via[u.index] = e
 				if c == 0 {
 					deque = append(deque, u)
@@ -133,12 +123,7 @@ func (t *Tree) fewestAssumed() {
 			}
 		}
 	}
-	for _, u := range g.nodes {
-		if t.dist[u.index] != Unreachable && best[u.index] < t.assumed[u.index] {
-			t.next[u.index] = via[u.index]
-			t.assumed[u.index] = best[u.index]
-		}
-	}
+	return via
 }
 
 func assumedCost(e *Edge) int {
