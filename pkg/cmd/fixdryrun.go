@@ -89,9 +89,10 @@ func serverDryRun(ctx context.Context, cs kubernetes.Interface, res *remediate.R
 		check := FixServerCheck{Action: c.Action, Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
 		// Read first: the resourceVersion before, compared after. A runner
 		// that may not read the object still gets the apiserver's answer.
-		rv, readErr := currentResourceVersion(ctx, cs, c)
+		ops := changeClient(cs, c)
+		rv, readErr := ops.resourceVersion(ctx)
 		check.ResourceVersion = rv
-		if err := submitDryRun(ctx, cs, c); err != nil {
+		if err := ops.submit(ctx); err != nil {
 			check.Reason = dryRunRefusal(err)
 		} else {
 			check.Accepted = true
@@ -109,7 +110,7 @@ func serverDryRun(ctx context.Context, cs kubernetes.Interface, res *remediate.R
 		if before == "" {
 			continue
 		}
-		rv, err := currentResourceVersion(ctx, cs, c)
+		rv, err := changeClient(cs, c).resourceVersion(ctx)
 		if err != nil || rv != before {
 			d.Unchanged = false
 			d.Server[i].Reason = strings.TrimSpace(d.Server[i].Reason + fmt.Sprintf(" resourceVersion %s before the dry run, %q after (%v)", before, rv, err))
@@ -131,64 +132,65 @@ func dryRunRefusal(err error) string {
 	}
 }
 
-func currentResourceVersion(ctx context.Context, cs kubernetes.Interface, c *remediate.Change) (string, error) {
-	var m metav1.Object
-	var err error
-	get := metav1.GetOptions{}
+// rbacClient is what the dry run needs of one RBAC kind's typed client.
+type rbacClient[T metav1.Object] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
+	Update(ctx context.Context, obj T, opts metav1.UpdateOptions) (T, error)
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
+}
+
+// changeOps are the two calls the dry run makes for one change.
+type changeOps struct {
+	// resourceVersion reads the object's current resourceVersion.
+	resourceVersion func(context.Context) (string, error)
+	// submit sends the change as kubectl apply or kubectl delete would, with
+	// dryRun=All: authorization, the RBAC escalation checks (an update of a
+	// role or binding is checked against the runner's own permissions) and
+	// admission run, nothing is stored.
+	submit func(context.Context) error
+}
+
+// opsFor binds a change to its kind's client.
+func opsFor[T metav1.Object](cl rbacClient[T], c *remediate.Change) changeOps {
+	return changeOps{
+		resourceVersion: func(ctx context.Context) (string, error) {
+			o, err := cl.Get(ctx, c.Name, metav1.GetOptions{})
+			if err != nil {
+				return "", err
+			}
+			return o.GetResourceVersion(), nil
+		},
+		submit: func(ctx context.Context) error {
+			if c.Action == "delete" {
+				opts := metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}}
+				if rv := c.ResourceVersion(); rv != "" {
+					opts.Preconditions = &metav1.Preconditions{ResourceVersion: &rv}
+				}
+				return cl.Delete(ctx, c.Name, opts)
+			}
+			obj, ok := c.Typed().(T)
+			if !ok {
+				return fmt.Errorf("%s %s: not an RBAC object", c.Kind, c.Name)
+			}
+			_, err := cl.Update(ctx, obj, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}, FieldManager: fixFieldManager})
+			return err
+		},
+	}
+}
+
+// changeClient returns the calls for a change's kind.
+func changeClient(cs kubernetes.Interface, c *remediate.Change) changeOps {
 	rb := cs.RbacV1()
 	switch c.Kind {
 	case model.KindClusterRole:
-		m, err = rb.ClusterRoles().Get(ctx, c.Name, get)
+		return opsFor[*rbacv1.ClusterRole](rb.ClusterRoles(), c)
 	case model.KindRole:
-		m, err = rb.Roles(c.Namespace).Get(ctx, c.Name, get)
+		return opsFor[*rbacv1.Role](rb.Roles(c.Namespace), c)
 	case model.KindClusterRoleBinding:
-		m, err = rb.ClusterRoleBindings().Get(ctx, c.Name, get)
+		return opsFor[*rbacv1.ClusterRoleBinding](rb.ClusterRoleBindings(), c)
 	default:
-		m, err = rb.RoleBindings(c.Namespace).Get(ctx, c.Name, get)
+		return opsFor[*rbacv1.RoleBinding](rb.RoleBindings(c.Namespace), c)
 	}
-	if err != nil {
-		return "", err
-	}
-	return m.GetResourceVersion(), nil
-}
-
-// submitDryRun sends one change as the apiserver would receive it from
-// kubectl apply or kubectl delete, with dryRun=All: authorization, the RBAC
-// escalation checks (an update of a role or binding is checked against the
-// runner's own permissions) and admission run, nothing is stored.
-func submitDryRun(ctx context.Context, cs kubernetes.Interface, c *remediate.Change) error {
-	rb := cs.RbacV1()
-	if c.Action == "delete" {
-		opts := metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}}
-		if rv := c.ResourceVersion(); rv != "" {
-			opts.Preconditions = &metav1.Preconditions{ResourceVersion: &rv}
-		}
-		switch c.Kind {
-		case model.KindClusterRole:
-			return rb.ClusterRoles().Delete(ctx, c.Name, opts)
-		case model.KindRole:
-			return rb.Roles(c.Namespace).Delete(ctx, c.Name, opts)
-		case model.KindClusterRoleBinding:
-			return rb.ClusterRoleBindings().Delete(ctx, c.Name, opts)
-		default:
-			return rb.RoleBindings(c.Namespace).Delete(ctx, c.Name, opts)
-		}
-	}
-	opts := metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}, FieldManager: fixFieldManager}
-	var err error
-	switch o := c.Typed().(type) {
-	case *rbacv1.ClusterRole:
-		_, err = rb.ClusterRoles().Update(ctx, o, opts)
-	case *rbacv1.Role:
-		_, err = rb.Roles(c.Namespace).Update(ctx, o, opts)
-	case *rbacv1.ClusterRoleBinding:
-		_, err = rb.ClusterRoleBindings().Update(ctx, o, opts)
-	case *rbacv1.RoleBinding:
-		_, err = rb.RoleBindings(c.Namespace).Update(ctx, o, opts)
-	default:
-		err = fmt.Errorf("%s %s: not an RBAC object", c.Kind, c.Name)
-	}
-	return err
 }
 
 // proposedStepChecks decides every request of every goal's path on the
