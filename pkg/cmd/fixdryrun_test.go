@@ -169,7 +169,7 @@ func TestProposedStepChecks(t *testing.T) {
 			flipped = append(flipped, c.From+" "+c.Request.String())
 		}
 	}
-	for _, w := range []string{"User:alice create pods -n ci", "User:bob create pods -n ci", "User:eve create pods/exec deployer-0 -n ci"} {
+	for _, w := range []string{"User:alice create pods -n ci", "User:bob create pods -n ci", "User:eve create pods/exec -n ci"} {
 		if !slices.Contains(flipped, w) {
 			t.Errorf("%q does not flip to denied: %q", w, flipped)
 		}

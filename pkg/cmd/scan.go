@@ -243,12 +243,21 @@ func printScanTable(w io.Writer, res risk.ScanResult) {
 	}
 }
 
-// firstStep is the first escalation step of a path (after group memberships).
+// firstStep is the first escalation step of a path (after group
+// memberships). A step into a shared scope (any ServiceAccount of a
+// namespace, any node) shows where the path goes on: the identity the next,
+// structural step picks out of the scope.
 func firstStep(p risk.Path) risk.Step {
-	for _, s := range p.Steps {
-		if s.Primitive != "member-of" {
-			return s
+	for i, s := range p.Steps {
+		if s.Primitive == "member-of" {
+			continue
 		}
+		if i+1 < len(p.Steps) {
+			if next := p.Steps[i+1]; strings.HasPrefix(s.To, "Scope:") && next.From == s.To && next.Hops == 0 && strings.HasPrefix(next.Primitive, "pick-") {
+				s.To = next.To
+			}
+		}
+		return s
 	}
 	if len(p.Steps) > 0 {
 		return p.Steps[0]

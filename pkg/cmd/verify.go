@@ -143,8 +143,8 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 	}
 	for _, p := range paths {
 		vp := VerifyPath{ID: p.ID, Subject: p.Subject, Hops: p.Hops}
-		for _, s := range p.Steps {
-			vp.Steps = append(vp.Steps, o.verifyStep(cmd.Context(), cs, cfg, s))
+		for i, s := range p.Steps {
+			vp.Steps = append(vp.Steps, o.verifyStep(cmd.Context(), cs, cfg, s, pickedServiceAccount(p.Steps, i)))
 		}
 		out.Paths = append(out.Paths, vp)
 	}
@@ -224,7 +224,20 @@ func identityOf(node string) (user string, groups []string, ok bool) {
 	return id.User, id.Groups, true
 }
 
-func (o *VerifyOptions) verifyStep(ctx context.Context, cs kubernetes.Interface, cfg *rest.Config, s risk.Step) VerifyStep {
+// pickedServiceAccount is the ServiceAccount a path's step i makes a pod
+// run as: its target, or the one picked right after it out of a
+// ServiceAccount scope ("" when neither).
+func pickedServiceAccount(steps []risk.Step, i int) string {
+	if strings.HasPrefix(steps[i].To, "ServiceAccount:") {
+		return steps[i].To
+	}
+	if i+1 < len(steps) && steps[i+1].Primitive == "pick-serviceaccount" {
+		return steps[i+1].To
+	}
+	return ""
+}
+
+func (o *VerifyOptions) verifyStep(ctx context.Context, cs kubernetes.Interface, cfg *rest.Config, s risk.Step, sa string) VerifyStep {
 	vs := VerifyStep{Step: s, Checks: []VerifyCheck{}}
 	user, groups, ok := identityOf(s.From)
 	if !ok || len(s.Requires) == 0 {
@@ -259,17 +272,19 @@ func (o *VerifyOptions) verifyStep(ctx context.Context, cs kubernetes.Interface,
 		vs.Checks = append(vs.Checks, check)
 	}
 	if o.DryRun && vs.Status == StatusVerified && s.Primitive == "create-workload" && user != "" {
-		vs.Checks = append(vs.Checks, dryRunPod(ctx, cfg, user, groups, s))
+		vs.Checks = append(vs.Checks, dryRunPod(ctx, cfg, user, groups, sa))
 	}
 	return vs
 }
 
-// dryRunPod submits the step's pod with dryRun=All, impersonating the step's identity.
-func dryRunPod(ctx context.Context, cfg *rest.Config, user string, groups []string, s risk.Step) VerifyCheck {
+// dryRunPod submits the step's pod, running as target
+// ("ServiceAccount:NS:NAME"), with dryRun=All, impersonating the step's
+// identity.
+func dryRunPod(ctx context.Context, cfg *rest.Config, user string, groups []string, target string) VerifyCheck {
 	check := VerifyCheck{Kind: "DryRun", As: user}
-	ns, sa, ok := strings.Cut(strings.TrimPrefix(s.To, "ServiceAccount:"), ":")
+	ns, sa, ok := strings.Cut(strings.TrimPrefix(target, "ServiceAccount:"), ":")
 	if !ok {
-		check.Reason = "target is not a ServiceAccount"
+		check.Reason = "the step does not end at a ServiceAccount"
 		return check
 	}
 	imp := rest.CopyConfig(cfg)
@@ -285,10 +300,10 @@ func dryRunPod(ctx context.Context, cfg *rest.Config, user string, groups []stri
 	}
 	_, err = cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 	if err != nil {
-		check.Reason = "dry run of a pod running as " + s.To + ": " + err.Error()
+		check.Reason = "dry run of a pod running as " + target + ": " + err.Error()
 		return check
 	}
 	check.Allowed = true
-	check.Reason = "a pod running as " + s.To + " was admitted (dryRun=All: nothing persisted)"
+	check.Reason = "a pod running as " + target + " was admitted (dryRun=All: nothing persisted)"
 	return check
 }

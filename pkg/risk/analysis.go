@@ -62,9 +62,9 @@ type Analysis struct {
 	principals []*Principal
 	byKey      map[string]*Principal
 	candidates map[string][]Candidate
-	// templateScopes are the pod-template scopes made so far (nil: admission
+	// saScopes are the ServiceAccount scopes made so far (nil: admission
 	// refuses every ServiceAccount there).
-	templateScopes map[string]*graph.Node
+	saScopes map[string]*graph.Node
 
 	namespaces   []string
 	nsObjects    map[string]*model.Namespace
@@ -137,20 +137,20 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		opts.KubernetesVersion = inv.ServerVersion
 	}
 	a := &Analysis{
-		Inv:            inv,
-		Eval:           rbac.NewEvaluator(inv),
-		Opts:           opts,
-		Graph:          graph.New(),
-		byKey:          map[string]*Principal{},
-		candidates:     map[string][]Candidate{},
-		templateScopes: map[string]*graph.Node{},
-		nsObjects:      map[string]*model.Namespace{},
-		saByKey:        map[string]*model.ServiceAccount{},
-		sasByNS:        map[string][]*model.ServiceAccount{},
-		tokenSecrets:   map[string][]*model.Secret{},
-		podsByNS:       map[string][]*model.Pod{},
-		podsByNode:     map[string][]*model.Pod{},
-		workloadsNS:    map[string][]*model.Workload{},
+		Inv:          inv,
+		Eval:         rbac.NewEvaluator(inv),
+		Opts:         opts,
+		Graph:        graph.New(),
+		byKey:        map[string]*Principal{},
+		candidates:   map[string][]Candidate{},
+		saScopes:     map[string]*graph.Node{},
+		nsObjects:    map[string]*model.Namespace{},
+		saByKey:      map[string]*model.ServiceAccount{},
+		sasByNS:      map[string][]*model.ServiceAccount{},
+		tokenSecrets: map[string][]*model.Secret{},
+		podsByNS:     map[string][]*model.Pod{},
+		podsByNode:   map[string][]*model.Pod{},
+		workloadsNS:  map[string][]*model.Workload{},
 	}
 	if len(opts.Roots) > 0 {
 		a.succ = map[*graph.Node][]*graph.Node{}

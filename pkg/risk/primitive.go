@@ -191,17 +191,18 @@ func (s structuralStep) Color() string                              { return s.c
 func (s structuralStep) Techniques() []string                       { return s.techniques }
 func (s structuralStep) Evaluate(*Analysis, *Principal) []Candidate { return nil }
 
-// structural are the steps of the analysis itself. member-of, pick-node and
-// pick-serviceaccount are no attacker action (a member already holds its
-// groups' permissions; a node or ServiceAccount is picked by the step that
-// enters the scope), so they carry no technique: the technique is the step's
-// before or after them.
+// structural are the steps of the analysis itself. member-of and the picks
+// (pick-node, pick-serviceaccount, pick-namespace) are no attacker action
+// (a member already holds its groups' permissions; a node, ServiceAccount or
+// namespace is picked by the step that enters the scope), so they carry no
+// technique: the technique is the step's before or after them.
 var structural = []Primitive{
 	structuralStep{"admin-rules", "rules bound cluster-wide cover every verb on every resource and non-resource URL: cluster-admin outright", "#b91c1c", []string{"T1078"}},
 	structuralStep{"superuser-group", "membership of system:masters bypasses RBAC authorization entirely", "#b91c1c", []string{"T1078"}},
 	structuralStep{"member-of", "a group membership: every member holds the group's permissions", "#64748b", nil},
 	structuralStep{pickNode, "a step that names the node its pod runs on reaches any node alike", "#78716c", nil},
-	structuralStep{pickServiceAccount, "a changed pod template names the ServiceAccount its pods run as: any of its namespace that admission admits", "#78716c", nil},
+	structuralStep{pickServiceAccount, "a step that may name any ServiceAccount (a new pod's, a token's, an impersonated one) or run in any running pod names this one", "#78716c", nil},
+	structuralStep{pickNamespace, "a RoleBinding that may be made in any namespace is made in this one", "#78716c", nil},
 }
 
 // Structural returns the steps the analysis makes itself (not registered

@@ -51,15 +51,36 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 		c.Condition = fmt.Sprintf("%s binding ClusterRole %q to itself cluster-wide", how, cr.Name)
 		out = append(out, c)
 	}
+	// In every namespace (rules bound cluster-wide): a RoleBinding of a
+	// ClusterRole covering a namespace, created in any namespace; one step
+	// into the scope of every namespace's permissions.
+	everywhere := false
+	if write, ok := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); ok && len(a.namespaces) > 0 {
+		for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", allNamespaces, ""))) {
+			rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+			if !coversNamespace(rules) {
+				continue
+			}
+			if bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name)); ok {
+				out = append(out, Candidate{Primitive: "bind", To: a.anyNamespaceAdmin(), Hops: 1, Holds: true, Grants: grants(bindGrant, write),
+					Condition: fmt.Sprintf("create a RoleBinding binding ClusterRole %q (every resource) to itself in any namespace", cr.Name)})
+				everywhere = true
+				break
+			}
+		}
+	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
 	for _, ns := range a.namespacesFor(p, writeRoleBindingProbes...) {
-		out = append(out, a.bindInNamespace(p, ns)...)
+		out = append(out, a.bindInNamespace(p, ns, everywhere)...)
 	}
 	return dedupeCandidates(out)
 }
 
-func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
+// bindInNamespace finds the bindings the principal can make in ns.
+// everywhere: it already steps into every namespace's admin scope, so a
+// namespace admin gained by rules bound cluster-wide is not repeated here.
+func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool) []Candidate {
 	var out []Candidate
 	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, ""))) {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
@@ -73,6 +94,9 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string) []Candidate {
 		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
 		if coversNamespace(rules) {
+			if everywhere && bindGrant.Namespace == "" && write.Namespace == "" {
+				return out
+			}
 			c.To = a.NamespaceAdmin(ns)
 			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (every resource) to itself in namespace %s", how, cr.Name, ns)
 			return append(out, c)

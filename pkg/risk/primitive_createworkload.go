@@ -24,10 +24,26 @@ func (createWorkload) Techniques() []string { return []string{"T1610", "T1053.00
 
 func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
+	// Pods created in every namespace (a rule bound cluster-wide): one step
+	// into the scope of every namespace's ServiceAccounts, and none per
+	// namespace where that rule is the one that allows it. With admission
+	// policies a pod's fate depends on its namespace: per namespace.
+	everywhere := false
+	if a.adm == nil {
+		if br, w, ok := canCreatePods(p, allNamespaces); ok {
+			if scope := a.anySAScope(allNamespaces); scope != nil {
+				out = append(out, Candidate{Primitive: "create-workload", To: scope, Hops: 1, Holds: true, Grants: grants(br), Condition: createCondition(w, allNamespaces)})
+				everywhere = true
+			}
+		}
+	}
 	for _, ns := range podCreatorNamespaces(a, p) {
 		br, w, ok := canCreatePods(p, ns)
 		if !ok {
 			out = append(out, createOnlyByName(a, p, ns)...)
+			continue
+		}
+		if everywhere && br.Namespace == "" && len(a.sasByNS[ns]) > 0 {
 			continue
 		}
 		if len(a.sasByNS[ns]) == 0 {
@@ -36,23 +52,46 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		makers := a.makersIn(p, ns, br, w)
-		for _, sa := range a.sasByNS[ns] {
-			var first Candidate
-			for i, m := range makers {
-				c := Candidate{Primitive: "create-workload", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(m.br),
-					Condition: fmt.Sprintf("create %s in %s with serviceAccountName %s (a pod may use any ServiceAccount of its namespace)", m.w.display(), ns, sa.Name)}
-				c = a.gateSA(c, ns, sa.Name, podCreator(p, m.w))
-				if i == 0 || c.Holds {
-					first = c
-				}
-				if c.Holds {
-					break
-				}
+		reached := false
+		for _, m := range makers {
+			if scope := a.newPodScope(ns, creatorName(p, m.w), podCreator(p, m.w)); scope != nil {
+				out = append(out, Candidate{Primitive: "create-workload", To: scope, Hops: 1, Holds: true, Grants: grants(m.br), Condition: createCondition(m.w, ns)})
+				reached = true
 			}
-			out = append(out, first)
+		}
+		if reached {
+			continue
+		}
+		// Admission refuses every ServiceAccount to every way of creating
+		// pods here: explain says why for each, with the first way.
+		m := makers[0]
+		for _, sa := range a.sasByNS[ns] {
+			out = append(out, a.gateSA(Candidate{Primitive: "create-workload", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(m.br),
+				Condition: fmt.Sprintf("create %s in %s with serviceAccountName %s (a pod may use any ServiceAccount of its namespace)", m.w.display(), ns, sa.Name)}, ns, sa.Name, podCreator(p, m.w)))
 		}
 	}
 	return out
+}
+
+// createCondition is the step into a namespace's ServiceAccount scope.
+func createCondition(w workloadResource, ns string) string {
+	if c, ok := controllerUsers[w.resource]; ok {
+		return fmt.Sprintf("create %s in %s: %s makes its pods with the serviceAccountName the template sets", w.display(), anyWhere(ns), c)
+	}
+	return fmt.Sprintf("create %s in %s with the serviceAccountName of any ServiceAccount of the namespace", w.display(), anyWhere(ns))
+}
+
+// creatorName names who submits the pods: the controller for a workload,
+// else the user the principal's requests are sent as (a group's members
+// are unknown: the group).
+func creatorName(p *Principal, w workloadResource) string {
+	if c, ok := controllerUsers[w.resource]; ok {
+		return c
+	}
+	if u := requester(p); u.Name != "" {
+		return u.Name
+	}
+	return NodeName(p.Node)
 }
 
 // createOnlyByName explains a namespace where the only create rules on pod

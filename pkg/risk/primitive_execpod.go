@@ -31,7 +31,26 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		verbs = append(verbs, "get")
 	}
 	var out []Candidate
+	// exec into every pod of a namespace, or of every namespace: one step
+	// into the running pods' scope instead of one per pod.
+	anyPod := map[string]*anyPodGrant{}
+	execAny := func(g *anyPodGrant, ns string) Candidate {
+		how := fmt.Sprintf("%s pods/exec on any pod of %s", g.verb, anyWhere(ns))
+		if g.verb == "get" {
+			how += " (" + versionNote + ")"
+		}
+		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
+	}
+	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec"); g != nil {
+		out = append(out, execAny(g, allNamespaces))
+	}
 	for _, pod := range a.podsFor(p, execProbes...) {
+		g, seen := anyPod[pod.Namespace]
+		if !seen {
+			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, verbs, "exec"); g != nil && !g.covered {
+				out = append(out, execAny(g, pod.Namespace))
+			}
+		}
 		var br rbacBound
 		var how string
 		found := false
@@ -67,8 +86,10 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		if a.tokenMounted(pod) {
-			out = append(out, Candidate{Primitive: "exec-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
+			if g == nil {
+				out = append(out, Candidate{Primitive: "exec-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
+			}
 		} else {
 			out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})

@@ -85,9 +85,34 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		out = append(out, kubeletIdentitySteps(a, "impersonate", n.Name, fmt.Sprintf("impersonate user %s with group %s", user, rbac.GroupNodes), u, g)...)
 	}
+	// Any ServiceAccount of a namespace, or of every namespace (rules
+	// without resourceNames): one step into the scope of its ServiceAccounts
+	// instead of one per ServiceAccount.
+	anyIn := map[string]bool{} // namespace → reached through a scope
+	if br, ok := p.First(res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+		if scope := a.anySAScope(allNamespaces); scope != nil {
+			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+				Condition: "impersonate any ServiceAccount of any namespace"})
+			anyIn[allNamespaces] = true
+		}
+	}
 	for _, sa := range a.serviceAccountsFor(p, impersonateSAProbes...) {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
 		if !ok {
+			continue
+		}
+		scoped, seen := anyIn[sa.Namespace]
+		if !seen {
+			if any, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, "")); ok && len(any.Rule.ResourceNames) == 0 {
+				scoped = true
+				if !anyIn[allNamespaces] || any.Namespace != "" {
+					out = append(out, Candidate{Primitive: "impersonate", To: a.anySAScope(sa.Namespace), Hops: 1, Holds: true, Grants: grants(any),
+						Condition: "impersonate any ServiceAccount of " + sa.Namespace})
+				}
+			}
+			anyIn[sa.Namespace] = scoped
+		}
+		if scoped {
 			continue
 		}
 		out = append(out, Candidate{Primitive: "impersonate", To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),

@@ -51,7 +51,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// reaches the same ServiceAccounts: one edge into the shared scope.
 		creator := podCreator(p, wr)
 		if controller, ok := controllerUsers[wr.resource]; ok {
-			if scope := a.templateScope(w.Namespace, controller, creator); scope != nil {
+			if scope := a.newPodScope(w.Namespace, controller, creator); scope != nil {
 				out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: how + ": " + controller + " makes its new pods with the serviceAccountName the template sets"})
 				out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
@@ -65,10 +65,26 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
 	}
 	out = append(out, modifyNoTarget(a, p, doneNS)...)
+	// every pod of a namespace, or of every namespace: one step into the
+	// running pods' scope instead of one per pod.
+	anyPod := map[string]*anyPodGrant{}
+	modifyAny := func(g *anyPodGrant, ns string) Candidate {
+		return Candidate{Primitive: "modify-workload", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br),
+			Condition: fmt.Sprintf("%s any pod of %s to replace its image", g.verb, anyWhere(ns))}
+	}
+	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, modifyVerbs, ""); g != nil {
+		out = append(out, modifyAny(g, allNamespaces))
+	}
 	for _, pod := range a.podsFor(p, modifyPodProbes...) {
 		br, ok := p.FirstAny(modifyVerbs, res("", "", "pods", "", pod.Namespace, pod.Name))
 		if !ok {
 			continue
+		}
+		g, seen := anyPod[pod.Namespace]
+		if !seen {
+			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, modifyVerbs, ""); g != nil && !g.covered {
+				out = append(out, modifyAny(g, pod.Namespace))
+			}
 		}
 		running, note := podRunning(pod)
 		if !running {
@@ -80,7 +96,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !a.tokenMounted(pod) {
 			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("can change the image of pod %s/%s, but no ServiceAccount token is mounted in it", pod.Namespace, pod.Name)})
-		} else {
+		} else if g == nil {
 			out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		}

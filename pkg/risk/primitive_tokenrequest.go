@@ -23,7 +23,29 @@ func (tokenRequest) Techniques() []string { return []string{"T1528"} }
 
 func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
+	// Tokens of every namespace's ServiceAccounts (a rule bound
+	// cluster-wide): one step into their scope, and none per namespace where
+	// that rule is the one that allows it.
+	everywhere := false
+	if br, ok := p.First(res("create", "", "serviceaccounts", "token", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+		if scope := a.anySAScope(allNamespaces); scope != nil {
+			out = append(out, Candidate{Primitive: "token-request", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+				Condition: "create serviceaccounts/token for any ServiceAccount of any namespace"})
+			everywhere = true
+		}
+	}
 	for _, ns := range p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces) {
+		if br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+			if everywhere && br.Namespace == "" && len(a.sasByNS[ns]) > 0 {
+				continue
+			}
+			// Any name: every ServiceAccount of ns, through the shared scope.
+			if scope := a.anySAScope(ns); scope != nil {
+				out = append(out, Candidate{Primitive: "token-request", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("create serviceaccounts/token for any ServiceAccount of %s", ns)})
+				continue
+			}
+		}
 		found := false
 		for _, sa := range a.sasByNS[ns] {
 			br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, sa.Name))

@@ -60,10 +60,8 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create secrets in %s, %s", ns, why)})
 			continue
 		}
-		for _, sa := range a.sasByNS[ns] {
-			out = append(out, Candidate{Primitive: "token-secret-create", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Assumed: assumed, Grants: append(grants(create, read), gs...),
-				Condition: fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for ServiceAccount %s/%s", model.SecretTypeServiceAccountToken, namedPart(names), ns, sa.Name))})
-		}
+		out = append(out, Candidate{Primitive: "token-secret-create", To: a.anySAScope(ns), Hops: 1, Holds: true, Assumed: assumed, Grants: append(grants(create, read), gs...),
+			Condition: fmt.Sprintf(how, fmt.Sprintf("%s Secret%s for any ServiceAccount of %s", model.SecretTypeServiceAccountToken, namedPart(names), ns))})
 	}
 	return out
 }

@@ -1,0 +1,188 @@
+package risk
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/admission"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// pickServiceAccount is the primitive of a ServiceAccount scope's edges to
+// each ServiceAccount it holds.
+const pickServiceAccount = "pick-serviceaccount"
+
+// ServiceAccount scopes are shared ends of steps that reach "any
+// ServiceAccount of namespace NS" (or of every namespace): a new pod names
+// any ServiceAccount of its namespace (create-workload, modify-workload), a
+// token is minted for any of them (token-request, token-secret-create), a
+// command runs in any running pod (exec-pod, modify-workload on pods).
+// Every principal that takes such a step reaches the same ServiceAccounts
+// under the same conditions, so one edge per principal into the scope, and
+// one 0-hop pick-serviceaccount edge per ServiceAccount out of it, replace
+// one edge per principal and ServiceAccount, which grew as principals ×
+// ServiceAccounts (the bulk of the graph on clusters where groups and
+// operators may create pods or tokens in hundreds of namespaces). A path
+// through a scope has the same hops and the same meaning: the step into the
+// scope says how, the pick says which ServiceAccount.
+
+// allNamespaces is the ns of the scopes over every namespace.
+const allNamespaces = ""
+
+// anySAScope is "any ServiceAccount of ns" (of every namespace for
+// allNamespaces): each ServiceAccount that exists in the input. It is nil
+// when the input has none there.
+func (a *Analysis) anySAScope(ns string) *graph.Node {
+	key, label, where := "Scope:any-serviceaccount:"+ns, "any ServiceAccount of "+ns, "its namespace"
+	if ns == allNamespaces {
+		key, label, where = "Scope:any-serviceaccount", "any ServiceAccount of any namespace", "any namespace"
+	}
+	return a.saScope(key, "any-serviceaccount", ns, label, a.serviceAccountsIn(ns), func(sa *model.ServiceAccount) Candidate {
+		return Candidate{Holds: true, Condition: fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", sa.Namespace, sa.Name, where)}
+	})
+}
+
+// newPodScope is "the pods creator makes in ns", who names the creator.
+// Without admission policies to evaluate, which identity submits the pod
+// does not matter: it is anySAScope. With them, a pod is admitted or not
+// depending on its ServiceAccount and on the identity admission sees (the
+// principal for pods, the controller for a workload's pods), so the scope is
+// one per creator, each pick gated on the pod it would submit. It returns
+// nil when admission refuses every ServiceAccount (or there is none): then
+// the caller reports the refusals per ServiceAccount instead.
+func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.Node {
+	if a.adm == nil {
+		return a.anySAScope(ns)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(userCacheKey(creator)))
+	key := fmt.Sprintf("Scope:new-pod:%s:%s:%016x", ns, who, h.Sum64())
+	return a.saScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, a.sasByNS[ns], func(sa *model.ServiceAccount) Candidate {
+		return a.gateSA(Candidate{Holds: true, Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator)
+	})
+}
+
+// serviceAccountsIn lists the ServiceAccounts of ns, or of every namespace
+// (in namespace order) for allNamespaces.
+func (a *Analysis) serviceAccountsIn(ns string) []*model.ServiceAccount {
+	if ns != allNamespaces {
+		return a.sasByNS[ns]
+	}
+	var out []*model.ServiceAccount
+	for _, n := range a.namespaces {
+		out = append(out, a.sasByNS[n]...)
+	}
+	return out
+}
+
+// saScope makes (once per key) the scope node and its picks: pick returns
+// the candidate of picking ServiceAccount sa (Holds, or a Why when it
+// fails).
+func (a *Analysis) saScope(key, name, ns, label string, sas []*model.ServiceAccount, pick func(sa *model.ServiceAccount) Candidate) *graph.Node {
+	if n, ok := a.saScopes[key]; ok {
+		return n
+	}
+	picks := make([]Candidate, 0, len(sas))
+	for _, sa := range sas {
+		c := pick(sa)
+		c.Primitive, c.To, c.Hops = pickServiceAccount, a.SANode(sa.Namespace, sa.Name), 0
+		picks = append(picks, c)
+	}
+	return a.addSAScope(key, name, ns, label, picks)
+}
+
+// addSAScope adds the scope with the picks that hold (keeping every pick for
+// explain), or records nil when none holds.
+func (a *Analysis) addSAScope(key, name, ns, label string, picks []Candidate) *graph.Node {
+	if !anyHolds(picks) {
+		a.saScopes[key] = nil
+		return nil
+	}
+	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: name, Namespace: ns, Label: "Scope\n" + label})
+	a.saScopes[key] = n
+	for _, c := range picks {
+		if a.Opts.KeepCandidates {
+			a.candidates[key] = append(a.candidates[key], c)
+		}
+		if c.Holds {
+			a.addEdge(graph.Edge{From: n, To: c.To, Primitive: pickServiceAccount, Hops: 0, Condition: a.intern(c.Condition)})
+		}
+	}
+	return n
+}
+
+// runningPodsScope is "the running pods of ns" (of every namespace for
+// allNamespaces): each pod that runs (or whose phase the input does not
+// say) with a ServiceAccount token mounted, picked for that ServiceAccount.
+// Whoever may exec into, or replace the image of, every pod there (a rule
+// without resourceNames) reaches the same ServiceAccounts; the step into the
+// scope says how, the pick which pod. It is nil when no such pod is in the
+// input.
+func (a *Analysis) runningPodsScope(ns string) *graph.Node {
+	key, label := "Scope:running-pods:"+ns, "running pods of "+ns
+	if ns == allNamespaces {
+		key, label = "Scope:running-pods", "running pods of every namespace"
+	}
+	if n, ok := a.saScopes[key]; ok {
+		return n
+	}
+	nss := []string{ns}
+	if ns == allNamespaces {
+		nss = a.namespaces
+	}
+	var picks []Candidate
+	for _, n := range nss {
+		for _, pod := range a.podsByNS[n] {
+			running, note := podRunning(pod)
+			if !running || !a.tokenMounted(pod) {
+				continue
+			}
+			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
+				Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
+		}
+	}
+	return a.addSAScope(key, "running-pods", ns, label, picks)
+}
+
+// anyPodGrant is how a principal acts on every pod of a namespace: the
+// first of verbs on pods/subresource allowed for any name (by a rule without
+// resourceNames). covered: the rule is bound cluster-wide and the principal
+// already steps into the scope of every namespace's running pods.
+type anyPodGrant struct {
+	br      rbacBound
+	verb    string
+	scope   *graph.Node
+	covered bool
+}
+
+// anyPodGrantIn finds (memoised per namespace for one principal's
+// evaluation; allNamespaces asks for a rule bound cluster-wide) how the
+// principal acts on every pod of ns, or nil when it cannot or no pod there
+// runs with a token.
+func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns string, verbs []string, subresource string) *anyPodGrant {
+	if g, ok := memo[ns]; ok {
+		return g
+	}
+	var g *anyPodGrant
+	for _, v := range verbs {
+		if br, ok := p.First(res(v, "", "pods", subresource, ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+			if all := memo[allNamespaces]; ns != allNamespaces && all != nil && br.Namespace == "" {
+				g = &anyPodGrant{br: br, verb: v, covered: true}
+			} else if scope := a.runningPodsScope(ns); scope != nil {
+				g = &anyPodGrant{br: br, verb: v, scope: scope}
+			}
+			break
+		}
+	}
+	memo[ns] = g
+	return g
+}
+
+// anyWhere names ns in a condition.
+func anyWhere(ns string) string {
+	if ns == allNamespaces {
+		return "any namespace"
+	}
+	return ns
+}
