@@ -55,6 +55,16 @@ func TestIncompleteInput(t *testing.T) {
 		{name: "no RBAC, gate", args: []string{"scan", "-f", cms, "--fail-on", "any"}, code: ExitError},
 		{name: "who-can reads RBAC only", args: []string{"who-can", "create", "pods/exec", "-A", "-f", rbac}, code: ExitOK, stdout: []string{"Group"}},
 		{name: "demo is complete", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"note: the input has no persistentvolumes"}},
+		// A fleet read from files judges each member as -f does.
+		{name: "fleet member rbac only", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--cluster-file", "demo=" + demo}, code: ExitPartial,
+			stderr: []string{"cluster prod: warning: the input has no pods", "cluster prod: warning: the input has no nodes"}},
+		{name: "fleet member rbac only, gate", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--fail-on", "any", "-o", "json"}, code: ExitPartial,
+			stdout: []string{`"incomplete"`, `"resource": "pods"`}},
+		{name: "fleet member rbac only, allowed", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--allow-incomplete", "all"}, code: ExitOK},
+		{name: "fleet member without RBAC", args: []string{"scan", "--cluster-file", "prod=" + cms, "--cluster-file", "demo=" + demo}, code: ExitPartial,
+			stderr: []string{"warning: cluster prod could not be read: no ClusterRole, ClusterRoleBinding, Role or RoleBinding in " + cms}},
+		{name: "fleet, only member without RBAC", args: []string{"scan", "--cluster-file", "prod=" + cms}, code: ExitError,
+			stderr: []string{"error: no cluster could be read: prod: no ClusterRole, ClusterRoleBinding, Role or RoleBinding in " + cms}},
 	})
 
 	// Every command that analyses the input says so the same way.

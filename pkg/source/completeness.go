@@ -95,6 +95,15 @@ func RBACCount(inv *model.Inventory) int {
 	return len(inv.ClusterRoles) + len(inv.Roles) + len(inv.ClusterRoleBindings) + len(inv.RoleBindings)
 }
 
+// CheckRBAC is the error of an offline input read from files that holds no
+// RBAC object: nothing to analyse, whatever else it holds.
+func CheckRBAC(inv *model.Inventory, files []string) error {
+	if RBACCount(inv) > 0 {
+		return nil
+	}
+	return fmt.Errorf("no ClusterRole, ClusterRoleBinding, Role or RoleBinding in %s (%d other objects read): nothing to analyse; dump the cluster with kubectl auth-paths dump", strings.Join(files, ", "), inv.Count()+len(inv.Others))
+}
+
 // OfflineGaps records in inv what an offline input left out: every required
 // resource with no object and not declared read by a dump header becomes a
 // MissingKind (reason ReasonNotInInput), every other such resource is added
