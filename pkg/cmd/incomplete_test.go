@@ -80,6 +80,17 @@ func TestIncompleteInput(t *testing.T) {
 	}
 	runCLICases(t, perCommand)
 
+	// Every format carries what is missing on standard output too.
+	runCLICases(t, []cliCase{
+		{name: "yaml names them", args: []string{"scan", "-f", rbac, "-o", "yaml"}, code: ExitPartial,
+			stdout: []string{"incomplete:\n- impact: Pod Security levels of namespaces are unknown\n  reason: none in the input\n  resource: namespaces\n", "resource: nodes\n"}},
+		{name: "sarif names them", args: []string{"scan", "-f", rbac, "-o", "sarif"}, code: ExitPartial,
+			stdout: []string{`"incomplete input: pods (none in the input): running pods are unknown: exec and node steps are not evaluated"`, `"incomplete"`}},
+		{name: "report names them", args: []string{"report", "-o", "md", "-f", rbac}, code: ExitPartial,
+			stdout: []string{"**Incomplete input**: some kinds could not be read: namespaces (none in the input); serviceaccounts (none in the input); secrets (none in the input); pods (none in the input); nodes (none in the input)"}},
+		{name: "allowed: not named", args: []string{"scan", "-f", rbac, "-o", "yaml", "--allow-incomplete", "all"}, code: ExitOK, notStdout: []string{"incomplete"}},
+	})
+
 	// JSON names what is missing.
 	out, _, code := runCLIProcess(t, "", "scan", "-f", rbac, "-o", "json")
 	if code != ExitPartial {
