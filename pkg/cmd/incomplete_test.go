@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -143,5 +145,55 @@ func TestVerifyUncheckedStepsFail(t *testing.T) {
 	}
 	if !strings.Contains(out, "unchecked") || !strings.Contains(errOut, "could not be checked: the paths are not verified") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	// A check the apiserver never answered is not a denial.
+	if !strings.Contains(out, "create pods -n ci not answered\n        could not ask the apiserver: ") || strings.Contains(out, " denied\n") {
+		t.Errorf("unanswered checks read as denials:\n%s", out)
+	}
+	out, _, code = runCLIProcess(t, "", "verify", "Group:dev-team", "-f", demo, "--server", "https://127.0.0.1:1", "--request-timeout", "5s", "-o", "json")
+	if code != ExitUnverified || !strings.Contains(out, `"unchecked": true`) || strings.Contains(out, `"status": "verified"`) {
+		t.Errorf("-o json: exit %d\n%.600s", code, out)
+	}
+	// With no kubeconfig at all, the same (kubectl's default server is refused).
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCLIMainProcess$", "--", "verify", "Group:dev-team", "-f", demo, "--request-timeout", "5s")
+	cmd.Env = append(os.Environ(), "AUTH_PATHS_CLI_MAIN=1", "KUBECONFIG=/dev/null", "HOME="+t.TempDir())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == ExitOK || ee.ExitCode() == ExitPartial {
+		t.Errorf("KUBECONFIG=/dev/null: %v, want a failing exit status\n%s", err, stderr.String())
+	}
+}
+
+// TestCRDsNoted: an input without CustomResourceDefinitions is noted (rule
+// packs activate on some), not partial; one with a CRD, as the README's
+// plain-kubectl recipe gives it, is not noted and keeps the CRD's name only
+// through dump.
+func TestCRDsNoted(t *testing.T) {
+	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
+	raw, err := os.ReadFile(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: workflows.argoproj.io}\n" +
+		"spec:\n  group: argoproj.io\n  names: {kind: Workflow, plural: workflows}\n  scope: Namespaced\n" +
+		"  versions: [{name: v1alpha1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, description: SCHEMA-TEXT}}}]\n"
+	withCRD := filepath.Join(t.TempDir(), "with-crd.yaml")
+	if err := os.WriteFile(withCRD, append(append(raw, "\n---\n"...), crd...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCLICases(t, []cliCase{
+		{name: "no CRD: noted", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"resourcequotas, customresourcedefinitions: steps through them are not evaluated"}},
+		{name: "a CRD: not noted", args: []string{"-f", withCRD}, code: ExitOK, stdout: []string{"6 by escalation"}},
+		{name: "allowed", args: []string{"-f", demo, "--allow-incomplete", "customresourcedefinitions"}, code: ExitOK},
+	})
+	_, errOut, _ := runCLIProcess(t, "", "-f", withCRD)
+	if strings.Contains(errOut, "customresourcedefinitions") {
+		t.Errorf("noted although the input has a CRD:\n%s", errOut)
+	}
+	out, _, code := runCLIProcess(t, "", "dump", "-f", withCRD)
+	if code != ExitOK || !strings.Contains(out, "kind: CustomResourceDefinition\n  metadata:\n    name: workflows.argoproj.io\n") || strings.Contains(out, "SCHEMA-TEXT") {
+		t.Errorf("dump of the CRD: exit %d\n%s", code, out)
 	}
 }
