@@ -20,13 +20,18 @@ var partialFixtures = map[string]string{
 }
 
 // withDeclaredGaps adds --allow-incomplete for the partial fixtures args
-// read, unless the args choose for themselves.
+// read (with -f or as the PATH of --cluster-file NAME=PATH), unless the args
+// choose for themselves.
 func withDeclaredGaps(args []string) []string {
 	if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--allow-incomplete") }) {
 		return args
 	}
 	var kinds []string
 	for _, a := range args {
+		// --cluster-file NAME=PATH reads PATH as -f does.
+		if _, path, ok := strings.Cut(a, "="); ok && !strings.HasPrefix(a, "-") {
+			a = path
+		}
 		a = filepath.Clean(a)
 		if k, ok := partialFixtures[a]; ok {
 			kinds = append(kinds, k)

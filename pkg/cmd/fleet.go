@@ -326,6 +326,10 @@ func (o *AnalysisOptions) AnalyzeFleet(ctx context.Context, streams genericioopt
 			runs = append(runs, clusterRun{cluster: c})
 			continue
 		}
+		// --allow-incomplete applies to every member, as to one -f input.
+		if _, err := source.AllowIncomplete(l.Inventory, o.Input.AllowIncomplete); err != nil {
+			return nil, err
+		}
 		w := prefixWriter{w: streams.ErrOut, prefix: "cluster " + m.Name + ": "}
 		o.Input.report(l.Inventory, &w)
 		if len(l.Inventory.Missing) > 0 {

@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,6 +57,16 @@ func TestIncompleteInput(t *testing.T) {
 		{name: "no RBAC, gate", args: []string{"scan", "-f", cms, "--fail-on", "any"}, code: ExitError},
 		{name: "who-can reads RBAC only", args: []string{"who-can", "create", "pods/exec", "-A", "-f", rbac}, code: ExitOK, stdout: []string{"Group"}},
 		{name: "demo is complete", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"note: the input has no persistentvolumes"}},
+		// A fleet read from files judges each member as -f does.
+		{name: "fleet member rbac only", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--cluster-file", "demo=" + demo}, code: ExitPartial,
+			stderr: []string{"cluster prod: warning: the input has no pods", "cluster prod: warning: the input has no nodes"}},
+		{name: "fleet member rbac only, gate", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--fail-on", "any", "-o", "json"}, code: ExitPartial,
+			stdout: []string{`"incomplete"`, `"resource": "pods"`}},
+		{name: "fleet member rbac only, allowed", args: []string{"scan", "--cluster-file", "prod=" + rbac, "--allow-incomplete", "all"}, code: ExitOK},
+		{name: "fleet member without RBAC", args: []string{"scan", "--cluster-file", "prod=" + cms, "--cluster-file", "demo=" + demo}, code: ExitPartial,
+			stderr: []string{"warning: cluster prod could not be read: no ClusterRole, ClusterRoleBinding, Role or RoleBinding in " + cms}},
+		{name: "fleet, only member without RBAC", args: []string{"scan", "--cluster-file", "prod=" + cms}, code: ExitError,
+			stderr: []string{"error: no cluster could be read: prod: no ClusterRole, ClusterRoleBinding, Role or RoleBinding in " + cms}},
 	})
 
 	// Every command that analyses the input says so the same way.
@@ -69,6 +81,17 @@ func TestIncompleteInput(t *testing.T) {
 			cliCase{name: strings.Join(args, " ") + " no RBAC", args: append(slices.Clone(args), "-f", cms), code: ExitError, stderr: []string{"nothing to analyse"}})
 	}
 	runCLICases(t, perCommand)
+
+	// Every format carries what is missing on standard output too.
+	runCLICases(t, []cliCase{
+		{name: "yaml names them", args: []string{"scan", "-f", rbac, "-o", "yaml"}, code: ExitPartial,
+			stdout: []string{"incomplete:\n- impact: Pod Security levels of namespaces are unknown\n  reason: none in the input\n  resource: namespaces\n", "resource: nodes\n"}},
+		{name: "sarif names them", args: []string{"scan", "-f", rbac, "-o", "sarif"}, code: ExitPartial,
+			stdout: []string{`"incomplete input: pods (none in the input): running pods are unknown: exec and node steps are not evaluated"`, `"incomplete"`}},
+		{name: "report names them", args: []string{"report", "-o", "md", "-f", rbac}, code: ExitPartial,
+			stdout: []string{"**Incomplete input**: some kinds could not be read: namespaces (none in the input); serviceaccounts (none in the input); secrets (none in the input); pods (none in the input); nodes (none in the input)"}},
+		{name: "allowed: not named", args: []string{"scan", "-f", rbac, "-o", "yaml", "--allow-incomplete", "all"}, code: ExitOK, notStdout: []string{"incomplete"}},
+	})
 
 	// JSON names what is missing.
 	out, _, code := runCLIProcess(t, "", "scan", "-f", rbac, "-o", "json")
@@ -122,5 +145,55 @@ func TestVerifyUncheckedStepsFail(t *testing.T) {
 	}
 	if !strings.Contains(out, "unchecked") || !strings.Contains(errOut, "could not be checked: the paths are not verified") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	// A check the apiserver never answered is not a denial.
+	if !strings.Contains(out, "create pods -n ci not answered\n        could not ask the apiserver: ") || strings.Contains(out, " denied\n") {
+		t.Errorf("unanswered checks read as denials:\n%s", out)
+	}
+	out, _, code = runCLIProcess(t, "", "verify", "Group:dev-team", "-f", demo, "--server", "https://127.0.0.1:1", "--request-timeout", "5s", "-o", "json")
+	if code != ExitUnverified || !strings.Contains(out, `"unchecked": true`) || strings.Contains(out, `"status": "verified"`) {
+		t.Errorf("-o json: exit %d\n%.600s", code, out)
+	}
+	// With no kubeconfig at all, the same (kubectl's default server is refused).
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCLIMainProcess$", "--", "verify", "Group:dev-team", "-f", demo, "--request-timeout", "5s")
+	cmd.Env = append(os.Environ(), "AUTH_PATHS_CLI_MAIN=1", "KUBECONFIG=/dev/null", "HOME="+t.TempDir())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == ExitOK || ee.ExitCode() == ExitPartial {
+		t.Errorf("KUBECONFIG=/dev/null: %v, want a failing exit status\n%s", err, stderr.String())
+	}
+}
+
+// TestCRDsNoted: an input without CustomResourceDefinitions is noted (rule
+// packs activate on some), not partial; one with a CRD, as the README's
+// plain-kubectl recipe gives it, is not noted and keeps the CRD's name only
+// through dump.
+func TestCRDsNoted(t *testing.T) {
+	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
+	raw, err := os.ReadFile(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: workflows.argoproj.io}\n" +
+		"spec:\n  group: argoproj.io\n  names: {kind: Workflow, plural: workflows}\n  scope: Namespaced\n" +
+		"  versions: [{name: v1alpha1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, description: SCHEMA-TEXT}}}]\n"
+	withCRD := filepath.Join(t.TempDir(), "with-crd.yaml")
+	if err := os.WriteFile(withCRD, append(append(raw, "\n---\n"...), crd...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCLICases(t, []cliCase{
+		{name: "no CRD: noted", args: []string{"-f", demo}, code: ExitOK, stderr: []string{"resourcequotas, customresourcedefinitions: steps through them are not evaluated"}},
+		{name: "a CRD: not noted", args: []string{"-f", withCRD}, code: ExitOK, stdout: []string{"6 by escalation"}},
+		{name: "allowed", args: []string{"-f", demo, "--allow-incomplete", "customresourcedefinitions"}, code: ExitOK},
+	})
+	_, errOut, _ := runCLIProcess(t, "", "-f", withCRD)
+	if strings.Contains(errOut, "customresourcedefinitions") {
+		t.Errorf("noted although the input has a CRD:\n%s", errOut)
+	}
+	out, _, code := runCLIProcess(t, "", "dump", "-f", withCRD)
+	if code != ExitOK || !strings.Contains(out, "kind: CustomResourceDefinition\n  metadata:\n    name: workflows.argoproj.io\n") || strings.Contains(out, "SCHEMA-TEXT") {
+		t.Errorf("dump of the CRD: exit %d\n%s", code, out)
 	}
 }

@@ -97,8 +97,10 @@ func (o *InputOptions) Load(ctx context.Context, streams genericiooptions.IOStre
 	var err error
 	if o.Offline() {
 		inv, err = source.LoadFiles(source.FileOptions{Filenames: o.Filenames, Recursive: o.Recursive, DefaultNamespace: o.explicitNamespace(), Stdin: streams.In})
-		if err == nil && source.RBACCount(inv) == 0 {
-			return nil, fmt.Errorf("no ClusterRole, ClusterRoleBinding, Role or RoleBinding in %s (%d other objects read): nothing to analyse; dump the cluster with kubectl auth-paths dump", strings.Join(o.Filenames, ", "), inv.Count()+len(inv.Others))
+		if err == nil {
+			if rerr := source.CheckRBAC(inv, o.Filenames); rerr != nil {
+				return nil, rerr
+			}
 		}
 		if err == nil && !o.RBACOnly {
 			source.OfflineGaps(inv)

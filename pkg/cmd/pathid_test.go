@@ -1,10 +1,15 @@
 package cmd
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // TestStaleIDs: a baseline and accept entries with IDs of the previous
@@ -44,4 +49,123 @@ func TestStaleIDs(t *testing.T) {
 	if code != ExitOK || strings.Contains(errOut, "note: baseline") {
 		t.Errorf("current baseline: exit %d, stderr:\n%s", code, errOut)
 	}
+}
+
+// TestPathIDsThroughTheBinary: on the demo, the review fixture and, when
+// the shared corpus is checked out beside the repository, the Argo CD and
+// cert-manager installers (whose distinct paths once shared IDs), no ID
+// printed by scan or from names two distinct paths, and the same objects in
+// reverse order from another file name give the same IDs.
+func TestPathIDsThroughTheBinary(t *testing.T) {
+	inputs := []string{filepath.Join("..", "..", "testdata", "demo", "cluster.yaml"), rv("cluster.yaml")}
+	for _, name := range []string{"argo-cd.yaml", "cert-manager.yaml"} {
+		if p := filepath.Join("..", "..", "..", "shared", "corpus", "real", name); fileExists(p) {
+			inputs = append(inputs, p)
+		}
+	}
+	for _, in := range inputs {
+		t.Run(filepath.Base(filepath.Dir(in))+"/"+filepath.Base(in), func(t *testing.T) {
+			ids := printedPathIDs(t, in)
+			if len(ids) < 5 {
+				t.Fatalf("only %d paths: %v", len(ids), ids)
+			}
+			if again := printedPathIDs(t, reversedCopy(t, in)); !maps.Equal(ids, again) {
+				t.Errorf("IDs change with the order of the objects and the file name:\n%v\n%v", ids, again)
+			}
+		})
+	}
+}
+
+type printedPath struct {
+	ID      string `json:"id"`
+	Subject struct {
+		Kind, Name, Namespace string
+	} `json:"subject"`
+	Steps json.RawMessage `json:"steps"`
+}
+
+// printedPathIDs runs scan --expand-groups and from (up to 20 paths) for
+// every subject scan lists, and maps every ID printed to its path's subject
+// and steps, failing when one ID is printed for two distinct paths.
+func printedPathIDs(t *testing.T, file string) map[string]string {
+	t.Helper()
+	run := func(args ...string) []printedPath {
+		t.Helper()
+		out, errOut, code := runCLIProcess(t, "", append(args, "-f", file, "--allow-incomplete", "all", "-o", "json")...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var doc struct{ Paths []printedPath }
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Paths
+	}
+	ids := map[string]string{}
+	add := func(output string, ps []printedPath) {
+		for _, p := range ps {
+			key := p.Subject.Kind + ":" + p.Subject.Namespace + ":" + p.Subject.Name + " " + string(p.Steps)
+			if prev, ok := ids[p.ID]; ok && prev != key {
+				t.Errorf("%s: ID %s names two distinct paths:\n%s\n%s", output, p.ID, prev, key)
+			}
+			ids[p.ID] = key
+		}
+	}
+	scan := run("scan", "--expand-groups")
+	add("scan", scan)
+	for _, p := range scan {
+		s := p.Subject.Kind + ":" + p.Subject.Name
+		if p.Subject.Namespace != "" {
+			s = p.Subject.Kind + ":" + p.Subject.Namespace + ":" + p.Subject.Name
+		}
+		add("from "+s, run("from", s, "--max-paths", "20"))
+	}
+	return ids
+}
+
+// reversedCopy writes the objects of file (Lists expanded, documents split)
+// in reverse order as one JSON List under another directory and name.
+func reversedCopy(t *testing.T, file string) string {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []json.RawMessage
+	for _, doc := range strings.Split(string(raw), "\n---") {
+		js, err := yaml.YAMLToJSON([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			Kind  string            `json:"kind"`
+			Items []json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(js, &h) != nil || h.Kind == "" {
+			continue
+		}
+		if h.Kind == "List" {
+			items = append(items, h.Items...)
+		} else {
+			items = append(items, js)
+		}
+	}
+	slices.Reverse(items)
+	data, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "elsewhere", "reversed.json")
+	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -316,3 +316,43 @@ func TestReportOutputIsAFormat(t *testing.T) {
 		t.Errorf("report --format html: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestReportChangesSection: the report's "Changes since the baseline" lists
+// every new path, an accepted one included and marked with its owner and
+// reason, and every gone one, and its counts are the lengths of those
+// lists (Markdown and HTML, through the binary).
+func TestReportChangesSection(t *testing.T) {
+	accept := filepath.Join(t.TempDir(), "accept.yaml")
+	// prometheus's path is new since baseline-old.json.
+	if err := os.WriteFile(accept, []byte("- {subject: ServiceAccount:monitoring:prometheus, reason: exporter rewrite pending, owner: obs, expires: 2099-01-01}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"report", "-f", rv("cluster.yaml"), "--baseline", rv("baseline-old.json"), "--accept", accept}
+	md, errOut, code := runCLIProcess(t, "", append(args, "-o", "md")...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, section, _ := strings.Cut(md, "## Changes since the baseline\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	newList, goneList, _ := strings.Cut(section, "**Gone paths**")
+	count := func(s string) int { return strings.Count(s, "\n- ") }
+	if !strings.Contains(section, "Baseline: "+rv("baseline-old.json")+": 2 new, 6 unchanged, 2 gone.") || count(newList) != 2 || count(goneList) != 2 {
+		t.Errorf("counts do not match the lists (%d new, %d gone listed):\n%s", count(newList), count(goneList), section)
+	}
+	for _, want := range []string{
+		"- User:carol (1 hop(s), read-secrets) [fa0282a54134]\n",
+		"- ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets) [cd300a4b6dc4] — accepted (owner obs: exporter rewrite pending)\n",
+	} {
+		if !strings.Contains(newList, want) {
+			t.Errorf("new paths lack %q:\n%s", want, section)
+		}
+	}
+	if !strings.Contains(md, "| New since baseline | 2 |") || !strings.Contains(md, "| Gone since baseline | 2 |") {
+		t.Errorf("summary counts differ from the section:\n%.900s", md)
+	}
+	html, _, code := runCLIProcess(t, "", append(args, "-o", "html")...)
+	if code != ExitOK || !strings.Contains(html, "<code>cd300a4b6dc4</code> — accepted (owner obs: exporter rewrite pending)</li>") ||
+		strings.Count(html, `<li><span class="new">new</span>`) != 2 {
+		t.Errorf("html: exit %d, changes section without the accepted new path", code)
+	}
+}

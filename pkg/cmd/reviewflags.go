@@ -22,6 +22,10 @@ type ReviewFlags struct {
 	Now time.Time
 	// Hygiene are scan's hygiene findings, passed through to -o json|yaml.
 	Hygiene []risk.Finding
+	// Keep and Filter are scan's listing filters (--entry, -n) and their
+	// names (review.Options.Keep, review.Result.Filter); nil and "" for none.
+	Keep   func(risk.Path) bool
+	Filter string
 
 	baseline    *review.Baseline
 	acceptances []review.Acceptance
@@ -67,7 +71,8 @@ func (r *ReviewFlags) Validate() error {
 
 // Apply marks the scan against the baseline and the acceptances.
 func (r *ReviewFlags) Apply(res risk.ScanResult, inv *model.Inventory) review.Result {
-	out := review.Apply(res, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now})
+	out := review.Apply(res, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now, Keep: r.Keep})
+	out.Filter = r.Filter
 	if inv != nil && len(inv.Missing) > 0 {
 		out.Incomplete = inv.Missing
 	}
@@ -77,7 +82,9 @@ func (r *ReviewFlags) Apply(res risk.ScanResult, inv *model.Inventory) review.Re
 
 // ApplyFleet marks each member's scan against the baseline and the acceptances.
 func (r *ReviewFlags) ApplyFleet(scans []review.ClusterScan) review.Result {
-	return review.ApplyFleet(scans, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now})
+	out := review.ApplyFleet(scans, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now, Keep: r.Keep})
+	out.Filter = r.Filter
+	return out
 }
 
 // CheckMode refuses a baseline made by a fleet run for a single-cluster run

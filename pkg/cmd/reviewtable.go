@@ -60,8 +60,16 @@ func printReviewTable(w io.Writer, rv review.Result) {
 		fmt.Fprintf(w, " (%d reach it through a listed group; --expand-groups lists them)", s.ThroughGroups)
 	}
 	fmt.Fprintln(w)
+	if rv.Filter != "" {
+		listed := len(rv.Paths) + len(rv.Accepted)
+		fmt.Fprintf(w, "%s lists %d of the %d paths (accepted included); the identity counts above are of every identity\n", rv.Filter, listed, listed+rv.FilteredOut)
+	}
 	if b := rv.Baseline; b != nil {
-		fmt.Fprintf(w, "Since %s: %d new, %d unchanged, %d gone\n", b.File, b.New, b.Unchanged, b.Gone)
+		of := ""
+		if rv.Filter != "" {
+			of = " (listed paths only)"
+		}
+		fmt.Fprintf(w, "Since %s%s: %d new, %d unchanged, %d gone\n", b.File, of, b.New, b.Unchanged, b.Gone)
 		if len(b.NotScanned) > 0 {
 			fmt.Fprintf(w, "Not compared (in the baseline, not read now): %s\n", strings.Join(b.NotScanned, ", "))
 		}

@@ -129,10 +129,27 @@ func (o *ScanOptions) filters() string {
 func (o *ScanOptions) scan(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
 	res, findings := scanCluster(a, o.ExpandGroups)
 	o.unfiltered = len(res.Paths)
-	res.Paths = slices.DeleteFunc(res.Paths, func(p risk.Path) bool {
-		return o.Entry != "" && !risk.HasEntry(p.Entries, o.Entry) || o.Namespace != "" && !startsIn(p, o.Namespace)
-	})
+	res.Paths = slices.DeleteFunc(res.Paths, func(p risk.Path) bool { return !o.keep(p) })
 	return res, findings
+}
+
+// keep is the listing's filter: --entry and -n.
+func (o *ScanOptions) keep(p risk.Path) bool {
+	return (o.Entry == "" || risk.HasEntry(p.Entries, o.Entry)) && (o.Namespace == "" || startsIn(p, o.Namespace))
+}
+
+// reviewFilter hands the filters to the review: it matches the baseline and
+// the acceptances against every path, then lists and counts only the kept
+// ones, so a filtered-out path is neither "gone" nor a stale acceptance.
+func (o *ScanOptions) reviewFilter() {
+	if filters := o.filters(); filters != "" {
+		o.Review.Keep, o.Review.Filter = o.keep, filters
+	}
+}
+
+// scanAll is scanCluster with scan's --expand-groups: the review filters.
+func (o *ScanOptions) scanAll(a *risk.Analysis) (risk.ScanResult, []risk.Finding) {
+	return scanCluster(a, o.ExpandGroups)
 }
 
 // scanCluster is what scan and report list of one cluster: its paths with
@@ -160,7 +177,8 @@ func (o *ScanOptions) runFleet(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	rv := o.Review.ApplyFleet(fleetScans(runs, o.scan))
+	o.reviewFilter()
+	rv := o.Review.ApplyFleet(fleetScans(runs, o.scanAll))
 	return o.Review.Emit(o.streams.Out, o.streams.ErrOut, o.Output, rv, fleetInventories(runs), fleetPartial(runs))
 }
 
@@ -173,11 +191,13 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	res, findings := o.scan(a)
 	if o.Review.Active() || o.Output == OutputSARIF {
+		res, findings := o.scanAll(a)
 		o.Review.Hygiene = findings
+		o.reviewFilter()
 		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
 	}
+	res, findings := o.scan(a)
 	if o.Output != OutputTable {
 		out := struct {
 			PathIDVersion int `json:"pathIDVersion"`

@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +17,39 @@ func TestScanFilterSummary(t *testing.T) {
 		{name: "namespace", args: []string{"-f", demo, "-n", "monitoring"}, stdout: []string{"-n monitoring lists 1 of the 8 paths"}},
 		{name: "none", args: []string{"-f", demo}, notStdout: []string{"lists", "of the 8 paths"}},
 	})
+}
+
+// TestScanFilterWithReview: --entry with --baseline and --accept matches
+// both against every path and then lists and counts only the kept ones: a
+// path the filter leaves out is neither "gone" nor a stale acceptance, the
+// baseline counts are of the listed paths, and the summary says so.
+func TestScanFilterWithReview(t *testing.T) {
+	accept := filepath.Join(t.TempDir(), "accept.yaml")
+	// prometheus's path is new since baseline-old.json, deployer's unchanged: both enter by token.
+	if err := os.WriteFile(accept, []byte("- {subject: ServiceAccount:monitoring:prometheus, reason: r, owner: o, expires: 2099-01-01}\n"+
+		"- {subject: ServiceAccount:ci:deployer, reason: r, owner: o, expires: 2099-01-01}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"scan", "-f", rv("cluster.yaml"), "--baseline", rv("baseline-old.json"), "--accept", accept}
+	runCLICases(t, []cliCase{
+		{name: "unfiltered", args: args, stdout: []string{
+			"6 path(s), 2 accepted;", "Since " + rv("baseline-old.json") + ": 2 new, 6 unchanged, 2 gone"}},
+		{name: "entry user", args: append(slices.Clone(args), "--entry", "user"),
+			stdout: []string{
+				"Gone since the baseline (2):\n  User:carol ", "5 path(s), 0 accepted;",
+				"--entry user lists 5 of the 8 paths (accepted included); the identity counts above are of every identity",
+				"Since " + rv("baseline-old.json") + " (listed paths only): 1 new, 4 unchanged, 2 gone"},
+			notStdout: []string{"ServiceAccount:monitoring", "Accepted (", "matches no current path"}},
+		{name: "entry token", args: append(slices.Clone(args), "--entry", "token"),
+			stdout:    []string{"Accepted (1):", "ServiceAccount:ci:deployer", "--entry token lists 2 of the 8 paths", "(listed paths only): 0 new, 2 unchanged, 0 gone"},
+			notStdout: []string{"User:", "Gone since", "matches no current path"}},
+		{name: "entry user, gate", args: append(slices.Clone(args), "--entry", "user", "--fail-on", "new"), code: ExitGate},
+	})
+	// The JSON says what was filtered.
+	out, _, code := runCLIProcess(t, "", append(slices.Clone(args), "--entry", "token", "-o", "json")...)
+	if code != ExitOK || !strings.Contains(out, `"filter": "--entry token"`) || !strings.Contains(out, `"filteredOut": 6`) {
+		t.Errorf("-o json: exit %d:\n%s", code, out)
+	}
 }
 
 // TestGraphDrawsNoOrphanScope: the demo's graph of paths draws the "any

@@ -47,7 +47,10 @@ type VerifyCheck struct {
 	As      string        `json:"as"`
 	Request *rbac.Request `json:"request,omitempty"`
 	Allowed bool          `json:"allowed"`
-	Reason  string        `json:"reason,omitempty"`
+	// Unchecked: the apiserver could not be asked, so there is no answer
+	// (Allowed is false without the cluster having refused anything).
+	Unchecked bool   `json:"unchecked,omitempty"`
+	Reason    string `json:"reason,omitempty"`
 }
 
 // VerifyStep is a step with its checks.
@@ -168,7 +171,10 @@ func (o *VerifyOptions) Run(cmd *cobra.Command) error {
 					what = c.Request.String()
 				}
 				verdict := "allowed"
-				if !c.Allowed {
+				switch {
+				case c.Unchecked:
+					verdict = "not answered"
+				case !c.Allowed:
 					verdict = "denied"
 				}
 				fmt.Fprintf(w, "      %s as %s: %s %s\n", c.Kind, c.As, what, verdict)
@@ -261,6 +267,7 @@ func (o *VerifyOptions) verifyStep(ctx context.Context, cs kubernetes.Interface,
 		res, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
 		if err != nil {
 			check.Reason = "could not ask the apiserver: " + err.Error()
+			check.Unchecked = true
 			vs.Status = StatusUnchecked
 		} else {
 			check.Allowed = res.Status.Allowed

@@ -92,6 +92,7 @@ func ApplyFleet(scans []ClusterScan, o Options) Result {
 		res.Paths = append(res.Paths, r.Paths...)
 		res.Accepted = append(res.Accepted, r.Accepted...)
 		res.Gone = append(res.Gone, r.Gone...)
+		res.FilteredOut += r.FilteredOut
 		res.Findings = append(res.Findings, TagFindings(c.Name, cs.Findings)...)
 		addSummary(&res.Summary, cs.Scan.Summary)
 		for _, a := range r.UnusedAcceptances {

@@ -49,6 +49,11 @@ type Result struct {
 	Baseline *BaselineStats `json:"baseline,omitempty"`
 	// UnusedAcceptances match no current path (the risk is gone, or a typo).
 	UnusedAcceptances []Acceptance `json:"unusedAcceptances,omitempty"`
+	// Filter names the listing's filters (scan --entry, -n), "" when none.
+	Filter string `json:"filter,omitempty"`
+	// FilteredOut counts the current paths the filters leave out of Paths
+	// and Accepted; Summary still counts every identity.
+	FilteredOut int `json:"filteredOut,omitempty"`
 	// Findings are scan's hygiene findings, passed through unchanged.
 	Findings   []HygieneFinding `json:"findings,omitempty"`
 	Incomplete any              `json:"incomplete,omitempty"`
@@ -154,6 +159,12 @@ type Options struct {
 	// naming another cluster do not match, and only the baseline paths of
 	// this cluster can be gone.
 	Cluster string
+	// Keep, when set, is the listing's filter (scan --entry, -n): paths it
+	// rejects, current or of the baseline, are neither listed nor counted
+	// new, unchanged or gone (they are counted in Result.FilteredOut), but
+	// acceptances are still matched against every path, so an entry that
+	// matches a filtered path is not reported unused.
+	Keep func(risk.Path) bool
 }
 
 // Apply marks each path new or unchanged against the baseline, lists the gone
@@ -178,8 +189,17 @@ func Apply(scan risk.ScanResult, o Options) Result {
 	}
 	current := map[string]bool{}
 	used := make([]bool, len(o.Acceptances))
+	keep := func(p risk.Path) bool { return o.Keep == nil || o.Keep(p) }
 	for _, p := range scan.Paths {
 		current[p.ID] = true
+		idx := matchAcceptance(o.Acceptances, o.Cluster, p, now)
+		if idx >= 0 {
+			used[idx] = true
+		}
+		if !keep(p) {
+			res.FilteredOut++
+			continue
+		}
 		f := Finding{Cluster: o.Cluster, Path: p}
 		if o.Baseline != nil {
 			if known[p.ID] {
@@ -190,9 +210,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 				res.Baseline.New++
 			}
 		}
-		idx := matchAcceptance(o.Acceptances, o.Cluster, p, now)
 		if idx >= 0 {
-			used[idx] = true
 			acc := o.Acceptances[idx]
 			f.Acceptance = &acc
 			if acc.Expired(now) {
@@ -208,7 +226,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 		seen := map[string]bool{}
 		var gone []risk.Path
 		for _, p := range baseline {
-			if !current[p.ID] && !seen[p.ID] {
+			if !current[p.ID] && !seen[p.ID] && keep(p) {
 				seen[p.ID] = true
 				gone = append(gone, p)
 			}

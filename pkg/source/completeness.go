@@ -19,8 +19,9 @@ import (
 // Pods and Nodes, so none of one of them means it was left out: the result is
 // incomplete (Inventory.Missing, exit status 3), as a forbidden live list is.
 // A cluster may well have no workload controller of some kind, no webhook,
-// no CSR, no PersistentVolume: none of those is only noted
-// (Inventory.NotSeen), unless a dump header says it was read.
+// no CSR, no PersistentVolume, no CRD (rule packs activate on some): none of
+// those is only noted (Inventory.NotSeen), unless a dump header says it was
+// read.
 
 // ReasonNotInInput is the Reason of a MissingKind found by OfflineGaps.
 const ReasonNotInInput = "none in the input"
@@ -77,12 +78,16 @@ var evidenceKinds = []evidence{
 	{"validatingadmissionpolicies", false, func(inv *model.Inventory) int { return len(inv.AdmissionPolicies) }},
 	{"certificatesigningrequests", false, func(inv *model.Inventory) int { return len(inv.CSRs) }},
 	{"resourcequotas", false, func(inv *model.Inventory) int { return len(inv.ResourceQuotas) }},
+	// Rule packs activate on a CRD's presence (workflows.argoproj.io): a
+	// dump without CRDs silently leaves those packs off.
+	{"customresourcedefinitions", false, countOfKind(func(inv *model.Inventory) []*model.Object { return inv.Others },
+		func(o *model.Object) string { return o.Kind }, "CustomResourceDefinition")},
 }
 
 // impactOf is what is lost without resource: the live list's own words (the
 // token Secrets' for secrets).
 func impactOf(resource string) string {
-	for _, r := range liveResources {
+	for _, r := range append(slices.Clone(liveResources), crdList.liveResource) {
 		if r.resource == resource {
 			return r.impact
 		}
@@ -93,6 +98,15 @@ func impactOf(resource string) string {
 // RBACCount is the number of RBAC objects (roles and bindings) read.
 func RBACCount(inv *model.Inventory) int {
 	return len(inv.ClusterRoles) + len(inv.Roles) + len(inv.ClusterRoleBindings) + len(inv.RoleBindings)
+}
+
+// CheckRBAC is the error of an offline input read from files that holds no
+// RBAC object: nothing to analyse, whatever else it holds.
+func CheckRBAC(inv *model.Inventory, files []string) error {
+	if RBACCount(inv) > 0 {
+		return nil
+	}
+	return fmt.Errorf("no ClusterRole, ClusterRoleBinding, Role or RoleBinding in %s (%d other objects read): nothing to analyse; dump the cluster with kubectl auth-paths dump", strings.Join(files, ", "), inv.Count()+len(inv.Others))
 }
 
 // OfflineGaps records in inv what an offline input left out: every required

@@ -85,5 +85,15 @@ func loadMember(ctx context.Context, m Member, live LiveOptions) (*model.Invento
 	if len(m.Files.Filenames) == 0 {
 		return nil, fmt.Errorf("cluster %s: neither a kubeconfig context nor files to read", m.Name)
 	}
-	return LoadFiles(m.Files)
+	inv, err := LoadFiles(m.Files)
+	if err != nil {
+		return nil, err
+	}
+	// Judged as -f input is: no RBAC is nothing to analyse, a kind every
+	// cluster has that is absent makes the member partial.
+	if err := CheckRBAC(inv, m.Files.Filenames); err != nil {
+		return nil, err
+	}
+	OfflineGaps(inv)
+	return inv, nil
 }
