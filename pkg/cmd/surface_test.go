@@ -61,9 +61,35 @@ func TestSimulateRemoveTakesKubectlNames(t *testing.T) {
 			stderr: []string{`type "clusterrole" is not one of clusterrolebinding/NAME, rolebinding/NAME (with -n), rolebinding/NAMESPACE/NAME`}},
 		{name: "no type", args: []string{"report", "-f", f, "--simulate-remove", "prometheus-secrets"}, code: ExitError,
 			stderr: []string{`want TYPE/NAME, e.g. clusterrolebinding/NAME`}},
+		{name: "singular with the group", args: []string{"scan", "-f", f, "--simulate-remove", "clusterrolebinding.rbac.authorization.k8s.io/prometheus-secrets"}, notStdout: []string{gone}},
 		{name: "not in the input", args: []string{"from", "User:alice", "-f", f, "--simulate-remove", "clusterrolebinding/nope"}, code: ExitError,
 			stderr: []string{"no such binding in the input: ClusterRoleBinding/nope"}},
+		{name: "fix", args: []string{"fix", "-f", f, "--subject", gone, "--simulate-remove", "clusterrolebinding/prometheus-secrets"}, code: ExitError,
+			stderr: []string{"subject " + gone + " has no path to cluster-admin in the input: nothing to fix"}},
 	})
+	// Every command that takes the flag reads it in Complete, the same way.
+	runCLICases(t, flagCases("simulate-remove", []string{"--simulate-remove", "rolebinding/alice-reads-secrets"}, ExitError,
+		`error: --simulate-remove "rolebinding/alice-reads-secrets": a RoleBinding is namespaced: give -n NAMESPACE or rolebinding/NAMESPACE/alice-reads-secrets`))
+}
+
+// flagCases is one case per command that has the flag: the command with
+// args (and a SUBJECT where it takes one) exits code, stderr saying want.
+func flagCases(flag string, args []string, code int, want string) []cliCase {
+	root := newTestRoot()
+	var cases []cliCase
+	for _, p := range commandPaths(root) {
+		c, _, err := root.Find(p)
+		if err != nil || len(p) == 0 || c.Flags().Lookup(flag) == nil {
+			continue
+		}
+		run := append([]string{}, p...)
+		if strings.Contains(c.Use, "SUBJECT") {
+			run = append(run, "User:alice")
+		}
+		run = append(run, "-f", rv("cluster.yaml"))
+		cases = append(cases, cliCase{name: strings.Join(p, " "), args: append(run, args...), code: code, stderr: []string{want}})
+	}
+	return cases
 }
 
 // TestScanNamespace: scan -n lists only the paths that start in the namespace.
@@ -98,8 +124,11 @@ func TestKubernetesVersionFlag(t *testing.T) {
 		cases = append(cases, cliCase{name: v, args: []string{"explain", "User:alice", "-f", f, "--kubernetes-version", v}, stdout: []string{"User:alice"}})
 	}
 	for _, v := range []string{"banana", "1.3x"} {
-		cases = append(cases, cliCase{name: v, args: []string{"scan", "-f", f, "--kubernetes-version", v}, code: ExitError,
-			stderr: []string{`error: --kubernetes-version "` + v + `": want a Kubernetes version such as v1.30, 1.30 or 1.30.2`}})
+		cases = append(cases, flagCases("kubernetes-version", []string{"--kubernetes-version", v}, ExitError,
+			`error: --kubernetes-version "`+v+`": want a Kubernetes version such as v1.30, 1.30 or 1.30.2`)...)
+	}
+	if len(cases) < 3+2*9 {
+		t.Fatalf("only %d cases: the commands lost --kubernetes-version?", len(cases))
 	}
 	runCLICases(t, cases)
 }
