@@ -75,11 +75,11 @@ func TestReportMarkdown(t *testing.T) {
 			}
 			md := buf.String()
 			want := append([]string{
-				"| Findings (paths not accepted) | 5 |", "| Accepted paths | 3 |", "| Expired acceptances | 1 |",
+				"| Paths not accepted | 5 |", "| Accepted paths | 3 |", "| Expired acceptances | 1 |",
 				"| New since baseline | 2 |", "| Gone since baseline | 2 |",
 				"ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets)", "User:eve (1 hop(s), read-secrets)",
 				"testdata/review/cluster.yaml:46 | User:alice |",
-				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: reported as a finding**",
+				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: listed with the paths again**",
 				"Accept entry 5 (User:eve) matches no current path", "(verified by re-analysis)",
 				"  - ATT&CK: [T1552.007](https://attack.mitre.org/techniques/T1552/007/) Unsecured Credentials: Container API, [T1528](https://attack.mitre.org/techniques/T1528/) Steal Application Access Token",
 			}, c.want...)
