@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -176,4 +177,49 @@ func TestWhoCanTableSaysWhere(t *testing.T) {
 		{name: "namespace object", args: []string{"who-can", "patch", "namespaces", "team-a", "-f", whoCanFixture}, stdout: []string{"Who can patch namespaces team-a, evaluated in namespace team-a (a request on a namespace is evaluated in it):"}},
 		{name: "URL", args: []string{"who-can", "get", "/metrics", "-f", whoCanFixture}, stdout: []string{"Who can get /metrics, evaluated cluster-wide (a non-resource URL):"}},
 	})
+}
+
+// TestOutputFormatsOneList: through the binary, each command's -o completes,
+// documents and accepts the same list of formats (completion reads the
+// list, not the help text).
+func TestOutputFormatsOneList(t *testing.T) {
+	root := newTestRoot()
+	space := regexp.MustCompile(`\s+`)
+	checked := 0
+	for _, p := range commandPaths(root) {
+		c, _, err := root.Find(p)
+		if err != nil || len(p) == 0 || c.Flags().Lookup("output") == nil {
+			continue
+		}
+		checked++
+		name := strings.Join(p, " ")
+		out, errOut, code := runCLIProcess(t, "", append(append([]string{"__complete"}, p...), "-o", "")...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != ExitOK || len(lines) < 2 || lines[len(lines)-1] != ":4" {
+			t.Errorf("%s: __complete -o: exit %d %s\n%s", name, code, errOut, out)
+			continue
+		}
+		formats := lines[:len(lines)-1]
+		help, _, _ := runCLIProcess(t, "", append(append([]string{}, p...), "--help")...)
+		if want := "-o, --output FORMAT Output FORMAT: " + orList(formats); !strings.Contains(space.ReplaceAllString(help, " "), want) {
+			t.Errorf("%s --help: no %q", name, want)
+		}
+		args := append([]string{}, p...)
+		switch {
+		case strings.Contains(c.Use, "SUBJECT"):
+			args = append(args, "User:alice")
+		case c.Name() == "who-can":
+			args = append(args, "get", "pods")
+		}
+		if f := c.Flags().Lookup("filename"); f != nil && !f.Hidden {
+			args = append(args, "-f", rv("cluster.yaml"))
+		}
+		_, errOut, code = runCLIProcess(t, "", append(args, "-o", "wide")...)
+		if want := `error: unsupported output format "wide": want one of ` + strings.Join(formats, ", ") + "\n"; code != ExitError || errOut != want {
+			t.Errorf("%s -o wide: exit %d, stderr %q, want %q", name, code, errOut, want)
+		}
+	}
+	if checked < 12 {
+		t.Errorf("only %d commands have -o", checked)
+	}
 }
