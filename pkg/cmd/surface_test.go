@@ -2,6 +2,9 @@ package cmd
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -222,4 +225,31 @@ func TestOutputFormatsOneList(t *testing.T) {
 	if checked < 12 {
 		t.Errorf("only %d commands have -o", checked)
 	}
+}
+
+// TestRulesLintSchemaThenLint: through the binary, rules lint reports the
+// schema's violations by field, then what only Lint checks (an id used
+// twice), and says ok for a good pack.
+func TestRulesLintSchemaThenLint(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, rules string) string {
+		p := filepath.Join(dir, name)
+		pack := "apiVersion: auth-paths.io/v1alpha1\nkind: RulePack\nmetadata: {name: " + strings.TrimSuffix(name, ".yaml") + "}\nrules:\n" + rules
+		if err := os.WriteFile(p, []byte(pack), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const rule = "- id: %s\n  description: d\n  permission: {verbs: [create], resource: things, scope: %s}\n  gain: {type: %s}\n"
+	bad := write("bad.yaml", fmt.Sprintf(rule, "r1", "cluster", "root")+fmt.Sprintf(rule, "r2", "cluster", "any-serviceaccount-in-namespace"))
+	twice := write("twice.yaml", fmt.Sprintf(rule, "r1", "namespace", "any-serviceaccount-in-namespace")+fmt.Sprintf(rule, "r1", "namespace", "any-serviceaccount-in-namespace"))
+	good := write("good.yaml", fmt.Sprintf(rule, "r1", "namespace", "any-serviceaccount-in-namespace"))
+	runCLICases(t, []cliCase{
+		{name: "schema", args: []string{"rules", "lint", bad}, code: ExitError, stderr: []string{
+			"bad.yaml: does not match the rule-pack schema (plugins/rulepack.schema.json): ",
+			`rules[0] (r1).gain.type: "root": value must be one of`,
+			`rules[1] (r2).permission.scope: "cluster": any-serviceaccount-in-namespace needs permission.scope namespace`}},
+		{name: "lint", args: []string{"rules", "lint", twice}, code: ExitError, stderr: []string{"twice.yaml: rules[1] (r1).id: duplicate id"}},
+		{name: "ok", args: []string{"rules", "lint", good}, stdout: []string{`good.yaml: pack "good", 1 rule(s), 0 expected declaration(s): ok`}},
+	})
 }
