@@ -158,7 +158,7 @@ const htmlDocHead = `{{define "doc-head"}}<!DOCTYPE html>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#111827;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d1d5db;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
-th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;width:8rem}
+td{overflow-wrap:anywhere}th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;width:8rem}
 .new{background:#fee2e2;color:#991b1b;font-weight:600;padding:0 .3rem;border-radius:.2rem}
 .unchanged{background:#e5e7eb;padding:0 .3rem;border-radius:.2rem}
 .expired{color:#b45309;font-weight:600}.muted{color:#6b7280}
