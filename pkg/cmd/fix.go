@@ -74,15 +74,7 @@ read) exits 4.`,
   # Prove on the live cluster that the apiserver accepts the change, without applying it
   kubectl auth-paths fix --subject Group:developers --dry-run=server`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runE(o),
 	}
 	o.Analysis.AddFlags(cmd)
 	addOutputFlag(cmd, &o.Output, fixFormats, "yaml: objects for kubectl apply; patch: JSON patches; kubectl: commands")
@@ -93,8 +85,8 @@ read) exits 4.`,
 	return cmd
 }
 
-// Complete parses the subjects.
-func (o *FixOptions) Complete() error {
+// Complete parses the subjects and the analysis flags.
+func (o *FixOptions) Complete(_ *cobra.Command, _ []string) error {
 	for _, s := range o.Subjects {
 		sub, err := rbac.ParseSubject(s)
 		if err != nil {
@@ -103,7 +95,7 @@ func (o *FixOptions) Complete() error {
 		o.target.Subjects = append(o.target.Subjects, sub)
 	}
 	o.target.PathIDs = o.PathIDs
-	return nil
+	return o.Analysis.Complete()
 }
 
 // Validate checks the flags.

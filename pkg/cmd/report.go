@@ -86,15 +86,9 @@ func (o *ReportOptions) Validate() error {
 	if o.Top < 0 {
 		return fmt.Errorf("--top must not be negative")
 	}
-	if err := o.Review.Validate(); err != nil {
-		return err
-	}
-	fleet, err := o.Analysis.ValidateFleet()
-	if err != nil {
-		return err
-	}
+	fleet, err := o.Review.Validate(o.Analysis)
 	o.fleet = fleet
-	return o.Review.CheckMode(fleet)
+	return err
 }
 
 // section builds one cluster's report data: result, choke points and graph.

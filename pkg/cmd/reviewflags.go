@@ -47,8 +47,22 @@ func (r *ReviewFlags) Active() bool {
 	return r.BaselineFile != "" || r.AcceptFile != "" || r.FailOn != ""
 }
 
-// Validate checks the flags and reads the files (before the cluster is read).
-func (r *ReviewFlags) Validate() error {
+// Validate checks the flags and reads the files (before the cluster is
+// read), and the analysis' fleet flags: fleet says whether a fleet was asked
+// for. A baseline made by a fleet run is refused for a single-cluster run
+// and the reverse.
+func (r *ReviewFlags) Validate(a *AnalysisOptions) (fleet bool, err error) {
+	if err := r.load(); err != nil {
+		return false, err
+	}
+	if fleet, err = a.ValidateFleet(); err != nil {
+		return fleet, err
+	}
+	return fleet, review.CheckBaselineMode(r.baseline, fleet)
+}
+
+// load checks --fail-on and reads the baseline and the acceptances.
+func (r *ReviewFlags) load() error {
 	if err := review.ValidateGate(r.FailOn, r.BaselineFile != ""); err != nil {
 		return err
 	}
@@ -85,12 +99,6 @@ func (r *ReviewFlags) ApplyFleet(scans []review.ClusterScan) review.Result {
 	out := review.ApplyFleet(scans, review.Options{Baseline: r.baseline, Acceptances: r.acceptances, Now: r.Now, Keep: r.Keep})
 	out.Filter = r.Filter
 	return out
-}
-
-// CheckMode refuses a baseline made by a fleet run for a single-cluster run
-// and the reverse.
-func (r *ReviewFlags) CheckMode(fleet bool) error {
-	return review.CheckBaselineMode(r.baseline, fleet)
 }
 
 // Run prints a reviewed scan and applies the gate: exit status 2 (after the

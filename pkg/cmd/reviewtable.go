@@ -79,7 +79,7 @@ func printReviewTable(w io.Writer, rv review.Result) {
 // printClusters lists a fleet's members and how reading each went.
 func printClusters(w io.Writer, cs []review.Cluster) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLUSTER\tSTATUS\tSOURCE\tIDENTITIES\tBY ESCALATION\tFINDINGS\tACCEPTED\tDETAIL")
+	fmt.Fprintln(tw, "CLUSTER\tSTATUS\tSOURCE\tIDENTITIES\tBY ESCALATION\tPATHS\tACCEPTED\tDETAIL")
 	for _, c := range cs {
 		src := c.Server
 		if len(c.Files) > 0 {
@@ -97,7 +97,7 @@ func printClusters(w io.Writer, cs []review.Cluster) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\t%s\n", c.Name, c.Status, dash(src), detail)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", c.Name, c.Status, dash(src), c.Summary.Identities, c.Summary.ByEscalation, c.Findings, c.Accepted, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", c.Name, c.Status, dash(src), c.Summary.Identities, c.Summary.ByEscalation, c.Paths, c.Accepted, detail)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)

@@ -92,17 +92,11 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Analysis.Validate(); err != nil {
 		return err
 	}
-	if err := o.Review.Validate(); err != nil {
-		return err
-	}
-	fleet, err := o.Analysis.ValidateFleet()
+	fleet, err := o.Review.Validate(o.Analysis)
 	if err != nil {
 		return err
 	}
 	o.fleet = fleet
-	if err := o.Review.CheckMode(fleet); err != nil {
-		return err
-	}
 	if o.Entry != "" && !slices.Contains(risk.EntryKinds(), o.Entry) {
 		return fmt.Errorf("--entry %q: want one of %s", o.Entry, strings.Join(risk.EntryKinds(), ", "))
 	}

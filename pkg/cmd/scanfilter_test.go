@@ -54,11 +54,18 @@ func TestScanFilterWithReview(t *testing.T) {
 
 // TestGraphDrawsNoOrphanScope: the demo's graph of paths draws the "any
 // node" scope only where a step enters it, never as
-// a start of its own; the whole graph (--all) draws it with the steps into it.
+// a start of its own; the whole graph (--all) draws it with the steps into it,
+// and neither view draws it when no step enters it.
 func TestGraphDrawsNoOrphanScope(t *testing.T) {
 	demo := filepath.Join("..", "..", "testdata", "demo", "cluster.yaml")
 	runCLICases(t, []cliCase{
 		{name: "all paths: no step enters the scope", args: []string{"graph", "-f", demo}, notStdout: []string{`"Scope:any-node"`}},
 		{name: "the whole graph: steps enter it", args: []string{"graph", "--all", "-f", demo}, stdout: []string{`-> "Scope:any-node"`, `"Scope:any-node" -> "Node:`}},
 	})
+	// Nodes on a path, nobody who can enter the scope: not drawn, in either view.
+	noScope := []string{"-f", rv("graph-no-scope.yaml"), "--allow-incomplete", "all"}
+	for _, view := range [][]string{{"graph"}, {"graph", "--all"}} {
+		runCLICases(t, []cliCase{{name: strings.Join(view, " ") + " of graph-no-scope.yaml", args: append(view, noScope...),
+			stdout: []string{`"Node:worker-1" -> "ServiceAccount:ops:admin-bot"`}, notStdout: []string{"Scope:any-node", "Node:worker-2"}}})
+	}
 }

@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -41,21 +42,12 @@ func intersectLists(a, b []string, one func(x, y string) (string, bool)) []strin
 	var out []string
 	for _, x := range a {
 		for _, y := range b {
-			if z, ok := one(x, y); ok && !contains(out, z) {
+			if z, ok := one(x, y); ok && !slices.Contains(out, z) {
 				out = append(out, z)
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // exactOrWildcard intersects verbs or API groups: "*" or equality.

@@ -29,8 +29,9 @@ type Cluster struct {
 	Incomplete []model.MissingKind `json:"incomplete,omitempty"`
 	// Summary counts the member's identities (not for failed members).
 	Summary *risk.ScanSummary `json:"summary,omitempty"`
-	// Findings, Accepted, New and Gone count the member's review result.
-	Findings int `json:"findings"`
+	// Paths (not accepted), Accepted, New and Gone count the member's paths
+	// by review state; its hygiene findings are in the result's "findings".
+	Paths    int `json:"paths"`
 	Accepted int `json:"accepted"`
 	New      int `json:"new,omitempty"`
 	Gone     int `json:"gone,omitempty"`
@@ -67,7 +68,7 @@ func LocalID(id string) string { return id[strings.LastIndex(id, "/")+1:] }
 // are counted under Baseline.NotScanned instead. An acceptance is unused when
 // it matches no path in any member.
 func ApplyFleet(scans []ClusterScan, o Options) Result {
-	res := Result{PathIDVersion: risk.PathIDVersion, Paths: []Finding{}, Clusters: []Cluster{}}
+	res := Result{PathIDVersion: risk.PathIDVersion, Paths: []ReviewedPath{}, Clusters: []Cluster{}}
 	if o.Baseline != nil {
 		res.Baseline = &BaselineStats{File: o.Baseline.File}
 	}
@@ -100,7 +101,7 @@ func ApplyFleet(scans []ClusterScan, o Options) Result {
 		}
 		summary := cs.Scan.Summary
 		c.Summary = &summary
-		c.Findings, c.Accepted = len(r.Paths), len(r.Accepted)
+		c.Paths, c.Accepted = len(r.Paths), len(r.Accepted)
 		if b := r.Baseline; b != nil {
 			res.Baseline.New += b.New
 			res.Baseline.Unchanged += b.Unchanged
@@ -154,14 +155,14 @@ func CheckBaselineMode(b *Baseline, fleet bool) error {
 }
 
 // ForCluster is the part of a fleet result that belongs to one cluster: its
-// paths, accepted and gone paths, findings and figures (a report section).
+// paths, accepted and gone paths, hygiene findings and figures (a report section).
 func (r Result) ForCluster(c Cluster) Result {
-	out := Result{Paths: []Finding{}}
+	out := Result{Paths: []ReviewedPath{}}
 	if c.Summary != nil {
 		out.Summary = *c.Summary
 	}
-	pick := func(fs []Finding) []Finding {
-		var kept []Finding
+	pick := func(fs []ReviewedPath) []ReviewedPath {
+		var kept []ReviewedPath
 		for _, f := range fs {
 			if f.Cluster == c.Name {
 				kept = append(kept, f)
@@ -179,7 +180,7 @@ func (r Result) ForCluster(c Cluster) Result {
 	}
 	if r.Baseline != nil {
 		b := &BaselineStats{File: r.Baseline.File, New: c.New, Gone: c.Gone}
-		for _, f := range append(append([]Finding(nil), out.Paths...), out.Accepted...) {
+		for _, f := range append(append([]ReviewedPath(nil), out.Paths...), out.Accepted...) {
 			if f.Status == StatusUnchanged {
 				b.Unchanged++
 			}

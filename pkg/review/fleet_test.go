@@ -84,12 +84,12 @@ func TestApplyFleet(t *testing.T) {
 			if len(rv.Paths) != c.findings {
 				t.Errorf("%d findings, want %d", len(rv.Paths), c.findings)
 			}
-			for _, f := range append(append([]review.Finding(nil), rv.Paths...), rv.Gone...) {
+			for _, f := range append(append([]review.ReviewedPath(nil), rv.Paths...), rv.Gone...) {
 				if f.Cluster == "" || !strings.HasPrefix(f.ID, f.Cluster+"/") {
 					t.Errorf("path %s not tagged (%q)", f.ID, f.Cluster)
 				}
 			}
-			ids := func(fs []review.Finding) string {
+			ids := func(fs []review.ReviewedPath) string {
 				var out []string
 				for _, f := range fs {
 					out = append(out, f.ID)
@@ -119,11 +119,11 @@ func TestApplyFleet(t *testing.T) {
 			// Per-cluster figures add up to the fleet's.
 			total := 0
 			for _, cl := range rv.Clusters {
-				total += cl.Findings
+				total += cl.Paths
 				if cl.Summary != nil {
 					part := rv.ForCluster(cl)
-					if len(part.Paths) != cl.Findings {
-						t.Errorf("%s: ForCluster has %d findings, figures %d", cl.Name, len(part.Paths), cl.Findings)
+					if len(part.Paths) != cl.Paths {
+						t.Errorf("%s: ForCluster has %d paths, figures %d", cl.Name, len(part.Paths), cl.Paths)
 					}
 				}
 			}

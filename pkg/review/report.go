@@ -93,10 +93,10 @@ func inlineSVG(s string) string {
 // view is the template's model, with derived figures.
 type view struct {
 	ReportData
-	TopPaths     []Finding
+	TopPaths     []ReviewedPath
 	MorePaths    int
-	NewPaths     []Finding
-	Expired      []Finding
+	NewPaths     []ReviewedPath
+	Expired      []ReviewedPath
 	SVGDataURI   string
 	Now          string
 	HTMLSVG      htmltemplate.HTML

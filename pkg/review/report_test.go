@@ -14,6 +14,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/review/browsertest"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
@@ -75,11 +76,11 @@ func TestReportMarkdown(t *testing.T) {
 			}
 			md := buf.String()
 			want := append([]string{
-				"| Findings (paths not accepted) | 5 |", "| Accepted paths | 3 |", "| Expired acceptances | 1 |",
+				"| Paths not accepted | 5 |", "| Accepted paths | 3 |", "| Expired acceptances | 1 |",
 				"| New since baseline | 2 |", "| Gone since baseline | 2 |",
 				"ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets)", "User:eve (1 hop(s), read-secrets)",
 				"testdata/review/cluster.yaml:46 | User:alice |",
-				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: reported as a finding**",
+				"would keep what the SA's pods use", "| platform-team | 2099-12-31 |", "**expired: listed with the paths again**",
 				"Accept entry 5 (User:eve) matches no current path", "(verified by re-analysis)",
 				"  - ATT&CK: [T1552.007](https://attack.mitre.org/techniques/T1552/007/) Unsecured Credentials: Container API, [T1528](https://attack.mitre.org/techniques/T1528/) Steal Application Access Token",
 			}, c.want...)
@@ -170,19 +171,7 @@ func TestRenderGraph(t *testing.T) {
 // Content-Security-Policy forbids every script) and checks a non-empty, non-blank screenshot. It skips
 // when chromium is absent, unless CI_REQUIRE_CHROMIUM is set.
 func TestReportHTMLInChromium(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		if os.Getenv("CI_REQUIRE_CHROMIUM") != "" {
-			t.Fatal("CI_REQUIRE_CHROMIUM is set but chromium is not on PATH (apt-get install chromium)")
-		}
-		t.Skip("chromium not installed (set CI_REQUIRE_CHROMIUM to make this a failure)")
-	}
+	bin := browsertest.Chromium(t)
 	tmp := t.TempDir()
 	page := filepath.Join(tmp, "review.html")
 	shot := filepath.Join(tmp, "review.png")
@@ -199,10 +188,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(tmp, "profile"), "--window-size=1280,2400", "--screenshot="+shot, "file://"+page)
-	out, err := cmd.CombinedOutput()
+	out, err := browsertest.Command(ctx, bin, tmp, 1280, "--screenshot="+shot, "file://"+page).CombinedOutput()
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
 	}
@@ -239,28 +225,9 @@ func TestReportHTMLInChromium(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(dir, "review-report.png"), data, 0o644)
 	}
 
-	// No horizontal scroll at 1280 px: a copy of the page without its CSP
-	// gets one script that writes the document's scroll and client widths
-	// into the DOM Chromium dumps (the report itself runs no script).
-	measured := filepath.Join(tmp, "measured.html")
-	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
-	probe := csp.ReplaceAllString(buf.String(), "")
-	probe = strings.Replace(probe, "</body>", `<script>addEventListener("load", () => document.body.insertAdjacentHTML("beforeend", "<pre>widths "+document.documentElement.scrollWidth+" "+document.documentElement.clientWidth+"</pre>"))</script></body>`, 1)
-	if err := os.WriteFile(measured, []byte(probe), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dom, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(tmp, "profile2"), "--window-size=1280,2400", "--virtual-time-budget=3000", "--dump-dom", "file://"+measured).Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v", err)
-	}
-	m := regexp.MustCompile(`widths (\d+) (\d+)`).FindStringSubmatch(string(dom))
-	if m == nil {
-		t.Fatalf("no widths in the dumped DOM:\n%.2000s", dom)
-	}
-	if m[1] != m[2] {
-		t.Errorf("the report scrolls horizontally at 1280 px: scrollWidth %s, clientWidth %s", m[1], m[2])
+	// No horizontal scroll at 1280 px.
+	if scroll, client := browsertest.Widths(ctx, t, bin, buf.String(), 1280); scroll != client {
+		t.Errorf("the report scrolls horizontally at 1280 px: scrollWidth %d, clientWidth %d", scroll, client)
 	}
 }
 

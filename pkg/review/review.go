@@ -21,8 +21,8 @@ const (
 	FailOnAny = "any"
 )
 
-// Finding is a path of the current scan with its review state.
-type Finding struct {
+// ReviewedPath is a path of the current scan with its review state.
+type ReviewedPath struct {
 	// Cluster is the fleet member the path was found in (fleet runs only).
 	Cluster string `json:"cluster,omitempty"`
 	risk.Path
@@ -35,17 +35,17 @@ type Finding struct {
 }
 
 // Result is a scan with baseline and acceptances applied: the -o json|yaml of
-// `scan --baseline/--accept`. Paths stay under "paths" (findings) so that a
+// `scan --baseline/--accept`. Paths not accepted stay under "paths" so that a
 // result can serve as the next baseline; accepted ones move to "accepted".
 type Result struct {
 	// PathIDVersion is the scheme of the path IDs (risk.PathIDVersion), so
 	// that a later run can tell a baseline of another scheme from gone paths.
 	PathIDVersion int              `json:"pathIDVersion"`
 	Summary       risk.ScanSummary `json:"summary"`
-	Paths         []Finding        `json:"paths"`
-	Accepted      []Finding        `json:"accepted,omitempty"`
+	Paths         []ReviewedPath   `json:"paths"`
+	Accepted      []ReviewedPath   `json:"accepted,omitempty"`
 	// Gone are paths of the baseline that no longer exist.
-	Gone     []Finding      `json:"gone,omitempty"`
+	Gone     []ReviewedPath `json:"gone,omitempty"`
 	Baseline *BaselineStats `json:"baseline,omitempty"`
 	// UnusedAcceptances match no current path (the risk is gone, or a typo).
 	UnusedAcceptances []Acceptance `json:"unusedAcceptances,omitempty"`
@@ -111,7 +111,7 @@ func LoadBaseline(file string) (*Baseline, error) {
 	return ParseBaseline(file, raw)
 }
 
-// ParseBaseline parses a previous `scan -o json`; both its findings and its
+// ParseBaseline parses a previous `scan -o json`; both its paths and its
 // accepted paths count as known.
 func ParseBaseline(file string, raw []byte) (*Baseline, error) {
 	type taggedPath struct {
@@ -169,13 +169,13 @@ type Options struct {
 
 // Apply marks each path new or unchanged against the baseline, lists the gone
 // ones and sets accepted paths apart. An expired acceptance leaves its path
-// among the findings, with a note.
+// among the paths, with a note.
 func Apply(scan risk.ScanResult, o Options) Result {
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	res := Result{PathIDVersion: risk.PathIDVersion, Summary: scan.Summary, Paths: []Finding{}}
+	res := Result{PathIDVersion: risk.PathIDVersion, Summary: scan.Summary, Paths: []ReviewedPath{}}
 	known := map[string]bool{}
 	var baseline []risk.Path
 	if o.Baseline != nil {
@@ -200,7 +200,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 			res.FilteredOut++
 			continue
 		}
-		f := Finding{Cluster: o.Cluster, Path: p}
+		f := ReviewedPath{Cluster: o.Cluster, Path: p}
 		if o.Baseline != nil {
 			if known[p.ID] {
 				f.Status = StatusUnchanged
@@ -233,7 +233,7 @@ func Apply(scan risk.ScanResult, o Options) Result {
 		}
 		risk.SortPaths(gone)
 		for _, p := range gone {
-			res.Gone = append(res.Gone, Finding{Cluster: o.Cluster, Path: p})
+			res.Gone = append(res.Gone, ReviewedPath{Cluster: o.Cluster, Path: p})
 		}
 		res.Baseline.Gone = len(res.Gone)
 	}
@@ -268,8 +268,8 @@ func matchAcceptance(as []Acceptance, cluster string, p risk.Path, now time.Time
 }
 
 // Gate returns the paths that fail `--fail-on gate` (nil when it passes).
-func (r Result) Gate(gate string) []Finding {
-	var out []Finding
+func (r Result) Gate(gate string) []ReviewedPath {
+	var out []ReviewedPath
 	for _, f := range r.Paths {
 		switch gate {
 		case FailOnAny:

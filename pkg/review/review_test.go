@@ -45,7 +45,7 @@ func subjects[T any](xs []T, f func(T) string) []string {
 	return out
 }
 
-func findingSubject(f review.Finding) string { return f.Subject.String() }
+func findingSubject(f review.ReviewedPath) string { return f.Subject.String() }
 
 func TestParseAcceptances(t *testing.T) {
 	as, err := review.LoadAcceptances(fixture("accept.yaml"))

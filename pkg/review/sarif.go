@@ -209,7 +209,7 @@ func SARIFFleet(r Result, invs map[string]*model.Inventory) ([]byte, error) {
 		}
 	}
 	results := []sarifResult{}
-	emit := func(f Finding, accepted, gone bool) {
+	emit := func(f ReviewedPath, accepted, gone bool) {
 		rule := RuleOf(f.Path)
 		if _, ok := index[rule]; !ok {
 			// A rule pack's step: its techniques travel with the step.
@@ -334,7 +334,7 @@ func fileURI(file string) string {
 	return (&url.URL{Path: strings.TrimPrefix(slash, "./")}).String()
 }
 
-func pathMessage(f Finding) string {
+func pathMessage(f ReviewedPath) string {
 	msg := fmt.Sprintf("%s can become cluster-admin in %d hop(s): %s.", f.Subject, f.Hops, stepsText(f.Path))
 	if f.Note != "" {
 		msg += " Note: " + f.Note + "."

@@ -26,7 +26,7 @@ const markdownBody = `{{define "body"}}{{h 2}} Summary
 | Identities analysed | {{.Result.Summary.Identities}} |
 | Already cluster-admin | {{.Result.Summary.AlreadyAdmin}} |
 | Become cluster-admin by escalation | {{.Result.Summary.ByEscalation}} |
-| Findings (paths not accepted) | {{len .Result.Paths}} |
+| Paths not accepted | {{len .Result.Paths}} |
 | Accepted paths | {{len .Result.Accepted}} |
 | Expired acceptances | {{len .Expired}} |
 {{- if .Result.Baseline}}
@@ -93,7 +93,7 @@ No binding is on every path of any identity.
 | Subject | Path | Owner | Expires | Reason | State |
 |---|---|---|---|---|---|
 {{range .Result.Accepted}}| {{md .Subject.String}} | {{.ID}} | {{md .Acceptance.Owner}} | {{.Acceptance.Expires}} | {{md .Acceptance.Reason}} | accepted |
-{{end}}{{range .Expired}}| {{md .Subject.String}} | {{.ID}} | {{md .Acceptance.Owner}} | {{.Acceptance.Expires}} | {{md .Acceptance.Reason}} | **expired: reported as a finding** |
+{{end}}{{range .Expired}}| {{md .Subject.String}} | {{.ID}} | {{md .Acceptance.Owner}} | {{.Acceptance.Expires}} | {{md .Acceptance.Reason}} | **expired: listed with the paths again** |
 {{end}}{{else}}
 No accepted risks{{if not .Result.UnusedAcceptances}} (--accept FILE){{end}}.
 {{end}}{{range .Result.UnusedAcceptances}}
@@ -123,9 +123,9 @@ Generated {{.Now}} by kubectl auth-paths from {{md .Input}}.
 
 ## Clusters
 
-| Cluster | Status | Source | Identities | Already cluster-admin | By escalation | Findings | Accepted | New | Gone |
+| Cluster | Status | Source | Identities | Already cluster-admin | By escalation | Paths not accepted | Accepted | New | Gone |
 |---|---|---|---|---|---|---|---|---|---|
-{{range .Clusters}}| [{{md .Name}}](#{{anchor .Name}}) | {{.Status}}{{with .Error}}: {{md .}}{{end}}{{range .Incomplete}}; could not read {{md .Resource}} ({{md .Reason}}){{end}} | {{md (source_of .)}} | {{with .Summary}}{{.Identities}} | {{.AlreadyAdmin}} | {{.ByEscalation}}{{else}}- | - | -{{end}} | {{.Findings}} | {{.Accepted}} | {{.New}} | {{.Gone}} |
+{{range .Clusters}}| [{{md .Name}}](#{{anchor .Name}}) | {{.Status}}{{with .Error}}: {{md .}}{{end}}{{range .Incomplete}}; could not read {{md .Resource}} ({{md .Reason}}){{end}} | {{md (source_of .)}} | {{with .Summary}}{{.Identities}} | {{.AlreadyAdmin}} | {{.ByEscalation}}{{else}}- | - | -{{end}} | {{.Paths}} | {{.Accepted}} | {{.New}} | {{.Gone}} |
 {{end}}
 Total: {{len .Result.Paths}} path(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
 {{- with .Result.Baseline}}
@@ -158,7 +158,7 @@ const htmlDocHead = `{{define "doc-head"}}<!DOCTYPE html>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#111827;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #e5e7eb;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d1d5db;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
-th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;width:8rem}
+td{overflow-wrap:anywhere}th{background:#f3f4f6}.figures td:last-child{font-weight:600;text-align:right;width:8rem}
 .new{background:#fee2e2;color:#991b1b;font-weight:600;padding:0 .3rem;border-radius:.2rem}
 .unchanged{background:#e5e7eb;padding:0 .3rem;border-radius:.2rem}
 .expired{color:#b45309;font-weight:600}.muted{color:#6b7280}
@@ -180,7 +180,7 @@ const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 <tr><td>Identities analysed</td><td>{{.Result.Summary.Identities}}</td></tr>
 <tr><td>Already cluster-admin</td><td>{{.Result.Summary.AlreadyAdmin}}</td></tr>
 <tr><td>Become cluster-admin by escalation</td><td>{{.Result.Summary.ByEscalation}}</td></tr>
-<tr><td>Findings (paths not accepted)</td><td>{{len .Result.Paths}}</td></tr>
+<tr><td>Paths not accepted</td><td>{{len .Result.Paths}}</td></tr>
 <tr><td>Accepted paths</td><td>{{len .Result.Accepted}}</td></tr>
 <tr><td>Expired acceptances</td><td>{{len .Expired}}</td></tr>
 {{- if .Result.Baseline}}
@@ -229,7 +229,7 @@ It cuts {{len .Cover.Cut}} of {{.Cover.Identities}} identities that are not alre
 {{if or .Result.Accepted .Expired}}<table>
 <tr><th>Subject</th><th>Path</th><th>Owner</th><th>Expires</th><th>Reason</th><th>State</th></tr>
 {{range .Result.Accepted}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td>accepted</td></tr>
-{{end}}{{range .Expired}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td class="expired">expired: reported as a finding</td></tr>
+{{end}}{{range .Expired}}<tr><td>{{.Subject.String}}</td><td><code>{{.ID}}</code></td><td>{{.Acceptance.Owner}}</td><td>{{.Acceptance.Expires}}</td><td>{{.Acceptance.Reason}}</td><td class="expired">expired: listed with the paths again</td></tr>
 {{end}}</table>{{else}}<p class="muted">No accepted risks.</p>{{end}}
 {{if .Result.UnusedAcceptances}}<ul>{{range .Result.UnusedAcceptances}}<li>Accept entry {{.Entry}} ({{.Target}}) matches no current path.</li>{{end}}</ul>{{end}}
 
@@ -243,8 +243,8 @@ const htmlFleetHead = `<h1>RBAC review: paths to cluster-admin in {{len .Cluster
 <p class="muted">Generated {{.Now}} by kubectl auth-paths from {{.Input}}.</p>
 <h2 id="clusters">Clusters</h2>
 <table>
-<tr><th>Cluster</th><th>Status</th><th>Source</th><th>Identities</th><th>Already cluster-admin</th><th>By escalation</th><th>Findings</th><th>Accepted</th><th>New</th><th>Gone</th></tr>
-{{range .Clusters}}<tr><td><a href="#{{anchor .Name}}">{{.Name}}</a></td><td{{if ne .Status "ok"}} class="expired"{{end}}>{{.Status}}{{with .Error}}: {{.}}{{end}}{{range .Incomplete}}; could not read {{.Resource}} ({{.Reason}}){{end}}</td><td><code>{{source_of .}}</code></td>{{with .Summary}}<td>{{.Identities}}</td><td>{{.AlreadyAdmin}}</td><td>{{.ByEscalation}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}<td>{{.Findings}}</td><td>{{.Accepted}}</td><td>{{.New}}</td><td>{{.Gone}}</td></tr>
+<tr><th>Cluster</th><th>Status</th><th>Source</th><th>Identities</th><th>Already cluster-admin</th><th>By escalation</th><th>Paths not accepted</th><th>Accepted</th><th>New</th><th>Gone</th></tr>
+{{range .Clusters}}<tr><td><a href="#{{anchor .Name}}">{{.Name}}</a></td><td{{if ne .Status "ok"}} class="expired"{{end}}>{{.Status}}{{with .Error}}: {{.}}{{end}}{{range .Incomplete}}; could not read {{.Resource}} ({{.Reason}}){{end}}</td><td><code>{{source_of .}}</code></td>{{with .Summary}}<td>{{.Identities}}</td><td>{{.AlreadyAdmin}}</td><td>{{.ByEscalation}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}<td>{{.Paths}}</td><td>{{.Accepted}}</td><td>{{.New}}</td><td>{{.Gone}}</td></tr>
 {{end}}</table>
 <p>Total: {{len .Result.Paths}} path(s), {{len .Result.Accepted}} accepted; {{.Result.Summary.AlreadyAdmin}} already cluster-admin, {{.Result.Summary.ByEscalation}} by escalation, {{.Result.Summary.Identities}} identities analysed.
 {{- with .Result.Baseline}} Since <code>{{.File}}</code>: {{.New}} new, {{.Unchanged}} unchanged, {{.Gone}} gone.{{if .NotScanned}} Not compared (in the baseline, not read now): {{join .NotScanned ", "}}.{{end}}{{end}}</p>

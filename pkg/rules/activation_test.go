@@ -160,10 +160,10 @@ func TestLintControllers(t *testing.T) {
 	const rule = "rules:\n- id: r\n  description: d\n  permission: {verbs: [create], apiGroup: g, resource: r, scope: cluster}\n  gain: {type: identity, identity: \"User:u\"}\n"
 	for _, tc := range []struct{ name, controllers, want string }{
 		{"no namespace", "  - {serviceAccount: argo, needs: [{verbs: [list], apiGroup: g, resource: r}]}\n", `activation.controllers[0].serviceAccount: "argo": want NAMESPACE/NAME`},
-		{"no needs", "  - {serviceAccount: argo/argo}\n", "activation.controllers[0].needs: at least one need is required"},
+		{"no needs", "  - {serviceAccount: argo/argo}\n", "activation.controllers[0].needs: required"},
 		{"wildcard resource", "  - {serviceAccount: argo/argo, needs: [{verbs: [list], apiGroup: g, resource: \"*\"}]}\n", "activation.controllers[0].needs[0].resource"},
 		{"wildcard verb", "  - {serviceAccount: argo/argo, needs: [{verbs: [\"*\"], apiGroup: g, resource: r}]}\n", "activation.controllers[0].needs[0].verbs"},
-		{"no verbs", "  - {serviceAccount: argo/argo, needs: [{apiGroup: g, resource: r}]}\n", "activation.controllers[0].needs[0].verbs: at least one verb"},
+		{"no verbs", "  - {serviceAccount: argo/argo, needs: [{apiGroup: g, resource: r}]}\n", "activation.controllers[0].needs[0].verbs: required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := rules.Parse([]byte(head+tc.controllers+rule), "p.yaml")
@@ -173,7 +173,7 @@ func TestLintControllers(t *testing.T) {
 		})
 	}
 	v1 := strings.Replace(head, "v1alpha2", "v1alpha1", 1) + "  - {serviceAccount: a/b, needs: [{verbs: [list], apiGroup: g, resource: r}]}\n" + rule
-	if _, err := rules.Parse([]byte(v1), "p.yaml"); err == nil || !strings.Contains(err.Error(), "activation.controllers[0]: needs apiVersion auth-paths.io/v1alpha2") {
+	if _, err := rules.Parse([]byte(v1), "p.yaml"); err == nil || !strings.Contains(err.Error(), "activation.controllers: needs apiVersion auth-paths.io/v1alpha2") {
 		t.Fatalf("v1alpha1 with controllers: %v", err)
 	}
 	ok := head + "  - {serviceAccount: a/b, needs: [{verbs: [list], apiGroup: g, resource: r}]}\n" + rule

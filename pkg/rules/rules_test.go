@@ -292,10 +292,10 @@ func TestLintExpectedNamesDeclarationAndField(t *testing.T) {
 		want []string
 	}{
 		{"prefix too broad", expectedPack(`binding: {kind: ClusterRoleBinding, namePrefix: "system:"}`), []string{"expected[0] (e1).binding.namePrefix", "too broad"}},
-		{"name and prefix", expectedPack(`binding: {kind: ClusterRoleBinding, name: a, namePrefix: "acme:"}`), []string{"expected[0] (e1).binding.namePrefix", "not both"}},
+		{"name and prefix", expectedPack(`binding: {kind: ClusterRoleBinding, name: a, namePrefix: "acme:"}`), []string{"expected[0] (e1).binding: give name or namePrefix, exactly one"}},
 		{"RoleBinding without namespace", expectedPack(`binding: {kind: RoleBinding, name: a}`), []string{"expected[0] (e1).binding.namespace"}},
 		{"bad binding kind", expectedPack(`binding: {kind: Binding, name: a}`), []string{"expected[0] (e1).binding.kind"}},
-		{"no name", expectedPack(`binding: {kind: ClusterRoleBinding}`), []string{"expected[0] (e1).binding.name"}},
+		{"no name", expectedPack(`binding: {kind: ClusterRoleBinding}`), []string{"expected[0] (e1).binding: give name or namePrefix, exactly one"}},
 		{"v1alpha1 with expected", strings.Replace(expectedPack(`binding: {kind: ClusterRoleBinding, name: a}`), "v1alpha2", "v1alpha1", 1), []string{"expected: needs apiVersion auth-paths.io/v1alpha2"}},
 		{"reserved metadata.expected", `apiVersion: auth-paths.io/v1alpha1
 kind: RulePack

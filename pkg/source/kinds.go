@@ -125,7 +125,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		}
 		return nil
 	}
-	if !contains(info.versions, version) {
+	if !slices.Contains(info.versions, version) {
 		return &docError{src: src, msg: fmt.Sprintf("%s %q: unsupported apiVersion %q (want %s)", o.Kind, o.Metadata.Name, o.APIVersion, wantVersions(info))}
 	}
 	if o.Metadata.Name == "" {
@@ -178,15 +178,6 @@ func wantVersions(info kindInfo) string {
 		}
 	}
 	return strings.Join(vs, " or ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func nsName(m model.Meta) string {
