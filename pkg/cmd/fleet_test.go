@@ -299,7 +299,7 @@ func TestFleetSingleContextUnchanged(t *testing.T) {
 		t.Errorf("single context output has cluster fields:\n%s", out)
 	}
 	// staging is cluster-old.yaml: eve's path is there, prometheus's not.
-	if !strings.Contains(out, `"id": "30666e51ba0b"`) || strings.Contains(out, "prometheus") {
+	if !strings.Contains(out, `"id": "7ff714121edd"`) || strings.Contains(out, "prometheus") {
 		t.Errorf("--context staging did not read staging:\n%s", out)
 	}
 	// The current context (prod) is read without --context.
@@ -355,7 +355,7 @@ func TestFleetFiles(t *testing.T) {
 					acc = append(acc, a.ID)
 				}
 				sort.Strings(acc)
-				want := "prod/56923cfb8408,prod/95c13d83658a,prod/cd300a4b6dc4,staging/30666e51ba0b,staging/56923cfb8408"
+				want := "prod/0724195e7490,prod/56923cfb8408,prod/95c13d83658a,staging/56923cfb8408,staging/7ff714121edd"
 				if strings.Join(acc, ",") != want {
 					t.Errorf("accepted %v, want %s", acc, want)
 				}
@@ -370,7 +370,7 @@ func TestFleetFiles(t *testing.T) {
 			stdout: []string{"CLUSTER  SUBJECT", "ENTRY", "staging  User:ops", "note: accept entry 5 (User:alice in cluster dev) matches no current path",
 				"[staging] legacy-token-without-enforce-mountable-secrets", "in 2 cluster(s)"}},
 		{name: "gate per cluster", args: fleetArgs("--baseline", rv("fleet/baseline.json"), "--fail-on", "new"), code: ExitGate,
-			stderr: []string{"gate --fail-on new failed: 2 new path(s) not accepted", "[prod/cd300a4b6dc4]", "[prod/fa0282a54134]"}},
+			stderr: []string{"gate --fail-on new failed: 2 new path(s) not accepted", "[prod/0724195e7490]", "[prod/27ec34f27599]"}},
 		{name: "failing member: partial, the others printed", args: fleetArgs("--cluster-file", broken, "-o", "json"), code: ExitPartial,
 			check: func(t *testing.T, r fleetResult) {
 				if clusterStates(r) != "broken=failed,prod=ok,staging=ok" || len(r.Paths) != 16 {
@@ -379,7 +379,7 @@ func TestFleetFiles(t *testing.T) {
 			}},
 		{name: "every member failing is an error", args: []string{"scan", "--cluster-file", broken}, code: ExitError,
 			stderr: []string{"no cluster could be read: broken:"}},
-		{name: "findings tagged", args: fleetArgs("-o", "yaml"), code: ExitOK, stdout: []string{"id: prod/cd300a4b6dc4", "findings:\n- cluster: prod\n  id: legacy-token", "- cluster: staging\n  id: legacy-token"}},
+		{name: "findings tagged", args: fleetArgs("-o", "yaml"), code: ExitOK, stdout: []string{"id: prod/0724195e7490", "findings:\n- cluster: prod\n  id: legacy-token", "- cluster: staging\n  id: legacy-token"}},
 		{name: "a cluster's files given twice are one cluster", args: []string{"scan", "--cluster-file", prod, "--cluster-file", "prod=" + rv("fleet/prod-extra.yaml"), "-o", "json"}, code: ExitOK,
 			check: func(t *testing.T, r fleetResult) {
 				if clusterStates(r) != "prod=ok" || len(r.Clusters[0].Files) != 2 {

@@ -340,8 +340,8 @@ func TestReportChangesSection(t *testing.T) {
 		t.Errorf("counts do not match the lists (%d new, %d gone listed):\n%s", count(newList), count(goneList), section)
 	}
 	for _, want := range []string{
-		"- User:carol (1 hop(s), read-secrets) [fa0282a54134]\n",
-		"- ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets) [cd300a4b6dc4] — accepted (owner obs: exporter rewrite pending)\n",
+		"- User:carol (1 hop(s), read-secrets) [27ec34f27599]\n",
+		"- ServiceAccount:monitoring:prometheus (1 hop(s), read-secrets) [0724195e7490] — accepted (owner obs: exporter rewrite pending)\n",
 	} {
 		if !strings.Contains(newList, want) {
 			t.Errorf("new paths lack %q:\n%s", want, section)
@@ -351,7 +351,7 @@ func TestReportChangesSection(t *testing.T) {
 		t.Errorf("summary counts differ from the section:\n%.900s", md)
 	}
 	html, _, code := runCLIProcess(t, "", append(args, "-o", "html")...)
-	if code != ExitOK || !strings.Contains(html, "<code>cd300a4b6dc4</code> — accepted (owner obs: exporter rewrite pending)</li>") ||
+	if code != ExitOK || !strings.Contains(html, "<code>0724195e7490</code> — accepted (owner obs: exporter rewrite pending)</li>") ||
 		strings.Count(html, `<li><span class="new">new</span>`) != 2 {
 		t.Errorf("html: exit %d, changes section without the accepted new path", code)
 	}

@@ -218,7 +218,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 				cp.Steps = append(cp.Steps, s)
 			}
 		}
-		cp.Fix = fixFor(a, idx[b], b, onPaths[b], adminGrant[b])
+		cp.Fix = fixFor(a, idx[b], b, withPicks(g, tree, onPaths[b]), adminGrant[b])
 		res.ChokePoints = append(res.ChokePoints, cp)
 	}
 	res.Cover = cover(a, inv, opts, universe, cutBy, adminGrant)
@@ -446,7 +446,20 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 	var targets, targetNS []string
 	var prims []string
 	seenT, seenNS, seenP := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	picked := map[*graph.Node]bool{} // scopes whose picks are listed
 	for _, e := range edges {
+		if isPick(e) {
+			picked[e.From] = true
+		}
+	}
+	for _, e := range edges {
+		if !seenP[e.Primitive] && !isPick(e) {
+			seenP[e.Primitive] = true
+			prims = append(prims, e.Primitive)
+		}
+		if picked[e.To] {
+			continue // the scope: its picks name the targets
+		}
 		t := risk.NodeName(e.To)
 		if !seenT[t] {
 			seenT[t] = true
@@ -455,10 +468,6 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 		if e.To.Namespace != "" && !seenNS[e.To.Namespace] {
 			seenNS[e.To.Namespace] = true
 			targetNS = append(targetNS, e.To.Namespace)
-		}
-		if !seenP[e.Primitive] {
-			seenP[e.Primitive] = true
-			prims = append(prims, e.Primitive)
 		}
 	}
 	bname := b.Name
@@ -569,6 +578,31 @@ func namespacedOnly(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) boo
 	}
 	return true
 }
+
+// withPicks adds to a binding's steps into shared scopes (any
+// ServiceAccount of a namespace, its running pods or token Secrets, any
+// node, any namespace) the picks out of those scopes that lead on to
+// cluster-admin: the fix names what the step really reaches.
+func withPicks(g *graph.Graph, tree *graph.Tree, edges []*graph.Edge) []*graph.Edge {
+	out := edges
+	seen := map[*graph.Node]bool{}
+	for _, e := range edges {
+		if e.To.Kind != graph.KindScope || seen[e.To] {
+			continue
+		}
+		seen[e.To] = true
+		for _, p := range g.From(e.To) {
+			if isPick(p) && tree.Hops(p.To) != graph.Unreachable {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// isPick reports a 0-hop step out of a shared scope that names what the
+// step into the scope reaches.
+func isPick(e *graph.Edge) bool { return e.Hops == 0 && strings.HasPrefix(e.Primitive, "pick-") }
 
 func edgesTo(edges []*graph.Edge) []*graph.Node {
 	var out []*graph.Node

@@ -12,9 +12,9 @@ import (
 
 func TestFleetIDs(t *testing.T) {
 	cases := []struct{ cluster, id, full string }{
-		{"prod", "6db33edd5391", "prod/6db33edd5391"},
+		{"prod", "c80613954a2f", "prod/c80613954a2f"},
 		// EKS context names are ARNs with a slash: the local ID is still the last part.
-		{"arn:aws:eks:eu-west-1:1:cluster/prod", "6db33edd5391", "arn:aws:eks:eu-west-1:1:cluster/prod/6db33edd5391"},
+		{"arn:aws:eks:eu-west-1:1:cluster/prod", "c80613954a2f", "arn:aws:eks:eu-west-1:1:cluster/prod/c80613954a2f"},
 	}
 	for _, c := range cases {
 		if got := review.FleetID(c.cluster, c.id); got != c.full {
@@ -24,7 +24,7 @@ func TestFleetIDs(t *testing.T) {
 			t.Errorf("LocalID(%q) = %q", c.full, got)
 		}
 	}
-	if review.LocalID("6db33edd5391") != "6db33edd5391" {
+	if review.LocalID("c80613954a2f") != "c80613954a2f" {
 		t.Error("a single-cluster ID is its own local ID")
 	}
 }
@@ -63,19 +63,19 @@ func TestApplyFleet(t *testing.T) {
 	}{
 		{name: "plain: every path a finding, tagged", scans: keep, findings: 16},
 		{name: "baseline: gone in prod only", scans: keep, opts: review.Options{Baseline: base}, findings: 16,
-			gone: []string{"prod/1e5e1d8d6020", "prod/30666e51ba0b"}},
+			gone: []string{"prod/7ff714121edd", "prod/b9156ae76e37"}},
 		{name: "baseline: a cluster not read is not compared", opts: review.Options{Baseline: base}, findings: 8,
 			scans: func(s []review.ClusterScan) []review.ClusterScan {
 				s[2].Cluster.Status, s[2].Inventory = review.ClusterFailed, nil
 				return s
 			},
-			gone: []string{"prod/1e5e1d8d6020", "prod/30666e51ba0b"}, notScanned: "staging"},
+			gone: []string{"prod/7ff714121edd", "prod/b9156ae76e37"}, notScanned: "staging"},
 		{name: "acceptances per cluster", scans: keep, opts: review.Options{Acceptances: accept}, findings: 11,
-			accepted: []string{"prod/56923cfb8408", "prod/95c13d83658a", "prod/cd300a4b6dc4", "staging/30666e51ba0b", "staging/56923cfb8408"}, unused: []int{5}},
+			accepted: []string{"prod/0724195e7490", "prod/56923cfb8408", "prod/95c13d83658a", "staging/56923cfb8408", "staging/7ff714121edd"}, unused: []int{5}},
 		{name: "an entry is unused only when no cluster uses it", opts: review.Options{Acceptances: accept}, findings: 5,
 			scans: func(s []review.ClusterScan) []review.ClusterScan { return s[:2] },
 			// staging is gone: entry 3 (a staging path) is unused, entry 1 still used in prod.
-			accepted: []string{"prod/56923cfb8408", "prod/95c13d83658a", "prod/cd300a4b6dc4"}, unused: []int{3, 5}},
+			accepted: []string{"prod/0724195e7490", "prod/56923cfb8408", "prod/95c13d83658a"}, unused: []int{3, 5}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

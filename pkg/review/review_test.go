@@ -86,7 +86,7 @@ func TestParseAcceptancesErrors(t *testing.T) {
 		want []string
 	}{
 		{"accept-malformed-expires.yaml", []string{"accept-malformed-expires.yaml", "entry 2", "User:alice", `field "expires"`, "31/01/2026", "RFC 3339"}},
-		{"accept-malformed-missing-owner.yaml", []string{"accept-malformed-missing-owner.yaml", "entry 1", "path 6db33edd5391", `field "owner"`, "required"}},
+		{"accept-malformed-missing-owner.yaml", []string{"accept-malformed-missing-owner.yaml", "entry 1", "path c80613954a2f", `field "owner"`, "required"}},
 		{"accept-malformed-both.yaml", []string{"accept-malformed-both.yaml", "entry 1", `field "pathID"`, "not both"}},
 		{"accept-malformed-unknown-field.yaml", []string{"accept-malformed-unknown-field.yaml", "entry 1", `field "expiry"`, "unknown field"}},
 		{"accept-malformed-not-list.yaml", []string{"accept-malformed-not-list.yaml", "want a list"}},
@@ -227,7 +227,7 @@ func TestApplyPrefersPathIDOverSubject(t *testing.T) {
 	res, _ := scan(t, "cluster.yaml", risk.Options{})
 	as, err := review.ParseAcceptances("x.yaml", []byte(`
 - {subject: User:alice, reason: old, owner: a, expires: 2020-01-01}
-- {pathID: 6db33edd5391, reason: exact path, owner: b, expires: 2099-01-01}
+- {pathID: c80613954a2f, reason: exact path, owner: b, expires: 2099-01-01}
 `))
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
@@ -37,8 +39,40 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	type seenKey struct{ to, why string }
 	seen := map[seenKey]bool{}
 	var out []Candidate
+	// Any Secret of a namespace, or of every namespace (rules without
+	// resourceNames): one step into the scope of its token Secrets instead
+	// of one per Secret.
+	everywhere := false
+	for _, verb := range readVerbs {
+		if br, ok := p.First(res(verb, "", "secrets", "", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+			if scope := a.tokenSecretsScope(allNamespaces); scope != nil {
+				out = append(out, Candidate{Primitive: "read-secrets", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("%s any Secret of any namespace", verb)})
+				everywhere = true
+			}
+			break
+		}
+	}
+	anyIn := map[string]bool{}
 	for _, verb := range readVerbs {
 		for _, ns := range p.Namespaces(verb, "", "secrets", "", a.namespaces) {
+			if anyIn[ns] {
+				continue
+			}
+			if br, ok := p.First(res(verb, "", "secrets", "", ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+				anyIn[ns] = true
+				if everywhere && br.Namespace == "" {
+					continue
+				}
+				if scope := a.tokenSecretsScope(ns); scope != nil {
+					out = append(out, Candidate{Primitive: "read-secrets", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+						Condition: fmt.Sprintf("%s any Secret of %s", verb, ns)})
+					continue
+				}
+				if !a.Opts.KeepCandidates {
+					continue // no token there is accepted: only explain's reasons would follow
+				}
+			}
 			for _, c := range readSecretsIn(a, p, ns, verb) {
 				k := seenKey{c.To.Key, c.Why}
 				if seen[k] {
@@ -58,6 +92,26 @@ const (
 	annotationServiceAccountUID  = "kubernetes.io/service-account.uid"
 )
 
+// tokenSecretTarget is the ServiceAccount whose token a token Secret of ns
+// holds, or a phantom target and why the apiserver rejects that token.
+func (a *Analysis) tokenSecretTarget(ns string, s *model.Secret) (*graph.Node, string) {
+	saName := s.Annotations[model.AnnotationServiceAccountName]
+	sa := a.saByKey[ns+"/"+saName]
+	if saName == "" || sa == nil {
+		return a.phantom("ServiceAccount:"+ns+":"+nonEmpty(saName, "(unknown)"), "ServiceAccount "+ns+"/"+nonEmpty(saName, "(unknown)")),
+			fmt.Sprintf("Secret %s/%s is a service-account-token Secret but its ServiceAccount %q does not exist: the apiserver rejects its token", ns, s.Name, saName)
+	}
+	if since, ok := s.Labels[labelLegacyTokenInvalidSince]; ok {
+		return a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName),
+			fmt.Sprintf("Secret %s/%s is labelled %s=%s: the legacy token authenticator rejects invalidated tokens", ns, s.Name, labelLegacyTokenInvalidSince, since)
+	}
+	if uid := s.Annotations[annotationServiceAccountUID]; uid != "" && sa.UID != "" && uid != sa.UID {
+		return a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName),
+			fmt.Sprintf("Secret %s/%s was issued for ServiceAccount %s with UID %s, but that ServiceAccount now has UID %s (re-created): the apiserver rejects the token", ns, s.Name, saName, uid, sa.UID)
+	}
+	return a.SANode(ns, saName), ""
+}
+
 func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 	var out []Candidate
 	found := false
@@ -67,30 +121,15 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 			continue
 		}
 		found = true
-		saName := s.Annotations[model.AnnotationServiceAccountName]
 		c := Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br)}
-		sa := a.saByKey[ns+"/"+saName]
-		if saName == "" || sa == nil {
-			c.To = a.phantom("ServiceAccount:"+ns+":"+nonEmpty(saName, "(unknown)"), "ServiceAccount "+ns+"/"+nonEmpty(saName, "(unknown)"))
-			c.Why = fmt.Sprintf("Secret %s/%s is a service-account-token Secret but its ServiceAccount %q does not exist: the apiserver rejects its token", ns, s.Name, saName)
-			out = append(out, c)
-			continue
+		to, why := a.tokenSecretTarget(ns, s)
+		c.To = to
+		if why != "" {
+			c.Why = why
+		} else {
+			c.Holds = true
+			c.Condition = fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, to.Name)
 		}
-		if since, ok := s.Labels[labelLegacyTokenInvalidSince]; ok {
-			c.To = a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName)
-			c.Why = fmt.Sprintf("Secret %s/%s is labelled %s=%s: the legacy token authenticator rejects invalidated tokens", ns, s.Name, labelLegacyTokenInvalidSince, since)
-			out = append(out, c)
-			continue
-		}
-		if uid := s.Annotations[annotationServiceAccountUID]; uid != "" && sa.UID != "" && uid != sa.UID {
-			c.To = a.phantom(saKey(ns, saName), "ServiceAccount "+ns+"/"+saName)
-			c.Why = fmt.Sprintf("Secret %s/%s was issued for ServiceAccount %s with UID %s, but that ServiceAccount now has UID %s (re-created): the apiserver rejects the token", ns, s.Name, saName, uid, sa.UID)
-			out = append(out, c)
-			continue
-		}
-		c.To = a.SANode(ns, saName)
-		c.Holds = true
-		c.Condition = fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, saName)
 		out = append(out, c)
 	}
 	if found {

@@ -186,3 +186,39 @@ func anyWhere(ns string) string {
 	}
 	return ns
 }
+
+// tokenSecretsScope is "the token Secrets of ns" (of every namespace for
+// allNamespaces): each legacy service-account-token Secret whose token the
+// apiserver accepts, picked for its ServiceAccount. Whoever may read every
+// Secret there reaches the same ServiceAccounts; the step into the scope
+// says how, the pick which Secret. Secrets whose token is rejected are kept
+// as failed picks for explain. It is nil when no token there is accepted.
+func (a *Analysis) tokenSecretsScope(ns string) *graph.Node {
+	key, label := "Scope:token-secrets:"+ns, "token Secrets of "+ns
+	if ns == allNamespaces {
+		key, label = "Scope:token-secrets", "token Secrets of every namespace"
+	}
+	if n, ok := a.saScopes[key]; ok {
+		return n
+	}
+	nss := []string{ns}
+	if ns == allNamespaces {
+		nss = a.namespaces
+	}
+	var picks []Candidate
+	for _, n := range nss {
+		for _, s := range a.tokenSecrets[n] {
+			c := Candidate{Primitive: pickServiceAccount}
+			to, why := a.tokenSecretTarget(n, s)
+			c.To = to
+			if why != "" {
+				c.Why = why
+			} else {
+				c.Holds = true
+				c.Condition = fmt.Sprintf("Secret %s/%s is a %s Secret of ServiceAccount %s", n, s.Name, model.SecretTypeServiceAccountToken, to.Name)
+			}
+			picks = append(picks, c)
+		}
+	}
+	return a.addSAScope(key, "token-secrets", ns, label, picks)
+}
