@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
@@ -71,6 +72,9 @@ func Execute() int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	done := make(chan struct{})
+	defer close(done)
+	go stopWhenInterrupted(ctx, done, streams)
 	root := NewCmdAuthPaths(streams)
 	if err := root.ExecuteContext(ctx); err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
@@ -88,4 +92,27 @@ func Execute() int {
 		return ExitError
 	}
 	return ExitOK
+}
+
+// interruptGrace is how long a command may take to return after Ctrl-C or
+// SIGTERM before the process stops anyway.
+const interruptGrace = 2 * time.Second
+
+// stopWhenInterrupted ends the process with ExitInterrupted when a signal
+// cancelled ctx and the command has not returned within interruptGrace:
+// live reads stop with the context, but reading stdin and the analysis
+// (chokepoints re-analyses once per candidate binding) do not look at it,
+// and a user's Ctrl-C must stop the command as it stops kubectl.
+func stopWhenInterrupted(ctx context.Context, done <-chan struct{}, streams genericiooptions.IOStreams) {
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-done:
+	case <-time.After(interruptGrace):
+		fmt.Fprintln(streams.ErrOut, "interrupted")
+		os.Exit(ExitInterrupted)
+	}
 }
