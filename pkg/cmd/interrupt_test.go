@@ -23,7 +23,7 @@ func TestInterruptStopsABlockedCommand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer stdin.Close()
+			defer func() { _ = stdin.Close() }()
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
 			if err := cmd.Start(); err != nil {
