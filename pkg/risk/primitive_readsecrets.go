@@ -112,6 +112,17 @@ func (a *Analysis) tokenSecretTarget(ns string, s *model.Secret) (*graph.Node, s
 	return a.SANode(ns, saName), ""
 }
 
+// tokenSecretStep is a step of primitive prim to the ServiceAccount of token
+// Secret s of ns: it holds with condition(the ServiceAccount's name) when the
+// apiserver accepts the token, else it fails with the reason.
+func (a *Analysis) tokenSecretStep(prim, ns string, s *model.Secret, condition func(sa string) string) Candidate {
+	to, why := a.tokenSecretTarget(ns, s)
+	if why != "" {
+		return Candidate{Primitive: prim, To: to, Why: why}
+	}
+	return Candidate{Primitive: prim, To: to, Holds: true, Condition: condition(to.Name)}
+}
+
 func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 	var out []Candidate
 	found := false
@@ -121,15 +132,10 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 			continue
 		}
 		found = true
-		c := Candidate{Primitive: "read-secrets", Hops: 1, Grants: grants(br)}
-		to, why := a.tokenSecretTarget(ns, s)
-		c.To = to
-		if why != "" {
-			c.Why = why
-		} else {
-			c.Holds = true
-			c.Condition = fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, to.Name)
-		}
+		c := a.tokenSecretStep("read-secrets", ns, s, func(sa string) string {
+			return fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, sa)
+		})
+		c.Hops, c.Grants = 1, grants(br)
 		out = append(out, c)
 	}
 	if found {

@@ -120,19 +120,8 @@ func (a *Analysis) addSAScope(key, name, ns, label string, picks []Candidate) *g
 // scope says how, the pick which pod. It is nil when no such pod is in the
 // input.
 func (a *Analysis) runningPodsScope(ns string) *graph.Node {
-	key, label := "Scope:running-pods:"+ns, "running pods of "+ns
-	if ns == allNamespaces {
-		key, label = "Scope:running-pods", "running pods of every namespace"
-	}
-	if n, ok := a.saScopes[key]; ok {
-		return n
-	}
-	nss := []string{ns}
-	if ns == allNamespaces {
-		nss = a.namespaces
-	}
-	var picks []Candidate
-	for _, n := range nss {
+	return a.perNamespaceScope("running-pods", "running pods", ns, func(n string) []Candidate {
+		var picks []Candidate
 		for _, pod := range a.podsByNS[n] {
 			running, note := podRunning(pod)
 			if !running || !a.tokenMounted(pod) {
@@ -141,8 +130,26 @@ func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
 				Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
 		}
+		return picks
+	})
+}
+
+// perNamespaceScope makes (once) the scope "WHAT of ns", or "WHAT of every
+// namespace" for allNamespaces, with the picks picksIn gives for each
+// namespace it covers.
+func (a *Analysis) perNamespaceScope(name, what, ns string, picksIn func(ns string) []Candidate) *graph.Node {
+	key, label, nss := "Scope:"+name+":"+ns, what+" of "+ns, []string{ns}
+	if ns == allNamespaces {
+		key, label, nss = "Scope:"+name, what+" of every namespace", a.namespaces
 	}
-	return a.addSAScope(key, "running-pods", ns, label, picks)
+	if n, ok := a.saScopes[key]; ok {
+		return n
+	}
+	var picks []Candidate
+	for _, n := range nss {
+		picks = append(picks, picksIn(n)...)
+	}
+	return a.addSAScope(key, name, ns, label, picks)
 }
 
 // anyPodGrant is how a principal acts on every pod of a namespace: the
@@ -194,31 +201,13 @@ func anyWhere(ns string) string {
 // says how, the pick which Secret. Secrets whose token is rejected are kept
 // as failed picks for explain. It is nil when no token there is accepted.
 func (a *Analysis) tokenSecretsScope(ns string) *graph.Node {
-	key, label := "Scope:token-secrets:"+ns, "token Secrets of "+ns
-	if ns == allNamespaces {
-		key, label = "Scope:token-secrets", "token Secrets of every namespace"
-	}
-	if n, ok := a.saScopes[key]; ok {
-		return n
-	}
-	nss := []string{ns}
-	if ns == allNamespaces {
-		nss = a.namespaces
-	}
-	var picks []Candidate
-	for _, n := range nss {
+	return a.perNamespaceScope("token-secrets", "token Secrets", ns, func(n string) []Candidate {
+		var picks []Candidate
 		for _, s := range a.tokenSecrets[n] {
-			c := Candidate{Primitive: pickServiceAccount}
-			to, why := a.tokenSecretTarget(n, s)
-			c.To = to
-			if why != "" {
-				c.Why = why
-			} else {
-				c.Holds = true
-				c.Condition = fmt.Sprintf("Secret %s/%s is a %s Secret of ServiceAccount %s", n, s.Name, model.SecretTypeServiceAccountToken, to.Name)
-			}
-			picks = append(picks, c)
+			picks = append(picks, a.tokenSecretStep(pickServiceAccount, n, s, func(sa string) string {
+				return fmt.Sprintf("Secret %s/%s is a %s Secret of ServiceAccount %s", n, s.Name, model.SecretTypeServiceAccountToken, sa)
+			}))
 		}
-	}
-	return a.addSAScope(key, "token-secrets", ns, label, picks)
+		return picks
+	})
 }
