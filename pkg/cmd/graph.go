@@ -21,6 +21,11 @@ type GraphOptions struct {
 	SubjectArg string
 	Subject    *rbac.Subject
 	MaxPaths   int
+	// Top limits the default view to the paths of the N most exposed
+	// identities; Collapse merges at least that many identities that start
+	// their paths the same way into one node (0: never).
+	Top      int
+	Collapse int
 	// Output is dot, or svg rendered by the embedded graphviz (no installation needed).
 	Output  string
 	streams genericiooptions.IOStreams
@@ -28,16 +33,23 @@ type GraphOptions struct {
 
 // NewCmdGraph builds `graph`.
 func NewCmdGraph(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, Output: OutputDOT, streams: streams}
+	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, Collapse: 10, Output: OutputDOT, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "graph",
 		Short: "Write the escalation graph as Graphviz DOT (paths to cluster-admin by default)",
 		Long: `Write the escalation graph as Graphviz DOT: by default every edge that lies on a shortest path to
 cluster-admin; --all for every edge; --subject for the paths of one subject. Namespaced identities
 are grouped per namespace, edges are labelled and coloured by primitive, a legend explains the
-colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
+colours. The output is deterministic, so two reviews' graphs diff cleanly.
+
+For big clusters: identities that start their paths the same way (same first step, same target,
+nothing else drawn into or out of them) are drawn as one node with their count, "412
+ServiceAccounts in 206 namespaces", when there are at least --collapse of them; --top N draws
+only the paths of the N most exposed identities (anonymous, authenticated, pod, token, user,
+node, then ServiceAccount entries; then fewest hops).`,
 		Example: `  kubectl auth-paths graph -f dump.yaml | dot -Tsvg > paths.svg
-  kubectl auth-paths graph --subject User:alice -f dump.yaml`,
+  kubectl auth-paths graph --subject User:alice -f dump.yaml
+  kubectl auth-paths graph --top 20 -o svg -f dump.yaml > review.svg`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
@@ -45,6 +57,8 @@ colours. The output is deterministic, so two reviews' graphs diff cleanly.`,
 	cmd.Flags().BoolVar(&o.All, "all", false, "Every edge of the escalation graph, not only those on paths to cluster-admin")
 	cmd.Flags().StringVar(&o.SubjectArg, "subject", "", "Only the shortest paths of `SUBJECT` (User:NAME, Group:NAME, ServiceAccount:NAMESPACE:NAME, Node:NAME)")
 	cmd.Flags().IntVar(&o.MaxPaths, "max-paths", o.MaxPaths, "With --subject: draw at most `N` paths")
+	cmd.Flags().IntVar(&o.Top, "top", 0, "Only the paths of the `N` most exposed identities (0: every path; not with --all or --subject)")
+	cmd.Flags().IntVar(&o.Collapse, "collapse", o.Collapse, "Draw `N` or more identities that start their paths the same way as one node with their count (0: never)")
 	addOutputFlag(cmd, &o.Output, graphFormats, "svg is drawn by the embedded graphviz (no installation needed)")
 	return cmd
 }
@@ -68,6 +82,12 @@ func (o *GraphOptions) Validate() error {
 	}
 	if o.All && o.Subject != nil {
 		return fmt.Errorf("--all and --subject are mutually exclusive")
+	}
+	if o.Top < 0 || o.Collapse < 0 {
+		return fmt.Errorf("--top and --collapse take a number of 0 or more")
+	}
+	if o.Top > 0 && (o.All || o.Subject != nil) {
+		return fmt.Errorf("--top limits the paths view: it cannot be combined with --all or --subject")
 	}
 	return validateOutput(o.Output, graphFormats)
 }
@@ -101,12 +121,21 @@ func (o *GraphOptions) Run(cmd *cobra.Command) error {
 		}
 		title = "Paths of " + o.Subject.String() + " to cluster-admin"
 	default:
-		edges = a.PathEdges()
+		edges = a.TopPathEdges(o.Top)
+		if o.Top > 0 {
+			title = fmt.Sprintf("Paths of the %d most exposed identities to cluster-admin", o.Top)
+		}
 	}
+	edges = graph.Collapse(edges, o.Collapse)
 	data, err := graph.DOT(edges, graph.DOTOptions{Name: "auth_paths", Title: title, Legend: true,
 		EdgeColor: a.StepColor,
-		NodeNote:  func(n *graph.Node) string { return entryNote(a, n) },
-		EdgeNote:  a.ExpectedEdgeNote})
+		NodeNote: func(n *graph.Node) string {
+			if a.Graph.Node(n.Key) != n {
+				return "" // a collapsed group: its label says what it holds
+			}
+			return entryNote(a, n)
+		},
+		EdgeNote: a.ExpectedEdgeNote})
 	if err != nil {
 		return err
 	}

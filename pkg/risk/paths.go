@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -228,6 +229,59 @@ func (a *Analysis) PathEdges() []*graph.Edge {
 		}
 	}
 	return withoutOrphanScopes(out)
+}
+
+// TopPathEdges is PathEdges limited to the shortest paths of the n most
+// exposed identities with a path: ranked by their most exposed entry
+// (anonymous, authenticated, pod, token, user, node, ServiceAccount), then
+// fewest hops, then fewest assumed steps, then key. n <= 0 is every path.
+func (a *Analysis) TopPathEdges(n int) []*graph.Edge {
+	edges := a.PathEdges()
+	if n <= 0 {
+		return edges
+	}
+	tree := a.Graph.ShortestTo(a.Sink())
+	type ranked struct {
+		node                    *graph.Node
+		exposure, hops, assumed int
+	}
+	var ids []ranked
+	for _, node := range a.Graph.Nodes() {
+		if !IsIdentity(node) || tree.Hops(node) == graph.Unreachable {
+			continue
+		}
+		ids = append(ids, ranked{node, Exposure(a.Entries(node)), tree.Hops(node), tree.Assumed(node)})
+	}
+	slices.SortFunc(ids, func(x, y ranked) int {
+		return cmp.Or(cmp.Compare(x.exposure, y.exposure), cmp.Compare(x.hops, y.hops), cmp.Compare(x.assumed, y.assumed), strings.Compare(x.node.Key, y.node.Key))
+	})
+	if len(ids) > n {
+		ids = ids[:n]
+	}
+	// Every edge of the shortest-path DAG reachable from the chosen identities.
+	from := map[*graph.Node][]*graph.Edge{}
+	for _, e := range edges {
+		from[e.From] = append(from[e.From], e)
+	}
+	seen := map[*graph.Node]bool{}
+	var stack []*graph.Node
+	for _, r := range ids {
+		seen[r.node] = true
+		stack = append(stack, r.node)
+	}
+	keep := map[*graph.Edge]bool{}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range from[x] {
+			keep[e] = true
+			if !seen[e.To] {
+				seen[e.To] = true
+				stack = append(stack, e.To)
+			}
+		}
+	}
+	return slices.DeleteFunc(edges, func(e *graph.Edge) bool { return !keep[e] })
 }
 
 // withoutOrphanScopes drops the edges out of a structural node (a scope such
