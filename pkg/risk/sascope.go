@@ -34,12 +34,17 @@ const allNamespaces = ""
 // allNamespaces): each ServiceAccount that exists in the input. It is nil
 // when the input has none there.
 func (a *Analysis) anySAScope(ns string) *graph.Node {
-	key, label, where := "Scope:any-serviceaccount:"+ns, "any ServiceAccount of "+ns, "its namespace"
+	where := "its namespace"
 	if ns == allNamespaces {
-		key, label, where = "Scope:any-serviceaccount", "any ServiceAccount of any namespace", "any namespace"
+		where = "any namespace"
 	}
-	return a.saScope(key, "any-serviceaccount", ns, label, a.serviceAccountsIn(ns), func(sa *model.ServiceAccount) Candidate {
-		return Candidate{Holds: true, Condition: fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", sa.Namespace, sa.Name, where)}
+	return a.perNamespaceScope("any-serviceaccount", "any ServiceAccount", "any namespace", ns, func(n string) []Candidate {
+		picks := make([]Candidate, 0, len(a.sasByNS[n]))
+		for _, sa := range a.sasByNS[n] {
+			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, sa.Name), Holds: true,
+				Condition: fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", n, sa.Name, where)})
+		}
+		return picks
 	})
 }
 
@@ -58,38 +63,15 @@ func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.No
 	h := fnv.New64a()
 	h.Write([]byte(userCacheKey(creator)))
 	key := fmt.Sprintf("Scope:new-pod:%s:%s:%016x", ns, who, h.Sum64())
-	return a.saScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, a.sasByNS[ns], func(sa *model.ServiceAccount) Candidate {
-		return a.gateSA(Candidate{Holds: true, Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator)
-	})
-}
-
-// serviceAccountsIn lists the ServiceAccounts of ns, or of every namespace
-// (in namespace order) for allNamespaces.
-func (a *Analysis) serviceAccountsIn(ns string) []*model.ServiceAccount {
-	if ns != allNamespaces {
-		return a.sasByNS[ns]
-	}
-	var out []*model.ServiceAccount
-	for _, n := range a.namespaces {
-		out = append(out, a.sasByNS[n]...)
-	}
-	return out
-}
-
-// saScope makes (once per key) the scope node and its picks: pick returns
-// the candidate of picking ServiceAccount sa (Holds, or a Why when it
-// fails).
-func (a *Analysis) saScope(key, name, ns, label string, sas []*model.ServiceAccount, pick func(sa *model.ServiceAccount) Candidate) *graph.Node {
 	if n, ok := a.saScopes[key]; ok {
 		return n
 	}
-	picks := make([]Candidate, 0, len(sas))
-	for _, sa := range sas {
-		c := pick(sa)
-		c.Primitive, c.To, c.Hops = pickServiceAccount, a.SANode(sa.Namespace, sa.Name), 0
-		picks = append(picks, c)
+	picks := make([]Candidate, 0, len(a.sasByNS[ns]))
+	for _, sa := range a.sasByNS[ns] {
+		picks = append(picks, a.gateSA(Candidate{Primitive: pickServiceAccount, To: a.SANode(ns, sa.Name), Holds: true,
+			Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator))
 	}
-	return a.addSAScope(key, name, ns, label, picks)
+	return a.addSAScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, picks)
 }
 
 // addSAScope adds the scope with the picks that hold (keeping every pick for
@@ -120,7 +102,7 @@ func (a *Analysis) addSAScope(key, name, ns, label string, picks []Candidate) *g
 // scope says how, the pick which pod. It is nil when no such pod is in the
 // input.
 func (a *Analysis) runningPodsScope(ns string) *graph.Node {
-	return a.perNamespaceScope("running-pods", "running pods", ns, func(n string) []Candidate {
+	return a.perNamespaceScope("running-pods", "running pods", "every namespace", ns, func(n string) []Candidate {
 		var picks []Candidate
 		for _, pod := range a.podsByNS[n] {
 			running, note := podRunning(pod)
@@ -134,13 +116,13 @@ func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 	})
 }
 
-// perNamespaceScope makes (once) the scope "WHAT of ns", or "WHAT of every
-// namespace" for allNamespaces, with the picks picksIn gives for each
-// namespace it covers.
-func (a *Analysis) perNamespaceScope(name, what, ns string, picksIn func(ns string) []Candidate) *graph.Node {
+// perNamespaceScope makes (once) the scope "WHAT of ns", or "WHAT of ALL"
+// for allNamespaces, with the picks picksIn gives for each namespace it
+// covers (in namespace order).
+func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns string) []Candidate) *graph.Node {
 	key, label, nss := "Scope:"+name+":"+ns, what+" of "+ns, []string{ns}
 	if ns == allNamespaces {
-		key, label, nss = "Scope:"+name, what+" of every namespace", a.namespaces
+		key, label, nss = "Scope:"+name, what+" of "+all, a.namespaces
 	}
 	if n, ok := a.saScopes[key]; ok {
 		return n
@@ -201,7 +183,7 @@ func anyWhere(ns string) string {
 // says how, the pick which Secret. Secrets whose token is rejected are kept
 // as failed picks for explain. It is nil when no token there is accepted.
 func (a *Analysis) tokenSecretsScope(ns string) *graph.Node {
-	return a.perNamespaceScope("token-secrets", "token Secrets", ns, func(n string) []Candidate {
+	return a.perNamespaceScope("token-secrets", "token Secrets", "every namespace", ns, func(n string) []Candidate {
 		var picks []Candidate
 		for _, s := range a.tokenSecrets[n] {
 			picks = append(picks, a.tokenSecretStep(pickServiceAccount, n, s, func(sa string) string {
