@@ -266,17 +266,26 @@ func firstStep(p risk.Path) risk.Step {
 		if s.Primitive == "member-of" {
 			continue
 		}
-		if i+1 < len(p.Steps) {
-			if next := p.Steps[i+1]; strings.HasPrefix(s.To, "Scope:") && next.From == s.To && next.Hops == 0 && strings.HasPrefix(next.Primitive, "pick-") {
-				s.To = next.To
-			}
-		}
+		s.To = reached(p.Steps, i)
 		return s
 	}
 	if len(p.Steps) > 0 {
 		return p.Steps[0]
 	}
 	return risk.Step{}
+}
+
+// reached is where step i of a path leads: its target, or, when it enters a
+// shared scope, the identity the next (structural, 0-hop) step picks out of
+// it.
+func reached(steps []risk.Step, i int) string {
+	s := steps[i]
+	if i+1 < len(steps) {
+		if next := steps[i+1]; strings.HasPrefix(s.To, "Scope:") && next.From == s.To && next.Hops == 0 && strings.HasPrefix(next.Primitive, "pick-") {
+			return next.To
+		}
+	}
+	return s.To
 }
 
 // printPath renders one path with its steps, provenance and conditions.

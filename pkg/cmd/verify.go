@@ -234,11 +234,8 @@ func identityOf(node string) (user string, groups []string, ok bool) {
 // run as: its target, or the one picked right after it out of a
 // ServiceAccount scope ("" when neither).
 func pickedServiceAccount(steps []risk.Step, i int) string {
-	if strings.HasPrefix(steps[i].To, "ServiceAccount:") {
-		return steps[i].To
-	}
-	if i+1 < len(steps) && steps[i+1].Primitive == "pick-serviceaccount" {
-		return steps[i+1].To
+	if to := reached(steps, i); strings.HasPrefix(to, "ServiceAccount:") {
+		return to
 	}
 	return ""
 }
