@@ -277,11 +277,11 @@ func firstStep(p risk.Path) risk.Step {
 
 // reached is where step i of a path leads: its target, or, when it enters a
 // shared scope, the identity the next (structural, 0-hop) step picks out of
-// it.
+// it (a pick, or the group a node's API identity is in).
 func reached(steps []risk.Step, i int) string {
 	s := steps[i]
 	if i+1 < len(steps) {
-		if next := steps[i+1]; strings.HasPrefix(s.To, "Scope:") && next.From == s.To && next.Hops == 0 && strings.HasPrefix(next.Primitive, "pick-") {
+		if next := steps[i+1]; strings.HasPrefix(s.To, "Scope:") && next.From == s.To && next.Hops == 0 && (strings.HasPrefix(next.Primitive, "pick-") || next.Primitive == "member-of") {
 			return next.To
 		}
 	}

@@ -62,9 +62,9 @@ type Analysis struct {
 	principals []*Principal
 	byKey      map[string]*Principal
 	candidates map[string][]Candidate
-	// saScopes are the ServiceAccount scopes made so far (nil: admission
-	// refuses every ServiceAccount there).
-	saScopes map[string]*graph.Node
+	// scopes are the shared scopes made so far by addScope (nil: none of
+	// their picks holds, e.g. admission refuses every ServiceAccount there).
+	scopes map[string]*graph.Node
 
 	namespaces   []string
 	nsObjects    map[string]*model.Namespace
@@ -89,6 +89,8 @@ type Analysis struct {
 	workloadsNS   map[string][]*model.Workload
 	warnings      []string
 	idx           nsIndex // index.go
+	// idents are the identities of the input (anyidentity.go).
+	idents identities
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {
@@ -143,7 +145,7 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		Graph:        graph.New(),
 		byKey:        map[string]*Principal{},
 		candidates:   map[string][]Candidate{},
-		saScopes:     map[string]*graph.Node{},
+		scopes:       map[string]*graph.Node{},
 		nsObjects:    map[string]*model.Namespace{},
 		saByKey:      map[string]*model.ServiceAccount{},
 		sasByNS:      map[string][]*model.ServiceAccount{},

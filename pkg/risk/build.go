@@ -130,6 +130,7 @@ func (a *Analysis) addIdentities() {
 		a.addEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
 			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
 	}
+	a.snapshotIdentities()
 }
 
 // addEdge adds a step to the graph (and, when only the part reachable from

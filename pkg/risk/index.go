@@ -4,7 +4,6 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -191,15 +190,6 @@ var (
 	patchNamespaceProbes   = []reqShape{{verbs: modifyVerbs, resource: "namespaces"}}
 	writeRoleBindingProbes = []reqShape{{verbs: []string{"create", "update", "patch"}, group: rbacGroup, resource: "rolebindings"}}
 )
-
-// graphNodesIf returns the graph's nodes when ok, else none (it spares
-// sorting the growing graph for principals that cannot use them).
-func (a *Analysis) graphNodesIf(ok bool) []*graph.Node {
-	if !ok {
-		return nil
-	}
-	return a.Graph.Nodes()
-}
 
 // kubeletNodesIf returns the Nodes when ok, else none.
 func (a *Analysis) kubeletNodesIf(ok bool) []*model.Node {

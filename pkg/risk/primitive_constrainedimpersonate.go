@@ -279,8 +279,8 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 	var groups []string
 	var groupGrants []rbac.BoundRule
 	anyGroup, wildcardNamed := p.First(res(verb, authnGroup, "groups", "", "", rbac.Wildcard))
-	for _, n := range a.Graph.Nodes() {
-		if n.Kind != graph.KindGroup || n.Name == rbac.GroupMasters || n.Name == rbac.GroupAuthenticated || n.Name == rbac.GroupUnauthenticated {
+	for _, n := range a.idents.groups {
+		if n.Name == rbac.GroupMasters || n.Name == rbac.GroupAuthenticated || n.Name == rbac.GroupUnauthenticated {
 			continue
 		}
 		// Four groups or more are first asked as name "*" (mode.go); the
@@ -294,22 +294,25 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 			groupGrants = append(groupGrants, g)
 		}
 	}
+	// Whether legacy impersonation gives every one of the groups is the same
+	// for every user: asked once, not once per user.
+	legacyGroups := legacyGivesGroups(p, groups)
 	var out []impersonationTarget
-	for _, n := range a.Graph.Nodes() {
-		if n.Kind != graph.KindUser || n == p.Node {
+	for _, n := range a.idents.users {
+		if n == p.Node {
 			continue
 		}
 		if _, _, sa := rbac.SplitServiceAccountUser(n.Name); sa {
 			continue
 		}
 		u, ok := p.First(res(verb, authnGroup, "users", "", "", n.Name))
-		if !ok || legacyGives(p, n.Name, groups) {
+		if !ok || (legacyGroups && legacyGivesUser(p, n.Name)) {
 			continue
 		}
 		out = append(out, a.userInfoTarget(n.Name, groups, append([]rbac.BoundRule{u}, groupGrants...)))
 	}
 	if len(out) == 0 && len(groups) > 0 {
-		if u, name, ok := userInfoCarrier(p); ok && !legacyGives(p, name, groups) {
+		if u, name, ok := userInfoCarrier(p); ok && (!legacyGroups || !legacyGivesUser(p, name)) {
 			out = append(out, a.userInfoTarget(name, groups, append([]rbac.BoundRule{u}, groupGrants...)))
 		}
 	}
@@ -371,13 +374,22 @@ func userInfoCarrier(p *Principal) (rbac.BoundRule, string, bool) {
 // user with those groups is allowed: the impersonate step already gives
 // everything the user holds.
 func legacyGives(p *Principal, user string, groups []string) bool {
+	return legacyGivesUser(p, user) && legacyGivesGroups(p, groups)
+}
+
+// legacyGivesUser: legacy impersonation of the user (a ServiceAccount's
+// user name is asked as serviceaccounts NAME in its namespace).
+func legacyGivesUser(p *Principal, user string) bool {
 	resource, ns, name := "users", "", user
 	if sns, sname, ok := rbac.SplitServiceAccountUser(user); ok {
 		resource, ns, name = "serviceaccounts", sns, sname
 	}
-	if _, ok := p.First(res("impersonate", "", resource, "", ns, name)); !ok {
-		return false
-	}
+	_, ok := p.First(res("impersonate", "", resource, "", ns, name))
+	return ok
+}
+
+// legacyGivesGroups: legacy impersonation of every one of the groups.
+func legacyGivesGroups(p *Principal, groups []string) bool {
 	for _, g := range groups {
 		if _, ok := p.First(res("impersonate", "", "groups", "", "", g)); !ok {
 			return false

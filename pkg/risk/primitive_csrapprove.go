@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -82,61 +81,20 @@ func (csrApprove) Evaluate(a *Analysis, p *Principal) []Candidate {
 			gs = grants(create, approval, sg, read)
 		}
 		if signer == signerAPIServerClientKubelet {
-			for _, n := range a.nodes {
-				out = append(out, kubeletIdentitySteps(a, "csr-approve", n.Name,
-					fmt.Sprintf("request, approve and %s a %s certificate for CN=system:node:%s, O=system:nodes", readHow, signer, n.Name), gs...)...)
-			}
+			out = append(out, a.kubeletIdentityStep("csr-approve", allNodes,
+				fmt.Sprintf("request, approve and %s a %s certificate for CN=system:node:<a node of its choosing>, O=system:nodes", readHow, signer), gs...))
 			continue
 		}
 		out = append(out, Candidate{Primitive: "csr-approve", Hops: 1, Grants: gs, To: a.Sink(),
 			Why: fmt.Sprintf("a %s certificate with O=%s is refused by the CertificateSubjectRestriction admission plugin (enabled by default)", signer, rbac.GroupMasters)})
 		how := fmt.Sprintf("request, approve and %s a %s certificate", readHow, signer)
-		for _, n := range a.Graph.Nodes() {
-			switch n.Kind {
-			case graph.KindUser:
-				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
-					Condition: fmt.Sprintf("%s with CN=%s", how, n.Name)})
-			case graph.KindServiceAccount:
-				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
-					Condition: fmt.Sprintf("%s with CN=%s%s:%s (RBAC matches the ServiceAccount by user name)", how, rbac.ServiceAccountUserPrefix, n.Namespace, n.Name)})
-			case graph.KindGroup:
-				if n.Name == rbac.GroupMasters {
-					continue
-				}
-				out = append(out, Candidate{Primitive: "csr-approve", To: n, Hops: 1, Holds: true, Grants: gs,
-					Condition: fmt.Sprintf("%s with O=%s", how, n.Name)})
-			case graph.KindNode:
-				out = append(out, kubeletIdentitySteps(a, "csr-approve", n.Name,
-					fmt.Sprintf("%s with CN=system:node:%s, O=system:nodes", how, n.Name), gs...)...)
-			}
+		if scope := a.anyIdentity(); scope != nil {
+			out = append(out, Candidate{Primitive: "csr-approve", To: scope, Hops: 1, Holds: true, Grants: gs,
+				Condition: how + " with the CN (user) and O (groups) of its choosing, except O=" + rbac.GroupMasters + " (RBAC matches a ServiceAccount by its user name)"})
 		}
+		out = append(out, a.kubeletIdentityStep("csr-approve", allNodes, how+" with CN=system:node:<a node of its choosing>, O=system:nodes", gs...))
 	}
 	return dedupeCandidates(out)
-}
-
-// kubeletIdentitySteps are the steps of holding a node's API identity
-// (credentials, not the machine): the Node authorizer lets it request tokens of
-// the ServiceAccounts of pods bound to the node, and RBAC grants it what
-// group system:nodes holds. A control-plane node's identity is no more: its
-// keys are on its disk, which only a pod on the node (node-escape) reaches.
-func kubeletIdentitySteps(a *Analysis, prim, nodeName, how string, brs ...rbacBound) []Candidate {
-	var out []Candidate
-	for _, pod := range a.podsByNode[nodeName] {
-		if pod.Spec.ServiceAccountName == "" {
-			continue
-		}
-		out = append(out, Candidate{Primitive: prim, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: brs,
-			Condition: fmt.Sprintf("%s: the Node authorizer lets it request tokens of ServiceAccount %s of pod %s/%s on %s", how, pod.Spec.ServiceAccountName, pod.Namespace, pod.Name, nodeName)})
-	}
-	if g := a.Graph.Node(groupKey(rbac.GroupNodes)); g != nil {
-		out = append(out, Candidate{Primitive: prim, To: g, Hops: 1, Holds: true, Grants: brs,
-			Condition: how + ": a member of group " + rbac.GroupNodes})
-	}
-	if len(out) == 0 {
-		out = append(out, Candidate{Primitive: prim, Hops: 1, Grants: brs, To: a.phantom(nodeKey(nodeName)+" (API identity)", "kubelet identity of "+nodeName),
-			Why: fmt.Sprintf("%s, but no pod with a ServiceAccount runs on %s and group %s holds nothing: a node's credentials are not its disk", how, nodeName, rbac.GroupNodes)})
-	}
-	return dedupeByTarget(out)
 }
 
 // readCSR finds a rule to read a CSR the principal created (get, list or

@@ -51,18 +51,9 @@ func (csrNodeClient) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return []Candidate{{Primitive: "csr-nodeclient", Hops: 1, Grants: grants(create, nodeClient, read), To: a.phantom("Signer:"+signerAPIServerClientKubelet, "signer "+signerAPIServerClientKubelet),
 			Why: "may create certificatesigningrequests/nodeclient, but the control plane runs no csrapproving controller (--no-csr-auto-approval)"}}
 	}
-	var out []Candidate
-	for _, n := range a.nodes {
-		how := fmt.Sprintf("create a %s CSR for CN=system:node:%s, O=system:nodes, which kube-controller-manager's csrapproving controller approves (assumes it runs, as by default; --no-csr-auto-approval if not), and read the certificate",
-			signerAPIServerClientKubelet, n.Name)
-		for _, c := range kubeletIdentitySteps(a, "csr-nodeclient", n.Name, how, grants(create, nodeClient, read)...) {
-			c.Assumed = c.Holds // the controller's running is assumed
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, Candidate{Primitive: "csr-nodeclient", Hops: 1, Grants: grants(create, nodeClient, read), To: a.phantom("Node:*", "a node"),
-			Why: "may obtain an auto-approved kubelet certificate, but the input has no node whose identity gives anything"})
-	}
-	return dedupeCandidates(out)
+	how := fmt.Sprintf("create a %s CSR for CN=system:node:<a node of its choosing>, O=system:nodes, which kube-controller-manager's csrapproving controller approves (assumes it runs, as by default; --no-csr-auto-approval if not), and read the certificate",
+		signerAPIServerClientKubelet)
+	c := a.kubeletIdentityStep("csr-nodeclient", allNodes, how, grants(create, nodeClient, read)...)
+	c.Assumed = c.Holds // the controller's running is assumed
+	return []Candidate{c}
 }

@@ -9,6 +9,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
@@ -26,19 +27,26 @@ func edgesFrom(a *risk.Analysis, key string) []string {
 	return out
 }
 
-// hasEdge reports a step by prim from one node to another; a step to the
-// shared any-node scope counts as a step to each Node the scope picks.
+// hasEdge reports a step by prim from one node to another; a step to a
+// shared scope counts as a step to each identity, node or scope it picks (0-hop
+// steps out of it, followed through nested scopes).
 func hasEdge(a *risk.Analysis, from, prim, to string) bool {
-	for _, e := range edgesFrom(a, from) {
-		if e == prim+"→"+to {
+	for _, e := range a.Graph.From(a.Graph.Node(from)) {
+		if e.Primitive == prim && (e.To.Key == to || picks(a, e.To, to, 0)) {
 			return true
 		}
-		if e == prim+"→Scope:any-node" && strings.HasPrefix(to, "Node:") {
-			for _, pick := range edgesFrom(a, "Scope:any-node") {
-				if pick == "pick-node→"+to {
-					return true
-				}
-			}
+	}
+	return false
+}
+
+// picks reports whether the scope reaches to by 0-hop steps.
+func picks(a *risk.Analysis, scope *graph.Node, to string, depth int) bool {
+	if scope.Kind != graph.KindScope || depth > 3 {
+		return false
+	}
+	for _, e := range a.Graph.From(scope) {
+		if e.Hops == 0 && (e.To.Key == to || picks(a, e.To, to, depth+1)) {
+			return true
 		}
 	}
 	return false

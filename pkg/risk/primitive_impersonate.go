@@ -30,60 +30,44 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil // the filter authorizes the requester, not whom it impersonates
 	}
 	var out []Candidate
-	for _, n := range a.graphNodesIf(reachClusterWide(p, impersonateUserProbes...)) {
-		if n.Kind != graph.KindUser {
-			continue
+	// Any user (a rule without resourceNames): one step into the scope of
+	// every user; else one step per user a rule names.
+	if br, ok := p.First(res("impersonate", "", "users", "", "", "")); ok {
+		if scope := a.anyUser(); scope != nil {
+			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+				Condition: "impersonate any user (Impersonate-User header)"})
 		}
-		br, ok := p.First(res("impersonate", "", "users", "", "", n.Name))
-		if !ok {
-			continue
-		}
-		out = append(out, Candidate{Primitive: "impersonate", To: n, Hops: 1, Holds: true, Grants: grants(br),
-			Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", n.Name)})
-	}
-	carrier, carrierName := impersonationCarrier(p)
-	groups := []string{rbac.GroupMasters}
-	for _, n := range a.graphNodesIf(reachClusterWide(p, impersonateGroupProbes...)) {
-		if n.Kind == graph.KindGroup && n.Name != rbac.GroupMasters {
-			groups = append(groups, n.Name)
+	} else if reachClusterWide(p, impersonateUserProbes...) {
+		for _, n := range a.idents.users {
+			if br, ok := p.First(res("impersonate", "", "users", "", "", n.Name)); ok {
+				out = append(out, Candidate{Primitive: "impersonate", To: n, Hops: 1, Holds: true, Grants: grants(br),
+					Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", n.Name)})
+			}
 		}
 	}
-	for _, g := range groups {
-		br, ok := p.First(res("impersonate", "", "groups", "", "", g))
-		if !ok {
-			continue
-		}
-		to := a.Sink()
-		if g != rbac.GroupMasters {
-			to = a.Graph.Node(groupKey(g))
-		}
-		if carrierName == "" {
-			out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(br), To: to,
-				Why: fmt.Sprintf("can impersonate group %s, but no user or ServiceAccount: the apiserver refuses Impersonate-Group without Impersonate-User", g)})
-			continue
-		}
-		cond := fmt.Sprintf("impersonate %s with group %s", carrierName, g)
-		if g == rbac.GroupMasters {
-			cond += ", the superuser group"
-		}
-		out = append(out, Candidate{Primitive: "impersonate", To: to, Hops: 1, Holds: true, Grants: grants(carrier, br), Condition: cond})
-	}
+	out = append(out, a.impersonateGroups(p)...)
 	// A kubelet's identity is user system:node:NAME in group system:nodes: the
 	// Node authorizer ignores the user without the group. Impersonating it is
 	// the node's API identity, not its disk.
-	for _, n := range a.kubeletNodesIf(reachClusterWide(p, impersonateUserProbes...)) {
-		user := rbac.NodeUserPrefix + n.Name
-		u, ok := p.First(res("impersonate", "", "users", "", "", user))
-		if !ok {
-			continue
+	if reachClusterWide(p, impersonateUserProbes...) {
+		g, groupOK := p.First(res("impersonate", "", "groups", "", "", rbac.GroupNodes))
+		if u, ok := p.First(res("impersonate", "", "users", "", "", "")); ok && groupOK {
+			out = append(out, a.kubeletIdentityStep("impersonate", allNodes, fmt.Sprintf("impersonate user %s<any node> with group %s", rbac.NodeUserPrefix, rbac.GroupNodes), u, g))
+		} else {
+			for _, name := range a.nodeNames() {
+				user := rbac.NodeUserPrefix + name
+				u, ok := p.First(res("impersonate", "", "users", "", "", user))
+				if !ok {
+					continue
+				}
+				if !groupOK {
+					out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(u), To: a.phantom(nodeKey(name)+" (API identity)", "kubelet identity of "+name),
+						Why: fmt.Sprintf("can impersonate user %s, but not group %s: without it the Node authorizer grants that user nothing", user, rbac.GroupNodes)})
+					continue
+				}
+				out = append(out, a.kubeletIdentityStep("impersonate", name, fmt.Sprintf("impersonate user %s with group %s", user, rbac.GroupNodes), u, g))
+			}
 		}
-		g, ok := p.First(res("impersonate", "", "groups", "", "", rbac.GroupNodes))
-		if !ok {
-			out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(u), To: a.phantom(nodeKey(n.Name)+" (API identity)", "kubelet identity of "+n.Name),
-				Why: fmt.Sprintf("can impersonate user %s, but not group %s: without it the Node authorizer grants that user nothing", user, rbac.GroupNodes)})
-			continue
-		}
-		out = append(out, kubeletIdentitySteps(a, "impersonate", n.Name, fmt.Sprintf("impersonate user %s with group %s", user, rbac.GroupNodes), u, g)...)
 	}
 	// Any ServiceAccount of a namespace, or of every namespace (rules
 	// without resourceNames): one step into the scope of its ServiceAccounts
@@ -119,6 +103,51 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			Condition: fmt.Sprintf("impersonate ServiceAccount %s/%s", sa.Namespace, sa.Name)})
 	}
 	return dedupeCandidates(out)
+}
+
+// impersonateGroups are the steps of impersonating groups with a carrier:
+// system:masters is cluster-admin; any group (a rule without resourceNames)
+// is one step into the scope of every group, else one step per group.
+func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
+	carrier, carrierName := impersonationCarrier(p)
+	type target struct {
+		name string
+		to   *graph.Node
+	}
+	targets := []target{{rbac.GroupMasters, a.Sink()}}
+	if _, ok := p.First(res("impersonate", "", "groups", "", "", "")); ok {
+		if scope := a.anyGroup(); scope != nil {
+			targets = append(targets, target{"", scope})
+		}
+	} else if reachClusterWide(p, impersonateGroupProbes...) {
+		for _, n := range a.idents.groups {
+			if n.Name != rbac.GroupMasters {
+				targets = append(targets, target{n.Name, n})
+			}
+		}
+	}
+	var out []Candidate
+	for _, t := range targets {
+		br, ok := p.First(res("impersonate", "", "groups", "", "", t.name))
+		if !ok {
+			continue
+		}
+		what := "group " + t.name
+		if t.name == "" {
+			what = "any group"
+		}
+		if carrierName == "" {
+			out = append(out, Candidate{Primitive: "impersonate", Hops: 1, Grants: grants(br), To: t.to,
+				Why: fmt.Sprintf("can impersonate %s, but no user or ServiceAccount: the apiserver refuses Impersonate-Group without Impersonate-User", what)})
+			continue
+		}
+		cond := fmt.Sprintf("impersonate %s with %s", carrierName, what)
+		if t.name == rbac.GroupMasters {
+			cond += ", the superuser group"
+		}
+		out = append(out, Candidate{Primitive: "impersonate", To: t.to, Hops: 1, Holds: true, Grants: grants(carrier, br), Condition: cond})
+	}
+	return out
 }
 
 // impersonationCarrier finds a user or ServiceAccount the principal may

@@ -1,6 +1,10 @@
 package risk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+)
 
 // nodeProxy: nodes/proxy reaches the kubelet API, whose exec, run and attach
 // endpoints the kubelet authorizes as `get` (WebSocket) or `create` on
@@ -35,6 +39,23 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil // spares a look at every Node for the many principals without any of these rules
 	}
 	var out []Candidate
+	// A rule without resourceNames reaches every node's kubelet: one step
+	// into the scope of every node's pods (and cluster-admin when one is a
+	// control-plane node).
+	if br, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", "")); ok {
+		for _, n := range a.nodes {
+			if cp, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", n.Name)); ok && isControlPlane(n) {
+				out = append(out, Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(cp),
+					Condition: fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods; %s is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys", n.Name, n.Name)})
+				break
+			}
+		}
+		if scope := a.kubeletPods(allNodes); scope != nil {
+			out = append(out, Candidate{Primitive: "node-proxy", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+				Condition: "nodes/proxy on any node: the kubelet's /exec runs commands in its pods"})
+		}
+		return out
+	}
 	for _, n := range a.nodes {
 		br, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", n.Name))
 		if !ok {
@@ -52,23 +73,49 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: how + "; " + n.Name + " is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys"})
 		}
-		for _, pod := range a.podsByNode[n.Name] {
+		if scope := a.kubeletPods(n.Name); scope != nil {
+			out = append(out, Candidate{Primitive: "node-proxy", To: scope, Hops: 1, Holds: true, Grants: grants(br), Condition: how})
+		}
+	}
+	return dedupeByTarget(out)
+}
+
+// kubeletPods is the scope "commands in the pods of node NAME" (of every
+// Node for allNodes), what the kubelet API's /exec reaches: the
+// ServiceAccount of each running pod that mounts its token, and the node
+// itself (its kubelet key, hence every pod's ServiceAccount) through a pod
+// that shares the host. Whoever reaches a kubelet reaches the same; the
+// step into the scope says how. It is nil when it gives nothing.
+func (a *Analysis) kubeletPods(node string) *graph.Node {
+	key, label, nodes := scopeKey("kubelet-pods:"+node), "commands in the pods of node "+node, []string{node}
+	if node == allNodes {
+		key, label, nodes = scopeKey("kubelet-pods"), "commands in the pods of any node", nil
+		for _, n := range a.nodes {
+			nodes = append(nodes, n.Name)
+		}
+	}
+	if n, ok := a.scopes[key]; ok {
+		return n
+	}
+	var picks []Candidate
+	for _, name := range nodes {
+		for _, pod := range a.podsByNode[name] {
 			if running, _ := podRunning(pod); !running {
 				continue
 			}
 			if a.tokenMounted(pod) {
-				out = append(out, Candidate{Primitive: "node-proxy", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
-					Condition: fmt.Sprintf("%s; pod %s/%s mounts the token of ServiceAccount %s", how, pod.Namespace, pod.Name, pod.Spec.ServiceAccountName)})
+				picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Holds: true,
+					Condition: fmt.Sprintf("pod %s/%s on %s mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, name, pod.Spec.ServiceAccountName)})
 			}
 			// A pod that shares the host gives the node itself (its kubelet
 			// key), hence every pod's ServiceAccount, mounted token or not.
 			if esc, why := hostEscapes(pod.Spec); esc {
-				out = append(out, Candidate{Primitive: "node-proxy", To: a.NodeIdentity(n.Name), Hops: 1, Holds: true, Grants: grants(br),
-					Condition: fmt.Sprintf("%s; pod %s/%s (%s) runs on the host", how, pod.Namespace, pod.Name, why)})
+				picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(name), Holds: true,
+					Condition: fmt.Sprintf("pod %s/%s (%s) on %s runs on the host", pod.Namespace, pod.Name, why, name)})
 			}
 		}
 	}
-	return dedupeByTarget(out)
+	return a.addScope(key, "kubelet-pods", allNamespaces, label, dedupeByTarget(picks))
 }
 
 // mayReadKubeletSubresource: some rule may allow get on a read-only kubelet subresource of some Node.

@@ -6,6 +6,7 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
@@ -27,12 +28,30 @@ func held(a *Analysis, prim string) (holds, fails []string) {
 			continue
 		}
 		if c.Holds {
-			holds = append(holds, c.To.Key)
+			holds = append(holds, pickedKeys(a, c.To)...)
 		} else {
 			fails = append(fails, c.Why)
 		}
 	}
 	return holds, fails
+}
+
+// pickedKeys are the keys of what a step's target gives: a shared scope's
+// 0-hop picks, else the target itself.
+func pickedKeys(a *Analysis, to *graph.Node) []string {
+	if to.Kind != graph.KindScope || a.Graph.Node(to.Key) == nil {
+		return []string{to.Key}
+	}
+	var out []string
+	for _, e := range a.Graph.From(to) {
+		if e.Hops == 0 {
+			out = append(out, e.To.Key)
+		}
+	}
+	if len(out) == 0 {
+		return []string{to.Key}
+	}
+	return out
 }
 
 func TestNodeProxyVerbsAndSubresources(t *testing.T) {

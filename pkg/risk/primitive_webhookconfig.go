@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
@@ -36,16 +37,9 @@ func (webhookConfig) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 	}
 	if br, how, ok := writeConfig(a, p, "validatingwebhookconfigurations", model.KindValidatingWebhookConfiguration); ok {
-		for _, s := range a.Inv.Secrets {
-			if s.Type != model.SecretTypeServiceAccountToken {
-				continue
-			}
-			sa := s.Annotations[model.AnnotationServiceAccountName]
-			if sa == "" || a.saByKey[s.Namespace+"/"+sa] == nil {
-				continue
-			}
-			out = append(out, Candidate{Primitive: "webhook-config", To: a.SANode(s.Namespace, sa), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: fmt.Sprintf("%s: a validating webhook on secrets receives Secret %s/%s (token of %s) when it is next written", how, s.Namespace, s.Name, sa)})
+		if scope := a.writtenTokenSecrets(); scope != nil {
+			out = append(out, Candidate{Primitive: "webhook-config", To: scope, Hops: 1, Holds: true, Grants: grants(br),
+				Condition: how + ": a validating webhook on secrets receives every Secret when it is next written"})
 		}
 	}
 	return dedupeByTarget(out)
@@ -65,4 +59,29 @@ func writeConfig(a *Analysis, p *Principal, resource, kind string) (rbacBound, s
 		}
 	}
 	return rbacBound{}, "", false
+}
+
+// writtenTokenSecrets is the scope "token Secrets as they are next
+// written": a validating webhook on secrets receives each
+// service-account-token Secret of an existing ServiceAccount, token
+// included. Whoever may register one reaches the same; it is nil when the
+// input has no such Secret.
+func (a *Analysis) writtenTokenSecrets() *graph.Node {
+	key := scopeKey("written-token-secrets")
+	if n, ok := a.scopes[key]; ok {
+		return n
+	}
+	var picks []Candidate
+	for _, s := range a.Inv.Secrets {
+		if s.Type != model.SecretTypeServiceAccountToken {
+			continue
+		}
+		sa := s.Annotations[model.AnnotationServiceAccountName]
+		if sa == "" || a.saByKey[s.Namespace+"/"+sa] == nil {
+			continue
+		}
+		picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(s.Namespace, sa), Holds: true,
+			Condition: fmt.Sprintf("Secret %s/%s holds a token of ServiceAccount %s", s.Namespace, s.Name, sa)})
+	}
+	return a.addScope(key, "written-token-secrets", allNamespaces, "token Secrets as they are written", dedupeByTarget(picks))
 }

@@ -63,7 +63,7 @@ func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.No
 	h := fnv.New64a()
 	h.Write([]byte(userCacheKey(creator)))
 	key := fmt.Sprintf("Scope:new-pod:%s:%s:%016x", ns, who, h.Sum64())
-	if n, ok := a.saScopes[key]; ok {
+	if n, ok := a.scopes[key]; ok {
 		return n
 	}
 	picks := make([]Candidate, 0, len(a.sasByNS[ns]))
@@ -71,24 +71,24 @@ func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.No
 		picks = append(picks, a.gateSA(Candidate{Primitive: pickServiceAccount, To: a.SANode(ns, sa.Name), Holds: true,
 			Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator))
 	}
-	return a.addSAScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, picks)
+	return a.addScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, picks)
 }
 
-// addSAScope adds the scope with the picks that hold (keeping every pick for
-// explain), or records nil when none holds.
-func (a *Analysis) addSAScope(key, name, ns, label string, picks []Candidate) *graph.Node {
+// addScope adds the shared scope with its 0-hop picks that hold (keeping
+// every pick for explain), or records nil when none holds.
+func (a *Analysis) addScope(key, name, ns, label string, picks []Candidate) *graph.Node {
 	if !anyHolds(picks) {
-		a.saScopes[key] = nil
+		a.scopes[key] = nil
 		return nil
 	}
 	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: name, Namespace: ns, Label: "Scope\n" + label})
-	a.saScopes[key] = n
+	a.scopes[key] = n
 	for _, c := range picks {
 		if a.Opts.KeepCandidates {
 			a.candidates[key] = append(a.candidates[key], c)
 		}
 		if c.Holds {
-			a.addEdge(graph.Edge{From: n, To: c.To, Primitive: pickServiceAccount, Hops: 0, Condition: a.intern(c.Condition)})
+			a.addEdge(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Assumed: c.Assumed})
 		}
 	}
 	return n
@@ -124,14 +124,14 @@ func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns
 	if ns == allNamespaces {
 		key, label, nss = "Scope:"+name, what+" of "+all, a.namespaces
 	}
-	if n, ok := a.saScopes[key]; ok {
+	if n, ok := a.scopes[key]; ok {
 		return n
 	}
 	var picks []Candidate
 	for _, n := range nss {
 		picks = append(picks, picksIn(n)...)
 	}
-	return a.addSAScope(key, name, ns, label, picks)
+	return a.addScope(key, name, ns, label, picks)
 }
 
 // anyPodGrant is how a principal acts on every pod of a namespace: the
