@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -147,27 +148,41 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	}
 	ids := sortedKeys(onPaths)
 
-	// Graph candidates, then exact verification by re-analysis.
-	chokes := map[string][]string{} // identity key → bindings
-	cutBy := map[string][]string{}  // binding → identity keys
+	// Graph candidates: the identities that lose every path when the
+	// binding's steps go. Removing a binding removes grants and never a
+	// step that rests on other bindings alone, so an identity that keeps a
+	// path in the graph keeps it; one that loses it may not (another rule
+	// can allow the same step, or a step the binding made redundant comes
+	// back), so each candidate is verified by re-analysis.
+	var cands []string
+	lost := map[string][]string{} // binding → identity keys its steps cut in the graph
 	for _, b := range ids {
 		r := reaching(g, b)
-		var cand bool
-		for k := range full {
+		for _, k := range sortedKeys(full) {
 			if !r[k] {
-				cand = true
-				break
+				lost[b] = append(lost[b], k)
 			}
 		}
-		if !cand {
-			continue
+		if len(lost[b]) > 0 {
+			cands = append(cands, b)
 		}
-		exact := reaching(risk.Analyze(withoutBindingSet(inv, map[string]bool{b: true}), opts).Graph, "")
-		for k := range full {
-			if !exact[k] {
-				chokes[k] = append(chokes[k], b)
-				cutBy[b] = append(cutBy[b], k)
+	}
+	exact := make([][]string, len(cands)) // per candidate: the identities it cuts
+	parallel(len(cands), func(i int) {
+		b := cands[i]
+		reach := stillReachingSet(inv, opts, map[string]bool{b: true}, g, lost[b])
+		for _, k := range lost[b] {
+			if !reach[k] {
+				exact[i] = append(exact[i], k)
 			}
+		}
+	})
+	chokes := map[string][]string{} // identity key → bindings
+	cutBy := map[string][]string{}  // binding → identity keys
+	for i, b := range cands {
+		for _, k := range exact[i] {
+			chokes[k] = append(chokes[k], b)
+			cutBy[b] = append(cutBy[b], k)
 		}
 	}
 
@@ -283,19 +298,26 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 			delete(uncovered, k)
 		}
 	}
-	// Phase 2: re-analyse; cut what remains by the binding on most shortest paths.
-	var cur *risk.Analysis
-	for round := 0; round < 100; round++ {
-		cur = risk.Analyze(withoutBindingSet(inv, chosen), opts)
+	// Phase 2: re-analyse; cut what remains by the binding on most shortest
+	// paths. The identities phase 1 cut stay cut as more bindings go, so each
+	// round re-analyses only from those still left (reanalyse).
+	left := make([]string, 0, len(universe))
+	for _, k := range universe {
+		if !cutByChosen(k, chosen, cutBy) {
+			left = append(left, k)
+		}
+	}
+	for round := 0; round < 100 && len(left) > 0; round++ {
+		cur := reanalyse(inv, opts, chosen, a.Graph, left)
 		tree := cur.Graph.ShortestTo(cur.Sink())
 		count := map[string]int{}
-		remaining := 0
-		for _, k := range universe {
+		var still []string
+		for _, k := range left {
 			n := cur.Graph.Node(k)
 			if n == nil || tree.Hops(n) == graph.Unreachable {
 				continue
 			}
-			remaining++
+			still = append(still, k)
 			seen := map[string]bool{}
 			for _, e := range tree.Path(n) {
 				for _, b := range e.Bindings {
@@ -306,23 +328,26 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 				}
 			}
 		}
+		left = still
 		best, bestN := "", 0
 		for _, b := range sortedKeys(count) {
 			if count[b] > bestN {
 				best, bestN = b, count[b]
 			}
 		}
-		if remaining == 0 || best == "" {
+		if len(left) == 0 || best == "" {
 			break
 		}
 		chosen[best] = true
 		c.Bindings = append(c.Bindings, best)
 	}
-	tree := cur.Graph.ShortestTo(cur.Sink())
+	isLeft := map[string]bool{}
+	for _, k := range left {
+		isLeft[k] = true
+	}
 	for _, k := range universe {
-		n := cur.Graph.Node(k)
 		name := risk.NodeName(a.Graph.Node(k))
-		if n != nil && tree.Hops(n) != graph.Unreachable {
+		if isLeft[k] {
 			c.Remaining = append(c.Remaining, name)
 		} else {
 			c.Cut = append(c.Cut, name)
@@ -332,6 +357,16 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	sort.Strings(c.Remaining)
 	c.Verified = true
 	return c
+}
+
+// cutByChosen: a chosen binding's verified cut includes the identity.
+func cutByChosen(k string, chosen map[string]bool, cutBy map[string][]string) bool {
+	for b := range chosen {
+		if slices.Contains(cutBy[b], k) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

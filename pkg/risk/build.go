@@ -37,7 +37,11 @@ func (a *Analysis) impliedGroups(n *graph.Node) []string {
 	return nil
 }
 
-func (a *Analysis) subjectOf(n *graph.Node) (rbac.Subject, bool) {
+func (a *Analysis) subjectOf(n *graph.Node) (rbac.Subject, bool) { return SubjectOf(n) }
+
+// SubjectOf is the RBAC subject of an identity node (a Node's kubelet
+// identity is user system:node:NAME); false for scopes and cluster-admin.
+func SubjectOf(n *graph.Node) (rbac.Subject, bool) {
 	switch n.Kind {
 	case graph.KindServiceAccount:
 		return rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: n.Namespace, Name: n.Name}, true
