@@ -38,11 +38,12 @@ func NewCmdReport(input *InputOptions, streams genericiooptions.IOStreams) *cobr
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write one self-contained Markdown or HTML file for a review meeting",
-		Long: `Write one self-contained file for a review meeting: summary figures, what changed since the
-baseline, the top paths with their steps and the file and line of each binding, choke points
-with fix suggestions, accepted risks and their expiry, and the graph of paths inline as SVG
-(rendered with graphviz's dot when it is on PATH, else with the embedded graphviz; if neither
-can draw it, the DOT source is included).
+		Long: `Write one self-contained file for a review meeting: summary figures, then where to start
+(the first bindings of the smallest set found whose removal cuts every path, each with what it
+cuts alone and its fix), what changed since the baseline, the top paths with their steps and
+the file and line of each binding, choke points with fix suggestions, accepted risks and their
+expiry, and the graph of paths inline as SVG (rendered with graphviz's dot when it is on PATH,
+else with the embedded graphviz; if neither can draw it, the DOT source is included).
 The HTML needs no JavaScript and loads nothing from the network.`,
 		Example: `  # HTML for the meeting, against last time's scan and the accepted risks
   kubectl auth-paths report -f dump.yaml -o html --baseline last.json --accept accepted.yaml --output-file review.html

@@ -102,10 +102,52 @@ type view struct {
 	HTMLSVG      htmltemplate.HTML
 	Escalations  int
 	AlreadyAdmin int
+	// StartHere are the first bindings of the cover, in the order it chose
+	// them: the report opens with them.
+	StartHere []StartStep
+}
+
+// startHereMax is how many of the cover's bindings the report opens with.
+const startHereMax = 5
+
+// StartStep is one binding of the cover, as the report's opening lists it.
+type StartStep struct {
+	Binding string
+	Source  *model.Source
+	// Alone is how many identities lose every path when it alone goes (0:
+	// it cuts what the bindings before it leave).
+	Alone int
+	Fix   string
+}
+
+// Cuts says how many identities the binding alone cuts.
+func (s StartStep) Cuts() string {
+	if s.Alone == 1 {
+		return "1 identity"
+	}
+	return fmt.Sprintf("%d identities", s.Alone)
+}
+
+// startHere lists the cover's first bindings with what each cuts alone and
+// its fix (a binding of phase 2 of the cover has no figure of its own).
+func startHere(c *ChokeResult) []StartStep {
+	if c == nil {
+		return nil
+	}
+	byBinding := map[string]ChokePoint{}
+	for _, cp := range c.ChokePoints {
+		byBinding[cp.Binding] = cp
+	}
+	var out []StartStep
+	for _, b := range c.Cover.Bindings[:min(len(c.Cover.Bindings), startHereMax)] {
+		cp := byBinding[b]
+		out = append(out, StartStep{Binding: b, Source: cp.Source, Alone: len(cp.Identities), Fix: cp.Fix})
+	}
+	return out
 }
 
 func (d ReportData) view() view {
-	v := view{ReportData: d, Now: d.Generated.Format(time.RFC3339)}
+	v := view{ReportData: d, Now: d.Generated.Format(time.RFC3339), StartHere: startHere(d.Chokepoints)}
 	ps := d.Result.Paths
 	if d.Top < len(ps) {
 		v.TopPaths, v.MorePaths = ps[:d.Top], len(ps)-d.Top

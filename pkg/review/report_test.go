@@ -3,11 +3,13 @@ package review_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +49,7 @@ func reportData(t *testing.T, dotBin string) review.ReportData {
 
 func haveDot() bool { _, err := exec.LookPath("dot"); return err == nil }
 
-var sections = []string{"Summary", "Changes since the baseline", "Top paths", "Choke points", "Accepted risks", "Graph"}
+var sections = []string{"Summary", "Start here", "Changes since the baseline", "Top paths", "Choke points", "Accepted risks", "Graph"}
 
 func TestReportMarkdown(t *testing.T) {
 	cases := []struct {
@@ -99,6 +101,46 @@ func TestReportMarkdown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The report opens with the bindings that cut most paths: right after the
+// summary, in the cover's order, each with what it cuts alone and its fix.
+func TestReportOpensWithChokePoints(t *testing.T) {
+	d := reportData(t, "")
+	cover := d.Chokepoints.Cover.Bindings
+	if len(cover) < 2 {
+		t.Fatalf("the review fixture should need several bindings to cut every path, got %v", cover)
+	}
+	var md, html bytes.Buffer
+	if err := review.RenderMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := review.RenderHTML(&html, d); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"markdown": md.String(), "html": html.String()} {
+		summary, start, changes := strings.Index(out, "Summary"), strings.Index(out, "Start here"), strings.Index(out, "Changes since the baseline")
+		if summary < 0 || !(summary < start && start < changes) {
+			t.Errorf("%s: want Summary, then Start here, then the changes (at %d, %d, %d)", name, summary, start, changes)
+		}
+		opening := out[start:changes]
+		first := d.Chokepoints.ChokePoints[slices.IndexFunc(d.Chokepoints.ChokePoints, func(c review.ChokePoint) bool { return c.Binding == cover[0] })]
+		for _, want := range []string{cover[0], "alone, cuts every path of " + plural(len(first.Identities)), fmt.Sprintf("Removing %d binding(s)", len(cover))} {
+			if !strings.Contains(opening, want) {
+				t.Errorf("%s: the opening lacks %q:\n%s", name, want, opening)
+			}
+		}
+		if i, j := strings.Index(opening, cover[0]), strings.Index(opening, cover[1]); i < 0 || j < i {
+			t.Errorf("%s: want %s before %s, in the cover's order", name, cover[0], cover[1])
+		}
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return "1 identity"
+	}
+	return fmt.Sprintf("%d identities", n)
 }
 
 func TestReportHTML(t *testing.T) {

@@ -36,7 +36,16 @@ const markdownBody = `{{define "body"}}{{h 2}} Summary
 {{- if .Chokepoints}}
 | Bindings whose removal cuts every escalation | {{len .Chokepoints.Cover.Bindings}} |
 {{- end}}
-
+{{with .Chokepoints}}
+{{h 2}} Start here
+{{if .Cover.Bindings}}
+Removing {{len .Cover.Bindings}} binding(s) cuts every path of {{len .Cover.Cut}} of the {{.Cover.Identities}} identities that are not already cluster-admin{{if .Cover.Remaining}} ({{len .Cover.Remaining}} keep one){{end}}. {{if gt (len .Cover.Bindings) (len $.StartHere)}}The first {{len $.StartHere}}{{else}}They{{end}}, in the order that cuts most:
+{{range $i, $s := $.StartHere}}
+{{add $i 1}}. {{md $s.Binding}}{{with where $s.Source}} ({{md .}}){{end}}: {{if $s.Alone}}alone, cuts every path of {{$s.Cuts}}{{else}}cuts what the ones above leave{{end}}{{if $s.Fix}}. {{md $s.Fix}}{{end}}
+{{- end}}
+{{else}}
+No binding to remove: {{if .Cover.Identities}}no binding is on the paths{{else}}no identity escalates{{end}}.
+{{end}}{{end}}
 {{h 2}} Changes since the baseline
 {{if .Result.Baseline}}
 Baseline: {{md .Result.Baseline.File}}: {{.Result.Baseline.New}} new, {{.Result.Baseline.Unchanged}} unchanged, {{.Result.Baseline.Gone}} gone.
@@ -191,6 +200,12 @@ const htmlBody = `{{define "body"}}{{hopen 2 "summary"}}Summary{{hclose 2}}
 <tr><td>Bindings whose removal cuts every escalation</td><td>{{len .Chokepoints.Cover.Bindings}}</td></tr>
 {{- end}}
 </table>
+{{with .Chokepoints}}
+{{hopen 2 "start"}}Start here{{hclose 2}}
+{{if .Cover.Bindings}}<p>Removing {{len .Cover.Bindings}} binding(s) cuts every path of {{len .Cover.Cut}} of the {{.Cover.Identities}} identities that are not already cluster-admin{{if .Cover.Remaining}} ({{len .Cover.Remaining}} keep one){{end}}. {{if gt (len .Cover.Bindings) (len $.StartHere)}}The first {{len $.StartHere}}{{else}}They{{end}}, in the order that cuts most:</p>
+<ol>{{range $.StartHere}}<li><code>{{.Binding}}</code>{{with where .Source}} ({{.}}){{end}}: {{if .Alone}}alone, cuts every path of {{.Cuts}}{{else}}cuts what the ones above leave{{end}}{{if .Fix}}. {{.Fix}}{{end}}</li>{{end}}</ol>
+{{else}}<p>No binding to remove: {{if .Cover.Identities}}no binding is on the paths{{else}}no identity escalates{{end}}.</p>{{end}}
+{{end}}
 
 {{hopen 2 "changes"}}Changes since the baseline{{hclose 2}}
 {{if .Result.Baseline}}
