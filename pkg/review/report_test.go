@@ -120,7 +120,7 @@ func TestReportOpensWithChokePoints(t *testing.T) {
 	}
 	for name, out := range map[string]string{"markdown": md.String(), "html": html.String()} {
 		summary, start, changes := strings.Index(out, "Summary"), strings.Index(out, "Start here"), strings.Index(out, "Changes since the baseline")
-		if summary < 0 || !(summary < start && start < changes) {
+		if summary < 0 || summary >= start || start >= changes {
 			t.Errorf("%s: want Summary, then Start here, then the changes (at %d, %d, %d)", name, summary, start, changes)
 		}
 		opening := out[start:changes]
