@@ -91,6 +91,8 @@ type Analysis struct {
 	idx           nsIndex // index.go
 	// idents are the identities of the input (anyidentity.go).
 	idents identities
+	// hostPods memoises mayReachHost.
+	hostPods map[*model.Pod]bool
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {

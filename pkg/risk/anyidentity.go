@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -31,6 +33,8 @@ const pickIdentity = "pick-identity"
 // scopes reach, are all they hold).
 type identities struct {
 	users, groups, serviceAccounts []*graph.Node
+	// holds memoises holdsRules.
+	holds map[*graph.Node]bool
 }
 
 // snapshotIdentities records the identity nodes made so far.
@@ -45,6 +49,20 @@ func (a *Analysis) snapshotIdentities() {
 			a.idents.serviceAccounts = append(a.idents.serviceAccounts, n)
 		}
 	}
+}
+
+// holdsRules: some binding grants the group rules (memoised: asked for every
+// group by every principal that may impersonate groups in mode user-info).
+func (a *Analysis) holdsRules(group *graph.Node) bool {
+	if v, ok := a.idents.holds[group]; ok {
+		return v
+	}
+	if a.idents.holds == nil {
+		a.idents.holds = map[*graph.Node]bool{}
+	}
+	v := len(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group.Name})) > 0
+	a.idents.holds[group] = v
+	return v
 }
 
 // anyUser is the scope "any user": each user of the input (not a

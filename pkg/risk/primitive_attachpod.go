@@ -38,6 +38,9 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	var out []Candidate
 	for _, pod := range a.podsFor(p, attachProbes...) {
+		if len(pod.Spec.Stdin) == 0 && !a.Opts.KeepCandidates {
+			continue // nothing but a failed step (no stdin), which only explain keeps
+		}
 		podRef := pod.Namespace + "/" + pod.Name
 		podNode := a.phantom("Pod:"+podRef, "pod "+podRef)
 		var br rbacBound

@@ -289,7 +289,7 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 		if !ok && wildcardNamed {
 			g, ok = anyGroup, true
 		}
-		if ok && len(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: n.Name})) > 0 {
+		if ok && a.holdsRules(n) {
 			groups = append(groups, n.Name)
 			groupGrants = append(groupGrants, g)
 		}

@@ -110,6 +110,26 @@ func parseMinor(v string) (int, bool) {
 // reaches its node: the kubelet identity when the pod escapes (hostEscapes),
 // else the ServiceAccounts of the node's pods when it mounts the kubelet's
 // pod directory (readsPodTokens).
+// mayReachHost: hostCandidates may give something for the pod (it is bound
+// to a node and shares the host or reads other pods' tokens), memoised: the
+// primitives ask it for every pod for every principal that may act on pods.
+func (a *Analysis) mayReachHost(pod *model.Pod) bool {
+	if v, ok := a.hostPods[pod]; ok {
+		return v
+	}
+	v := false
+	if pod.Spec.NodeName != "" {
+		esc, _ := hostEscapes(pod.Spec)
+		reads, _ := readsPodTokens(pod.Spec)
+		v = esc || reads
+	}
+	if a.hostPods == nil {
+		a.hostPods = map[*model.Pod]bool{}
+	}
+	a.hostPods[pod] = v
+	return v
+}
+
 func hostCandidates(a *Analysis, prim string, pod *model.Pod, how, note string, br rbacBound) []Candidate {
 	if pod.Spec.NodeName == "" {
 		return nil
