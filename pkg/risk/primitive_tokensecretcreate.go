@@ -32,6 +32,20 @@ func (tokenSecretCreate) Techniques() []string { return []string{"T1528", "T1098
 
 func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
+	// Create and read any Secret of every namespace (rules bound
+	// cluster-wide, read without resourceNames): one step into the scope of
+	// every ServiceAccount; a namespace whose first rules are those is left
+	// to it.
+	everywhere := false
+	if create, ok := p.First(res("create", "", "secrets", "", allNamespaces, "")); ok {
+		if read, names, ok := readableSecretNames(p, allNamespaces); ok && names == nil {
+			if scope := a.anySAScope(allNamespaces); scope != nil {
+				out = append(out, Candidate{Primitive: "token-secret-create", To: scope, Hops: 1, Holds: true, Grants: grants(create, read),
+					Condition: fmt.Sprintf("create a %s Secret for any ServiceAccount of any namespace and read the token the controller puts in it", model.SecretTypeServiceAccountToken)})
+				everywhere = true
+			}
+		}
+	}
 	for _, ns := range p.Namespaces("create", "", "secrets", "", a.namespaces) {
 		create, ok := p.First(res("create", "", "secrets", "", ns, ""))
 		if !ok {
@@ -53,6 +67,9 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "token-secret-create", Hops: 1, Grants: grants(create, read), To: a.phantom("Namespace:"+ns, "namespace "+ns),
 				Why: fmt.Sprintf("can create and read secrets in %s, but no ServiceAccount there is in the input", ns)})
 			continue
+		}
+		if everywhere && create.Namespace == "" && read.Namespace == "" && names == nil {
+			continue // the step into every namespace's scope has these ServiceAccounts
 		}
 		how, gs, assumed, why := a.tokenSecretName(p, ns, names)
 		if why != "" {
