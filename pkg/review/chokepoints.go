@@ -308,7 +308,7 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 		}
 	}
 	for round := 0; round < 100 && len(left) > 0; round++ {
-		cur := reanalyse(inv, opts, chosen, a.Graph, left)
+		cur := reanalyse(inv, opts, chosen, a.Graph, left, false)
 		tree := cur.Graph.ShortestTo(cur.Sink())
 		count := map[string]int{}
 		var still []string

@@ -17,7 +17,11 @@ import (
 // that only a whole evaluation makes (a pod's ServiceAccount that no binding
 // or ServiceAccount object names) is no root of a partial one: then the
 // input is analysed whole, as before.
-func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string) *risk.Analysis {
+//
+// reachOnly stops building once every identity reaches cluster-admin
+// (risk.Options.StopWhenRootsReach): enough to tell who is cut, not to
+// rank their paths.
+func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string, reachOnly bool) *risk.Analysis {
 	in := withoutBindingSet(inv, drop)
 	roots := make([]rbac.Subject, 0, len(keys))
 	for _, k := range keys {
@@ -28,6 +32,7 @@ func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g 
 	if len(roots) == len(keys) && len(keys) > 0 {
 		o := opts
 		o.Roots = roots
+		o.StopWhenRootsReach = reachOnly
 		a := risk.Analyze(in, o)
 		whole := false
 		for _, k := range keys {
@@ -53,7 +58,7 @@ func madeLazily(g *graph.Graph, key string) bool {
 // stillReachingSet is the set of the identities (node keys) that keep a path
 // to cluster-admin without the dropped bindings.
 func stillReachingSet(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string) map[string]bool {
-	return reaching(reanalyse(inv, opts, drop, g, keys).Graph, "")
+	return reaching(reanalyse(inv, opts, drop, g, keys, true).Graph, "")
 }
 
 // parallel runs f(0..n-1) on every core; f writes only its own results, so

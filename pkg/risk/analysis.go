@@ -40,6 +40,11 @@ type Options struct {
 	// only their steps and those of the identities they reach are built
 	// (from). Scan needs the whole graph and leaves it empty.
 	Roots []rbac.Subject
+	// StopWhenRootsReach, with Roots, stops building as soon as every root
+	// reaches cluster-admin: the graph then holds some path of each root
+	// that has one, not every path nor always the shortest. Whether a root
+	// reaches cluster-admin is exact either way (chokepoints' verification).
+	StopWhenRootsReach bool
 	// Expected are bindings declared known-benign platform defaults, by
 	// binding ID (rule packs): Scan and Findings label what only they make.
 	Expected map[string]ExpectedBinding
@@ -76,6 +81,10 @@ type Analysis struct {
 	nodes        []*model.Node
 	// succ are the targets of each node's steps, kept while Roots are set.
 	succ map[*graph.Node][]*graph.Node
+	// toSink (with Options.StopWhenRootsReach) are the nodes known to reach
+	// cluster-admin, and pred the sources of each node's steps.
+	toSink map[*graph.Node]bool
+	pred   map[*graph.Node][]*graph.Node
 	// strs interns the provenance strings of steps.
 	strs struct {
 		grants   map[grantKey]string
@@ -158,6 +167,10 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 	}
 	if len(opts.Roots) > 0 {
 		a.succ = map[*graph.Node][]*graph.Node{}
+		if opts.StopWhenRootsReach {
+			a.toSink = map[*graph.Node]bool{}
+			a.pred = map[*graph.Node][]*graph.Node{}
+		}
 	}
 	a.strs.grants = map[grantKey]string{}
 	a.strs.bindings = map[*model.Binding]string{}

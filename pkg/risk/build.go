@@ -141,6 +141,12 @@ func (a *Analysis) addIdentities() {
 // Options.Roots is built, remembers where it leads).
 func (a *Analysis) addEdge(e graph.Edge) {
 	a.Graph.AddEdge(e)
+	if a.toSink != nil && e.From != nil && e.To != nil {
+		a.pred[e.To] = append(a.pred[e.To], e.From)
+		if e.To == a.Sink() || a.toSink[e.To] {
+			a.markToSink(e.From)
+		}
+	}
 	if a.succ != nil && e.From != nil && e.To != nil {
 		a.succ[e.From] = append(a.succ[e.From], e.To)
 	}
@@ -182,6 +188,9 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 		push(a.Graph.Node(SubjectKey(s)))
 	}
 	for len(queue) > 0 {
+		if a.toSink != nil && a.allReach(roots) {
+			return
+		}
 		n := queue[0]
 		queue = queue[1:]
 		if p := a.byKey[n.Key]; p != nil {
@@ -191,6 +200,31 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 			push(next)
 		}
 	}
+}
+
+// markToSink records that n reaches cluster-admin, and so every node known
+// to step to it.
+func (a *Analysis) markToSink(n *graph.Node) {
+	stack := []*graph.Node{n}
+	for len(stack) > 0 {
+		m := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if a.toSink[m] {
+			continue
+		}
+		a.toSink[m] = true
+		stack = append(stack, a.pred[m]...)
+	}
+}
+
+// allReach: every root that is in the graph reaches cluster-admin.
+func (a *Analysis) allReach(roots []rbac.Subject) bool {
+	for _, s := range roots {
+		if n := a.Graph.Node(SubjectKey(s)); n != nil && !a.toSink[n] {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *Analysis) evaluatePrincipal(p *Principal) {
