@@ -42,7 +42,7 @@ type ExplainResult struct {
 
 // NewCmdExplain builds `explain`.
 func NewCmdExplain(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ExplainOptions{Analysis: &AnalysisOptions{Input: input, keepCandidates: true}, Output: OutputTable, streams: streams}
+	o := &ExplainOptions{Analysis: &AnalysisOptions{Input: input, keepCandidates: true, onlyReachable: true}, Output: OutputTable, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "explain SUBJECT",
 		Short: "Show every escalation step out of a subject and its groups, also those whose condition fails, and why",

@@ -100,6 +100,8 @@ type Analysis struct {
 	idx           nsIndex // index.go
 	// idents are the identities of the input (anyidentity.go).
 	idents identities
+	// kept are the principals whose failed steps are kept (keeps).
+	kept map[string]bool
 	// hostPods memoises mayReachHost.
 	hostPods map[*model.Pod]bool
 

@@ -202,6 +202,32 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 	}
 }
 
+// keeps: the analysis keeps the principal's failed steps too. With
+// Options.KeepCandidates that is every principal's; with Roots as well, only
+// the roots' and their groups' (what explain shows), so that explaining one
+// subject of a large cluster holds no more than tracing its paths.
+func (a *Analysis) keeps(p *Principal) bool {
+	if !a.Opts.KeepCandidates {
+		return false
+	}
+	if len(a.Opts.Roots) == 0 {
+		return true
+	}
+	if a.kept == nil {
+		a.kept = map[string]bool{}
+		for _, s := range a.Opts.Roots {
+			k := SubjectKey(s)
+			a.kept[k] = true
+			if r := a.byKey[k]; r != nil {
+				for _, g := range r.Groups {
+					a.kept[groupKey(g)] = true
+				}
+			}
+		}
+	}
+	return a.kept[p.Node.Key]
+}
+
 // markToSink records that n reaches cluster-admin, and so every node known
 // to step to it.
 func (a *Analysis) markToSink(n *graph.Node) {
@@ -258,7 +284,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		if c.Holds && a.heldByGroup(p, c) {
 			continue
 		}
-		if a.Opts.KeepCandidates {
+		if a.keeps(p) {
 			a.candidates[p.Node.Key] = append(a.candidates[p.Node.Key], c)
 		}
 		if !c.Holds {

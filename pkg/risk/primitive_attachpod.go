@@ -38,7 +38,7 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	var out []Candidate
 	for _, pod := range a.podsFor(p, attachProbes...) {
-		if len(pod.Spec.Stdin) == 0 && !a.Opts.KeepCandidates {
+		if len(pod.Spec.Stdin) == 0 && !a.keeps(p) {
 			continue // nothing but a failed step (no stdin), which only explain keeps
 		}
 		podRef := pod.Namespace + "/" + pod.Name

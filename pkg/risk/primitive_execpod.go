@@ -51,7 +51,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 				out = append(out, execAny(g, pod.Namespace))
 			}
 		}
-		if g != nil && !a.Opts.KeepCandidates && !a.mayReachHost(pod) {
+		if g != nil && !a.keeps(p) && !a.mayReachHost(pod) {
 			continue // the scope has its ServiceAccount; what is left are failed steps, which only explain keeps
 		}
 		var br rbacBound

@@ -76,7 +76,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		out = append(out, modifyAny(g, allNamespaces))
 	}
 	for _, pod := range a.podsFor(p, modifyPodProbes...) {
-		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.Opts.KeepCandidates && !a.mayReachHost(pod) {
+		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) && !a.mayReachHost(pod) {
 			continue // the scope has its ServiceAccount; what is left are failed steps, which only explain keeps
 		}
 		br, ok := p.FirstAny(modifyVerbs, res("", "", "pods", "", pod.Namespace, pod.Name))

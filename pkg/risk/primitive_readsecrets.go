@@ -69,7 +69,7 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 						Condition: fmt.Sprintf("%s any Secret of %s", verb, ns)})
 					continue
 				}
-				if !a.Opts.KeepCandidates {
+				if !a.keeps(p) {
 					continue // no token there is accepted: only explain's reasons would follow
 				}
 			}

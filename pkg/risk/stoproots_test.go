@@ -1,8 +1,10 @@
 package risk_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
@@ -51,4 +53,40 @@ func TestStopWhenRootsReachKeepsReach(t *testing.T) {
 	if stopped == 0 {
 		t.Errorf("no analysis of %d stopped early: the option does nothing", checked)
 	}
+}
+
+// explain's analysis (Roots and KeepCandidates) keeps the failed steps of
+// the subject and its groups only, and they are those of the whole analysis.
+func TestRootsKeepTheirOwnCandidates(t *testing.T) {
+	dirs, err := os.ReadDir("../../testdata/scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		inv := loadScenarioFile(t, filepath.Join("../../testdata/scenarios", d.Name(), "input.yaml"))
+		whole := risk.Analyze(inv, risk.Options{KeepCandidates: true})
+		for _, n := range whole.Graph.Nodes() {
+			s, ok := risk.SubjectOf(n)
+			if !ok {
+				continue
+			}
+			rooted := risk.Analyze(inv, risk.Options{KeepCandidates: true, Roots: []rbac.Subject{s}})
+			if got, want := describe(rooted.Candidates(n.Key)), describe(whole.Candidates(n.Key)); got != want {
+				t.Errorf("%s: %s: candidates\n%s\nwant\n%s", d.Name(), n.Key, got, want)
+			}
+			for _, m := range rooted.Graph.Nodes() {
+				if len(rooted.Candidates(m.Key)) > 0 && m.Key != n.Key && m.Kind != graph.KindGroup && m.Kind != graph.KindScope {
+					t.Errorf("%s: root %s: candidates of %s are kept too", d.Name(), n.Key, m.Key)
+				}
+			}
+		}
+	}
+}
+
+func describe(cs []risk.Candidate) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%s %s %v %q %q\n", c.Primitive, c.To.Key, c.Holds, c.Condition, c.Why)
+	}
+	return b.String()
 }
