@@ -2,7 +2,6 @@ package review
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -301,9 +300,9 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	// Phase 2: re-analyse; cut what remains by the binding on most shortest
 	// paths. The identities phase 1 cut stay cut as more bindings go, so each
 	// round re-analyses only from those still left (reanalyse).
-	left := make([]string, 0, len(universe))
+	left := make([]string, 0, len(uncovered))
 	for _, k := range universe {
-		if !cutByChosen(k, chosen, cutBy) {
+		if uncovered[k] {
 			left = append(left, k)
 		}
 	}
@@ -357,16 +356,6 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	sort.Strings(c.Remaining)
 	c.Verified = true
 	return c
-}
-
-// cutByChosen: a chosen binding's verified cut includes the identity.
-func cutByChosen(k string, chosen map[string]bool, cutBy map[string][]string) bool {
-	for b := range chosen {
-		if slices.Contains(cutBy[b], k) {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

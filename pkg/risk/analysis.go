@@ -79,6 +79,8 @@ type Analysis struct {
 	podsByNS     map[string][]*model.Pod
 	podsByNode   map[string][]*model.Pod
 	nodes        []*model.Node
+	// nodeNames are every node name of the input, sorted (indexNodeNames).
+	nodeNames []string
 	// succ are the targets of each node's steps, kept while Roots are set.
 	succ map[*graph.Node][]*graph.Node
 	// toSink (with Options.StopWhenRootsReach) are the nodes known to reach
@@ -231,6 +233,7 @@ func (a *Analysis) index() {
 		nsSet[r.Namespace] = true
 	}
 	a.nodes = a.Inv.Nodes
+	a.indexNodeNames()
 	for ns := range nsSet {
 		a.namespaces = append(a.namespaces, ns)
 	}

@@ -87,27 +87,25 @@ func (a *Analysis) anyIdentity() *graph.Node {
 }
 
 func (a *Analysis) identityScope(name, label string, nodes []*graph.Node) *graph.Node {
-	key := scopeKey(name)
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	picks := make([]Candidate, 0, len(nodes))
-	for _, n := range nodes {
-		var cond string
-		switch n.Kind {
-		case graph.KindUser:
-			cond = "the step names user " + n.Name
-		case graph.KindGroup:
-			if n.Name == rbac.GroupMasters {
-				continue
+	return a.sharedScope(scopeKey(name), name, allNamespaces, label, func() []Candidate {
+		picks := make([]Candidate, 0, len(nodes))
+		for _, n := range nodes {
+			var cond string
+			switch n.Kind {
+			case graph.KindUser:
+				cond = "the step names user " + n.Name
+			case graph.KindGroup:
+				if n.Name == rbac.GroupMasters {
+					continue
+				}
+				cond = "the step names group " + n.Name
+			case graph.KindServiceAccount:
+				cond = fmt.Sprintf("the step names ServiceAccount %s/%s (user %s%s:%s)", n.Namespace, n.Name, rbac.ServiceAccountUserPrefix, n.Namespace, n.Name)
 			}
-			cond = "the step names group " + n.Name
-		case graph.KindServiceAccount:
-			cond = fmt.Sprintf("the step names ServiceAccount %s/%s (user %s%s:%s)", n.Namespace, n.Name, rbac.ServiceAccountUserPrefix, n.Namespace, n.Name)
+			picks = append(picks, Candidate{Primitive: pickIdentity, To: n, Holds: true, Condition: cond})
 		}
-		picks = append(picks, Candidate{Primitive: pickIdentity, To: n, Holds: true, Condition: cond})
-	}
-	return a.addScope(key, name, allNamespaces, label, picks)
+		return picks
+	})
 }
 
 // kubeletIdentity is the scope "the API identity of node NAME" (user
@@ -119,22 +117,16 @@ func (a *Analysis) identityScope(name, label string, nodes []*graph.Node) *graph
 // csr-nodeclient) and impersonation reach it alike. It is nil when it gives
 // nothing.
 func (a *Analysis) kubeletIdentity(node string) *graph.Node {
-	key := scopeKey("kubelet-identity:" + node)
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	return a.addScope(key, "kubelet-identity", allNamespaces, "API identity of node "+node, a.kubeletIdentityPicks([]string{node}))
+	return a.sharedScope(scopeKey("kubelet-identity:"+node), "kubelet-identity", allNamespaces, "API identity of node "+node,
+		func() []Candidate { return a.kubeletIdentityPicks([]string{node}) })
 }
 
 // anyKubeletIdentity is the scope "the API identity of any node": every
 // node name of the input (Nodes, and the nodes pods are bound to), for steps
 // whose certificate or impersonation names a node of the attacker's choosing.
 func (a *Analysis) anyKubeletIdentity() *graph.Node {
-	key := scopeKey("kubelet-identity")
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	return a.addScope(key, "kubelet-identity", allNamespaces, "API identity of any node", a.kubeletIdentityPicks(a.nodeNames()))
+	return a.sharedScope(scopeKey("kubelet-identity"), "kubelet-identity", allNamespaces, "API identity of any node",
+		func() []Candidate { return a.kubeletIdentityPicks(a.nodeNames) })
 }
 
 // kubeletIdentityPicks are what the API identities of the nodes reach: each
@@ -157,25 +149,24 @@ func (a *Analysis) kubeletIdentityPicks(nodes []string) []Candidate {
 	return dedupeByTarget(picks)
 }
 
-// nodeNames are the names of the Nodes and of the nodes pods are bound to
-// (the Node authorizer follows spec.nodeName, Node object or not), sorted.
-func (a *Analysis) nodeNames() []string {
+// indexNodeNames sets nodeNames: the names of the Nodes and of the nodes
+// pods are bound to (the Node authorizer follows spec.nodeName, Node object
+// or not), sorted.
+func (a *Analysis) indexNodeNames() {
 	seen := map[string]bool{}
-	var out []string
 	for _, n := range a.nodes {
 		if !seen[n.Name] {
 			seen[n.Name] = true
-			out = append(out, n.Name)
+			a.nodeNames = append(a.nodeNames, n.Name)
 		}
 	}
 	for name := range a.podsByNode {
 		if !seen[name] {
 			seen[name] = true
-			out = append(out, name)
+			a.nodeNames = append(a.nodeNames, name)
 		}
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(a.nodeNames)
 }
 
 // kubeletIdentityStep is the step into node's API identity (any node's for

@@ -54,7 +54,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if u, ok := p.First(res("impersonate", "", "users", "", "", "")); ok && groupOK {
 			out = append(out, a.kubeletIdentityStep("impersonate", allNodes, fmt.Sprintf("impersonate user %s<any node> with group %s", rbac.NodeUserPrefix, rbac.GroupNodes), u, g))
 		} else {
-			for _, name := range a.nodeNames() {
+			for _, name := range a.nodeNames {
 				user := rbac.NodeUserPrefix + name
 				u, ok := p.First(res("impersonate", "", "users", "", "", user))
 				if !ok {

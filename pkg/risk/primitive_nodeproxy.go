@@ -45,8 +45,7 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if br, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", "")); ok {
 		for _, n := range a.nodes {
 			if cp, ok := p.FirstAny([]string{"get", "create"}, res("", "", "nodes", "proxy", "", n.Name)); ok && isControlPlane(n) {
-				out = append(out, Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(cp),
-					Condition: fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods; %s is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys", n.Name, n.Name)})
+				out = append(out, a.controlPlaneProxy(n.Name, cp))
 				break
 			}
 		}
@@ -68,16 +67,26 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 			continue
 		}
-		how := fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods", n.Name)
 		if isControlPlane(n) {
-			out = append(out, Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(br),
-				Condition: how + "; " + n.Name + " is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys"})
+			out = append(out, a.controlPlaneProxy(n.Name, br))
 		}
 		if scope := a.kubeletPods(n.Name); scope != nil {
-			out = append(out, Candidate{Primitive: "node-proxy", To: scope, Hops: 1, Holds: true, Grants: grants(br), Condition: how})
+			out = append(out, Candidate{Primitive: "node-proxy", To: scope, Hops: 1, Holds: true, Grants: grants(br), Condition: proxyHow(n.Name)})
 		}
 	}
 	return dedupeByTarget(out)
+}
+
+// proxyHow says what nodes/proxy on the node gives.
+func proxyHow(node string) string {
+	return fmt.Sprintf("nodes/proxy on %s: the kubelet's /exec runs commands in its pods", node)
+}
+
+// controlPlaneProxy is the step of nodes/proxy on a control-plane node:
+// cluster-admin, through its static pods.
+func (a *Analysis) controlPlaneProxy(node string, br rbacBound) Candidate {
+	return Candidate{Primitive: "node-proxy", To: a.Sink(), Hops: 1, Holds: true, Grants: grants(br),
+		Condition: proxyHow(node) + "; " + node + " is a control-plane node whose static pods (kube-apiserver, etcd) hold the cluster's keys"}
 }
 
 // kubeletPods is the scope "commands in the pods of node NAME" (of every
@@ -87,35 +96,38 @@ func (nodeProxy) Evaluate(a *Analysis, p *Principal) []Candidate {
 // that shares the host. Whoever reaches a kubelet reaches the same; the
 // step into the scope says how. It is nil when it gives nothing.
 func (a *Analysis) kubeletPods(node string) *graph.Node {
-	key, label, nodes := scopeKey("kubelet-pods:"+node), "commands in the pods of node "+node, []string{node}
+	key, label := scopeKey("kubelet-pods:"+node), "commands in the pods of node "+node
 	if node == allNodes {
-		key, label, nodes = scopeKey("kubelet-pods"), "commands in the pods of any node", nil
-		for _, n := range a.nodes {
-			nodes = append(nodes, n.Name)
-		}
+		key, label = scopeKey("kubelet-pods"), "commands in the pods of any node"
 	}
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	var picks []Candidate
-	for _, name := range nodes {
-		for _, pod := range a.podsByNode[name] {
-			if running, _ := podRunning(pod); !running {
-				continue
-			}
-			if a.tokenMounted(pod) {
-				picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Holds: true,
-					Condition: fmt.Sprintf("pod %s/%s on %s mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, name, pod.Spec.ServiceAccountName)})
-			}
-			// A pod that shares the host gives the node itself (its kubelet
-			// key), hence every pod's ServiceAccount, mounted token or not.
-			if esc, why := hostEscapes(pod.Spec); esc {
-				picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(name), Holds: true,
-					Condition: fmt.Sprintf("pod %s/%s (%s) on %s runs on the host", pod.Namespace, pod.Name, why, name)})
+	return a.sharedScope(key, "kubelet-pods", allNamespaces, label, func() []Candidate {
+		nodes := []string{node}
+		if node == allNodes {
+			nodes = nil
+			for _, n := range a.nodes {
+				nodes = append(nodes, n.Name)
 			}
 		}
-	}
-	return a.addScope(key, "kubelet-pods", allNamespaces, label, dedupeByTarget(picks))
+		var picks []Candidate
+		for _, name := range nodes {
+			for _, pod := range a.podsByNode[name] {
+				if running, _ := podRunning(pod); !running {
+					continue
+				}
+				if a.tokenMounted(pod) {
+					picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Holds: true,
+						Condition: fmt.Sprintf("pod %s/%s on %s mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, name, pod.Spec.ServiceAccountName)})
+				}
+				// A pod that shares the host gives the node itself (its kubelet
+				// key), hence every pod's ServiceAccount, mounted token or not.
+				if esc, why := hostEscapes(pod.Spec); esc {
+					picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(name), Holds: true,
+						Condition: fmt.Sprintf("pod %s/%s (%s) on %s runs on the host", pod.Namespace, pod.Name, why, name)})
+				}
+			}
+		}
+		return dedupeByTarget(picks)
+	})
 }
 
 // mayReadKubeletSubresource: some rule may allow get on a read-only kubelet subresource of some Node.

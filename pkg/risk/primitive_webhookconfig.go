@@ -67,21 +67,19 @@ func writeConfig(a *Analysis, p *Principal, resource, kind string) (rbacBound, s
 // included. Whoever may register one reaches the same; it is nil when the
 // input has no such Secret.
 func (a *Analysis) writtenTokenSecrets() *graph.Node {
-	key := scopeKey("written-token-secrets")
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	var picks []Candidate
-	for _, s := range a.Inv.Secrets {
-		if s.Type != model.SecretTypeServiceAccountToken {
-			continue
+	return a.sharedScope(scopeKey("written-token-secrets"), "written-token-secrets", allNamespaces, "token Secrets as they are written", func() []Candidate {
+		var picks []Candidate
+		for _, s := range a.Inv.Secrets {
+			if s.Type != model.SecretTypeServiceAccountToken {
+				continue
+			}
+			sa := s.Annotations[model.AnnotationServiceAccountName]
+			if sa == "" || a.saByKey[s.Namespace+"/"+sa] == nil {
+				continue
+			}
+			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(s.Namespace, sa), Holds: true,
+				Condition: fmt.Sprintf("Secret %s/%s holds a token of ServiceAccount %s", s.Namespace, s.Name, sa)})
 		}
-		sa := s.Annotations[model.AnnotationServiceAccountName]
-		if sa == "" || a.saByKey[s.Namespace+"/"+sa] == nil {
-			continue
-		}
-		picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(s.Namespace, sa), Holds: true,
-			Condition: fmt.Sprintf("Secret %s/%s holds a token of ServiceAccount %s", s.Namespace, s.Name, sa)})
-	}
-	return a.addScope(key, "written-token-secrets", allNamespaces, "token Secrets as they are written", dedupeByTarget(picks))
+		return dedupeByTarget(picks)
+	})
 }

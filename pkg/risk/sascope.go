@@ -63,20 +63,24 @@ func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.No
 	h := fnv.New64a()
 	h.Write([]byte(userCacheKey(creator)))
 	key := fmt.Sprintf("Scope:new-pod:%s:%s:%016x", ns, who, h.Sum64())
+	return a.sharedScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, func() []Candidate {
+		picks := make([]Candidate, 0, len(a.sasByNS[ns]))
+		for _, sa := range a.sasByNS[ns] {
+			picks = append(picks, a.gateSA(Candidate{Primitive: pickServiceAccount, To: a.SANode(ns, sa.Name), Holds: true,
+				Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator))
+		}
+		return picks
+	})
+}
+
+// sharedScope returns the shared scope of key, made on first use with the
+// 0-hop picks that hold (every pick is kept for explain), or nil when none
+// holds.
+func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Candidate) *graph.Node {
 	if n, ok := a.scopes[key]; ok {
 		return n
 	}
-	picks := make([]Candidate, 0, len(a.sasByNS[ns]))
-	for _, sa := range a.sasByNS[ns] {
-		picks = append(picks, a.gateSA(Candidate{Primitive: pickServiceAccount, To: a.SANode(ns, sa.Name), Holds: true,
-			Condition: "the new pod sets serviceAccountName " + sa.Name + " (a pod may use any ServiceAccount of its namespace)"}, ns, sa.Name, creator))
-	}
-	return a.addScope(key, "new-pod/"+who, ns, "pods "+who+" creates in "+ns, picks)
-}
-
-// addScope adds the shared scope with its 0-hop picks that hold (keeping
-// every pick for explain), or records nil when none holds.
-func (a *Analysis) addScope(key, name, ns, label string, picks []Candidate) *graph.Node {
+	picks := picksOf()
 	if !anyHolds(picks) {
 		a.scopes[key] = nil
 		return nil
@@ -124,14 +128,13 @@ func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns
 	if ns == allNamespaces {
 		key, label, nss = "Scope:"+name, what+" of "+all, a.namespaces
 	}
-	if n, ok := a.scopes[key]; ok {
-		return n
-	}
-	var picks []Candidate
-	for _, n := range nss {
-		picks = append(picks, picksIn(n)...)
-	}
-	return a.addScope(key, name, ns, label, picks)
+	return a.sharedScope(key, name, ns, label, func() []Candidate {
+		var picks []Candidate
+		for _, n := range nss {
+			picks = append(picks, picksIn(n)...)
+		}
+		return picks
+	})
 }
 
 // anyPodGrant is how a principal acts on every pod of a namespace: the
