@@ -243,8 +243,16 @@ type BoundRule struct {
 // RulesFor returns every rule bound to the subject itself (not to its groups)
 // or, for a Group subject, to that group. Callers combine subjects as they need.
 func (e *Evaluator) RulesFor(s Subject) []BoundRule {
-	var out []BoundRule
-	for _, ref := range e.subjectIndex()[s] {
+	refs := e.subjectIndex()[s]
+	n := 0
+	for _, ref := range refs {
+		n += len(ref.br.rules)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]BoundRule, 0, n)
+	for _, ref := range refs {
 		br := ref.br
 		for i := range br.rules {
 			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})

@@ -106,6 +106,12 @@ type Analysis struct {
 	kept map[string]bool
 	// hostPods memoises mayReachHost.
 	hostPods map[*model.Pod]bool
+	// escapeNS memoises escapeOrder, by pod maker resource.
+	escapeNS map[string][]string
+	// groupRules memoises the rules bound to each group (groupRulesOf):
+	// every member of a group copies them, and a group bound in hundreds of
+	// namespaces has thousands.
+	groupRules map[string][]rbacBound
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {
@@ -197,6 +203,7 @@ func (a *Analysis) dropRules() {
 	for _, p := range a.principals {
 		p.Rules = nil
 	}
+	a.groupRules = nil
 }
 
 func (a *Analysis) index() {

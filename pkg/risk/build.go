@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,13 +66,17 @@ func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
 		return nil
 	}
 	p := &Principal{Node: n}
-	p.Rules = a.Eval.RulesFor(s)
+	if s.Kind == rbacv1.GroupKind {
+		p.Rules = a.groupRulesOf(s.Name)
+	} else {
+		p.Rules = a.Eval.RulesFor(s)
+	}
 	p.Own = len(p.Rules)
 	a.addPrincipal(p)
 	for _, g := range a.impliedGroups(n) {
 		p.Groups = append(p.Groups, g)
 		gs := rbac.Subject{Kind: rbacv1.GroupKind, Name: g}
-		gRules := a.Eval.RulesFor(gs)
+		gRules := a.groupRulesOf(g)
 		p.Rules = append(p.Rules, gRules...)
 		// Membership is an edge only to groups that hold something.
 		if len(gRules) > 0 || g == rbac.GroupMasters {
@@ -96,6 +101,20 @@ func memberCondition(n *graph.Node, group, source string) string {
 	default:
 		return "group membership given with --groups"
 	}
+}
+
+// groupRulesOf returns the rules bound to group, memoised. The slice is
+// shared: its capacity is its length, so a caller's append copies it.
+func (a *Analysis) groupRulesOf(group string) []rbacBound {
+	if rs, ok := a.groupRules[group]; ok {
+		return rs
+	}
+	rs := slices.Clip(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group}))
+	if a.groupRules == nil {
+		a.groupRules = map[string][]rbacBound{}
+	}
+	a.groupRules[group] = rs
+	return rs
 }
 
 func (a *Analysis) addPrincipal(p *Principal) {

@@ -41,18 +41,24 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
 	}
+	pods := a.podsFor(p, execProbes...)
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec"); g != nil {
 		out = append(out, execAny(g, allNamespaces))
+		if !a.keeps(p) {
+			// Elsewhere than the namespaces of its own rules, the scope has
+			// every pod's steps.
+			pods = selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, execProbes...))
+		}
 	}
-	for _, pod := range a.podsFor(p, execProbes...) {
+	for _, pod := range pods {
 		g, seen := anyPod[pod.Namespace]
 		if !seen {
 			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, verbs, "exec"); g != nil && !g.covered {
 				out = append(out, execAny(g, pod.Namespace))
 			}
 		}
-		if g != nil && !a.keeps(p) && !a.mayReachHost(pod) {
-			continue // the scope has its ServiceAccount; what is left are failed steps, which only explain keeps
+		if g != nil && !a.keeps(p) {
+			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
 		}
 		var br rbacBound
 		var how string
@@ -97,7 +103,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})
 		}
-		if pod.Spec.NodeName == "" {
+		if pod.Spec.NodeName == "" || g != nil { // with g, the running pods' scope has the node's steps
 			continue
 		}
 		if host := hostCandidates(a, "exec-pod", pod, how, note, br); len(host) > 0 {

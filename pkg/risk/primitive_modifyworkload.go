@@ -27,12 +27,31 @@ var modifyVerbs = []string{"patch", "update"}
 
 func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
+	// Every controller of some kinds, in every namespace (a rule bound
+	// cluster-wide without resourceNames): one step into the shared scope of
+	// their templates (workloadtemplates.go). A namespace where no rule of
+	// the principal's own namespace applies is left to that scope.
+	groups, covered := clusterWideTemplates(p)
+	for _, g := range groups {
+		if scope := a.templatesScope(g.kinds); scope != nil {
+			out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: g.condition()})
+		}
+	}
+	workloads := a.workloadsFor(p, modifyWorkloadProbes...)
+	var local map[string]bool
+	if covered != nil {
+		local = namespacedReach(p, modifyWorkloadProbes...)
+		if !a.keeps(p) && !reachClusterWide(p, uncoveredTemplateProbes(covered)...) {
+			// Only the namespaces of its own rules can add steps.
+			workloads = selectIn(a.Inv.Workloads, a.objIndex().workloads, local)
+		}
+	}
 	// One modifiable controller per namespace is enough: each gives every
 	// ServiceAccount of the namespace (the first in stable order is named).
 	doneNS := map[string]bool{}
-	for _, w := range a.workloadsFor(p, modifyWorkloadProbes...) {
+	for _, w := range workloads {
 		wr, ok := resourceForKind(w.Kind)
-		if !ok || doneNS[w.Namespace] {
+		if !ok || doneNS[w.Namespace] || (covered[w.Kind] && !local[w.Namespace]) {
 			continue
 		}
 		br, ok := p.FirstAny(modifyVerbs, res("", wr.group, wr.resource, "", w.Namespace, w.Name))
@@ -64,7 +83,15 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
 	}
-	out = append(out, modifyNoTarget(a, p, doneNS)...)
+	if a.keeps(p) {
+		// Only failed steps: explain alone keeps them.
+		for _, ns := range a.namespaces {
+			if !doneNS[ns] && !local[ns] && a.templateIn(ns, covered) {
+				doneNS[ns] = true // the templates scope changes one there
+			}
+		}
+		out = append(out, modifyNoTarget(a, p, doneNS)...)
+	}
 	// every pod of a namespace, or of every namespace: one step into the
 	// running pods' scope instead of one per pod.
 	anyPod := map[string]*anyPodGrant{}
@@ -72,12 +99,18 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return Candidate{Primitive: "modify-workload", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br),
 			Condition: fmt.Sprintf("%s any pod of %s to replace its image", g.verb, anyWhere(ns))}
 	}
+	pods := a.podsFor(p, modifyPodProbes...)
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, modifyVerbs, ""); g != nil {
 		out = append(out, modifyAny(g, allNamespaces))
+		if !a.keeps(p) {
+			// Elsewhere than the namespaces of its own rules, the scope has
+			// every pod's steps.
+			pods = selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, modifyPodProbes...))
+		}
 	}
-	for _, pod := range a.podsFor(p, modifyPodProbes...) {
-		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) && !a.mayReachHost(pod) {
-			continue // the scope has its ServiceAccount; what is left are failed steps, which only explain keeps
+	for _, pod := range pods {
+		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) {
+			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
 		}
 		br, ok := p.FirstAny(modifyVerbs, res("", "", "pods", "", pod.Namespace, pod.Name))
 		if !ok {
@@ -103,7 +136,9 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		}
-		out = append(out, hostCandidates(a, "modify-workload", pod, how, note, br)...)
+		if g == nil { // else the running pods' scope has the node's steps
+			out = append(out, hostCandidates(a, "modify-workload", pod, how, note, br)...)
+		}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,5 +62,78 @@ func TestModifyWorkloadResourceNames(t *testing.T) {
 		if !tc.holds && len(fails) == 0 {
 			t.Errorf("resourceNames %v: no failed candidate to explain why", tc.names)
 		}
+	}
+}
+
+// TestModifyWorkloadEveryNamespace: rules bound cluster-wide without
+// resourceNames step once into the shared scope of the kinds' templates (one
+// step per rule), whose picks are each namespace's first controller of those
+// kinds; rules with resourceNames, and namespaces where a rule of their own
+// applies, keep their per-namespace steps.
+func TestModifyWorkloadEveryNamespace(t *testing.T) {
+	patch := func(resources ...string) rbacv1.PolicyRule {
+		return rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: resources, Verbs: []string{"patch"}}
+	}
+	for _, tc := range []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		// local adds a Role patching statefulsets in b, bound to the user.
+		local bool
+		steps []string // targets of the modify-workload steps that hold
+		picks map[string][]string
+	}{
+		{name: "one rule, two kinds", rules: []rbacv1.PolicyRule{patch("deployments", "statefulsets")},
+			steps: []string{"Scope:workload-templates:Deployment,StatefulSet"},
+			picks: map[string][]string{"Scope:workload-templates:Deployment,StatefulSet": {"Scope:any-serviceaccount:a", "Scope:any-serviceaccount:b", "Scope:any-serviceaccount:c"}}},
+		{name: "one step per rule", rules: []rbacv1.PolicyRule{patch("deployments"), {APIGroups: []string{"apps"}, Resources: []string{"statefulsets"}, Verbs: []string{"update"}}},
+			steps: []string{"Scope:workload-templates:Deployment", "Scope:workload-templates:StatefulSet"},
+			picks: map[string][]string{
+				"Scope:workload-templates:Deployment":  {"Scope:any-serviceaccount:a", "Scope:any-serviceaccount:c"},
+				"Scope:workload-templates:StatefulSet": {"Scope:any-serviceaccount:b"},
+			}},
+		{name: "resourceNames stay per namespace", rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"patch"}, ResourceNames: []string{"web"}}},
+			steps: []string{"Scope:any-serviceaccount:a"}},
+		{name: "a namespace's own rule still steps there", rules: []rbacv1.PolicyRule{patch("deployments")}, local: true,
+			steps: []string{"Scope:any-serviceaccount:b", "Scope:workload-templates:Deployment"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := &model.Inventory{}
+			for _, ns := range []string{"a", "b", "c"} {
+				inv.Namespaces = append(inv.Namespaces, &model.Namespace{Meta: model.Meta{Name: ns, Labels: map[string]string{LabelEnforce: LevelRestricted}}})
+				inv.ServiceAccounts = append(inv.ServiceAccounts, &model.ServiceAccount{Meta: model.Meta{Namespace: ns, Name: "admin"}})
+			}
+			inv.Workloads = []*model.Workload{
+				{Meta: model.Meta{Namespace: "a", Name: "web"}, Kind: "Deployment", Group: "apps"},
+				{Meta: model.Meta{Namespace: "b", Name: "db"}, Kind: "StatefulSet", Group: "apps"},
+				{Meta: model.Meta{Namespace: "c", Name: "api"}, Kind: "Deployment", Group: "apps"},
+			}
+			if tc.local {
+				inv.Roles = append(inv.Roles, &model.Role{Meta: model.Meta{Namespace: "b", Name: "sts"}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"statefulsets"}, Verbs: []string{"patch"}}}})
+				inv.RoleBindings = append(inv.RoleBindings, &model.Binding{Meta: model.Meta{Namespace: "b", Name: "sts"}, Kind: model.KindRoleBinding,
+					RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "sts"},
+					Subjects: []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "u"}}})
+			}
+			a := Analyze(userWith(tc.rules, inv), Options{})
+			var steps []string
+			for _, e := range a.Graph.From(a.Graph.Node(userKey("u"))) {
+				if e.Primitive == "modify-workload" {
+					steps = append(steps, e.To.Key)
+				}
+			}
+			if !slices.Equal(steps, tc.steps) {
+				t.Errorf("steps %q, want %q", steps, tc.steps)
+			}
+			for scope, want := range tc.picks {
+				var got []string
+				for _, e := range a.Graph.From(a.Graph.Node(scope)) {
+					if e.Primitive == pickWorkload && e.Hops == 0 {
+						got = append(got, e.To.Key)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s picks %q, want %q", scope, got, want)
+				}
+			}
+		})
 	}
 }

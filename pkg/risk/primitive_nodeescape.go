@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"sort"
 )
 
 // nodeEscape: a pod creator in a namespace whose Pod Security level admits
@@ -30,14 +31,39 @@ func (nodeEscape) Techniques() []string { return []string{"T1611", "T1610"} }
 
 func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
-	for _, ns := range podCreatorNamespaces(a, p) {
+	namespaces := podCreatorNamespaces(a, p)
+	if a.adm == nil && !a.keeps(p) {
+		if br, w, ok := canCreatePods(p, allNamespaces); ok {
+			// Pods created in every namespace (a rule bound cluster-wide):
+			// each namespace without a rule of its own gives the same step
+			// into the scope of any node but for the namespace its condition
+			// names, and the graph keeps the least condition of a step
+			// (Graph.AddEdge). The first such namespace in that order
+			// stands for them all; only the namespaces of its own rules are
+			// visited, instead of every namespace for every such principal.
+			local := namespacedReach(p, createPodProbes...)
+			for _, ns := range a.escapeOrder(w) {
+				if !local[ns] {
+					out = append(out, escapeCandidates(a, ns, createHow(w, ns), br)...)
+					break
+				}
+			}
+			namespaces = nil
+			for _, ns := range a.namespaces {
+				if local[ns] {
+					namespaces = append(namespaces, ns)
+				}
+			}
+		}
+	}
+	for _, ns := range namespaces {
 		br, w, ok := canCreatePods(p, ns)
 		if !ok {
 			continue
 		}
 		var first []Candidate
 		for _, m := range a.makersIn(p, ns, br, w) {
-			cs := escapeCandidates(a, ns, fmt.Sprintf("create %s in %s", m.w.display(), ns), m.br)
+			cs := escapeCandidates(a, ns, createHow(m.w, ns), m.br)
 			cs = a.gateEscape(cs, ns, podCreator(p, m.w), nil)
 			if anyHolds(cs) {
 				first = cs
@@ -65,4 +91,36 @@ func escapeCandidates(a *Analysis, ns, how string, brs ...rbacBound) []Candidate
 	}
 	return []Candidate{{Primitive: "node-escape", To: a.AnyNode(), Hops: 1, Holds: true, Grants: brs,
 		Condition: fmt.Sprintf("%s: a privileged pod with spec.nodeName set to the node of choice; %s", how, why)}}
+}
+
+func createHow(w workloadResource, ns string) string {
+	return fmt.Sprintf("create %s in %s", w.display(), ns)
+}
+
+// escapeOrder returns the namespaces where creating w's pods escapes to a
+// node (Pod Security admits privileged pods, Nodes are in the input), in the
+// order of the step's condition, memoised per kind.
+func (a *Analysis) escapeOrder(w workloadResource) []string {
+	if order, ok := a.escapeNS[w.resource]; ok {
+		return order
+	}
+	type nsCond struct{ ns, cond string }
+	var held []nsCond
+	for _, ns := range a.namespaces {
+		for _, c := range escapeCandidates(a, ns, createHow(w, ns)) {
+			if c.Holds {
+				held = append(held, nsCond{ns, c.Condition})
+			}
+		}
+	}
+	sort.SliceStable(held, func(i, j int) bool { return held[i].cond < held[j].cond })
+	order := make([]string, len(held))
+	for i, h := range held {
+		order[i] = h.ns
+	}
+	if a.escapeNS == nil {
+		a.escapeNS = map[string][]string{}
+	}
+	a.escapeNS[w.resource] = order
+	return order
 }

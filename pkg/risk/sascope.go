@@ -100,21 +100,33 @@ func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Can
 
 // runningPodsScope is "the running pods of ns" (of every namespace for
 // allNamespaces): each pod that runs (or whose phase the input does not
-// say) with a ServiceAccount token mounted, picked for that ServiceAccount.
-// Whoever may exec into, or replace the image of, every pod there (a rule
-// without resourceNames) reaches the same ServiceAccounts; the step into the
-// scope says how, the pick which pod. It is nil when no such pod is in the
-// input.
+// say) with a ServiceAccount token mounted, picked for that ServiceAccount,
+// and each running pod that reaches its node (hostCandidates), picked for
+// what it reaches there. Whoever may exec into, or replace the image of,
+// every pod there (a rule without resourceNames) runs code in any of them
+// and reaches the same identities; the step into the scope says how, the
+// pick which pod. It is nil when no pick holds.
 func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 	return a.perNamespaceScope("running-pods", "running pods", "every namespace", ns, func(n string) []Candidate {
 		var picks []Candidate
 		for _, pod := range a.podsByNS[n] {
 			running, note := podRunning(pod)
-			if !running || !a.tokenMounted(pod) {
+			if !running {
 				continue
 			}
-			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
-				Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
+			if a.tokenMounted(pod) {
+				picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
+					Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
+			}
+			if a.mayReachHost(pod) {
+				for _, c := range hostCandidates(a, pickServiceAccount, pod, "code run in pod "+n+"/"+pod.Name, note, rbacBound{}) {
+					if c.To.Kind == graph.KindNode {
+						c.Primitive = pickNode
+					}
+					c.Hops, c.Grants = 0, nil
+					picks = append(picks, c)
+				}
+			}
 		}
 		return picks
 	})

@@ -28,6 +28,7 @@ items:
   rules:
   - {apiGroups: [""], resources: [pods, pods/exec, serviceaccounts/token], verbs: [create, patch]}
   - {apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}
+  - {apiGroups: [apps], resources: [deployments], verbs: [patch]}
   - {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}
   - {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [admin-all]}
 - {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRoleBinding, metadata: {name: ops}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: operator}, subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ops}]}
@@ -43,6 +44,8 @@ items:
 			fmt.Fprintf(&b, "- {apiVersion: v1, kind: ServiceAccount, metadata: {name: %s, namespace: %s}}\n", sa, ns)
 		}
 		fmt.Fprintf(&b, "- {apiVersion: v1, kind: Pod, metadata: {name: app, namespace: %s}, spec: {serviceAccountName: app, nodeName: worker, containers: [{name: app, image: app}]}, status: {phase: Running}}\n", ns)
+		fmt.Fprintf(&b, "- {apiVersion: v1, kind: Pod, metadata: {name: agent, namespace: %s}, spec: {nodeName: node-%d, automountServiceAccountToken: false, containers: [{name: agent, image: agent, securityContext: {privileged: true}}]}, status: {phase: Running}}\n", ns, i)
+		fmt.Fprintf(&b, "- {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: %s}, spec: {template: {spec: {containers: [{name: web, image: web}]}}}}\n", ns)
 	}
 	file := filepath.Join(t.TempDir(), "cluster.yaml")
 	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
@@ -52,10 +55,11 @@ items:
 }
 
 // TestSharedScopesKeepEdgesPerPrincipalConstant: an identity that may create
-// pods, exec, mint tokens, impersonate ServiceAccounts and bind a namespace
-// admin role in every namespace has the same few steps whatever the number
-// of namespaces; the scopes' picks grow with the ServiceAccounts and pods,
-// once for every principal. A RoleBinding in one namespace gives steps into
+// pods, exec, patch pods and Deployments, mint tokens, impersonate
+// ServiceAccounts and bind a namespace admin role in every namespace has the
+// same few steps whatever the number of namespaces (a privileged pod on its
+// own node in each namespace included); the scopes' picks grow with the
+// ServiceAccounts, pods and Deployments, once for every principal. A RoleBinding in one namespace gives steps into
 // that namespace's scopes only.
 func TestSharedScopesKeepEdgesPerPrincipalConstant(t *testing.T) {
 	small, large := sharedScopeCluster(t, 3), sharedScopeCluster(t, 30)
@@ -71,6 +75,7 @@ func TestSharedScopesKeepEdgesPerPrincipalConstant(t *testing.T) {
 		"impersonate→Scope:any-serviceaccount",
 		"exec-pod→Scope:running-pods",
 		"modify-workload→Scope:running-pods",
+		"modify-workload→Scope:workload-templates:Deployment",
 		"bind→Scope:any-namespace-admin",
 	}
 	got := strings.Join(edgesFrom(large, "User:ops"), "\n")
@@ -85,7 +90,9 @@ func TestSharedScopesKeepEdgesPerPrincipalConstant(t *testing.T) {
 			t.Errorf("User:team has no step %s:\n%s", w, team)
 		}
 	}
-	for scope, n := range map[string]int{"Scope:any-serviceaccount": 60, "Scope:running-pods": 30, "Scope:any-namespace-admin": 30, "Scope:any-serviceaccount:ns-7": 2} {
+	// Deployment templates: one pick per namespace, and one escape to any node
+	// (unlabelled namespaces admit privileged pods by default).
+	for scope, n := range map[string]int{"Scope:any-serviceaccount": 60, "Scope:running-pods": 60, "Scope:workload-templates:Deployment": 31, "Scope:any-namespace-admin": 30, "Scope:any-serviceaccount:ns-7": 2} {
 		if picks := edgesFrom(large, scope); len(picks) != n {
 			t.Errorf("%s picks %d, want %d: %v", scope, len(picks), n, picks)
 		}
