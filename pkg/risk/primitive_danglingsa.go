@@ -7,6 +7,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -42,6 +43,7 @@ type danglingSA struct {
 	binding   *model.Binding
 	namespace string
 	name      string
+	where     string // the binding, described once
 }
 
 // danglingSAs returns, computed once, the ServiceAccount subjects of bindings
@@ -65,7 +67,7 @@ func (a *Analysis) danglingSAs() []danglingSA {
 				if len(a.sasByNS[c.Namespace]) == 0 || !a.listed("serviceaccounts", c.Namespace) {
 					continue // absence proves nothing
 				}
-				a.dangling.sas = append(a.dangling.sas, danglingSA{binding: b, namespace: c.Namespace, name: c.Name})
+				a.dangling.sas = append(a.dangling.sas, danglingSA{binding: b, namespace: c.Namespace, name: c.Name, where: rbac.DescribeBinding(b)})
 			}
 		}
 	}
@@ -85,28 +87,33 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	var out []Candidate
 	for _, d := range list {
-		where := rbac.DescribeBinding(d.binding)
-		target := a.phantom(saKey(d.namespace, d.name), "ServiceAccount "+d.namespace+"/"+d.name)
+		if !everywhere && !nss[d.namespace] && !nss[d.binding.Namespace] {
+			continue // no rule of it could create a ServiceAccount there
+		}
 		create, ok := p.First(res("create", "", "serviceaccounts", "", d.namespace, ""))
+		where := d.where
+		target := func() *graph.Node {
+			return a.phantom(saKey(d.namespace, d.name), "ServiceAccount "+d.namespace+"/"+d.name)
+		}
 		if !ok {
 			// A RoleBinding's subject in another namespace: creating the name
 			// in the binding's namespace makes a different ServiceAccount.
 			if d.binding.Kind == model.KindRoleBinding && d.binding.Namespace != d.namespace {
 				if br, ok := p.First(res("create", "", "serviceaccounts", "", d.binding.Namespace, "")); ok {
-					out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(br), To: target,
+					out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(br), To: target(),
 						Why: fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist; it can create ServiceAccounts in %s, the binding's namespace, but the subject is in namespace %s, where it cannot", where, d.namespace, d.name, d.binding.Namespace, d.namespace)})
 				}
 			}
 			continue
 		}
 		if errs := validation.IsDNS1123Subdomain(d.name); len(errs) > 0 {
-			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target,
+			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target(),
 				Why: fmt.Sprintf("%s names ServiceAccount %s/%s, which does not exist, but %q is not a valid ServiceAccount name (%s): the apiserver refuses to create it", where, d.namespace, d.name, d.name, strings.Join(errs, "; "))})
 			continue
 		}
 		token, how, assumed, ok := a.saTokenWay(p, d.namespace, d.name)
 		if !ok {
-			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target,
+			out = append(out, Candidate{Primitive: "dangling-serviceaccount", Hops: 1, Grants: grants(create), To: target(),
 				Why: fmt.Sprintf("can create ServiceAccount %s/%s, which %s names but which does not exist, but cannot get a token for it: no create serviceaccounts/token on that name, no create and read of secrets, no create of pods or workloads in %s", d.namespace, d.name, where, d.namespace)})
 			continue
 		}

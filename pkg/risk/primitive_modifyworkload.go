@@ -38,13 +38,12 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 	}
 	workloads := a.workloadsFor(p, modifyWorkloadProbes...)
-	var local map[string]bool
-	if covered != nil {
-		local = namespacedReach(p, modifyWorkloadProbes...)
-		if !a.keeps(p) && !reachClusterWide(p, uncoveredTemplateProbes(covered)...) {
-			// Only the namespaces of its own rules can add steps.
-			workloads = selectIn(a.Inv.Workloads, a.objIndex().workloads, local)
-		}
+	local := namespacedReach(p, modifyWorkloadProbes...)
+	if !a.keeps(p) && !reachClusterWide(p, uncoveredTemplateProbes(covered)...) {
+		// Its cluster-wide rules give nothing beyond the templates scope
+		// (or only Jobs, which fail): only the namespaces of its own rules
+		// can add steps that hold.
+		workloads = selectIn(a.Inv.Workloads, a.objIndex().workloads, local)
 	}
 	// One modifiable controller per namespace is enough: each gives every
 	// ServiceAccount of the namespace (the first in stable order is named).

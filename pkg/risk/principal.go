@@ -182,6 +182,11 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 		}
 		seen[br.Namespace] = true
 	}
+	return inOrder(seen, all)
+}
+
+// inOrder returns the namespaces of seen that are in all, in all's order.
+func inOrder(seen map[string]bool, all []string) []string {
 	if len(seen) == 0 {
 		return nil
 	}
