@@ -37,7 +37,13 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 	}
-	for _, ns := range podCreatorNamespaces(a, p) {
+	namespaces := podCreatorNamespaces(a, p)
+	if everywhere && !a.keeps(p) {
+		// Where no rule of the namespace's own applies, the step into every
+		// namespace's scope has it all; the rest would be failed steps.
+		namespaces = inOrder(namespacedReach(p, createPodProbes...), a.namespaces)
+	}
+	for _, ns := range namespaces {
 		br, w, ok := canCreatePods(p, ns)
 		if !ok {
 			out = append(out, createOnlyByName(a, p, ns)...)

@@ -109,16 +109,21 @@ func readCSR(p *Principal) (rbacBound, bool) {
 }
 
 // firstIgnoringNames finds a rule for the verb on the resource, whatever its resourceNames.
+// Only rules bound cluster-wide count (the resources asked about are
+// cluster-scoped); they are visited through the principal's index, without
+// copying the others.
 func firstIgnoringNames(p *Principal, verb, group, resource, sub string) (rbacBound, bool) {
-	for _, br := range p.Rules {
-		if br.Namespace != "" {
-			continue
+	req := res(verb, group, resource, sub, "", "")
+	var found rbacBound
+	ok := false
+	p.eachApplicable("", func(br *rbacBound) bool {
+		probe := br.Rule
+		probe.ResourceNames = nil
+		if rbac.RuleAllows(req, &probe) {
+			found, ok = *br, true
+			return false
 		}
-		probe := br
-		probe.Rule.ResourceNames = nil
-		if ruleAllows(probe, res(verb, group, resource, sub, "", "")) {
-			return br, true
-		}
-	}
-	return rbacBound{}, false
+		return true
+	})
+	return found, ok
 }
