@@ -72,12 +72,12 @@ func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
 		p.Rules = a.Eval.RulesFor(s)
 	}
 	p.Own = len(p.Rules)
+	p.groupRules = true
 	a.addPrincipal(p)
 	for _, g := range a.impliedGroups(n) {
 		p.Groups = append(p.Groups, g)
 		gs := rbac.Subject{Kind: rbacv1.GroupKind, Name: g}
 		gRules := a.groupRulesOf(g)
-		p.Rules = append(p.Rules, gRules...)
 		// Membership is an edge only to groups that hold something.
 		if len(gRules) > 0 || g == rbac.GroupMasters {
 			gn := a.subjectNode(gs)
@@ -101,6 +101,30 @@ func memberCondition(n *graph.Node, group, source string) string {
 	default:
 		return "group membership given with --groups"
 	}
+}
+
+// effectiveRules returns the principal's effective rules: its own, then
+// those of its groups. A principal made by ensurePrincipal keeps only its
+// own between evaluations: every member of a group bound in hundreds of
+// namespaces would otherwise hold a copy of the group's rules for the whole
+// analysis (most of the heap on clusters shaped so).
+func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
+	if !p.groupRules {
+		return p.Rules
+	}
+	n := len(p.Rules)
+	for _, g := range p.Groups {
+		n += len(a.groupRulesOf(g))
+	}
+	if n == len(p.Rules) {
+		return p.Rules
+	}
+	out := make([]rbacBound, 0, n)
+	out = append(out, p.Rules...)
+	for _, g := range p.Groups {
+		out = append(out, a.groupRulesOf(g)...)
+	}
+	return out
 }
 
 // groupRulesOf returns the rules bound to group, memoised. The slice is
@@ -273,6 +297,11 @@ func (a *Analysis) allReach(roots []rbac.Subject) bool {
 }
 
 func (a *Analysis) evaluatePrincipal(p *Principal) {
+	// The group rules are added for this evaluation only (effectiveRules).
+	if own := p.Rules; p.groupRules {
+		p.Rules = a.effectiveRules(p)
+		defer func() { p.Rules, p.idx = own, nil }()
+	}
 	if len(p.Rules) == 0 && p.Node.Kind != graph.KindNode {
 		return
 	}

@@ -414,7 +414,7 @@ func (a *Analysis) serviceAccountTargets(p *Principal) []impersonationTarget {
 		}
 		out = append(out, impersonationTarget{mode: modeServiceAccount, who: "ServiceAccount " + sa.Namespace + "/" + sa.Name,
 			id:    rbac.IdentityOf(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}),
-			rules: a.ensurePrincipal(n).Rules, grants: []rbac.BoundRule{g}})
+			rules: a.effectiveRules(a.ensurePrincipal(n)), grants: []rbac.BoundRule{g}})
 	}
 	return out
 }

@@ -16,6 +16,8 @@ type Principal struct {
 	Node *graph.Node
 	// Rules are the effective rules: the principal's own, then those of the
 	// groups every such identity is in. Analyze drops them when it is done.
+	// For an identity or group (groupRules), only its own rules are kept
+	// outside its evaluation; the primitives see them all.
 	Rules []rbac.BoundRule
 	// Groups are the groups the principal's identities are in.
 	Groups []string
@@ -29,6 +31,9 @@ type Principal struct {
 	Acting *rbac.Identity
 
 	idx *ruleIndex
+	// groupRules: the groups' rules are added to Rules while the principal
+	// is evaluated (Analysis.effectiveRules).
+	groupRules bool
 }
 
 // ruleIndex lists, in Rules order, the rules bound cluster-wide and those of
