@@ -106,6 +106,11 @@ type Analysis struct {
 	kept map[string]bool
 	// hostPods memoises mayReachHost.
 	hostPods map[*model.Pod]bool
+	// lazyPrincipals (with Options.Roots): an identity's principal is made
+	// when the evaluation reaches it (evaluateFrom), not for every identity
+	// of the input up front; `from`, `explain` and the choke points'
+	// re-analyses visit few of them.
+	lazyPrincipals bool
 	// escapeNS memoises escapeOrder, by pod maker resource.
 	escapeNS map[string][]string
 	// groupRules memoises the rules bound to each group (groupRulesOf):
@@ -176,6 +181,7 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		workloadsNS:  map[string][]*model.Workload{},
 	}
 	if len(opts.Roots) > 0 {
+		a.lazyPrincipals = true
 		a.succ = map[*graph.Node][]*graph.Node{}
 		if opts.StopWhenRootsReach {
 			a.toSink = map[*graph.Node]bool{}
@@ -280,28 +286,28 @@ func (a *Analysis) subjectNode(s rbac.Subject) *graph.Node {
 // SANode returns the node of ServiceAccount ns/name.
 func (a *Analysis) SANode(ns, name string) *graph.Node {
 	n := a.subjectNode(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: name})
-	a.ensurePrincipal(n)
+	a.identityPrincipal(n)
 	return n
 }
 
 // NodeIdentity returns the node of a kubelet identity.
 func (a *Analysis) NodeIdentity(name string) *graph.Node {
 	n := a.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + name})
-	a.ensurePrincipal(n)
+	a.identityPrincipal(n)
 	return n
 }
 
 // UserNode returns the node of a user.
 func (a *Analysis) UserNode(name string) *graph.Node {
 	n := a.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: name})
-	a.ensurePrincipal(n)
+	a.identityPrincipal(n)
 	return n
 }
 
 // GroupNode returns the node of a group.
 func (a *Analysis) GroupNode(name string) *graph.Node {
 	n := a.subjectNode(rbac.Subject{Kind: rbacv1.GroupKind, Name: name})
-	a.ensurePrincipal(n)
+	a.identityPrincipal(n)
 	return n
 }
 

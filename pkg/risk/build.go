@@ -103,6 +103,14 @@ func memberCondition(n *graph.Node, group, source string) string {
 	}
 }
 
+// identityPrincipal makes the principal of an identity's node, unless
+// principals are made as the evaluation reaches them (lazyPrincipals).
+func (a *Analysis) identityPrincipal(n *graph.Node) {
+	if !a.lazyPrincipals {
+		a.ensurePrincipal(n)
+	}
+}
+
 // effectiveRules returns the principal's effective rules: its own, then
 // those of its groups. A principal made by ensurePrincipal keeps only its
 // own between evaluations: every member of a group bound in hundreds of
@@ -153,7 +161,7 @@ func (a *Analysis) Principal(key string) *Principal { return a.byKey[key] }
 // ServiceAccount, every Node's kubelet identity and the superuser group.
 func (a *Analysis) addIdentities() {
 	for _, s := range a.Eval.Subjects() {
-		a.ensurePrincipal(a.subjectNode(s))
+		a.identityPrincipal(a.subjectNode(s))
 	}
 	for _, sa := range a.Inv.ServiceAccounts {
 		a.SANode(sa.Namespace, sa.Name)
@@ -236,7 +244,11 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 		}
 		n := queue[0]
 		queue = queue[1:]
-		if p := a.byKey[n.Key]; p != nil {
+		p := a.byKey[n.Key]
+		if p == nil && a.lazyPrincipals {
+			p = a.ensurePrincipal(n) // nil for a node that is no identity
+		}
+		if p != nil {
 			a.evaluatePrincipal(p)
 		}
 		for _, next := range a.succ[n] {
