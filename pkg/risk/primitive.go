@@ -192,7 +192,7 @@ func (s structuralStep) Techniques() []string                       { return s.t
 func (s structuralStep) Evaluate(*Analysis, *Principal) []Candidate { return nil }
 
 // structural are the steps of the analysis itself. member-of and the picks
-// (pick-node, pick-serviceaccount, pick-identity, pick-namespace) are no attacker action
+// (pick-node, pick-serviceaccount, pick-identity, pick-namespace, pick-workload) are no attacker action
 // (a member already holds its groups' permissions; a node, ServiceAccount or
 // namespace is picked by the step that enters the scope), so they carry no
 // technique: the technique is the step's before or after them.
@@ -200,10 +200,11 @@ var structural = []Primitive{
 	structuralStep{"admin-rules", "rules bound cluster-wide cover every verb on every resource and non-resource URL: cluster-admin outright", "#b91c1c", []string{"T1078"}},
 	structuralStep{"superuser-group", "membership of system:masters bypasses RBAC authorization entirely", "#b91c1c", []string{"T1078"}},
 	structuralStep{"member-of", "a group membership: every member holds the group's permissions", "#64748b", nil},
-	structuralStep{pickNode, "a step that names the node its pod runs on reaches any node alike", "#78716c", nil},
+	structuralStep{pickNode, "a step that names the node its pod runs on reaches any node alike; code run in a pod that shares its host reaches that node", "#78716c", nil},
 	structuralStep{pickServiceAccount, "a step that may name any ServiceAccount (a new pod's, a token's, an impersonated one), run in any running pod or hold a node's identity names this one", "#78716c", nil},
 	structuralStep{pickIdentity, "a step that may name any user, group or ServiceAccount (a certificate's subject, an impersonation) names this one", "#78716c", nil},
 	structuralStep{pickNamespace, "a RoleBinding that may be made in any namespace is made in this one", "#78716c", nil},
+	structuralStep{pickWorkload, "a change that may be made to every controller of a kind is made to this namespace's first one", "#78716c", nil},
 }
 
 // Structural returns the steps the analysis makes itself (not registered
