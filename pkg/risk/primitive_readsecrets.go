@@ -55,7 +55,7 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	anyIn := map[string]bool{}
 	var only []string
-	restrict := everywhere && !a.keeps(p) && !clusterWideNamed(p, readSecretProbes)
+	restrict := everywhere && !a.keeps(p) && !clusterWideRule(p, true, readSecretProbes)
 	if restrict {
 		// Its cluster-wide rules read any Secret, and none of them names
 		// Secrets: where no rule of the namespace's own applies, the step
@@ -186,20 +186,3 @@ func readSomeSecret(p *Principal, ns, verb string) (rbacBound, bool) {
 }
 
 var readSecretProbes = []reqShape{{verbs: readVerbs, resource: "secrets"}}
-
-// clusterWideNamed reports whether a rule bound cluster-wide with
-// resourceNames could allow one of the probes on one of its names.
-func clusterWideNamed(p *Principal, probes []reqShape) bool {
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" || len(br.Rule.ResourceNames) == 0 {
-			continue
-		}
-		rule := br.Rule
-		rule.ResourceNames = nil
-		if rulePasses(&rule, "", probes) {
-			return true
-		}
-	}
-	return false
-}
