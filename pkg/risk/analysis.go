@@ -111,6 +111,8 @@ type Analysis struct {
 	// of the input up front; `from`, `explain` and the choke points'
 	// re-analyses visit few of them.
 	lazyPrincipals bool
+	// hostAccess memoises allowsHostAccess.
+	hostAccess map[string]hostAccess
 	// escapeNS memoises escapeOrder, by pod maker resource.
 	escapeNS map[string][]string
 	// groupRules memoises the rules bound to each group (groupRulesOf):

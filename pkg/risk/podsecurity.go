@@ -41,6 +41,25 @@ func (a *Analysis) EnforceLevel(ns string) (string, bool) {
 // allowsHostAccess reports whether pods created in ns may be privileged or
 // mount the host: only the privileged level allows that.
 func (a *Analysis) allowsHostAccess(ns string) (bool, string) {
+	// Memoised: asked per namespace by every principal that may create
+	// pods or patch namespaces there.
+	if h, ok := a.hostAccess[ns]; ok {
+		return h.allowed, h.why
+	}
+	allowed, why := a.hostAccessOf(ns)
+	if a.hostAccess == nil {
+		a.hostAccess = map[string]hostAccess{}
+	}
+	a.hostAccess[ns] = hostAccess{allowed, why}
+	return allowed, why
+}
+
+type hostAccess struct {
+	allowed bool
+	why     string
+}
+
+func (a *Analysis) hostAccessOf(ns string) (bool, string) {
 	level, labelled := a.EnforceLevel(ns)
 	src := "its " + LabelEnforce + " label"
 	if !labelled {

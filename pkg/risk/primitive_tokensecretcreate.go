@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
 // tokenSecretCreate: create a Secret of type service-account-token annotated
@@ -46,7 +47,13 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 	}
-	for _, ns := range p.Namespaces("create", "", "secrets", "", a.namespaces) {
+	namespaces := p.Namespaces("create", "", "secrets", "", a.namespaces)
+	if everywhere && !a.keeps(p) {
+		// Where no rule of the namespace's own applies, the step into every
+		// namespace's scope has it all; the rest would be failed steps.
+		namespaces = inOrder(namespacedReach(p, tokenSecretProbes...), a.namespaces)
+	}
+	for _, ns := range namespaces {
 		create, ok := p.First(res("create", "", "secrets", "", ns, ""))
 		if !ok {
 			// Only rules with resourceNames: a create request carries no
@@ -88,30 +95,37 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 // names is nil), else the names its rules with resourceNames allow, sorted
 // (the creator must give the Secret one of them).
 func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
-	var first rbacBound
+	var first, anyName rbacBound
 	var names []string
-	for i := range p.Rules {
-		br := p.Rules[i]
-		if br.Namespace != "" && br.Namespace != ns {
-			continue
-		}
+	found := false
+	// The rules that apply in ns (bound there or cluster-wide), in order,
+	// through the principal's index.
+	p.eachApplicable(ns, func(br *rbacBound) bool {
 		for _, v := range readVerbs {
-			if ruleAllows(br, res(v, "", "secrets", "", ns, "")) {
-				return br, nil, true
+			if rbac.RuleAllows(res(v, "", "secrets", "", ns, ""), &br.Rule) {
+				anyName, found = *br, true
+				return false
 			}
 			for _, n := range br.Rule.ResourceNames {
-				if ruleAllows(br, res(v, "", "secrets", "", ns, n)) && !slices.Contains(names, n) {
+				if rbac.RuleAllows(res(v, "", "secrets", "", ns, n), &br.Rule) && !slices.Contains(names, n) {
 					if len(names) == 0 {
-						first = br
+						first = *br
 					}
 					names = append(names, n)
 				}
 			}
 		}
+		return true
+	})
+	if found {
+		return anyName, nil, true
 	}
 	sort.Strings(names)
 	return first, names, len(names) > 0
 }
+
+// tokenSecretProbes: creating a Secret and reading it back.
+var tokenSecretProbes = []reqShape{{verbs: []string{"create"}, resource: "secrets"}, {verbs: readVerbs, resource: "secrets"}}
 
 // tokenSecretName says how the token Secret gets one of the readable names:
 // a format for the condition (%s is the Secret), the extra grants (delete)
