@@ -111,6 +111,8 @@ type Analysis struct {
 	// of the input up front; `from`, `explain` and the choke points'
 	// re-analyses visit few of them.
 	lazyPrincipals bool
+	// coversNS memoises clusterRoleCoversNamespace.
+	coversNS map[string]bool
 	// hostAccess memoises allowsHostAccess.
 	hostAccess map[string]hostAccess
 	// escapeNS memoises escapeOrder, by pod maker resource.

@@ -58,7 +58,7 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if write, ok := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); ok && len(a.namespaces) > 0 {
 		for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", allNamespaces, ""))) {
 			rules, _ := a.Eval.ClusterRoleRules(cr.Name)
-			if !coversNamespace(rules) {
+			if !a.clusterRoleCoversNamespace(cr.Name, rules) {
 				continue
 			}
 			if bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name)); ok {
@@ -92,11 +92,12 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool) []C
 			continue
 		}
 		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+		covers := a.clusterRoleCoversNamespace(cr.Name, rules)
+		if covers && everywhere && bindGrant.Namespace == "" && write.Namespace == "" {
+			return out
+		}
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
-		if coversNamespace(rules) {
-			if everywhere && bindGrant.Namespace == "" && write.Namespace == "" {
-				return out
-			}
+		if covers {
 			c.To = a.NamespaceAdmin(ns)
 			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (every resource) to itself in namespace %s", how, cr.Name, ns)
 			return append(out, c)
@@ -184,6 +185,21 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 }
 
 // coversNamespace: every verb on every resource (what a namespace grant can reach).
+// clusterRoleCoversNamespace is coversNamespace of a ClusterRole's rules,
+// memoised by name: bind asks it per namespace for every principal that may
+// bind ClusterRoles there.
+func (a *Analysis) clusterRoleCoversNamespace(name string, rules []rbacPolicyRule) bool {
+	if v, ok := a.coversNS[name]; ok {
+		return v
+	}
+	v := coversNamespace(rules)
+	if a.coversNS == nil {
+		a.coversNS = map[string]bool{}
+	}
+	a.coversNS[name] = v
+	return v
+}
+
 func coversNamespace(rules []rbacPolicyRule) bool {
 	ok, _ := rbac.Covers(rules, []rbacPolicyRule{allInNamespace})
 	return ok
