@@ -41,7 +41,7 @@ func (createWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if everywhere && !a.keeps(p) {
 		// Where no rule of the namespace's own applies, the step into every
 		// namespace's scope has it all; the rest would be failed steps.
-		namespaces = inOrder(namespacedReach(p, createPodProbes...), a.namespaces)
+		namespaces = a.ownNamespaces(p, createPodProbes...)
 	}
 	for _, ns := range namespaces {
 		br, w, ok := canCreatePods(p, ns)

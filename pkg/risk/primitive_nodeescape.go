@@ -48,12 +48,7 @@ func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 					break
 				}
 			}
-			namespaces = nil
-			for _, ns := range a.namespaces {
-				if local[ns] {
-					namespaces = append(namespaces, ns)
-				}
-			}
+			namespaces = inOrder(local, a.namespaces)
 		}
 	}
 	for _, ns := range namespaces {

@@ -60,7 +60,7 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// Its cluster-wide rules read any Secret, and none of them names
 		// Secrets: where no rule of the namespace's own applies, the step
 		// into every namespace's scope is all there is.
-		only = inOrder(namespacedReach(p, readSecretProbes...), a.namespaces)
+		only = a.ownNamespaces(p, readSecretProbes...)
 	}
 	for _, verb := range readVerbs {
 		nss := only

@@ -51,7 +51,7 @@ func (tokenSecretCreate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if everywhere && !a.keeps(p) {
 		// Where no rule of the namespace's own applies, the step into every
 		// namespace's scope has it all; the rest would be failed steps.
-		namespaces = inOrder(namespacedReach(p, tokenSecretProbes...), a.namespaces)
+		namespaces = a.ownNamespaces(p, tokenSecretProbes...)
 	}
 	for _, ns := range namespaces {
 		create, ok := p.First(res("create", "", "secrets", "", ns, ""))

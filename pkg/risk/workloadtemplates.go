@@ -89,7 +89,7 @@ func (a *Analysis) templatesScope(kinds []workloadResource) *graph.Node {
 		}
 		var picks []Candidate
 		for _, ns := range a.namespaces {
-			for _, w := range a.workloadsIn(ns) {
+			for _, w := range a.workloadsNS[ns] {
 				if want[w.Kind] {
 					picks = append(picks, a.templatePicks(w)...)
 					break // the first such controller of the namespace gives all it can
@@ -124,9 +124,11 @@ func (a *Analysis) templatePicks(w *model.Workload) []Candidate {
 	return picks
 }
 
-// workloadsIn are the workloads of ns, in inventory order.
-func (a *Analysis) workloadsIn(ns string) []*model.Workload {
-	return selectIn(a.Inv.Workloads, a.objIndex().workloads, map[string]bool{ns: true})
+// ownNamespaces are namespacedReach's namespaces in Analysis.namespaces
+// order: where a principal whose cluster-wide rules already give every
+// namespace's step may still add steps of its own.
+func (a *Analysis) ownNamespaces(p *Principal, probes ...reqShape) []string {
+	return inOrder(namespacedReach(p, probes...), a.namespaces)
 }
 
 // namespacedReach returns the namespaces where a rule bound in that
@@ -171,7 +173,7 @@ func (a *Analysis) templateIn(ns string, covered map[string]bool) bool {
 	if covered == nil {
 		return false
 	}
-	for _, w := range a.workloadsIn(ns) {
+	for _, w := range a.workloadsNS[ns] {
 		if covered[w.Kind] {
 			return true
 		}
