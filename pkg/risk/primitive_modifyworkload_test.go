@@ -7,6 +7,7 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
@@ -132,6 +133,57 @@ func TestModifyWorkloadEveryNamespace(t *testing.T) {
 				}
 				if !slices.Equal(got, want) {
 					t.Errorf("%s picks %q, want %q", scope, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRunningPodsScopeNodePicks: whoever may exec into, or replace the image
+// of, every pod reaches the node of a running pod that shares its host
+// through the running pods' scope (pick-node), and not that of a pod that
+// is not running or not bound to a node.
+func TestRunningPodsScopeNodePicks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		rule  rbacv1.PolicyRule
+		phase string
+		node  string
+		want  []string
+	}{
+		{"exec, running", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create"}}, "Running", "n1", []string{"Node:n1"}},
+		{"image, running", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"patch"}}, "Running", "n1", []string{"Node:n1"}},
+		{"phase unknown", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"patch"}}, "", "n1", []string{"Node:n1"}},
+		{"succeeded", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create"}}, "Succeeded", "n1", nil},
+		{"not scheduled", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create"}}, "Pending", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			no := false
+			inv := &model.Inventory{
+				Namespaces:      []*model.Namespace{{Meta: model.Meta{Name: "ns"}}},
+				ServiceAccounts: []*model.ServiceAccount{{Meta: model.Meta{Namespace: "ns", Name: "default"}}},
+				Pods: []*model.Pod{
+					{Meta: model.Meta{Namespace: "ns", Name: "web"}, Phase: "Running", Spec: model.PodSpec{ServiceAccountName: "default", NodeName: "n2"}},
+					{Meta: model.Meta{Namespace: "ns", Name: "agent"}, Phase: tc.phase, Spec: model.PodSpec{ServiceAccountName: "default", NodeName: tc.node, Privileged: true, AutomountServiceAccountToken: &no}},
+				},
+			}
+			a := Analyze(userWith([]rbacv1.PolicyRule{tc.rule}, inv), Options{KubernetesVersion: "v1.35.0"})
+			scope := a.Graph.Node("Scope:running-pods")
+			if scope == nil {
+				t.Fatal("no running pods' scope")
+			}
+			var got []string
+			for _, e := range a.Graph.From(scope) {
+				if e.Primitive == pickNode {
+					got = append(got, e.To.Key)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("node picks %q, want %q", got, tc.want)
+			}
+			for _, e := range a.Graph.From(a.Graph.Node(userKey("u"))) {
+				if e.To.Kind == graph.KindNode {
+					t.Errorf("a step per pod to %s beside the scope", e.To.Key)
 				}
 			}
 		})
