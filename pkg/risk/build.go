@@ -309,20 +309,22 @@ func (a *Analysis) allReach(roots []rbac.Subject) bool {
 }
 
 func (a *Analysis) evaluatePrincipal(p *Principal) {
-	// The group rules are added for this evaluation only (effectiveRules).
-	if own := p.Rules; p.groupRules {
-		p.Rules = a.effectiveRules(p)
-		defer func() { p.Rules, p.idx = own, nil }()
-	}
-	if len(p.Rules) == 0 && p.Node.Kind != graph.KindNode {
-		return
+	// Decided before the group rules are gathered: most identities end here.
+	sources := a.groupSources(p)
+	if p.Own == 0 && len(sources) == 0 && p.Node.Kind != graph.KindNode {
+		return // no rules at all
 	}
 	// A principal without rules of its own, whose rules all come from one
 	// group, can do nothing that group cannot: the group's steps are reached
 	// through the membership edge (unless a binding without rules names
 	// it: creating or escalating that role is its own step).
-	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(distinctGroupSources(p)) <= 1 && !a.boundWithoutRules(p) {
+	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(sources) <= 1 && !a.boundWithoutRules(p) {
 		return
+	}
+	// The group rules are added for this evaluation only (effectiveRules).
+	if own := p.Rules; p.groupRules {
+		p.Rules = a.effectiveRules(p)
+		defer func() { p.Rules, p.idx = own, nil }()
 	}
 	var all []Candidate
 	if c, ok := a.adminCandidate(p); ok {
@@ -355,9 +357,19 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	}
 }
 
-// distinctGroupSources returns the distinct subjects whose bindings supply the principal's rules.
-func distinctGroupSources(p *Principal) map[rbac.Subject]bool {
+// groupSources returns the distinct subjects whose bindings supply the
+// principal's rules beyond its own: the groups holding rules, for an
+// identity whose groups' rules are added at evaluation (effectiveRules).
+func (a *Analysis) groupSources(p *Principal) map[rbac.Subject]bool {
 	out := map[rbac.Subject]bool{}
+	if p.groupRules {
+		for _, g := range p.Groups {
+			if len(a.groupRulesOf(g)) > 0 {
+				out[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}] = true
+			}
+		}
+		return out
+	}
 	for _, r := range p.Rules[p.Own:] {
 		out[r.Grant.Subject] = true
 	}
