@@ -47,7 +47,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			pods = selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, execProbes...))
+			pods = a.ownPods(p, execProbes...)
 		}
 	}
 	for _, pod := range pods {

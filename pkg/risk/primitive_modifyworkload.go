@@ -104,7 +104,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			pods = selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, modifyPodProbes...))
+			pods = a.ownPods(p, modifyPodProbes...)
 		}
 	}
 	for _, pod := range pods {

@@ -131,6 +131,12 @@ func (a *Analysis) ownNamespaces(p *Principal, probes ...reqShape) []string {
 	return inOrder(namespacedReach(p, probes...), a.namespaces)
 }
 
+// ownPods are the pods of namespacedReach's namespaces, in inventory order
+// (podsFor's counterpart for such a principal).
+func (a *Analysis) ownPods(p *Principal, probes ...reqShape) []*model.Pod {
+	return selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, probes...))
+}
+
 // namespacedReach returns the namespaces where a rule bound in that
 // namespace could allow one of the probes (names ignored). Elsewhere only
 // the principal's cluster-wide rules apply, and what they give there is the
