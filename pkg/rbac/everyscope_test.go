@@ -31,7 +31,7 @@ func TestGrantsInEveryScopeIsWhoCanEverywhere(t *testing.T) {
 	}
 	e := NewEvaluator(inv)
 	req := Request{Verb: "create", Resource: "pods"}
-	grants := e.GrantsInEveryScope(req)
+	grants := slices.Collect(e.GrantsInEveryScope(req))
 	byScope := map[string][]string{}
 	for _, g := range grants {
 		byScope[g.Binding.Namespace] = append(byScope[g.Binding.Namespace], g.Subject.String())
@@ -63,10 +63,27 @@ func TestGrantsInEveryScopeIsWhoCanEverywhere(t *testing.T) {
 	inv.RoleBindings = append(inv.RoleBindings, rb("a", "urls", model.KindClusterRole, "health", user("dave")))
 	e = NewEvaluator(inv)
 	var got []string
-	for _, g := range e.GrantsInEveryScope(Request{Verb: "get", Path: "/healthz"}) {
+	for g := range e.GrantsInEveryScope(Request{Verb: "get", Path: "/healthz"}) {
 		got = append(got, g.Subject.String())
 	}
 	if !slices.Equal(got, []string{"User:probe"}) {
 		t.Errorf("get /healthz: %v, want only User:probe (RoleBindings never grant non-resource URLs)", got)
+	}
+}
+
+// TestGrantsInEveryScopeStops: a consumer that stops early is yielded
+// nothing more (the sequence is not collected first).
+func TestGrantsInEveryScopeStops(t *testing.T) {
+	inv := &model.Inventory{}
+	inv.ClusterRoles = append(inv.ClusterRoles, clusterRole("health", getHealthz))
+	inv.ClusterRoleBindings = append(inv.ClusterRoleBindings, crb("health", "health", user("probe"), user("other")))
+	e := NewEvaluator(inv)
+	n := 0
+	for range e.GrantsInEveryScope(Request{Verb: "get", Path: "/healthz"}) {
+		n++
+		break
+	}
+	if all := len(slices.Collect(e.GrantsInEveryScope(Request{Verb: "get", Path: "/healthz"}))); n != 1 || all != 2 {
+		t.Errorf("yielded %d before the break and %d in all, want 1 and 2", n, all)
 	}
 }

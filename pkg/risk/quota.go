@@ -104,7 +104,7 @@ func (a *Analysis) objectCreationFindings(tree *graph.Tree) []Finding {
 	cluster := map[rbac.Subject]resourceMask{}
 	byNS := map[string]map[rbac.Subject]resourceMask{}
 	for i, r := range quotaResources {
-		for _, g := range a.Eval.GrantsInEveryScope(rbac.Request{Verb: "create", APIGroup: r.group, Resource: r.resource}) {
+		for g := range a.Eval.GrantsInEveryScope(rbac.Request{Verb: "create", APIGroup: r.group, Resource: r.resource}) {
 			if g.Binding.Labels[labelBootstrapping] == "rbac-defaults" || admin(g.Subject) {
 				continue
 			}
