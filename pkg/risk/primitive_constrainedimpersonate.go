@@ -70,6 +70,9 @@ func (constrainedImpersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if all, nss := reach(p, constrainedProbes...); !all && len(nss) == 0 {
 		return misgroupedImpersonation(a, p)
 	}
+	if legacyImpersonatesAnyone(p) {
+		return nil
+	}
 	var targets []impersonationTarget
 	targets = append(targets, a.associatedNodeTargets(p)...)
 	targets = append(targets, a.arbitraryNodeTargets(p)...)
@@ -357,6 +360,9 @@ func userInfoCarrier(p *Principal) (rbac.BoundRule, string, bool) {
 			names = []string{""}
 		}
 		for _, name := range names {
+			if name == "" && len(br.Rule.ResourceNames) > 0 {
+				continue // a rule naming "": no user is named so
+			}
 			if _, _, sa := rbac.SplitServiceAccountUser(name); sa || strings.HasPrefix(name, rbac.NodeUserPrefix) {
 				continue
 			}
@@ -375,6 +381,20 @@ func userInfoCarrier(p *Principal) (rbac.BoundRule, string, bool) {
 // everything the user holds.
 func legacyGives(p *Principal, user string, groups []string) bool {
 	return legacyGivesUser(p, user) && legacyGivesGroups(p, groups)
+}
+
+// legacyImpersonatesAnyone: legacy impersonation of any user, any group and
+// any ServiceAccount of any namespace. Every target of every mode would then
+// be left to the impersonate step (legacyGives), so none is enumerated: a
+// principal bound to "*" on "*" would otherwise visit every identity of the
+// cluster in four modes.
+func legacyImpersonatesAnyone(p *Principal) bool {
+	for _, resource := range []string{"users", "groups", "serviceaccounts"} {
+		if _, ok := p.FirstAnyName(res("impersonate", "", resource, "", "", "")); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // legacyGivesUser: legacy impersonation of the user (a ServiceAccount's

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
@@ -32,7 +33,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
 	// Any user (a rule without resourceNames): one step into the scope of
 	// every user; else one step per user a rule names.
-	if br, ok := p.First(res("impersonate", "", "users", "", "", "")); ok {
+	if br, ok := p.FirstAnyName(res("impersonate", "", "users", "", "", "")); ok {
 		if scope := a.anyUser(); scope != nil {
 			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 				Condition: "impersonate any user (Impersonate-User header)"})
@@ -51,7 +52,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// the node's API identity, not its disk.
 	if reachClusterWide(p, impersonateUserProbes...) {
 		g, groupOK := p.First(res("impersonate", "", "groups", "", "", rbac.GroupNodes))
-		if u, ok := p.First(res("impersonate", "", "users", "", "", "")); ok && groupOK {
+		if u, ok := p.FirstAnyName(res("impersonate", "", "users", "", "", "")); ok && groupOK {
 			out = append(out, a.kubeletIdentityStep("impersonate", allNodes, fmt.Sprintf("impersonate user %s<any node> with group %s", rbac.NodeUserPrefix, rbac.GroupNodes), u, g))
 		} else {
 			for _, name := range a.nodeNames {
@@ -73,7 +74,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// without resourceNames): one step into the scope of its ServiceAccounts
 	// instead of one per ServiceAccount.
 	anyIn := map[string]bool{} // namespace → reached through a scope
-	if br, ok := p.First(res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+	if br, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); ok {
 		if scope := a.anySAScope(allNamespaces); scope != nil {
 			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 				Condition: "impersonate any ServiceAccount of any namespace"})
@@ -87,7 +88,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		scoped, seen := anyIn[sa.Namespace]
 		if !seen {
-			if any, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, "")); ok && len(any.Rule.ResourceNames) == 0 {
+			if any, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", sa.Namespace, "")); ok {
 				scoped = true
 				if !anyIn[allNamespaces] || any.Namespace != "" {
 					out = append(out, Candidate{Primitive: "impersonate", To: a.anySAScope(sa.Namespace), Hops: 1, Holds: true, Grants: grants(any),
@@ -115,7 +116,7 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 		to   *graph.Node
 	}
 	targets := []target{{rbac.GroupMasters, a.Sink()}}
-	if _, ok := p.First(res("impersonate", "", "groups", "", "", "")); ok {
+	if _, ok := p.FirstAnyName(res("impersonate", "", "groups", "", "", "")); ok {
 		if scope := a.anyGroup(); scope != nil {
 			targets = append(targets, target{"", scope})
 		}
@@ -128,7 +129,11 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 	}
 	var out []Candidate
 	for _, t := range targets {
-		br, ok := p.First(res("impersonate", "", "groups", "", "", t.name))
+		first := p.First
+		if t.name == "" {
+			first = p.FirstAnyName // every group, not one named ""
+		}
+		br, ok := first(res("impersonate", "", "groups", "", "", t.name))
 		if !ok {
 			continue
 		}
@@ -155,26 +160,33 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 // Neither needs to exist: the filter only asks the authorizer.
 func impersonationCarrier(p *Principal) (rbacBound, string) {
 	for _, br := range p.Rules {
+		// A rule naming only "" carries nobody: the filter takes an empty
+		// Impersonate-User as no user at all.
+		name, named := "", len(br.Rule.ResourceNames) > 0
+		if named {
+			i := slices.IndexFunc(br.Rule.ResourceNames, func(n string) bool { return n != "" })
+			if i < 0 {
+				continue
+			}
+			name = br.Rule.ResourceNames[i]
+		}
 		probe := br
 		probe.Rule.ResourceNames = nil
-		pick := func(kind string) string {
-			if len(br.Rule.ResourceNames) > 0 {
-				return kind + " " + br.Rule.ResourceNames[0]
-			}
-			return "any " + kind
-		}
 		if br.Namespace == "" && ruleAllows(probe, res("impersonate", "", "users", "", "", "")) {
-			return br, pick("user")
+			if named {
+				return br, "user " + name
+			}
+			return br, "any user"
 		}
 		if ruleAllows(probe, res("impersonate", "", "serviceaccounts", "", br.Namespace, "")) {
 			where := "any ServiceAccount"
 			if br.Namespace != "" {
 				where = "any ServiceAccount of namespace " + br.Namespace
 			}
-			if len(br.Rule.ResourceNames) > 0 {
-				where = "ServiceAccount " + br.Rule.ResourceNames[0]
+			if named {
+				where = "ServiceAccount " + name
 				if br.Namespace != "" {
-					where = "ServiceAccount " + br.Namespace + "/" + br.Rule.ResourceNames[0]
+					where = "ServiceAccount " + br.Namespace + "/" + name
 				}
 			}
 			return br, where

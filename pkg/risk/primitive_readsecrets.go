@@ -44,7 +44,7 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// of one per Secret.
 	everywhere := false
 	for _, verb := range readVerbs {
-		if br, ok := p.First(res(verb, "", "secrets", "", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+		if br, ok := p.FirstAnyName(res(verb, "", "secrets", "", allNamespaces, "")); ok {
 			if scope := a.tokenSecretsScope(allNamespaces); scope != nil {
 				out = append(out, Candidate{Primitive: "read-secrets", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("%s any Secret of any namespace", verb)})
@@ -71,7 +71,7 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 			if anyIn[ns] {
 				continue
 			}
-			if br, ok := p.First(res(verb, "", "secrets", "", ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+			if br, ok := p.FirstAnyName(res(verb, "", "secrets", "", ns, "")); ok {
 				anyIn[ns] = true
 				if everywhere && br.Namespace == "" {
 					continue

@@ -27,7 +27,7 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// cluster-wide): one step into their scope, and none per namespace where
 	// that rule is the one that allows it.
 	everywhere := false
-	if br, ok := p.First(res("create", "", "serviceaccounts", "token", allNamespaces, "")); ok && len(br.Rule.ResourceNames) == 0 {
+	if br, ok := p.FirstAnyName(res("create", "", "serviceaccounts", "token", allNamespaces, "")); ok {
 		if scope := a.anySAScope(allNamespaces); scope != nil {
 			out = append(out, Candidate{Primitive: "token-request", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 				Condition: "create serviceaccounts/token for any ServiceAccount of any namespace"})
@@ -35,7 +35,7 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 	}
 	for _, ns := range p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces) {
-		if br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+		if br, ok := p.FirstAnyName(res("create", "", "serviceaccounts", "token", ns, "")); ok {
 			if everywhere && br.Namespace == "" && len(a.sasByNS[ns]) > 0 {
 				continue
 			}

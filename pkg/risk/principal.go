@@ -129,6 +129,26 @@ func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
 	return found, ok
 }
 
+// FirstAnyName returns the first grant allowing the request whatever the
+// object's name: a rule without resourceNames. First with an empty name is
+// not that: a rule naming "" allows requests without a name (create, list),
+// and no other.
+func (p *Principal) FirstAnyName(req rbac.Request) (rbac.BoundRule, bool) {
+	req.Name = ""
+	var found rbac.BoundRule
+	ok := false
+	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
+		if len(br.Rule.ResourceNames) > 0 || !rbac.RuleAllows(req, &br.Rule) {
+			return true
+		}
+		found, ok = *br, true
+		r := req
+		found.Request = &r
+		return false
+	})
+	return found, ok
+}
+
 func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 	var out []rbac.BoundRule
 	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {

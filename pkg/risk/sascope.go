@@ -170,7 +170,7 @@ func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns 
 	}
 	var g *anyPodGrant
 	for _, v := range verbs {
-		if br, ok := p.First(res(v, "", "pods", subresource, ns, "")); ok && len(br.Rule.ResourceNames) == 0 {
+		if br, ok := p.FirstAnyName(res(v, "", "pods", subresource, ns, "")); ok {
 			if all := memo[allNamespaces]; ns != allNamespaces && all != nil && br.Namespace == "" {
 				g = &anyPodGrant{br: br, verb: v, covered: true}
 			} else if scope := a.runningPodsScope(ns); scope != nil {
