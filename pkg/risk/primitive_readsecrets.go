@@ -42,9 +42,10 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// Any Secret of a namespace, or of every namespace (rules without
 	// resourceNames): one step into the scope of its token Secrets instead
 	// of one per Secret.
-	everywhere := false
+	everywhere, anyEverywhere := false, false
 	for _, verb := range readVerbs {
 		if br, ok := p.FirstAnyName(res(verb, "", "secrets", "", allNamespaces, "")); ok {
+			anyEverywhere = true
 			if scope := a.tokenSecretsScope(allNamespaces); scope != nil {
 				out = append(out, Candidate{Primitive: "read-secrets", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("%s any Secret of any namespace", verb)})
@@ -55,11 +56,13 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	anyIn := map[string]bool{}
 	var only []string
-	restrict := everywhere && !a.keeps(p) && !clusterWideRule(p, true, readSecretProbes)
+	restrict := anyEverywhere && !a.keeps(p) && !clusterWideRule(p, true, readSecretProbes)
 	if restrict {
 		// Its cluster-wide rules read any Secret, and none of them names
 		// Secrets: where no rule of the namespace's own applies, the step
-		// into every namespace's scope is all there is.
+		// into every namespace's scope is all there is (or nothing, when no
+		// token Secret of the cluster is accepted: then none of a namespace
+		// is either).
 		only = a.ownNamespaces(p, readSecretProbes...)
 	}
 	for _, verb := range readVerbs {

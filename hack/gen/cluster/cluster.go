@@ -144,9 +144,18 @@ type gen struct {
 	uid          uint64
 	// hostile draws the hostile shape's additions (nil for the default shape).
 	hostile *rand.Rand
+	// saUIDs are the UIDs of the ServiceAccounts written so far, by
+	// namespace/name: a token Secret carries its ServiceAccount's.
+	saUIDs map[string]apitypes.UID
 }
 
 func (g *gen) out(obj any) {
+	if sa, ok := obj.(*corev1.ServiceAccount); ok {
+		if g.saUIDs == nil {
+			g.saUIDs = map[string]apitypes.UID{}
+		}
+		g.saUIDs[sa.Namespace+"/"+sa.Name] = sa.UID
+	}
 	if g.err == nil {
 		g.err = g.emit(obj)
 	}
@@ -610,7 +619,15 @@ func (g *gen) fakeToken(n int) string {
 
 func (g *gen) tokenSecret(ns, sa string) *corev1.Secret {
 	s := &corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}, ObjectMeta: g.meta(sa+"-token", ns, nil), Type: corev1.SecretTypeServiceAccountToken}
-	s.Annotations = map[string]string{corev1.ServiceAccountNameKey: sa, corev1.ServiceAccountUIDKey: string(g.newUID())}
+	// The token controller writes the ServiceAccount's UID, which the legacy
+	// token authenticator compares: one Secret in eight is of a
+	// ServiceAccount since re-created (its token is rejected), the others'
+	// tokens are accepted.
+	uid := g.newUID()
+	if cur, ok := g.saUIDs[ns+"/"+sa]; ok && g.uid%8 != 0 {
+		uid = cur
+	}
+	s.Annotations = map[string]string{corev1.ServiceAccountNameKey: sa, corev1.ServiceAccountUIDKey: string(uid)}
 	jwt := "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9." + g.fakeToken(60) + "." + g.fakeToken(90)
 	s.Data = map[string][]byte{
 		"ca.crt":    []byte("-----BEGIN CERTIFICATE-----\n" + g.fakeToken(150) + "\n-----END CERTIFICATE-----\n"),
