@@ -74,14 +74,19 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// without resourceNames): one step into the scope of its ServiceAccounts
 	// instead of one per ServiceAccount.
 	anyIn := map[string]bool{} // namespace → reached through a scope
+	sas := a.serviceAccountsFor
 	if br, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); ok {
 		if scope := a.anySAScope(allNamespaces); scope != nil {
 			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 				Condition: "impersonate any ServiceAccount of any namespace"})
 			anyIn[allNamespaces] = true
 		}
+		// Where only its cluster-wide rules apply, the one above gives every
+		// ServiceAccount (or none has a step: no scope): only the
+		// namespaces of its own rules may add steps.
+		sas = a.ownServiceAccounts
 	}
-	for _, sa := range a.serviceAccountsFor(p, impersonateSAProbes...) {
+	for _, sa := range sas(p, impersonateSAProbes...) {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
 		if !ok {
 			continue
