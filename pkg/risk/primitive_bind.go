@@ -54,28 +54,47 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// In every namespace (rules bound cluster-wide): a RoleBinding of a
 	// ClusterRole covering a namespace, created in any namespace; one step
 	// into the scope of every namespace's permissions.
-	everywhere := false
+	everywhere, onlyOwn := false, false
 	if write, ok := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); ok && len(a.namespaces) > 0 {
+		bindableBefore := false // a bindable ClusterRole not covering a namespace comes first
 		for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", allNamespaces, ""))) {
 			rules, _ := a.Eval.ClusterRoleRules(cr.Name)
 			if !a.clusterRoleCoversNamespace(cr.Name, rules) {
+				if !bindableBefore {
+					_, bindableBefore = p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name))
+				}
 				continue
 			}
 			if bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name)); ok {
 				out = append(out, Candidate{Primitive: "bind", To: a.anyNamespaceAdmin(), Hops: 1, Holds: true, Grants: grants(bindGrant, write),
 					Condition: fmt.Sprintf("create a RoleBinding binding ClusterRole %q (every resource) to itself in any namespace", cr.Name)})
 				everywhere = true
+				// Where only its cluster-wide rules apply, bindInNamespace
+				// stops at this very role (the first it may bind) with
+				// nothing to add.
+				onlyOwn = !bindableBefore
 				break
 			}
 		}
 	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
-	for _, ns := range a.namespacesFor(p, writeRoleBindingProbes...) {
+	namespaces := a.namespacesFor(p, writeRoleBindingProbes...)
+	if onlyOwn {
+		namespaces = a.ownNamespaces(p, bindInNamespaceProbes...)
+	}
+	for _, ns := range namespaces {
 		out = append(out, a.bindInNamespace(p, ns, everywhere)...)
 	}
 	return dedupeCandidates(out)
 }
+
+// bindInNamespaceProbes are the requests bindInNamespace asks in a
+// namespace: binding a role and writing a RoleBinding.
+var bindInNamespaceProbes = append([]reqShape{
+	{verbs: []string{"bind"}, group: rbacGroup, resource: "clusterroles"},
+	{verbs: []string{"bind"}, group: rbacGroup, resource: "roles"},
+}, writeRoleBindingProbes...)
 
 // bindInNamespace finds the bindings the principal can make in ns.
 // everywhere: it already steps into every namespace's admin scope, so a

@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
@@ -19,5 +20,61 @@ func TestBindScopes(t *testing.T) {
 	a = scenarioAnalysis(t, "bind-role-kind-mismatch", risk.Options{})
 	if e := edgesFrom(a, "User:grace"); len(e) != 0 {
 		t.Errorf("grace cannot rebind RoleBinding tenant-admins to the ClusterRole: %v", e)
+	}
+}
+
+// TestBindEveryNamespace: a principal that may create RoleBindings and bind
+// ClusterRoles cluster-wide steps once into every namespace's admin scope;
+// a namespace adds a step of its own only where the first ClusterRole it may
+// bind there covers less than the namespace (its scope is that role's).
+func TestBindEveryNamespace(t *testing.T) {
+	const (
+		nsA = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
+		nsB = "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}"
+		// After cluster-admin (it covers everything), ClusterRoles are
+		// tried by name: basic-viewer before ns-all.
+		viewer = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: basic-viewer}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get]}`
+		nsAll = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-all}
+rules:
+- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`
+		binderCRB = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: binder}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: binder}
+subjects: [{kind: User, name: binder}]`
+	)
+	binder := func(names string) string {
+		r := "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: binder}\nrules:\n" +
+			"- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}\n" +
+			"- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]"
+		if names != "" {
+			r += ", resourceNames: [" + names + "]"
+		}
+		return r + "}"
+	}
+	for _, tc := range []struct {
+		name     string
+		bindable string // resourceNames of the bind rule; "" for any ClusterRole
+		want     []string
+	}{
+		{"any role: the admin scope of every namespace only", "",
+			[]string{"bind→Scope:any-namespace-admin"}},
+		{"a lesser role first: its scope in every namespace", "basic-viewer, ns-all",
+			[]string{"bind→Scope:ClusterRole basic-viewer in namespace a", "bind→Scope:ClusterRole basic-viewer in namespace b", "bind→Scope:any-namespace-admin"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := analyzeYAML(t, risk.Options{}, adminRole, nsA, nsB, viewer, nsAll, binder(tc.bindable), binderCRB)
+			got := edgesFrom(a, "User:binder")
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("steps %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
