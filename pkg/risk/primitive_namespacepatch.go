@@ -17,9 +17,28 @@ func (namespacePatch) Summary() string {
 func (namespacePatch) Color() string        { return "#c2410c" }
 func (namespacePatch) Techniques() []string { return []string{"T1562.001", "T1611"} }
 
+// namespacePatchProbes are the requests of a namespace-patch step: patch
+// the namespace, create pods or controllers in it.
+var namespacePatchProbes = append(append([]reqShape{}, patchNamespaceProbes...), createPodProbes...)
+
 func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
+	// Where only rules bound cluster-wide apply, every namespace's step has
+	// the same grants, so it is one edge, of which the graph keeps the least
+	// condition: the first such namespace's in order (the conditions first
+	// differ at the namespace's name). Past it, such namespaces only add
+	// failed steps, which explain alone keeps.
+	var own map[string]bool
+	firstShared := !a.keeps(p)
+	if firstShared {
+		own = namespacedReach(p, namespacePatchProbes...)
+	}
+	sharedDone := false
 	for _, ns := range a.namespacesFor(p, patchNamespaceProbes...) {
+		shared := firstShared && !own[ns]
+		if shared && sharedDone {
+			continue
+		}
 		if allowed, _ := a.allowsHostAccess(ns); allowed {
 			continue // nothing to lift; node-escape covers it
 		}
@@ -44,6 +63,7 @@ func (namespacePatch) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// The pod is admitted under the relabelled namespace (selectors see the new label).
 		cs := a.gateEscape([]Candidate{c}, ns, podCreator(p, w), a.relabelled(ns))
 		out = append(out, cs...)
+		sharedDone = sharedDone || (shared && anyHolds(cs))
 	}
 	return out
 }
