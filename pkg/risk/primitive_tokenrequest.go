@@ -21,6 +21,8 @@ func (tokenRequest) Summary() string {
 func (tokenRequest) Color() string        { return "#9333ea" }
 func (tokenRequest) Techniques() []string { return []string{"T1528"} }
 
+var tokenRequestProbes = []reqShape{{verbs: []string{"create"}, resource: "serviceaccounts", subresource: "token"}}
+
 func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
 	// Tokens of every namespace's ServiceAccounts (a rule bound
@@ -34,7 +36,13 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 			everywhere = true
 		}
 	}
-	for _, ns := range p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces) {
+	namespaces := p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces)
+	if everywhere && !a.keeps(p) {
+		// Where only its cluster-wide rules apply, the step above has every
+		// ServiceAccount; a namespace without one only has explain's reason.
+		namespaces = a.ownNamespaces(p, tokenRequestProbes...)
+	}
+	for _, ns := range namespaces {
 		if br, ok := p.FirstAnyName(res("create", "", "serviceaccounts", "token", ns, "")); ok {
 			if everywhere && br.Namespace == "" && len(a.sasByNS[ns]) > 0 {
 				continue
