@@ -72,18 +72,21 @@ func orList(list []string) string {
 
 // printStructured writes v as indented JSON or as YAML.
 func printStructured(w io.Writer, format string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
 	if format == OutputYAML {
-		data, err = yaml.JSONToYAML(data)
+		data, err := json.Marshal(v)
 		if err != nil {
+			return err
+		}
+		if data, err = yaml.JSONToYAML(data); err != nil {
 			return err
 		}
 		_, err = w.Write(data)
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", data)
-	return err
+	// An Encoder writes what json.MarshalIndent and a newline would, with
+	// fewer copies of the document: the scan of a large cluster prints
+	// hundreds of MB, and those copies set the command's peak memory.
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
