@@ -25,6 +25,22 @@ func analyzeYAML(t *testing.T, opts risk.Options, docs ...string) *risk.Analysis
 	return risk.Analyze(inv, opts)
 }
 
+// clusterRoleDoc is a ClusterRole with rules written as YAML flow maps.
+func clusterRoleDoc(name string, rules ...string) string {
+	return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: " + name + "}\nrules:\n- " + strings.Join(rules, "\n- ")
+}
+
+// bindingDoc is a ClusterRoleBinding (ns "") or a RoleBinding in ns of
+// ClusterRole role to one subject, written as a YAML flow map.
+func bindingDoc(ns, name, role, subject string) string {
+	kind, meta := "ClusterRoleBinding", "{name: "+name+"}"
+	if ns != "" {
+		kind, meta = "RoleBinding", "{name: "+name+", namespace: "+ns+"}"
+	}
+	return "apiVersion: rbac.authorization.k8s.io/v1\nkind: " + kind + "\nmetadata: " + meta +
+		"\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: " + role + "}\nsubjects: [" + subject + "]"
+}
+
 const (
 	adminRole = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole

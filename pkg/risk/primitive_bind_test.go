@@ -31,32 +31,18 @@ func TestBindEveryNamespace(t *testing.T) {
 	const (
 		nsA = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
 		nsB = "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}"
-		// After cluster-admin (it covers everything), ClusterRoles are
-		// tried by name: basic-viewer before ns-all.
-		viewer = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: basic-viewer}
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [get]}`
-		nsAll = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ns-all}
-rules:
-- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`
-		binderCRB = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: binder}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: binder}
-subjects: [{kind: User, name: binder}]`
 	)
+	// After cluster-admin (it covers everything), ClusterRoles are tried by
+	// name: basic-viewer before ns-all.
+	viewer := clusterRoleDoc("basic-viewer", `{apiGroups: [""], resources: [pods], verbs: [get]}`)
+	nsAll := clusterRoleDoc("ns-all", `{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`)
+	binderCRB := bindingDoc("", "binder", "binder", "{kind: User, name: binder}")
 	binder := func(names string) string {
-		r := "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: binder}\nrules:\n" +
-			"- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}\n" +
-			"- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]"
+		bind := "{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]"
 		if names != "" {
-			r += ", resourceNames: [" + names + "]"
+			bind += ", resourceNames: [" + names + "]"
 		}
-		return r + "}"
+		return clusterRoleDoc("binder", "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}", bind+"}")
 	}
 	for _, tc := range []struct {
 		name     string

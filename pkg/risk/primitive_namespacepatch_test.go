@@ -44,30 +44,12 @@ func TestNamespacePatchEveryNamespace(t *testing.T) {
 	ns := func(name, level string) string {
 		return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + ", labels: {pod-security.kubernetes.io/enforce: " + level + "}}"
 	}
-	const (
-		node   = "apiVersion: v1\nkind: Node\nmetadata: {name: worker-1}"
-		lifter = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: lifter}
-rules:
-- {apiGroups: [""], resources: [namespaces], verbs: [patch]}
-- {apiGroups: [apps], resources: [deployments], verbs: [create]}`
-		podMaker = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: pod-maker}
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [create]}`
-		crb = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: lifter}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lifter}
-subjects: [{kind: User, name: mallory}]`
-		rbInD = `apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: pod-maker, namespace: d}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pod-maker}
-subjects: [{kind: User, name: mallory}]`
-	)
+	const node = "apiVersion: v1\nkind: Node\nmetadata: {name: worker-1}"
+	lifter := clusterRoleDoc("lifter", `{apiGroups: [""], resources: [namespaces], verbs: [patch]}`,
+		`{apiGroups: [apps], resources: [deployments], verbs: [create]}`)
+	podMaker := clusterRoleDoc("pod-maker", `{apiGroups: [""], resources: [pods], verbs: [create]}`)
+	crb := bindingDoc("", "lifter", "lifter", "{kind: User, name: mallory}")
+	rbInD := bindingDoc("d", "pod-maker", "pod-maker", "{kind: User, name: mallory}")
 	docs := []string{node, lifter, crb, ns("a", "privileged"), ns("c", "baseline"), ns("b", "restricted")}
 	conditions := func(a *risk.Analysis) []string {
 		var out []string

@@ -21,28 +21,10 @@ func TestReadSecretsEveryNamespace(t *testing.T) {
 		return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata: {name: app-token, namespace: " + ns +
 			", annotations: {kubernetes.io/service-account.name: app, kubernetes.io/service-account.uid: " + uid + "}}"
 	}
-	const (
-		reader = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: reader}
-rules:
-- {apiGroups: [""], resources: [secrets], verbs: [get]}`
-		crb = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: reader}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
-subjects: [{kind: User, name: rita}]`
-		own = `apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: reader, namespace: a}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
-subjects: [{kind: User, name: rita}]`
-		adminB = `apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: app-admin, namespace: b}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-subjects: [{kind: ServiceAccount, name: app, namespace: b}]`
-	)
+	reader := clusterRoleDoc("reader", `{apiGroups: [""], resources: [secrets], verbs: [get]}`)
+	crb := bindingDoc("", "reader", "reader", "{kind: User, name: rita}")
+	own := bindingDoc("a", "reader", "reader", "{kind: User, name: rita}")
+	adminB := bindingDoc("b", "app-admin", "cluster-admin", "{kind: ServiceAccount, name: app, namespace: b}")
 	for _, tc := range []struct {
 		name       string
 		tokenUIDB  string // the UID token Secret b/app-token names (b/app's is u-b)

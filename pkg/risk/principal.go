@@ -112,22 +112,7 @@ func (p *Principal) eachApplicable(ns string, f func(br *rbac.BoundRule) bool) {
 func (p *Principal) Can(req rbac.Request) []rbac.BoundRule { return p.match(req) }
 
 // First returns the first grant allowing the request, if any.
-func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
-	// The primitives ask this for every object of every namespace a rule
-	// reaches: no slice, and the request is copied only for a match.
-	var found rbac.BoundRule
-	ok := false
-	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
-		if !rbac.RuleAllows(req, &br.Rule) {
-			return true
-		}
-		found, ok = *br, true
-		r := req
-		found.Request = &r
-		return false
-	})
-	return found, ok
-}
+func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) { return p.first(req, false) }
 
 // FirstAnyName returns the first grant allowing the request whatever the
 // object's name: a rule without resourceNames. First with an empty name is
@@ -135,10 +120,16 @@ func (p *Principal) First(req rbac.Request) (rbac.BoundRule, bool) {
 // and no other.
 func (p *Principal) FirstAnyName(req rbac.Request) (rbac.BoundRule, bool) {
 	req.Name = ""
+	return p.first(req, true)
+}
+
+func (p *Principal) first(req rbac.Request, anyName bool) (rbac.BoundRule, bool) {
+	// The primitives ask this for every object of every namespace a rule
+	// reaches: no slice, and the request is copied only for a match.
 	var found rbac.BoundRule
 	ok := false
 	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
-		if len(br.Rule.ResourceNames) > 0 || !rbac.RuleAllows(req, &br.Rule) {
+		if (anyName && len(br.Rule.ResourceNames) > 0) || !rbac.RuleAllows(req, &br.Rule) {
 			return true
 		}
 		found, ok = *br, true
