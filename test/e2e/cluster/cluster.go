@@ -286,8 +286,11 @@ func start(bins Binaries, opts Options, extra []StaticUser, logf func(string, ..
 	if err := c.run("kube-controller-manager", bins.KubeControllerManager, kcmArgs...); err != nil {
 		return c, err
 	}
-	// The system namespaces are created asynchronously by the apiserver.
-	if err := c.waitFor("system namespaces", time.Minute, func() error {
+	// The system namespaces are created asynchronously by the apiserver's
+	// system namespaces controller, which retries a failed create only a
+	// minute later (pkg/controlplane/controller/systemnamespaces): on a
+	// loaded machine the first attempt can fail, so wait for two retries.
+	if err := c.waitFor("system namespaces", 150*time.Second, func() error {
 		_, err := c.Kubectl("get", "namespace", "default", "kube-system", "kube-public", "-o", "name")
 		return err
 	}); err != nil {
