@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -345,5 +346,56 @@ func TestDOTEdgeNoteDrawsNotedEdgesDotted(t *testing.T) {
 	}
 	if strings.Count(out, "style=dotted") != 1 || !strings.Contains(out, `label="impersonate"`) {
 		t.Errorf("edge without a note changed:\n%s", out)
+	}
+}
+
+// TestShortestToWithout: the search leaves out the steps skip rejects, also
+// when it re-chooses among equally short paths by assumed steps.
+func TestShortestToWithout(t *testing.T) {
+	s := sample()
+	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	prim := func(names ...string) func(*graph.Edge) bool {
+		return func(e *graph.Edge) bool { return slices.Contains(names, e.Primitive) }
+	}
+	tests := []struct {
+		name string
+		skip func(*graph.Edge) bool
+		from string
+		hops int
+		path string
+	}{
+		{"nil skips nothing", nil, "User:alice", 2, "member-of,bind,create-workload,admin-rules"},
+		{"a parallel step takes over", prim("create-workload"), "User:alice", 2, "member-of,bind,token-request,admin-rules"},
+		{"both parallel steps gone", prim("create-workload", "token-request"), "User:alice", graph.Unreachable, ""},
+		{"the only escape gone", prim("node-escape"), "User:bob", graph.Unreachable, ""},
+		{"other steps stay", prim("node-escape"), "User:alice", 2, "member-of,bind,create-workload,admin-rules"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tree := g.ShortestToWithout(g.Sink(), tc.skip)
+			n := g.Node(tc.from)
+			if got := tree.Hops(n); got != tc.hops {
+				t.Fatalf("hops %d, want %d", got, tc.hops)
+			}
+			var prims []string
+			for _, e := range tree.Path(n) {
+				prims = append(prims, e.Primitive)
+			}
+			if got := strings.Join(prims, ","); got != tc.path {
+				t.Errorf("path %q, want %q", got, tc.path)
+			}
+		})
+	}
+
+	// Two paths of one hop; the one without assumed steps is left out.
+	g2 := graph.New()
+	x := g2.AddNode(graph.Node{Key: "User:x", Kind: graph.KindUser, Name: "x"})
+	g2.AddEdge(graph.Edge{From: x, To: g2.Sink(), Primitive: "a-assumed", Hops: 1, Assumed: true})
+	g2.AddEdge(graph.Edge{From: x, To: g2.Sink(), Primitive: "b-proven", Hops: 1})
+	if p := g2.ShortestTo(g2.Sink()).Path(x); len(p) != 1 || p[0].Primitive != "b-proven" {
+		t.Fatalf("without skip: %v", p)
+	}
+	if p := g2.ShortestToWithout(g2.Sink(), prim("b-proven")).Path(x); len(p) != 1 || p[0].Primitive != "a-assumed" {
+		t.Errorf("the proven step is skipped, yet the path is %v", p)
 	}
 }

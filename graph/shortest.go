@@ -14,6 +14,8 @@ type Tree struct {
 	next   []*Edge
 	// assumed is the number of assumed steps on the chosen path.
 	assumed []int
+	// skip rejects the edges the search leaves out (ShortestToWithout).
+	skip func(*Edge) bool
 }
 
 // Unreachable is the distance of nodes with no path.
@@ -26,16 +28,23 @@ const Unreachable = math.MaxInt32
 // Among the paths of fewest hops, the chosen one has the fewest assumed steps
 // (see fewestAssumed).
 func (g *Graph) ShortestTo(target *Node) *Tree {
-	t := g.fewestHops(target)
+	return g.ShortestToWithout(target, nil)
+}
+
+// ShortestToWithout is ShortestTo over the edges skip rejects not (nil skips
+// none): the graph as it would be without some steps, e.g. every step a
+// binding grants, without building a new one.
+func (g *Graph) ShortestToWithout(target *Node, skip func(*Edge) bool) *Tree {
+	t := g.fewestHops(target, skip)
 	t.fewestAssumed()
 	return t
 }
 
 // fewestHops is the reverse 0-1 BFS by hops alone.
-func (g *Graph) fewestHops(target *Node) *Tree {
+func (g *Graph) fewestHops(target *Node, skip func(*Edge) bool) *Tree {
 	g.Freeze()
-	t := &Tree{g: g, target: target, dist: make([]int, len(g.nodes))}
-	t.next = g.reverse01(target, t.dist, func(e *Edge) (int, bool) { return e.Hops, true })
+	t := &Tree{g: g, target: target, dist: make([]int, len(g.nodes)), skip: skip}
+	t.next = g.reverse01(target, t.dist, func(e *Edge) (int, bool) { return e.Hops, skip == nil || !skip(e) })
 	return t
 }
 
@@ -75,7 +84,7 @@ func (t *Tree) fewestAssumed() {
 	best := make([]int, n)
 	via := g.reverse01(t.target, best, func(e *Edge) (int, bool) {
 		u, v := e.From, e.To
-		return assumedCost(e), t.dist[u.index] != Unreachable && t.dist[u.index] == t.dist[v.index]+e.Hops
+		return assumedCost(e), (t.skip == nil || !t.skip(e)) && t.dist[u.index] != Unreachable && t.dist[u.index] == t.dist[v.index]+e.Hops
 	})
 	for _, u := range g.nodes {
 		if t.dist[u.index] != Unreachable && best[u.index] < t.assumed[u.index] {

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,8 +26,10 @@ const ChokeMethod = "Per identity: the bindings every path to cluster-admin pass
 const CoverMethod = "Greedy set cover: universe = identities with a path of at least one hop; each binding covers the identities " +
 	"it is a verified choke point of; bindings that make an identity cluster-admin outright (admin-rules) are not proposed. " +
 	"Greedy picks are within H(n) <= ln(n)+1 of the smallest such cover (n = identities covered). " +
-	"Identities with no single-binding choke point (binding-disjoint paths) are then cut greedily by the binding on most remaining " +
-	"shortest paths, re-analysing after each pick (no bound claimed for this part). The final set is verified by re-analysis."
+	"Identities with no single-binding choke point (binding-disjoint paths) are then cut on the graph, greedily by the binding on most remaining " +
+	"shortest paths, dropping picks the later ones make redundant, and the input is re-analysed without the set: steps other bindings also grant " +
+	"come back and are cut in the next round; picks of rounds that cut no one are dropped (no bound claimed for this part). " +
+	"The final set is verified by re-analysis."
 
 // IdentityChokes is one identity's choke points.
 type IdentityChokes struct {
@@ -76,37 +79,29 @@ type ChokeResult struct {
 }
 
 // reaching returns the identity nodes (by key) that reach cluster-admin,
-// ignoring edges that carry skip.
-func reaching(g *graph.Graph, skip string) map[string]bool {
-	seen := map[*graph.Node]bool{g.Sink(): true}
-	queue := []*graph.Node{g.Sink()}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, e := range g.To(n) {
-			if seen[e.From] || (skip != "" && hasBinding(e, skip)) {
-				continue
-			}
-			seen[e.From] = true
-			queue = append(queue, e.From)
-		}
-	}
+// leaving out the edges skip rejects (nil: none).
+func reaching(g *graph.Graph, skip func(*graph.Edge) bool) map[string]bool {
+	t := g.ShortestToWithout(g.Sink(), skip)
 	out := map[string]bool{}
-	for n := range seen {
-		if risk.IsIdentity(n) {
+	for _, n := range g.Nodes() {
+		if risk.IsIdentity(n) && t.Hops(n) != graph.Unreachable {
 			out[n.Key] = true
 		}
 	}
 	return out
 }
 
-func hasBinding(e *graph.Edge, id string) bool {
-	for _, b := range e.Bindings {
-		if b == id {
-			return true
+// granting rejects the edges one of the bindings grants: the graph without
+// those bindings, as far as the graph records who grants what.
+func granting(bindings map[string]bool) func(*graph.Edge) bool {
+	return func(e *graph.Edge) bool {
+		for _, b := range e.Bindings {
+			if bindings[b] {
+				return true
+			}
 		}
+		return false
 	}
-	return false
 }
 
 // Chokepoints computes choke points and a cover for an inventory (already
@@ -129,7 +124,13 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	}
 	g := a.Graph
 	tree := g.ShortestTo(a.Sink())
-	full := reaching(g, "")
+	full := reaching(g, nil)
+	// Every re-analysis is of the input with fewer bindings: what cannot
+	// reach cluster-admin now cannot then, and need not be evaluated.
+	opts.Unreaching = func(key string) bool {
+		n := g.Node(key)
+		return n != nil && tree.Hops(n) == graph.Unreachable
+	}
 
 	// Bindings on edges that lead to cluster-admin; which make someone admin outright.
 	onPaths := map[string][]*graph.Edge{}
@@ -156,7 +157,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	var cands []string
 	lost := map[string][]string{} // binding → identity keys its steps cut in the graph
 	for _, b := range ids {
-		r := reaching(g, b)
+		r := reaching(g, granting(map[string]bool{b: true}))
 		for _, k := range sortedKeys(full) {
 			if !r[k] {
 				lost[b] = append(lost[b], k)
@@ -297,49 +298,44 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 			delete(uncovered, k)
 		}
 	}
-	// Phase 2: re-analyse; cut what remains by the binding on most shortest
-	// paths. The identities phase 1 cut stay cut as more bindings go, so each
-	// round re-analyses only from those still left (reanalyse).
+	// Phase 2: the identities left have binding-disjoint paths. Each round
+	// cuts them on the graph of a re-analysis without the bindings chosen so
+	// far (graphCut), then re-analyses to verify: a step that other grants
+	// also allow comes back, and the next round cuts it too. The identities
+	// phase 1 cut stay cut as more bindings go, so each re-analysis starts
+	// from those still left (reanalyse). A round's picks are kept once a
+	// re-analysis shows someone more cut; those of rounds that cut no one
+	// in the end are dropped, so that every binding of the cover matters.
 	left := make([]string, 0, len(uncovered))
 	for _, k := range universe {
 		if uncovered[k] {
 			left = append(left, k)
 		}
 	}
-	for round := 0; round < 100 && len(left) > 0; round++ {
+	var pending []string
+	if len(left) > 0 {
 		cur := reanalyse(inv, opts, chosen, a.Graph, left, false)
-		tree := cur.Graph.ShortestTo(cur.Sink())
-		count := map[string]int{}
-		var still []string
-		for _, k := range left {
-			n := cur.Graph.Node(k)
-			if n == nil || tree.Hops(n) == graph.Unreachable {
-				continue
+		left = stillReaching(cur.Graph, left)
+		for round := 0; round < maxCutRounds && len(left) > 0; round++ {
+			picks := graphCut(cur.Graph, left, protected)
+			if len(picks) == 0 {
+				break
 			}
-			still = append(still, k)
-			seen := map[string]bool{}
-			for _, e := range tree.Path(n) {
-				for _, b := range e.Bindings {
-					if !protected[b] && !seen[b] {
-						seen[b] = true
-						count[b]++
-					}
-				}
+			for _, b := range picks {
+				chosen[b] = true
 			}
-		}
-		left = still
-		best, bestN := "", 0
-		for _, b := range sortedKeys(count) {
-			if count[b] > bestN {
-				best, bestN = b, count[b]
+			pending = append(pending, picks...)
+			next := reanalyse(inv, opts, chosen, a.Graph, left, false)
+			nextLeft := stillReaching(next.Graph, left)
+			if len(nextLeft) < len(left) {
+				c.Bindings = append(c.Bindings, pending...)
+				pending = nil
 			}
+			cur, left = next, nextLeft
 		}
-		if len(left) == 0 || best == "" {
-			break
-		}
-		chosen[best] = true
-		c.Bindings = append(c.Bindings, best)
 	}
+	// Picks made since the last round that cut someone cut no one: left is
+	// what it was then (each round's left is a subset of the one before).
 	isLeft := map[string]bool{}
 	for _, k := range left {
 		isLeft[k] = true
@@ -356,6 +352,100 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	sort.Strings(c.Remaining)
 	c.Verified = true
 	return c
+}
+
+// maxCutRounds bounds phase 2's rounds of cutting on a graph and verifying
+// by re-analysis; each round cuts every path the graph knows, so rounds are
+// only needed where other grants allow the same steps.
+const maxCutRounds = 20
+
+// stillReaching returns the identities (node keys, in their order) that
+// reach cluster-admin in g.
+func stillReaching(g *graph.Graph, keys []string) []string {
+	tree := g.ShortestTo(g.Sink())
+	var out []string
+	for _, k := range keys {
+		if n := g.Node(k); n != nil && tree.Hops(n) != graph.Unreachable {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// graphCut chooses bindings whose removal cuts, in g, the paths of the
+// identities (node keys) to cluster-admin, never a protected one: greedily
+// the binding on most of their shortest paths in g without the bindings
+// chosen so far, until none reaches or each one left has a shortest path no
+// removable binding grants. Then, last pick first, a binding is dropped when
+// the others cut the same identities without it (reverse delete), so each
+// binding returned is needed on the graph. Deterministic: ties go to the
+// binding ID that sorts first.
+func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string {
+	targets := make([]*graph.Node, 0, len(keys))
+	for _, k := range keys {
+		if n := g.Node(k); n != nil {
+			targets = append(targets, n)
+		}
+	}
+	chosen := map[string]bool{}
+	var picks []string
+	for len(targets) > 0 {
+		tree := g.ShortestToWithout(g.Sink(), granting(chosen))
+		count := map[string]int{}
+		kept := targets[:0]
+		for _, n := range targets {
+			if tree.Hops(n) == graph.Unreachable {
+				continue // cut
+			}
+			seen := map[string]bool{}
+			for _, e := range tree.Path(n) {
+				for _, b := range e.Bindings {
+					if !protected[b] && !seen[b] {
+						seen[b] = true
+						count[b]++
+					}
+				}
+			}
+			if len(seen) > 0 {
+				kept = append(kept, n) // else a path no removal cuts: it stays
+			}
+		}
+		targets = kept
+		best, bestN := "", 0
+		for _, b := range sortedKeys(count) {
+			if count[b] > bestN {
+				best, bestN = b, count[b]
+			}
+		}
+		if best == "" {
+			break
+		}
+		chosen[best] = true
+		picks = append(picks, best)
+	}
+	cut := func(without map[string]bool) []bool {
+		tree := g.ShortestToWithout(g.Sink(), granting(without))
+		out := make([]bool, len(keys))
+		for i, k := range keys {
+			n := g.Node(k)
+			out[i] = n == nil || tree.Hops(n) == graph.Unreachable
+		}
+		return out
+	}
+	want := cut(chosen)
+	for i := len(picks) - 1; i >= 0; i-- {
+		delete(chosen, picks[i])
+		if !slices.Equal(cut(chosen), want) {
+			chosen[picks[i]] = true
+		}
+	}
+	out := picks[:0]
+	for _, b := range picks {
+		if chosen[b] {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

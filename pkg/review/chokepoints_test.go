@@ -1,12 +1,20 @@
 package review_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
 func TestChokepoints(t *testing.T) {
@@ -176,5 +184,84 @@ func TestChokepointFixesDemo(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Skip("the demo dump has no node-proxy or impersonate choke point any more")
+	}
+}
+
+// TestChokepointsCoverHostile checks the cover on a generated cluster of the
+// hostile shape, where groups reach cluster-admin through RoleBindings in
+// many namespaces (no binding is on all their paths): removing the cover
+// leaves exactly the identities it says remain, and each of them keeps a
+// path that no removable binding grants.
+func TestChokepointsCoverHostile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hostile.json")
+	var buf bytes.Buffer
+	if err := cluster.WriteShape(&buf, 24, 3, "json", cluster.ShapeHostile); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := risk.Analyze(inv, risk.Options{})
+	res := review.ChokepointsOf(a)
+	c := res.Cover
+	if !c.Verified || len(c.Cut)+len(c.Remaining) != c.Identities || len(c.Cut) == 0 {
+		t.Fatalf("cover: %d cut, %d remaining of %d, verified %v", len(c.Cut), len(c.Remaining), c.Identities, c.Verified)
+	}
+	phase2 := 0
+	for _, ic := range res.Identities {
+		if ic.Hops > 0 && len(ic.ChokePoints) == 0 {
+			phase2++
+		}
+	}
+	if phase2 == 0 {
+		t.Fatal("no identity without a single-binding choke point: the input does not exercise the cover's second phase")
+	}
+	// Bindings that make someone cluster-admin outright are never proposed.
+	protected := map[string]bool{}
+	for _, e := range a.Graph.To(a.Sink()) {
+		if e.Hops == 0 {
+			for _, b := range e.Bindings {
+				protected[b] = true
+			}
+		}
+	}
+	for _, b := range c.Bindings {
+		if protected[b] {
+			t.Errorf("cover proposes %s, which makes a subject cluster-admin outright", b)
+		}
+	}
+	after, err := review.WithoutBindings(inv, c.Bindings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := risk.Analyze(after, risk.Options{})
+	tree := b.Graph.ShortestTo(b.Sink())
+	var still []string
+	for _, n := range b.Graph.Nodes() {
+		if !risk.IsIdentity(n) || tree.Hops(n) == 0 || tree.Hops(n) == graph.Unreachable {
+			continue
+		}
+		if a.Graph.Node(n.Key) == nil || a.Graph.ShortestTo(a.Sink()).Hops(a.Graph.Node(n.Key)) == 0 {
+			continue // cluster-admin outright before: not in the cover's universe
+		}
+		still = append(still, risk.NodeName(n))
+		for _, e := range tree.Path(n) {
+			for _, id := range e.Bindings {
+				if !protected[id] {
+					t.Errorf("%s keeps a path through %s, which the cover could remove", risk.NodeName(n), id)
+				}
+			}
+		}
+	}
+	sort.Strings(still)
+	if !slices.Equal(still, c.Remaining) {
+		t.Errorf("after removing the cover, %d identities keep a path: %v; the cover says %v", len(still), still, c.Remaining)
+	}
+	if again := review.ChokepointsOf(risk.Analyze(inv, risk.Options{})); !reflect.DeepEqual(again.Cover, c) {
+		t.Error("the cover differs between two runs")
 	}
 }

@@ -58,7 +58,7 @@ func madeLazily(g *graph.Graph, key string) bool {
 // stillReachingSet is the set of the identities (node keys) that keep a path
 // to cluster-admin without the dropped bindings.
 func stillReachingSet(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string) map[string]bool {
-	return reaching(reanalyse(inv, opts, drop, g, keys, true).Graph, "")
+	return reaching(reanalyse(inv, opts, drop, g, keys, true).Graph, nil)
 }
 
 // parallel runs f(0..n-1) on every core; f writes only its own results, so

@@ -45,6 +45,15 @@ type Options struct {
 	// that has one, not every path nor always the shortest. Whether a root
 	// reaches cluster-admin is exact either way (chokepoints' verification).
 	StopWhenRootsReach bool
+	// Unreaching, with Roots, reports nodes (by key) known not to reach
+	// cluster-admin with all the permissions of this input or more: those
+	// of an analysis of the input before bindings were taken out of it.
+	// They are neither evaluated nor passed through: no path through them
+	// ends at cluster-admin, since permissions only shrink as bindings go.
+	// Whether a root reaches cluster-admin stays exact, at the cost of the
+	// dead ends (chokepoints' verification, which re-analyses the input
+	// without one binding, mostly visited them).
+	Unreaching func(key string) bool
 	// Expected are bindings declared known-benign platform defaults, by
 	// binding ID (rule packs): Scan and Findings label what only they make.
 	Expected map[string]ExpectedBinding

@@ -244,6 +244,9 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 		}
 		n := queue[0]
 		queue = queue[1:]
+		if a.Opts.Unreaching != nil && a.Opts.Unreaching(n.Key) {
+			continue
+		}
 		p := a.byKey[n.Key]
 		if p == nil && a.lazyPrincipals {
 			p = a.ensurePrincipal(n) // nil for a node that is no identity

@@ -1,0 +1,105 @@
+package review
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+)
+
+// TestGraphCut: the bindings graphCut picks cut the identities on the
+// graph, each is needed, and none is protected.
+func TestGraphCut(t *testing.T) {
+	type step struct {
+		from, to string
+		hops     int
+		bindings []string
+	}
+	const sink = graph.SinkKey
+	tests := []struct {
+		name      string
+		steps     []step
+		keys      []string
+		protected []string
+		want      []string
+	}{
+		{
+			name: "binding-disjoint paths: one binding each",
+			steps: []step{
+				{"User:x", "Scope:a", 1, []string{"RoleBinding/a/x"}},
+				{"User:x", "Scope:b", 1, []string{"RoleBinding/b/x"}},
+				{"Scope:a", sink, 1, nil},
+				{"Scope:b", sink, 1, nil},
+			},
+			keys: []string{"User:x"},
+			want: []string{"RoleBinding/a/x", "RoleBinding/b/x"},
+		},
+		{
+			name: "the binding shared by most shortest paths first",
+			steps: []step{
+				{"User:x", "Scope:s", 1, []string{"RoleBinding/s/x"}},
+				{"User:y", "Scope:s", 1, []string{"RoleBinding/s/y"}},
+				{"Scope:s", sink, 1, []string{"ClusterRoleBinding/shared"}},
+			},
+			keys: []string{"User:x", "User:y"},
+			want: []string{"ClusterRoleBinding/shared"},
+		},
+		{
+			name: "a path no binding grants: nothing to pick, the binding on the shorter path is not kept",
+			steps: []step{
+				{"User:z", "Node:n", 1, []string{"RoleBinding/a/z"}},
+				{"Node:n", sink, 0, nil},
+				{"User:z", "Scope:c", 1, nil},
+				{"Scope:c", "Scope:d", 1, nil},
+				{"Scope:d", sink, 1, nil},
+			},
+			keys: []string{"User:z"},
+			want: nil,
+		},
+		{
+			name: "a protected binding is never picked; the other identity is still cut",
+			steps: []step{
+				{"User:p", sink, 1, []string{"ClusterRoleBinding/admins"}},
+				{"User:q", sink, 1, []string{"RoleBinding/q/q"}},
+			},
+			keys:      []string{"User:p", "User:q"},
+			protected: []string{"ClusterRoleBinding/admins"},
+			want:      []string{"RoleBinding/q/q"},
+		},
+		{
+			name: "a pick made redundant by a later one is dropped",
+			steps: []step{
+				// The shortest path has two bindings; the tie goes to the
+				// first by name, which the longer path's binding makes redundant.
+				{"User:x", "Scope:a", 1, []string{"RoleBinding/a/first"}},
+				{"Scope:a", sink, 1, []string{"RoleBinding/z/last"}},
+				{"User:x", "Scope:b", 1, nil},
+				{"Scope:b", "Scope:c", 1, nil},
+				{"Scope:c", sink, 1, []string{"RoleBinding/z/last"}},
+			},
+			keys: []string{"User:x"},
+			want: []string{"RoleBinding/z/last"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graph.New()
+			node := func(key string) *graph.Node {
+				if key == sink {
+					return g.Sink()
+				}
+				return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
+			}
+			for _, s := range tc.steps {
+				g.AddEdge(graph.Edge{From: node(s.from), To: node(s.to), Primitive: "step", Hops: s.hops, Bindings: s.bindings})
+			}
+			protected := map[string]bool{}
+			for _, b := range tc.protected {
+				protected[b] = true
+			}
+			if got := graphCut(g, tc.keys, protected); !slices.Equal(got, tc.want) {
+				t.Errorf("graphCut = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
