@@ -170,7 +170,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	exact := make([][]string, len(cands)) // per candidate: the identities it cuts
 	parallel(len(cands), func(i int) {
 		b := cands[i]
-		reach := stillReachingSet(inv, opts, map[string]bool{b: true}, g, lost[b])
+		reach := stillReachingSet(a, opts, map[string]bool{b: true}, lost[b])
 		for _, k := range lost[b] {
 			if !reach[k] {
 				exact[i] = append(exact[i], k)
@@ -314,7 +314,7 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	}
 	var pending []string
 	if len(left) > 0 {
-		cur := reanalyse(inv, opts, chosen, a.Graph, left, false)
+		cur := reanalyse(a, opts, chosen, left, false)
 		left = stillReaching(cur.Graph, left)
 		for round := 0; round < maxCutRounds && len(left) > 0; round++ {
 			picks := graphCut(cur.Graph, left, protected)
@@ -325,7 +325,7 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 				chosen[b] = true
 			}
 			pending = append(pending, picks...)
-			next := reanalyse(inv, opts, chosen, a.Graph, left, false)
+			next := reanalyse(a, opts, chosen, left, false)
 			nextLeft := stillReaching(next.Graph, left)
 			if len(nextLeft) < len(left) {
 				c.Bindings = append(c.Bindings, pending...)

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
-	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
@@ -21,8 +20,9 @@ import (
 // reachOnly stops building once every identity reaches cluster-admin
 // (risk.Options.StopWhenRootsReach): enough to tell who is cut, not to
 // rank their paths.
-func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string, reachOnly bool) *risk.Analysis {
-	in := withoutBindingSet(inv, drop)
+func reanalyse(base *risk.Analysis, opts risk.Options, drop map[string]bool, keys []string, reachOnly bool) *risk.Analysis {
+	in := withoutBindingSet(base.Inv, drop)
+	g := base.Graph
 	roots := make([]rbac.Subject, 0, len(keys))
 	for _, k := range keys {
 		if s, ok := risk.SubjectOf(g.Node(k)); ok {
@@ -33,7 +33,7 @@ func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g 
 		o := opts
 		o.Roots = roots
 		o.StopWhenRootsReach = reachOnly
-		a := risk.Analyze(in, o)
+		a := risk.Reanalyze(base, in, o)
 		whole := false
 		for _, k := range keys {
 			if a.Graph.Node(k) == nil && madeLazily(g, k) {
@@ -45,7 +45,7 @@ func reanalyse(inv *model.Inventory, opts risk.Options, drop map[string]bool, g 
 			return a
 		}
 	}
-	return risk.Analyze(in, opts)
+	return risk.Reanalyze(base, in, opts)
 }
 
 // madeLazily: the identity is a ServiceAccount that may exist in a whole
@@ -57,8 +57,8 @@ func madeLazily(g *graph.Graph, key string) bool {
 
 // stillReachingSet is the set of the identities (node keys) that keep a path
 // to cluster-admin without the dropped bindings.
-func stillReachingSet(inv *model.Inventory, opts risk.Options, drop map[string]bool, g *graph.Graph, keys []string) map[string]bool {
-	return reaching(reanalyse(inv, opts, drop, g, keys, true).Graph, nil)
+func stillReachingSet(base *risk.Analysis, opts risk.Options, drop map[string]bool, keys []string) map[string]bool {
+	return reaching(reanalyse(base, opts, drop, keys, true).Graph, nil)
 }
 
 // parallel runs f(0..n-1) on every core; f writes only its own results, so

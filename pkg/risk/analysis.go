@@ -80,16 +80,9 @@ type Analysis struct {
 	// their picks holds, e.g. admission refuses every ServiceAccount there).
 	scopes map[string]*graph.Node
 
-	namespaces   []string
-	nsObjects    map[string]*model.Namespace
-	saByKey      map[string]*model.ServiceAccount
-	sasByNS      map[string][]*model.ServiceAccount
-	tokenSecrets map[string][]*model.Secret // by namespace
-	podsByNS     map[string][]*model.Pod
-	podsByNode   map[string][]*model.Pod
-	nodes        []*model.Node
-	// nodeNames are every node name of the input, sorted (indexNodeNames).
-	nodeNames []string
+	// objects index the input's objects other than RBAC (index); read-only
+	// once built, so that re-analyses without some bindings share them.
+	*objects
 	// succ are the targets of each node's steps, kept while Roots are set.
 	succ map[*graph.Node][]*graph.Node
 	// toSink (with Options.StopWhenRootsReach) are the nodes known to reach
@@ -106,9 +99,9 @@ type Analysis struct {
 	}
 	// emptyBindings caches emptyRoleBindings.
 	emptyBindings []*model.Binding
-	workloadsNS   map[string][]*model.Workload
 	warnings      []string
-	idx           nsIndex // index.go
+	// byPower caches rolesByPower.
+	byPower []*model.ClusterRole
 	// idents are the identities of the input (anyidentity.go).
 	idents identities
 	// kept are the principals whose failed steps are kept (keeps).
@@ -171,6 +164,18 @@ func subjectNodeKey(s rbac.Subject) string {
 
 // Analyze builds the escalation graph.
 func Analyze(inv *model.Inventory, opts Options) *Analysis {
+	return analyze(inv, opts, nil)
+}
+
+// Reanalyze builds the escalation graph of inv, which must be the input of
+// base with fewer bindings (and nothing else changed), sharing base's index
+// of the other objects: the choke points' verification analyses the input
+// once per candidate binding.
+func Reanalyze(base *Analysis, inv *model.Inventory, opts Options) *Analysis {
+	return analyze(inv, opts, base)
+}
+
+func analyze(inv *model.Inventory, opts Options, base *Analysis) *Analysis {
 	if opts.PodSecurityDefault == "" {
 		opts.PodSecurityDefault = LevelPrivileged
 	}
@@ -178,20 +183,13 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 		opts.KubernetesVersion = inv.ServerVersion
 	}
 	a := &Analysis{
-		Inv:          inv,
-		Eval:         rbac.NewEvaluator(inv),
-		Opts:         opts,
-		Graph:        graph.New(),
-		byKey:        map[string]*Principal{},
-		candidates:   map[string][]Candidate{},
-		scopes:       map[string]*graph.Node{},
-		nsObjects:    map[string]*model.Namespace{},
-		saByKey:      map[string]*model.ServiceAccount{},
-		sasByNS:      map[string][]*model.ServiceAccount{},
-		tokenSecrets: map[string][]*model.Secret{},
-		podsByNS:     map[string][]*model.Pod{},
-		podsByNode:   map[string][]*model.Pod{},
-		workloadsNS:  map[string][]*model.Workload{},
+		Inv:        inv,
+		Eval:       rbac.NewEvaluator(inv),
+		Opts:       opts,
+		Graph:      graph.New(),
+		byKey:      map[string]*Principal{},
+		candidates: map[string][]Candidate{},
+		scopes:     map[string]*graph.Node{},
 	}
 	if len(opts.Roots) > 0 {
 		a.lazyPrincipals = true
@@ -206,7 +204,11 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 	a.strs.single = map[grantKey]renderedGrants{}
 	a.strs.steps = map[stepKey]*StepData{}
 	a.strs.conds = map[string]string{}
-	a.index()
+	if base != nil && base.indexes(inv) {
+		a.objects = base.objects
+	} else {
+		a.objects = indexObjects(inv)
+	}
 	a.initAdmission()
 	a.addIdentities()
 	a.evaluate()
@@ -225,45 +227,114 @@ func (a *Analysis) dropRules() {
 	a.groupRules = nil
 }
 
-func (a *Analysis) index() {
+// objects are the input's objects other than RBAC, by namespace and name.
+type objects struct {
+	namespaces   []string
+	nsObjects    map[string]*model.Namespace
+	saByKey      map[string]*model.ServiceAccount
+	sasByNS      map[string][]*model.ServiceAccount
+	tokenSecrets map[string][]*model.Secret // by namespace
+	podsByNS     map[string][]*model.Pod
+	podsByNode   map[string][]*model.Pod
+	workloadsNS  map[string][]*model.Workload
+	nodes        []*model.Node
+	// nodeNames are every node name of the input, sorted (indexNodeNames).
+	nodeNames []string
+	// bindingOnly are the namespaces that only RoleBindings name, with how
+	// many do (sameNamespaces).
+	bindingOnly map[string]int
+	// idx are the positions of objects per namespace, made on first use
+	// (index.go).
+	idx nsIndex
+	// of is the input indexed: its object slices are shared by the input
+	// without some bindings (indexes).
+	of *model.Inventory
+}
+
+func indexObjects(inv *model.Inventory) *objects {
+	o := &objects{
+		of:           inv,
+		nsObjects:    map[string]*model.Namespace{},
+		saByKey:      map[string]*model.ServiceAccount{},
+		sasByNS:      map[string][]*model.ServiceAccount{},
+		tokenSecrets: map[string][]*model.Secret{},
+		podsByNS:     map[string][]*model.Pod{},
+		podsByNode:   map[string][]*model.Pod{},
+		workloadsNS:  map[string][]*model.Workload{},
+	}
 	nsSet := map[string]bool{}
-	for _, n := range a.Inv.Namespaces {
-		a.nsObjects[n.Name] = n
+	for _, n := range inv.Namespaces {
+		o.nsObjects[n.Name] = n
 		nsSet[n.Name] = true
 	}
-	for _, sa := range a.Inv.ServiceAccounts {
-		a.saByKey[sa.Namespace+"/"+sa.Name] = sa
-		a.sasByNS[sa.Namespace] = append(a.sasByNS[sa.Namespace], sa)
+	for _, sa := range inv.ServiceAccounts {
+		o.saByKey[sa.Namespace+"/"+sa.Name] = sa
+		o.sasByNS[sa.Namespace] = append(o.sasByNS[sa.Namespace], sa)
 		nsSet[sa.Namespace] = true
 	}
-	for _, s := range a.Inv.Secrets {
+	for _, s := range inv.Secrets {
 		if s.Type == model.SecretTypeServiceAccountToken {
-			a.tokenSecrets[s.Namespace] = append(a.tokenSecrets[s.Namespace], s)
+			o.tokenSecrets[s.Namespace] = append(o.tokenSecrets[s.Namespace], s)
 		}
 	}
-	for _, p := range a.Inv.Pods {
-		a.podsByNS[p.Namespace] = append(a.podsByNS[p.Namespace], p)
+	for _, p := range inv.Pods {
+		o.podsByNS[p.Namespace] = append(o.podsByNS[p.Namespace], p)
 		if p.Spec.NodeName != "" && podIsActive(p) {
-			a.podsByNode[p.Spec.NodeName] = append(a.podsByNode[p.Spec.NodeName], p)
+			o.podsByNode[p.Spec.NodeName] = append(o.podsByNode[p.Spec.NodeName], p)
 		}
 		nsSet[p.Namespace] = true
 	}
-	for _, w := range a.Inv.Workloads {
-		a.workloadsNS[w.Namespace] = append(a.workloadsNS[w.Namespace], w)
+	for _, w := range inv.Workloads {
+		o.workloadsNS[w.Namespace] = append(o.workloadsNS[w.Namespace], w)
 		nsSet[w.Namespace] = true
 	}
-	for _, b := range a.Inv.RoleBindings {
-		nsSet[b.Namespace] = true
-	}
-	for _, r := range a.Inv.Roles {
+	for _, r := range inv.Roles {
 		nsSet[r.Namespace] = true
 	}
-	a.nodes = a.Inv.Nodes
-	a.indexNodeNames()
-	for ns := range nsSet {
-		a.namespaces = append(a.namespaces, ns)
+	for _, b := range inv.RoleBindings {
+		if !nsSet[b.Namespace] {
+			if o.bindingOnly == nil {
+				o.bindingOnly = map[string]int{}
+			}
+			o.bindingOnly[b.Namespace]++
+		}
 	}
-	sort.Strings(a.namespaces)
+	for ns := range o.bindingOnly {
+		nsSet[ns] = true
+	}
+	o.nodes = inv.Nodes
+	o.indexNodeNames()
+	for ns := range nsSet {
+		o.namespaces = append(o.namespaces, ns)
+	}
+	sort.Strings(o.namespaces)
+	return o
+}
+
+// indexes reports whether the objects index inv too: inv holds the same
+// objects as the input they index (the same slices: positions are shared),
+// and still names every namespace only its RoleBindings named.
+func (o *objects) indexes(inv *model.Inventory) bool {
+	of := o.of
+	if !same(of.Namespaces, inv.Namespaces) || !same(of.ServiceAccounts, inv.ServiceAccounts) || !same(of.Secrets, inv.Secrets) ||
+		!same(of.Pods, inv.Pods) || !same(of.Workloads, inv.Workloads) || !same(of.Roles, inv.Roles) || !same(of.Nodes, inv.Nodes) {
+		return false
+	}
+	if len(o.bindingOnly) == 0 {
+		return true
+	}
+	left := map[string]int{}
+	for _, b := range inv.RoleBindings {
+		if o.bindingOnly[b.Namespace] > 0 {
+			left[b.Namespace]++
+		}
+	}
+	return len(left) == len(o.bindingOnly)
+}
+
+// same reports whether two slices are the same slice.
+func same[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func podIsActive(p *model.Pod) bool {

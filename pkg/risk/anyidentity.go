@@ -152,21 +152,21 @@ func (a *Analysis) kubeletIdentityPicks(nodes []string) []Candidate {
 // indexNodeNames sets nodeNames: the names of the Nodes and of the nodes
 // pods are bound to (the Node authorizer follows spec.nodeName, Node object
 // or not), sorted.
-func (a *Analysis) indexNodeNames() {
+func (o *objects) indexNodeNames() {
 	seen := map[string]bool{}
-	for _, n := range a.nodes {
+	for _, n := range o.nodes {
 		if !seen[n.Name] {
 			seen[n.Name] = true
-			a.nodeNames = append(a.nodeNames, n.Name)
+			o.nodeNames = append(o.nodeNames, n.Name)
 		}
 	}
-	for name := range a.podsByNode {
+	for name := range o.podsByNode {
 		if !seen[name] {
 			seen[name] = true
-			a.nodeNames = append(a.nodeNames, name)
+			o.nodeNames = append(o.nodeNames, name)
 		}
 	}
-	sort.Strings(a.nodeNames)
+	sort.Strings(o.nodeNames)
 }
 
 // kubeletIdentityStep is the step into node's API identity (any node's for

@@ -89,8 +89,6 @@ type nsIndex struct {
 	sas       map[string][]int
 	roles     map[string]*model.Role   // "ns/name" → the first such Role
 	rolesNS   map[string][]*model.Role // namespace → its Roles, in inventory order
-	// byPower caches rolesByPower.
-	byPower []*model.ClusterRole
 }
 
 func (a *Analysis) objIndex() *nsIndex {

@@ -184,8 +184,7 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 	if !ok {
 		return nil
 	}
-	idx := a.objIndex()
-	if idx.byPower == nil {
+	if a.byPower == nil {
 		var admin, rest []*model.ClusterRole
 		for _, r := range a.Inv.ClusterRoles {
 			if r.Review != nil {
@@ -198,9 +197,9 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 				rest = append(rest, r)
 			}
 		}
-		idx.byPower = append(append([]*model.ClusterRole{}, admin...), rest...)
+		a.byPower = append(append([]*model.ClusterRole{}, admin...), rest...)
 	}
-	return idx.byPower
+	return a.byPower
 }
 
 // coversNamespace: every verb on every resource (what a namespace grant can reach).

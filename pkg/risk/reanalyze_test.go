@@ -1,0 +1,134 @@
+package risk_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// edgeDump is every edge of an analysis' graph, in the graph's order.
+func edgeDump(a *risk.Analysis) string {
+	var b strings.Builder
+	for _, e := range a.Graph.Edges() {
+		fmt.Fprintf(&b, "%s -%s/%d/%v-> %s [%s] %s {%s}\n", e.From.Key, e.Primitive, e.Hops, e.Assumed, e.To.Key,
+			strings.Join(e.GrantedBy, "; "), e.Condition, strings.Join(e.Bindings, ","))
+	}
+	return b.String()
+}
+
+// without is the input without one binding (the choke points' re-analyses):
+// the other objects' slices are the input's own.
+func without(inv *model.Inventory, drop *model.Binding) *model.Inventory {
+	out := *inv
+	keep := func(in []*model.Binding) []*model.Binding {
+		var kept []*model.Binding
+		for _, b := range in {
+			if b != drop {
+				kept = append(kept, b)
+			}
+		}
+		return kept
+	}
+	out.ClusterRoleBindings = keep(inv.ClusterRoleBindings)
+	out.RoleBindings = keep(inv.RoleBindings)
+	return &out
+}
+
+// TestReanalyzeIsAnalyze: an analysis sharing the index of the input with
+// one binding more is the analysis of its own input, for every binding of
+// every scenario (also one that alone names its namespace) and of a
+// generated cluster.
+func TestReanalyzeIsAnalyze(t *testing.T) {
+	var inputs []*model.Inventory
+	for _, dir := range caseDirs(t, "scenarios") {
+		inputs = append(inputs, loadInput(t, dir))
+	}
+	inputs = append(inputs, benchInventoryN(t, 6))
+	lone := &model.Binding{Kind: model.KindRoleBinding, Meta: model.Meta{Namespace: "only-named-here", Name: "lone"}}
+	lone.RoleRef.Kind, lone.RoleRef.Name = model.KindClusterRole, "edit"
+	withLone := *inputs[len(inputs)-1]
+	withLone.RoleBindings = append(append([]*model.Binding(nil), withLone.RoleBindings...), lone)
+	inputs = append(inputs, &withLone)
+	checked := 0
+	for i, inv := range inputs {
+		base := risk.Analyze(inv, risk.Options{})
+		bindings := append(append([]*model.Binding(nil), inv.ClusterRoleBindings...), inv.RoleBindings...)
+		if len(bindings) > 12 {
+			bindings = bindings[len(bindings)-12:] // the generated cluster: its last ones
+		}
+		for _, b := range bindings {
+			in := without(inv, b)
+			want := edgeDump(risk.Analyze(in, risk.Options{}))
+			if got := edgeDump(risk.Reanalyze(base, in, risk.Options{})); got != want {
+				t.Errorf("input %d without %s: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", i, b.ID(), got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 300 {
+		t.Fatalf("only %d re-analyses checked", checked)
+	}
+}
+
+// TestUnreachingNotEvaluated: with Options.Unreaching, the nodes known not to
+// reach cluster-admin get no steps, and whether each root reaches it is the
+// same as without.
+func TestUnreachingNotEvaluated(t *testing.T) {
+	inv := benchInventoryN(t, 12)
+	base := risk.Analyze(inv, risk.Options{})
+	tree := base.Graph.ShortestTo(base.Sink())
+	unreaching := func(key string) bool {
+		n := base.Graph.Node(key)
+		return n != nil && tree.Hops(n) == graph.Unreachable
+	}
+	var roots []rbac.Subject
+	reaches, dead := 0, 0
+	for _, n := range base.Graph.Nodes() {
+		s, ok := risk.SubjectOf(n)
+		if !ok {
+			continue
+		}
+		roots = append(roots, s)
+		if tree.Hops(n) == graph.Unreachable {
+			dead++
+		} else {
+			reaches++
+		}
+	}
+	if reaches == 0 || dead == 0 {
+		t.Fatalf("%d identities reach cluster-admin, %d do not: nothing to compare", reaches, dead)
+	}
+	for _, b := range inv.RoleBindings[:8] {
+		in := without(inv, b)
+		opts := risk.Options{Roots: roots, StopWhenRootsReach: true}
+		plain := risk.Analyze(in, opts)
+		opts.Unreaching = unreaching
+		pruned := risk.Reanalyze(base, in, opts)
+		pt, qt := plain.Graph.ShortestTo(plain.Sink()), pruned.Graph.ShortestTo(pruned.Sink())
+		for _, s := range roots {
+			k := risk.SubjectKey(s)
+			p, q := plain.Graph.Node(k), pruned.Graph.Node(k)
+			pr := p != nil && pt.Hops(p) != graph.Unreachable
+			qr := q != nil && qt.Hops(q) != graph.Unreachable
+			if pr != qr {
+				t.Errorf("without %s: %s reaches cluster-admin %v, with Unreaching %v", b.ID(), k, pr, qr)
+			}
+		}
+		// A shared scope's picks are made with the step into it; nothing
+		// else leaves a node known not to reach cluster-admin.
+		for _, e := range pruned.Graph.Edges() {
+			if unreaching(e.From.Key) && !strings.HasPrefix(e.Primitive, "pick-") {
+				t.Errorf("without %s: %s is known not to reach cluster-admin, yet has the step %s", b.ID(), e.From.Key, e.Primitive)
+				break
+			}
+		}
+		if len(pruned.Graph.Edges()) >= len(plain.Graph.Edges()) {
+			t.Errorf("without %s: %d steps with Unreaching, %d without: nothing was left out", b.ID(), len(pruned.Graph.Edges()), len(plain.Graph.Edges()))
+		}
+	}
+}
