@@ -64,16 +64,29 @@ type Evaluator struct {
 	roleRules       map[string][]rbacv1.PolicyRule // "ns/name" → rules
 	clusterBindings []boundRules
 	nsBindings      map[string][]boundRules
-	warnings        []string
-	// bySubject indexes bindings by subject (index.go).
-	indexOnce sync.Once
+	// warnings are the aggregation's, then one per binding to a missing role.
+	warnings []string
+	// missingRole are the bindings of those warnings (Without drops theirs).
+	missingRole map[*model.Binding]string
+	// shared are the indexes built on first use, shared with Without's views.
+	shared *evalIndex
+	// dropped are the bindings a view made by Without leaves out.
+	dropped map[*model.Binding]bool
+}
+
+// evalIndex holds what an evaluator builds on first use (index.go).
+type evalIndex struct {
+	once      sync.Once
 	bySubject map[Subject][]subjectRef
+	// subjects are every subject of a binding, sorted (Subjects).
+	subjectsOnce sync.Once
+	subjects     []Subject
 }
 
 // NewEvaluator indexes the inventory's roles and bindings. Bindings whose
 // role does not exist grant nothing; they are reported in Warnings.
 func NewEvaluator(inv *model.Inventory) *Evaluator {
-	e := &Evaluator{inv: inv, roleRules: map[string][]rbacv1.PolicyRule{}, nsBindings: map[string][]boundRules{}}
+	e := &Evaluator{inv: inv, roleRules: map[string][]rbacv1.PolicyRule{}, nsBindings: map[string][]boundRules{}, shared: &evalIndex{}}
 	e.clusterRules, e.warnings = Aggregate(inv.ClusterRoles)
 	for _, r := range inv.Roles {
 		e.roleRules[r.Namespace+"/"+r.Name] = r.Rules
@@ -107,7 +120,12 @@ func (e *Evaluator) resolve(b *model.Binding) (boundRules, bool) {
 		if b.RoleRef.Kind == model.KindRole {
 			where = " in namespace " + b.Namespace
 		}
-		e.warnings = append(e.warnings, fmt.Sprintf("%s references %s %q%s, which does not exist: it grants nothing (it becomes live if someone creates that role)", describeBinding(b), b.RoleRef.Kind, b.RoleRef.Name, where))
+		w := fmt.Sprintf("%s references %s %q%s, which does not exist: it grants nothing (it becomes live if someone creates that role)", describeBinding(b), b.RoleRef.Kind, b.RoleRef.Name, where)
+		e.warnings = append(e.warnings, w)
+		if e.missingRole == nil {
+			e.missingRole = map[*model.Binding]string{}
+		}
+		e.missingRole[b] = w
 		return boundRules{}, false
 	}
 	br := boundRules{binding: b, rules: rules}
@@ -128,7 +146,41 @@ func describeBinding(b *model.Binding) string {
 func DescribeBinding(b *model.Binding) string { return describeBinding(b) }
 
 // Warnings are problems found while indexing (missing roles, aggregation).
-func (e *Evaluator) Warnings() []string { return e.warnings }
+func (e *Evaluator) Warnings() []string {
+	if len(e.dropped) == 0 {
+		return e.warnings
+	}
+	var out []string
+	for _, w := range e.warnings {
+		keep := true
+		for b := range e.dropped {
+			if e.missingRole[b] == w {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Without returns the evaluator of inv, which must be e's input without the
+// dropped bindings: a view that shares e's roles, bindings and indexes and
+// leaves the dropped bindings out of every answer, at the cost of the dropped
+// bindings alone (the choke points' verification asks one per candidate).
+func (e *Evaluator) Without(inv *model.Inventory, dropped []*model.Binding) *Evaluator {
+	v := &Evaluator{inv: inv, clusterRules: e.clusterRules, roleRules: e.roleRules, clusterBindings: e.clusterBindings,
+		nsBindings: e.nsBindings, warnings: e.warnings, missingRole: e.missingRole, shared: e.shared, dropped: map[*model.Binding]bool{}}
+	for b := range e.dropped {
+		v.dropped[b] = true
+	}
+	for _, b := range dropped {
+		v.dropped[b] = true
+	}
+	return v
+}
 
 // Inventory returns the indexed inventory.
 func (e *Evaluator) Inventory() *model.Inventory { return e.inv }
@@ -152,6 +204,9 @@ func (r Request) scope() string {
 // in the authorizer's order: ClusterRoleBindings, then RoleBindings of ns.
 func (e *Evaluator) visit(ns string, fn func(br *boundRules) bool) {
 	for i := range e.clusterBindings {
+		if e.dropped[e.clusterBindings[i].binding] {
+			continue
+		}
 		if !fn(&e.clusterBindings[i]) {
 			return
 		}
@@ -160,6 +215,9 @@ func (e *Evaluator) visit(ns string, fn func(br *boundRules) bool) {
 		return
 	}
 	for i := range e.nsBindings[ns] {
+		if e.dropped[e.nsBindings[ns][i].binding] {
+			continue
+		}
 		if !fn(&e.nsBindings[ns][i]) {
 			return
 		}
@@ -246,7 +304,9 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 	refs := e.subjectIndex()[s]
 	n := 0
 	for _, ref := range refs {
-		n += len(ref.br.rules)
+		if !e.dropped[ref.br.binding] {
+			n += len(ref.br.rules)
+		}
 	}
 	if n == 0 {
 		return nil
@@ -254,6 +314,9 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 	out := make([]BoundRule, 0, n)
 	for _, ref := range refs {
 		br := ref.br
+		if e.dropped[br.binding] {
+			continue
+		}
 		for i := range br.rules {
 			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})
 		}
@@ -263,23 +326,47 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 
 // Subjects returns every canonical subject named in a binding whose role exists, sorted.
 func (e *Evaluator) Subjects() []Subject {
-	seen := map[Subject]bool{}
-	for _, br := range e.clusterBindings {
-		for _, s := range br.subjects {
-			seen[s] = true
+	e.shared.subjectsOnce.Do(func() {
+		idx := e.subjectIndex()
+		out := make([]Subject, 0, len(idx))
+		for s := range idx {
+			out = append(out, s)
 		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+		e.shared.subjects = out
+	})
+	if len(e.dropped) == 0 {
+		return e.shared.subjects
 	}
-	for _, list := range e.nsBindings {
-		for _, br := range list {
-			for _, s := range br.subjects {
-				seen[s] = true
+	// A subject goes when every binding that names it is dropped.
+	idx := e.subjectIndex()
+	gone := map[Subject]bool{}
+	for b := range e.dropped {
+		for _, s := range b.Subjects {
+			c := CanonicalSubject(s, b.Namespace)
+			if gone[c] {
+				continue
+			}
+			left := false
+			for _, ref := range idx[c] {
+				if !e.dropped[ref.br.binding] {
+					left = true
+					break
+				}
+			}
+			if !left {
+				gone[c] = true
 			}
 		}
 	}
-	out := make([]Subject, 0, len(seen))
-	for s := range seen {
-		out = append(out, s)
+	if len(gone) == 0 {
+		return e.shared.subjects
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	out := make([]Subject, 0, len(e.shared.subjects))
+	for _, s := range e.shared.subjects {
+		if !gone[s] {
+			out = append(out, s)
+		}
+	}
 	return out
 }

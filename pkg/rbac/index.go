@@ -13,7 +13,7 @@ type subjectRef struct {
 // subject named twice in one binding is listed once. It is built on first use:
 // without it RulesFor scans (and sorts) every binding for every subject.
 func (e *Evaluator) subjectIndex() map[Subject][]subjectRef {
-	e.indexOnce.Do(func() {
+	e.shared.once.Do(func() {
 		idx := map[Subject][]subjectRef{}
 		add := func(br *boundRules, ns string) {
 			for i, s := range br.subjects {
@@ -43,7 +43,7 @@ func (e *Evaluator) subjectIndex() map[Subject][]subjectRef {
 				add(&list[i], ns)
 			}
 		}
-		e.bySubject = idx
+		e.shared.bySubject = idx
 	})
-	return e.bySubject
+	return e.shared.bySubject
 }

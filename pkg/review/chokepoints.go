@@ -147,6 +147,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		}
 	}
 	ids := sortedKeys(onPaths)
+	byID := bindingsByID(inv)
 
 	// Graph candidates: the identities that lose every path when the
 	// binding's steps go. Removing a binding removes grants and never a
@@ -170,7 +171,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	exact := make([][]string, len(cands)) // per candidate: the identities it cuts
 	parallel(len(cands), func(i int) {
 		b := cands[i]
-		reach := stillReachingSet(a, opts, map[string]bool{b: true}, lost[b])
+		reach := stillReachingSet(a, opts, byID[b], lost[b])
 		for _, k := range lost[b] {
 			if !reach[k] {
 				exact[i] = append(exact[i], k)
@@ -236,7 +237,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		cp.Fix = fixFor(a, idx[b], b, withPicks(g, tree, onPaths[b]), adminGrant[b])
 		res.ChokePoints = append(res.ChokePoints, cp)
 	}
-	res.Cover = cover(a, inv, opts, universe, cutBy, adminGrant)
+	res.Cover = cover(a, opts, byID, universe, cutBy, adminGrant)
 	return res
 }
 
@@ -257,7 +258,7 @@ func noChokeNote(g *graph.Graph, tree *graph.Tree, n *graph.Node) string {
 	return "no binding found on its paths"
 }
 
-func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe []string, cutBy map[string][]string, protected map[string]bool) Cover {
+func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding, universe []string, cutBy map[string][]string, protected map[string]bool) Cover {
 	c := Cover{Method: CoverMethod, Bindings: []string{}, Cut: []string{}, Identities: len(universe)}
 	if len(universe) == 0 {
 		c.Verified = true
@@ -314,7 +315,7 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 	}
 	var pending []string
 	if len(left) > 0 {
-		cur := reanalyse(a, opts, chosen, left, false)
+		cur := reanalyse(a, opts, bindingsOf(byID, chosen), left, false)
 		left = stillReaching(cur.Graph, left)
 		for round := 0; round < maxCutRounds && len(left) > 0; round++ {
 			picks := graphCut(cur.Graph, left, protected)
@@ -325,7 +326,7 @@ func cover(a *risk.Analysis, inv *model.Inventory, opts risk.Options, universe [
 				chosen[b] = true
 			}
 			pending = append(pending, picks...)
-			next := reanalyse(a, opts, chosen, left, false)
+			next := reanalyse(a, opts, bindingsOf(byID, chosen), left, false)
 			nextLeft := stillReaching(next.Graph, left)
 			if len(nextLeft) < len(left) {
 				c.Bindings = append(c.Bindings, pending...)

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
@@ -20,8 +21,7 @@ import (
 // reachOnly stops building once every identity reaches cluster-admin
 // (risk.Options.StopWhenRootsReach): enough to tell who is cut, not to
 // rank their paths.
-func reanalyse(base *risk.Analysis, opts risk.Options, drop map[string]bool, keys []string, reachOnly bool) *risk.Analysis {
-	in := withoutBindingSet(base.Inv, drop)
+func reanalyse(base *risk.Analysis, opts risk.Options, drop []*model.Binding, keys []string, reachOnly bool) *risk.Analysis {
 	g := base.Graph
 	roots := make([]rbac.Subject, 0, len(keys))
 	for _, k := range keys {
@@ -33,7 +33,7 @@ func reanalyse(base *risk.Analysis, opts risk.Options, drop map[string]bool, key
 		o := opts
 		o.Roots = roots
 		o.StopWhenRootsReach = reachOnly
-		a := risk.Reanalyze(base, in, o)
+		a := risk.Reanalyze(base, drop, o)
 		whole := false
 		for _, k := range keys {
 			if a.Graph.Node(k) == nil && madeLazily(g, k) {
@@ -45,7 +45,7 @@ func reanalyse(base *risk.Analysis, opts risk.Options, drop map[string]bool, key
 			return a
 		}
 	}
-	return risk.Reanalyze(base, in, opts)
+	return risk.Reanalyze(base, drop, opts)
 }
 
 // madeLazily: the identity is a ServiceAccount that may exist in a whole
@@ -57,7 +57,7 @@ func madeLazily(g *graph.Graph, key string) bool {
 
 // stillReachingSet is the set of the identities (node keys) that keep a path
 // to cluster-admin without the dropped bindings.
-func stillReachingSet(base *risk.Analysis, opts risk.Options, drop map[string]bool, keys []string) map[string]bool {
+func stillReachingSet(base *risk.Analysis, opts risk.Options, drop []*model.Binding, keys []string) map[string]bool {
 	return reaching(reanalyse(base, opts, drop, keys, true).Graph, nil)
 }
 
@@ -87,4 +87,25 @@ func parallel(n int, f func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// bindingsByID lists the input's bindings by ID (an input may hold two
+// objects of one ID; both go when the ID does).
+func bindingsByID(inv *model.Inventory) map[string][]*model.Binding {
+	out := map[string][]*model.Binding{}
+	for _, list := range [][]*model.Binding{inv.ClusterRoleBindings, inv.RoleBindings} {
+		for _, b := range list {
+			out[b.ID()] = append(out[b.ID()], b)
+		}
+	}
+	return out
+}
+
+// bindingsOf returns the bindings of the IDs, in the order of their IDs.
+func bindingsOf(byID map[string][]*model.Binding, ids map[string]bool) []*model.Binding {
+	var out []*model.Binding
+	for _, id := range sortedKeys(ids) {
+		out = append(out, byID[id]...)
+	}
+	return out
 }

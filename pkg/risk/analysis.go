@@ -164,18 +164,36 @@ func subjectNodeKey(s rbac.Subject) string {
 
 // Analyze builds the escalation graph.
 func Analyze(inv *model.Inventory, opts Options) *Analysis {
-	return analyze(inv, opts, nil)
+	return analyze(inv, opts, nil, nil)
 }
 
-// Reanalyze builds the escalation graph of inv, which must be the input of
-// base with fewer bindings (and nothing else changed), sharing base's index
-// of the other objects: the choke points' verification analyses the input
-// once per candidate binding.
-func Reanalyze(base *Analysis, inv *model.Inventory, opts Options) *Analysis {
-	return analyze(inv, opts, base)
+// Reanalyze builds the escalation graph of base's input without the
+// dropped bindings, sharing base's indexes of roles, bindings and the other
+// objects: the choke points' verification analyses the input once per
+// candidate binding, and building them anew made each re-analysis as slow
+// as the input is large. Its Inv is the input without them.
+func Reanalyze(base *Analysis, dropped []*model.Binding, opts Options) *Analysis {
+	drop := make(map[*model.Binding]bool, len(dropped))
+	for _, b := range dropped {
+		drop[b] = true
+	}
+	inv := *base.Inv
+	inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, drop)
+	inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, drop)
+	return analyze(&inv, opts, base, dropped)
 }
 
-func analyze(inv *model.Inventory, opts Options, base *Analysis) *Analysis {
+func withoutBindings(in []*model.Binding, drop map[*model.Binding]bool) []*model.Binding {
+	out := make([]*model.Binding, 0, len(in))
+	for _, b := range in {
+		if !drop[b] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*model.Binding) *Analysis {
 	if opts.PodSecurityDefault == "" {
 		opts.PodSecurityDefault = LevelPrivileged
 	}
@@ -184,7 +202,7 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis) *Analysis {
 	}
 	a := &Analysis{
 		Inv:        inv,
-		Eval:       rbac.NewEvaluator(inv),
+		Eval:       evaluatorFor(inv, base, dropped),
 		Opts:       opts,
 		Graph:      graph.New(),
 		byKey:      map[string]*Principal{},
@@ -225,6 +243,14 @@ func (a *Analysis) dropRules() {
 		p.Rules = nil
 	}
 	a.groupRules = nil
+}
+
+// evaluatorFor is base's evaluator without the dropped bindings, or a new one.
+func evaluatorFor(inv *model.Inventory, base *Analysis, dropped []*model.Binding) *rbac.Evaluator {
+	if base == nil {
+		return rbac.NewEvaluator(inv)
+	}
+	return base.Eval.Without(inv, dropped)
 }
 
 // objects are the input's objects other than RBAC, by namespace and name.

@@ -62,10 +62,16 @@ func TestReanalyzeIsAnalyze(t *testing.T) {
 			bindings = bindings[len(bindings)-12:] // the generated cluster: its last ones
 		}
 		for _, b := range bindings {
-			in := without(inv, b)
-			want := edgeDump(risk.Analyze(in, risk.Options{}))
-			if got := edgeDump(risk.Reanalyze(base, in, risk.Options{})); got != want {
+			fresh := risk.Analyze(without(inv, b), risk.Options{})
+			re := risk.Reanalyze(base, []*model.Binding{b}, risk.Options{})
+			if got, want := edgeDump(re), edgeDump(fresh); got != want {
 				t.Errorf("input %d without %s: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", i, b.ID(), got, want)
+			}
+			if got, want := fmt.Sprint(re.Eval.Subjects()), fmt.Sprint(fresh.Eval.Subjects()); got != want {
+				t.Errorf("input %d without %s: subjects %s, want %s", i, b.ID(), got, want)
+			}
+			if got, want := strings.Join(re.Warnings(), "\n"), strings.Join(fresh.Warnings(), "\n"); got != want {
+				t.Errorf("input %d without %s: warnings\n%s\nwant\n%s", i, b.ID(), got, want)
 			}
 			checked++
 		}
@@ -108,7 +114,7 @@ func TestUnreachingNotEvaluated(t *testing.T) {
 		opts := risk.Options{Roots: roots, StopWhenRootsReach: true}
 		plain := risk.Analyze(in, opts)
 		opts.Unreaching = unreaching
-		pruned := risk.Reanalyze(base, in, opts)
+		pruned := risk.Reanalyze(base, []*model.Binding{b}, opts)
 		pt, qt := plain.Graph.ShortestTo(plain.Sink()), pruned.Graph.ShortestTo(pruned.Sink())
 		for _, s := range roots {
 			k := risk.SubjectKey(s)
