@@ -31,9 +31,13 @@ type GraphOptions struct {
 	streams genericiooptions.IOStreams
 }
 
+// defaultCollapse is the number of identities starting their paths the
+// same way that graph and report draw as one node.
+const defaultCollapse = 10
+
 // NewCmdGraph builds `graph`.
 func NewCmdGraph(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, Collapse: 10, Output: OutputDOT, streams: streams}
+	o := &GraphOptions{Analysis: &AnalysisOptions{Input: input}, MaxPaths: 3, Collapse: defaultCollapse, Output: OutputDOT, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "graph",
 		Short: "Write the escalation graph as Graphviz DOT (paths to cluster-admin by default)",

@@ -22,9 +22,13 @@ type ReportOptions struct {
 	Review   ReviewFlags
 	// Output is the format, md or html (-o, as in kubectl); OutputFile the
 	// file written instead of standard output.
-	Output       string
-	OutputFile   string
-	Top          int
+	Output     string
+	OutputFile string
+	Top        int
+	// GraphTop limits the graph to the paths of the N most exposed
+	// identities (0: every path): a whole large cluster's graph is neither
+	// readable nor drawable in time (graphviz's layout grows faster than it).
+	GraphTop     int
 	ExpandGroups bool
 	// Dot is the graphviz binary used for the inline SVG ("" disables it).
 	Dot     string
@@ -34,7 +38,7 @@ type ReportOptions struct {
 
 // NewCmdReport builds `report`.
 func NewCmdReport(input *InputOptions, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ReportOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputMarkdown, Top: 10, Dot: "dot", streams: streams}
+	o := &ReportOptions{Analysis: &AnalysisOptions{Input: input}, Output: OutputMarkdown, Top: 10, GraphTop: 10, Dot: "dot", streams: streams}
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write one self-contained Markdown or HTML file for a review meeting",
@@ -43,7 +47,10 @@ func NewCmdReport(input *InputOptions, streams genericiooptions.IOStreams) *cobr
 cuts alone and its fix), what changed since the baseline, the top paths with their steps and
 the file and line of each binding, choke points with fix suggestions, accepted risks and their
 expiry, and the graph of paths inline as SVG (rendered with graphviz's dot when it is on PATH,
-else with the embedded graphviz; if neither can draw it, the DOT source is included).
+else with the embedded graphviz; if neither can draw it, the DOT source is included). The graph
+draws the paths of the --graph-top most exposed identities (10 by default; 0 for every path),
+identities that start their paths the same way drawn as one node with their count, as ` + "`graph`" + `
+does; ` + "`kubectl auth-paths graph`" + ` draws any other view.
 The HTML needs no JavaScript and loads nothing from the network.`,
 		Example: `  # HTML for the meeting, against last time's scan and the accepted risks
   kubectl auth-paths report -f dump.yaml -o html --baseline last.json --accept accepted.yaml --output-file review.html
@@ -64,6 +71,7 @@ The HTML needs no JavaScript and loads nothing from the network.`,
 	// Hidden, not MarkDeprecated: cobra swallows pflag's deprecation notice.
 	_ = cmd.Flags().MarkHidden("format")
 	cmd.Flags().IntVar(&o.Top, "top", o.Top, "Show the first `N` paths with every step")
+	cmd.Flags().IntVar(&o.GraphTop, "graph-top", o.GraphTop, "Draw the paths of the `N` most exposed identities in the graph (0: every path)")
 	cmd.Flags().BoolVar(&o.ExpandGroups, "expand-groups", false, "List every identity whose path starts by entering a group")
 	return cmd
 }
@@ -84,8 +92,8 @@ func (o *ReportOptions) Validate() error {
 	if err := validateOutput(o.Output, reportFormats); err != nil {
 		return err
 	}
-	if o.Top < 0 {
-		return fmt.Errorf("--top must not be negative")
+	if o.Top < 0 || o.GraphTop < 0 {
+		return fmt.Errorf("--top and --graph-top must not be negative")
 	}
 	fleet, err := o.Review.Validate(o.Analysis)
 	o.fleet = fleet
@@ -95,7 +103,11 @@ func (o *ReportOptions) Validate() error {
 // section builds one cluster's report data: result, choke points and graph.
 func (o *ReportOptions) section(cmd *cobra.Command, a *risk.Analysis, inv *model.Inventory, opts risk.Options, rv review.Result) (review.ReportData, error) {
 	choke := review.ChokepointsOf(a)
-	dot, err := graph.DOT(a.PathEdges(), graph.DOTOptions{Name: "auth_paths", Title: "Paths to cluster-admin", Legend: true,
+	title := "Paths to cluster-admin"
+	if n := identitiesWithPath(a); o.GraphTop > 0 && n > o.GraphTop {
+		title = fmt.Sprintf("Paths of the %d most exposed of the %d identities with a path to cluster-admin", o.GraphTop, n)
+	}
+	dot, err := graph.DOT(graph.Collapse(a.TopPathEdges(o.GraphTop), defaultCollapse), graph.DOTOptions{Name: "auth_paths", Title: title, Legend: true,
 		EdgeColor: a.StepColor})
 	if err != nil {
 		return review.ReportData{}, err
@@ -107,6 +119,19 @@ func (o *ReportOptions) section(cmd *cobra.Command, a *risk.Analysis, inv *model
 	}
 	data.SVG, data.SVGNote = review.RenderSVG(cmd.Context(), o.Dot, dot)
 	return data, nil
+}
+
+// identitiesWithPath counts the identities that reach cluster-admin (those
+// the graph ranks by exposure).
+func identitiesWithPath(a *risk.Analysis) int {
+	tree := a.Graph.ShortestTo(a.Sink())
+	n := 0
+	for _, node := range a.Graph.Nodes() {
+		if risk.IsIdentity(node) && tree.Hops(node) != graph.Unreachable {
+			n++
+		}
+	}
+	return n
 }
 
 // runFleet writes one report over every member: the clusters' figures, then

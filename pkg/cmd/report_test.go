@@ -356,3 +356,43 @@ func TestReportChangesSection(t *testing.T) {
 		t.Errorf("html: exit %d, changes section without the accepted new path", code)
 	}
 }
+
+// TestReportGraphTop: the report's graph draws the paths of the --graph-top
+// most exposed identities (a large cluster's whole graph took graphviz
+// minutes to lay out), says so in its title, and draws everything when the
+// cluster has no more identities with a path, or with --graph-top 0.
+func TestReportGraphTop(t *testing.T) {
+	dotOf := func(report string) string {
+		_, after, ok := strings.Cut(report, "```dot\n")
+		if !ok {
+			t.Fatalf("no DOT source in the report")
+		}
+		dot, _, _ := strings.Cut(after, "```")
+		return dot
+	}
+	// The review fixture has fewer identities with a path than the default.
+	out, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"))
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	small := dotOf(out)
+	if !strings.Contains(small, `"Paths to cluster-admin"`) {
+		t.Errorf("fixture: the graph's title is not the whole view's:\n%.300s", small)
+	}
+	all, _, _ := runReview(t, "report", "-f", rv("cluster.yaml"), "--graph-top", "0")
+	if dotOf(all) != small {
+		t.Error("fixture: --graph-top 0 draws another graph than the default, with fewer identities than it")
+	}
+
+	two, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--graph-top", "2")
+	if code != ExitOK {
+		t.Fatalf("--graph-top 2: exit %d: %s", code, errOut)
+	}
+	limited := dotOf(two)
+	if !strings.Contains(limited, "Paths of the 2 most exposed of the ") || strings.Count(limited, "->") >= strings.Count(small, "->") {
+		t.Errorf("--graph-top 2: %d edges against %d, title:\n%.300s", strings.Count(limited, "->"), strings.Count(small, "->"), limited)
+	}
+	if _, errOut, code := runReview(t, "report", "-f", rv("cluster.yaml"), "--graph-top", "-1"); code != ExitError || !strings.Contains(errOut, "--graph-top") {
+		t.Errorf("--graph-top -1: exit %d, %s", code, errOut)
+	}
+}
