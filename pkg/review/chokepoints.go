@@ -171,7 +171,15 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	exact := make([][]string, len(cands)) // per candidate: the identities it cuts
 	parallel(len(cands), func(i int) {
 		b := cands[i]
-		reach := stillReachingSet(a, opts, byID[b], lost[b])
+		// What keeps a path in the graph without b's steps keeps it in the
+		// input without b: the re-analysis evaluates only what b may cut.
+		kept := g.ShortestToWithout(g.Sink(), granting(map[string]bool{b: true}))
+		o := opts
+		o.Reaching = func(key string) bool {
+			n := g.Node(key)
+			return n != nil && kept.Hops(n) != graph.Unreachable
+		}
+		reach := stillReachingSet(a, o, byID[b], lost[b])
 		for _, k := range lost[b] {
 			if !reach[k] {
 				exact[i] = append(exact[i], k)

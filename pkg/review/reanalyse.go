@@ -58,7 +58,14 @@ func madeLazily(g *graph.Graph, key string) bool {
 // stillReachingSet is the set of the identities (node keys) that keep a path
 // to cluster-admin without the dropped bindings.
 func stillReachingSet(base *risk.Analysis, opts risk.Options, drop []*model.Binding, keys []string) map[string]bool {
-	return reaching(reanalyse(base, opts, drop, keys, true).Graph, nil)
+	a := reanalyse(base, opts, drop, keys, true)
+	out := reaching(a.Graph, nil)
+	for _, k := range keys {
+		if a.KnownToReach(k) {
+			out[k] = true // through an Options.Reaching node
+		}
+	}
+	return out
 }
 
 // parallel runs f(0..n-1) on every core; f writes only its own results, so

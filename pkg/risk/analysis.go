@@ -54,6 +54,14 @@ type Options struct {
 	// dead ends (chokepoints' verification, which re-analyses the input
 	// without one binding, mostly visited them).
 	Unreaching func(key string) bool
+	// Reaching, with Roots and StopWhenRootsReach, reports nodes (by key)
+	// the caller knows to reach cluster-admin in this input: they are not
+	// evaluated, and a root that steps to one reaches cluster-admin. The
+	// choke points' verification passes the nodes that keep a path in the
+	// graph of the input with the binding, without the steps that binding
+	// grants (a removed binding removes grants, never a step other bindings
+	// grant): only what the binding's removal may cut is evaluated again.
+	Reaching func(key string) bool
 	// Expected are bindings declared known-benign platform defaults, by
 	// binding ID (rule packs): Scan and Findings label what only they make.
 	Expected map[string]ExpectedBinding

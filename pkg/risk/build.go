@@ -247,6 +247,10 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 		if a.Opts.Unreaching != nil && a.Opts.Unreaching(n.Key) {
 			continue
 		}
+		if a.toSink != nil && a.Opts.Reaching != nil && a.Opts.Reaching(n.Key) {
+			a.markToSink(n)
+			continue
+		}
 		p := a.byKey[n.Key]
 		if p == nil && a.lazyPrincipals {
 			p = a.ensurePrincipal(n) // nil for a node that is no identity
@@ -299,6 +303,14 @@ func (a *Analysis) markToSink(n *graph.Node) {
 		a.toSink[m] = true
 		stack = append(stack, a.pred[m]...)
 	}
+}
+
+// KnownToReach reports whether the analysis found that the node of key
+// reaches cluster-admin while it built (Options.StopWhenRootsReach): also
+// through the Options.Reaching nodes, whose paths are not in its graph.
+func (a *Analysis) KnownToReach(key string) bool {
+	n := a.Graph.Node(key)
+	return n != nil && a.toSink[n]
 }
 
 // allReach: every root that is in the graph reaches cluster-admin.
