@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,7 +121,7 @@ func TestUnreachingNotEvaluated(t *testing.T) {
 			k := risk.SubjectKey(s)
 			p, q := plain.Graph.Node(k), pruned.Graph.Node(k)
 			pr := p != nil && pt.Hops(p) != graph.Unreachable
-			qr := q != nil && qt.Hops(q) != graph.Unreachable
+			qr := pruned.KnownToReach(k) || q != nil && qt.Hops(q) != graph.Unreachable
 			if pr != qr {
 				t.Errorf("without %s: %s reaches cluster-admin %v, with Unreaching %v", b.ID(), k, pr, qr)
 			}
@@ -136,5 +137,54 @@ func TestUnreachingNotEvaluated(t *testing.T) {
 		if len(pruned.Graph.Edges()) >= len(plain.Graph.Edges()) {
 			t.Errorf("without %s: %d steps with Unreaching, %d without: nothing was left out", b.ID(), len(pruned.Graph.Edges()), len(plain.Graph.Edges()))
 		}
+	}
+}
+
+// TestReachingNotEvaluated: with Options.Reaching set to what keeps a path in
+// the graph without a binding's steps, a re-analysis without the binding
+// tells the same roots reach cluster-admin (KnownToReach or a path in its
+// graph) as one that evaluates everything, and evaluates less.
+func TestReachingNotEvaluated(t *testing.T) {
+	inv := benchInventoryN(t, 12)
+	base := risk.Analyze(inv, risk.Options{})
+	g := base.Graph
+	tree := g.ShortestTo(base.Sink())
+	checked := 0
+	for _, b := range append(append([]*model.Binding(nil), inv.ClusterRoleBindings...), inv.RoleBindings[:20]...) {
+		kept := g.ShortestToWithout(g.Sink(), func(e *graph.Edge) bool { return slices.Contains(e.Bindings, b.ID()) })
+		var roots []rbac.Subject
+		for _, n := range g.Nodes() {
+			s, ok := risk.SubjectOf(n)
+			if ok && tree.Hops(n) != graph.Unreachable && kept.Hops(n) == graph.Unreachable {
+				roots = append(roots, s) // the identities the graph says b cuts
+			}
+		}
+		if len(roots) == 0 {
+			continue
+		}
+		opts := risk.Options{Roots: roots, StopWhenRootsReach: true}
+		plain := risk.Reanalyze(base, []*model.Binding{b}, opts)
+		opts.Reaching = func(key string) bool {
+			n := g.Node(key)
+			return n != nil && kept.Hops(n) != graph.Unreachable
+		}
+		pruned := risk.Reanalyze(base, []*model.Binding{b}, opts)
+		pt, qt := plain.Graph.ShortestTo(plain.Sink()), pruned.Graph.ShortestTo(pruned.Sink())
+		for _, s := range roots {
+			k := risk.SubjectKey(s)
+			p, q := plain.Graph.Node(k), pruned.Graph.Node(k)
+			pr := p != nil && pt.Hops(p) != graph.Unreachable
+			qr := pruned.KnownToReach(k) || q != nil && qt.Hops(q) != graph.Unreachable
+			if pr != qr {
+				t.Errorf("without %s: %s reaches cluster-admin %v, with Reaching %v", b.ID(), k, pr, qr)
+			}
+		}
+		if len(pruned.Graph.Edges()) > len(plain.Graph.Edges()) {
+			t.Errorf("without %s: %d steps with Reaching, %d without", b.ID(), len(pruned.Graph.Edges()), len(plain.Graph.Edges()))
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Fatalf("only %d bindings cut someone on the graph", checked)
 	}
 }
