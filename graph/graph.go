@@ -105,8 +105,12 @@ type Graph struct {
 }
 
 // New returns an empty graph with the sink.
-func New() *Graph {
-	g := &Graph{byKey: map[string]*Node{}, seen: map[edgeKey]*Edge{}}
+func New() *Graph { return NewSized(0) }
+
+// NewSized is New with room for n nodes, for a caller that knows about how
+// many it will add (a re-analysis of an input makes every identity of it).
+func NewSized(n int) *Graph {
+	g := &Graph{byKey: make(map[string]*Node, n), nodes: make([]*Node, 0, n), seen: map[edgeKey]*Edge{}}
 	g.AddNode(Node{Key: SinkKey, Kind: KindSink, Name: "cluster-admin"})
 	return g
 }

@@ -121,6 +121,8 @@ type Analysis struct {
 	// of the input up front; `from`, `explain` and the choke points'
 	// re-analyses visit few of them.
 	lazyPrincipals bool
+	// seeds are the identity nodes of the input, shared with re-analyses.
+	seeds *identitySeeds
 	// coversNS memoises clusterRoleCoversNamespace.
 	coversNS map[string]bool
 	// hostAccess memoises allowsHostAccess.
@@ -232,8 +234,11 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 	a.strs.conds = map[string]string{}
 	if base != nil && base.indexes(inv) {
 		a.objects = base.objects
+		a.seeds = base.seeds
+		a.Graph = graph.NewSized(len(base.Graph.Nodes()))
 	} else {
 		a.objects = indexObjects(inv)
+		a.seeds = &identitySeeds{eval: a.Eval, inv: inv}
 	}
 	a.initAdmission()
 	a.addIdentities()
@@ -385,20 +390,57 @@ func (a *Analysis) Warnings() []string {
 
 // node returns (creating if needed) the graph node for a subject.
 func (a *Analysis) subjectNode(s rbac.Subject) *graph.Node {
-	key := subjectNodeKey(s)
-	if n := a.Graph.Node(key); n != nil {
+	if n := a.Graph.Node(subjectNodeKey(s)); n != nil {
 		return n
 	}
+	return a.Graph.AddNode(subjectNodeOf(s))
+}
+
+// subjectNodeOf is the node of a subject.
+func subjectNodeOf(s rbac.Subject) graph.Node {
+	key := subjectNodeKey(s)
 	switch {
 	case s.Kind == rbacv1.ServiceAccountKind:
-		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindServiceAccount, Name: s.Name, Namespace: s.Namespace})
+		return graph.Node{Key: key, Kind: graph.KindServiceAccount, Name: s.Name, Namespace: s.Namespace}
 	case s.Kind == rbacv1.GroupKind:
-		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindGroup, Name: s.Name})
+		return graph.Node{Key: key, Kind: graph.KindGroup, Name: s.Name}
 	case strings.HasPrefix(s.Name, rbac.NodeUserPrefix):
-		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindNode, Name: strings.TrimPrefix(s.Name, rbac.NodeUserPrefix)})
+		return graph.Node{Key: key, Kind: graph.KindNode, Name: strings.TrimPrefix(s.Name, rbac.NodeUserPrefix)}
 	default:
-		return a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindUser, Name: s.Name})
+		return graph.Node{Key: key, Kind: graph.KindUser, Name: s.Name}
 	}
+}
+
+// identitySeeds are the nodes addIdentities makes for the subjects of the
+// input's bindings, its ServiceAccounts and its nodes' kubelets, built once
+// and shared with the re-analyses of the input without some bindings:
+// making their keys anew was most of a choke point verification's cost.
+type identitySeeds struct {
+	once sync.Once
+	// eval and inv are the input's, with every binding.
+	eval     *rbac.Evaluator
+	inv      *model.Inventory
+	subjects []rbac.Subject
+	// nodes are the subjects' nodes, then the ServiceAccounts', then the
+	// kubelets', in addIdentities' order.
+	nodes []graph.Node
+}
+
+func (s *identitySeeds) get() *identitySeeds {
+	s.once.Do(func() {
+		s.subjects = s.eval.Subjects()
+		s.nodes = make([]graph.Node, 0, len(s.subjects)+len(s.inv.ServiceAccounts)+len(s.inv.Nodes))
+		for _, subj := range s.subjects {
+			s.nodes = append(s.nodes, subjectNodeOf(subj))
+		}
+		for _, sa := range s.inv.ServiceAccounts {
+			s.nodes = append(s.nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}))
+		}
+		for _, n := range s.inv.Nodes {
+			s.nodes = append(s.nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + n.Name}))
+		}
+	})
+	return s
 }
 
 // SANode returns the node of ServiceAccount ns/name.

@@ -160,14 +160,18 @@ func (a *Analysis) Principal(key string) *Principal { return a.byKey[key] }
 // addIdentities creates a node for every subject of every binding, every
 // ServiceAccount, every Node's kubelet identity and the superuser group.
 func (a *Analysis) addIdentities() {
-	for _, s := range a.Eval.Subjects() {
-		a.identityPrincipal(a.subjectNode(s))
-	}
-	for _, sa := range a.Inv.ServiceAccounts {
-		a.SANode(sa.Namespace, sa.Name)
-	}
-	for _, n := range a.Inv.Nodes {
-		a.NodeIdentity(n.Name)
+	if a.lazyPrincipals && a.seeds.inv != a.Inv {
+		a.addSeededIdentities()
+	} else {
+		for _, s := range a.Eval.Subjects() {
+			a.identityPrincipal(a.subjectNode(s))
+		}
+		for _, sa := range a.Inv.ServiceAccounts {
+			a.SANode(sa.Namespace, sa.Name)
+		}
+		for _, n := range a.Inv.Nodes {
+			a.NodeIdentity(n.Name)
+		}
 	}
 	for user := range a.Opts.Groups {
 		a.UserNode(user)
@@ -186,6 +190,28 @@ func (a *Analysis) addIdentities() {
 			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
 	}
 	a.snapshotIdentities()
+}
+
+// addSeededIdentities is the start of addIdentities for a re-analysis of
+// the input without some bindings, whose principals are made lazily: the
+// seeds' nodes but those of subjects no binding names any more (the
+// evaluator's subjects are the seeds' in the same order, fewer).
+func (a *Analysis) addSeededIdentities() {
+	seeds := a.seeds.get()
+	subjects := a.Eval.Subjects()
+	j := 0
+	for i, s := range seeds.subjects {
+		if j < len(subjects) && subjects[j] == s {
+			a.Graph.AddNode(seeds.nodes[i])
+			j++
+		}
+	}
+	for _, s := range subjects[j:] {
+		a.subjectNode(s) // not among the seeds: cannot happen, but exact anyway
+	}
+	for _, n := range seeds.nodes[len(seeds.subjects):] {
+		a.Graph.AddNode(n)
+	}
 }
 
 // addEdge adds a step to the graph (and, when only the part reachable from

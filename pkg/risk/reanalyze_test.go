@@ -12,9 +12,12 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 )
 
-// edgeDump is every edge of an analysis' graph, in the graph's order.
+// edgeDump is every node and edge of an analysis' graph, in the graph's order.
 func edgeDump(a *risk.Analysis) string {
 	var b strings.Builder
+	for _, n := range a.Graph.Nodes() {
+		fmt.Fprintf(&b, "node %s %s %s/%s\n", n.Key, n.Kind, n.Namespace, n.Name)
+	}
 	for _, e := range a.Graph.Edges() {
 		fmt.Fprintf(&b, "%s -%s/%d/%v-> %s [%s] %s {%s}\n", e.From.Key, e.Primitive, e.Hops, e.Assumed, e.To.Key,
 			strings.Join(e.GrantedBy, "; "), e.Condition, strings.Join(e.Bindings, ","))
@@ -73,6 +76,17 @@ func TestReanalyzeIsAnalyze(t *testing.T) {
 			}
 			if got, want := strings.Join(re.Warnings(), "\n"), strings.Join(fresh.Warnings(), "\n"); got != want {
 				t.Errorf("input %d without %s: warnings\n%s\nwant\n%s", i, b.ID(), got, want)
+			}
+			// Rooted (principals made lazily, identities from the shared seeds).
+			var roots []rbac.Subject
+			for _, n := range base.Graph.Nodes() {
+				if s, ok := risk.SubjectOf(n); ok && len(roots) < 8 {
+					roots = append(roots, s)
+				}
+			}
+			rooted := risk.Options{Roots: roots}
+			if got, want := edgeDump(risk.Reanalyze(base, []*model.Binding{b}, rooted)), edgeDump(risk.Analyze(without(inv, b), rooted)); got != want {
+				t.Errorf("input %d without %s, rooted: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", i, b.ID(), got, want)
 			}
 			checked++
 		}
