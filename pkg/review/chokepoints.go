@@ -155,32 +155,32 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	// path in the graph keeps it; one that loses it may not (another rule
 	// can allow the same step, or a step the binding made redundant comes
 	// back), so each candidate is verified by re-analysis.
-	var cands []string
-	lost := map[string][]string{} // binding → identity keys its steps cut in the graph
-	for _, b := range ids {
-		r := reaching(g, granting(map[string]bool{b: true}))
-		for _, k := range sortedKeys(full) {
-			if !r[k] {
-				lost[b] = append(lost[b], k)
+	// Each binding on a path is searched and, when the graph says it cuts
+	// someone, verified, on every core: one search of the graph without its
+	// steps serves both.
+	fullKeys := sortedKeys(full)
+	exact := make([][]string, len(ids)) // per binding: the identities it cuts
+	parallel(len(ids), func(i int) {
+		b := ids[i]
+		kept := g.ShortestToWithout(g.Sink(), granting(map[string]bool{b: true}))
+		var lost []string // the identities its steps cut in the graph
+		for _, k := range fullKeys {
+			if kept.Hops(g.Node(k)) == graph.Unreachable {
+				lost = append(lost, k)
 			}
 		}
-		if len(lost[b]) > 0 {
-			cands = append(cands, b)
+		if len(lost) == 0 {
+			return
 		}
-	}
-	exact := make([][]string, len(cands)) // per candidate: the identities it cuts
-	parallel(len(cands), func(i int) {
-		b := cands[i]
 		// What keeps a path in the graph without b's steps keeps it in the
 		// input without b: the re-analysis evaluates only what b may cut.
-		kept := g.ShortestToWithout(g.Sink(), granting(map[string]bool{b: true}))
 		o := opts
 		o.Reaching = func(key string) bool {
 			n := g.Node(key)
 			return n != nil && kept.Hops(n) != graph.Unreachable
 		}
-		reach := stillReachingSet(a, o, byID[b], lost[b])
-		for _, k := range lost[b] {
+		reach := stillReachingSet(a, o, byID[b], lost)
+		for _, k := range lost {
 			if !reach[k] {
 				exact[i] = append(exact[i], k)
 			}
@@ -188,7 +188,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	})
 	chokes := map[string][]string{} // identity key → bindings
 	cutBy := map[string][]string{}  // binding → identity keys
-	for i, b := range cands {
+	for i, b := range ids {
 		for _, k := range exact[i] {
 			chokes[k] = append(chokes[k], b)
 			cutBy[b] = append(cutBy[b], k)
