@@ -81,7 +81,7 @@ func decodeAdmissionPolicy(d *decoder, raw []byte, meta model.Meta, src model.So
 		return err
 	}
 	if o.Kind == "" {
-		o.Kind = d.kind
+		o.Kind = d.decoding.kind
 	}
 	ap := &model.AdmissionPolicy{Meta: meta, Kind: o.Kind, Source: src}
 	spec := []byte(o.Spec)

@@ -33,55 +33,46 @@ type evidence struct {
 	count    func(*model.Inventory) int
 }
 
-// countOfKind counts the objects of one kind in a list that holds several.
-func countOfKind[T any](list func(*model.Inventory) []T, kindOf func(T) string, kind string) func(*model.Inventory) int {
-	return func(inv *model.Inventory) int {
+// evidenceKinds are the resources whose absence OfflineGaps reports, in
+// the order of the live loader's lists: the kept kinds' (descriptor.go),
+// then the CRDs.
+var evidenceKinds = append(evidenceOf(descriptors),
+	// Rule packs activate on a CRD's presence (workflows.argoproj.io): a
+	// dump without CRDs silently leaves those packs off. A CRD of any
+	// apiVersion counts.
+	evidence{"customresourcedefinitions", false, func(inv *model.Inventory) int {
 		n := 0
-		for _, o := range list(inv) {
-			if kindOf(o) == kind {
+		for _, o := range inv.Others {
+			if o.Kind == "CustomResourceDefinition" {
 				n++
 			}
 		}
 		return n
+	}})
+
+// evidenceOf is the evidence of the kinds whose absence is recorded, each
+// counting its own objects and those of the kinds counted with it.
+func evidenceOf(ds []*kindDescriptor) []evidence {
+	var out []evidence
+	for _, k := range ds {
+		if k.absence == absenceUnchecked || k.evidenceOf != "" {
+			continue
+		}
+		shown := []*kindDescriptor{k}
+		for _, o := range ds {
+			if o.evidenceOf == k.kind {
+				shown = append(shown, o)
+			}
+		}
+		out = append(out, evidence{resource: k.resource(), required: k.absence == absenceMissing, count: func(inv *model.Inventory) int {
+			n := 0
+			for _, s := range shown {
+				n += s.objects().count(inv, s.kind)
+			}
+			return n
+		}})
 	}
-}
-
-func workloadCount(kind string) func(*model.Inventory) int {
-	return countOfKind(func(inv *model.Inventory) []*model.Workload { return inv.Workloads },
-		func(w *model.Workload) string { return w.Kind }, kind)
-}
-
-func webhookCount(kind string) func(*model.Inventory) int {
-	return countOfKind(func(inv *model.Inventory) []*model.WebhookConfiguration { return inv.WebhookConfigurations },
-		func(w *model.WebhookConfiguration) string { return w.Kind }, kind)
-}
-
-// evidenceKinds are the resources whose absence OfflineGaps reports, in
-// the order of the live loader's lists.
-var evidenceKinds = []evidence{
-	{"namespaces", true, func(inv *model.Inventory) int { return len(inv.Namespaces) }},
-	{"serviceaccounts", true, func(inv *model.Inventory) int { return len(inv.ServiceAccounts) }},
-	{"secrets", true, func(inv *model.Inventory) int { return len(inv.Secrets) }},
-	{"pods", true, func(inv *model.Inventory) int { return len(inv.Pods) }},
-	{"nodes", true, func(inv *model.Inventory) int { return len(inv.Nodes) }},
-	{"persistentvolumes", false, func(inv *model.Inventory) int { return len(inv.PersistentVolumes) }},
-	{"persistentvolumeclaims", false, func(inv *model.Inventory) int { return len(inv.PersistentVolumeClaims) }},
-	{"replicationcontrollers", false, workloadCount("ReplicationController")},
-	{"deployments", false, workloadCount("Deployment")},
-	{"replicasets", false, workloadCount("ReplicaSet")},
-	{"statefulsets", false, workloadCount("StatefulSet")},
-	{"daemonsets", false, workloadCount("DaemonSet")},
-	{"jobs", false, workloadCount("Job")},
-	{"cronjobs", false, workloadCount("CronJob")},
-	{"mutatingwebhookconfigurations", false, webhookCount("MutatingWebhookConfiguration")},
-	{"validatingwebhookconfigurations", false, webhookCount("ValidatingWebhookConfiguration")},
-	{"validatingadmissionpolicies", false, func(inv *model.Inventory) int { return len(inv.AdmissionPolicies) }},
-	{"certificatesigningrequests", false, func(inv *model.Inventory) int { return len(inv.CSRs) }},
-	{"resourcequotas", false, func(inv *model.Inventory) int { return len(inv.ResourceQuotas) }},
-	// Rule packs activate on a CRD's presence (workflows.argoproj.io): a
-	// dump without CRDs silently leaves those packs off.
-	{"customresourcedefinitions", false, countOfKind(func(inv *model.Inventory) []*model.Object { return inv.Others },
-		func(o *model.Object) string { return o.Kind }, "CustomResourceDefinition")},
+	return out
 }
 
 // impactOf is what is lost without resource: the live list's own words (the
@@ -204,9 +195,9 @@ func resourceName(n string) (string, error) {
 	if known[s] {
 		return s, nil
 	}
-	for kind, k := range kinds {
-		p := pluralOf(kind)
-		if strings.EqualFold(kind, n) || (k.group != "" && s == strings.ToLower(p+"."+k.group)) {
+	for _, k := range descriptors {
+		p := k.resource()
+		if strings.EqualFold(k.kind, n) || (k.group != "" && s == strings.ToLower(p+"."+k.group)) {
 			return p, nil
 		}
 	}

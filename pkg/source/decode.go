@@ -23,9 +23,9 @@ type decoder struct {
 	defaultNamespace string
 	// seen detects the same object given twice (e.g. overlapping -f paths).
 	seen map[string]model.Source
-	// kind is the kind of the object being decoded, also when only its List
-	// names it (items of API list responses carry no kind).
-	kind string
+	// decoding describes the kind of the object being decoded, also when
+	// only its List names it (items of API list responses carry no kind).
+	decoding *kindDescriptor
 	// unmarshal decodes an object's JSON (encoding/json when nil; see fastjson.go).
 	unmarshal func([]byte, any) error
 	// seenLog, when not nil, records the keys added to seen (for a rollback).

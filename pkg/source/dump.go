@@ -303,135 +303,160 @@ func encodePodSpec(s model.PodSpec) dumpPodSpec {
 }
 
 // NewDumpList re-encodes an inventory as a v1 List, in the inventory's order
-// (kind by kind, sorted by namespace and name). Secrets carry metadata and
-// type only.
+// (list by list in inventoryLists' order, each sorted by kind, namespace and
+// name). Secrets carry metadata and type only.
 func NewDumpList(inv *model.Inventory) *DumpList {
 	l := &DumpList{APIVersion: "v1", Kind: "List", Items: make([]any, 0, inv.Count()+len(inv.Others))}
 	add := func(v any) { l.Items = append(l.Items, v) }
-	for _, o := range inv.Namespaces {
-		add(dumpNamespace{typeMeta: tm("v1", "Namespace", o.Meta), Status: phase(o.Phase)})
-	}
-	for _, o := range inv.ClusterRoles {
-		add(dumpClusterRole{typeMeta: tm(rbacAPIVersion, model.KindClusterRole, o.Meta), AggregationRule: o.AggregationRule, Rules: o.Rules})
-	}
-	for _, o := range inv.ClusterRoleBindings {
-		add(dumpBinding{typeMeta: tm(rbacAPIVersion, model.KindClusterRoleBinding, o.Meta), RoleRef: o.RoleRef, Subjects: o.Subjects})
-	}
-	for _, o := range inv.Roles {
-		add(dumpRole{typeMeta: tm(rbacAPIVersion, model.KindRole, o.Meta), Rules: o.Rules})
-	}
-	for _, o := range inv.RoleBindings {
-		add(dumpBinding{typeMeta: tm(rbacAPIVersion, model.KindRoleBinding, o.Meta), RoleRef: o.RoleRef, Subjects: o.Subjects})
-	}
-	for _, o := range inv.ServiceAccounts {
-		sa := dumpServiceAccount{typeMeta: tm("v1", "ServiceAccount", o.Meta), AutomountServiceAccountToken: o.AutomountServiceAccountToken}
-		for _, s := range o.Secrets {
-			sa.Secrets = append(sa.Secrets, nameRef{Name: s})
-		}
-		add(sa)
-	}
-	for _, o := range inv.Secrets {
-		add(dumpSecret{typeMeta: tm("v1", "Secret", secretMeta(o.Meta)), Type: o.Type})
-	}
-	for _, o := range inv.Pods {
-		add(dumpPod{typeMeta: tm("v1", "Pod", o.Meta), Spec: encodePodSpec(o.Spec), Status: phase(o.Phase)})
-	}
-	for _, o := range inv.Workloads {
-		group := o.Group
-		if g, ok := workloadGroups[o.Kind]; ok {
-			group = g
-		}
-		if o.Kind == "CronJob" {
-			cj := dumpCronJob{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
-			cj.Spec.JobTemplate.Spec.Template.Spec = encodePodSpec(o.Spec)
-			add(cj)
-			continue
-		}
-		w := dumpWorkload{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
-		w.Spec.Template.Spec = encodePodSpec(o.Spec)
-		add(w)
-	}
-	for _, o := range inv.Nodes {
-		n := dumpNode{typeMeta: tm("v1", "Node", o.Meta)}
-		n.Spec.Unschedulable = o.Unschedulable
-		for _, t := range o.Taints {
-			key, effect := t, ""
-			if i := strings.LastIndexByte(t, ':'); i >= 0 {
-				key, effect = t[:i], t[i+1:]
-			}
-			n.Spec.Taints = append(n.Spec.Taints, dumpTaint{Key: key, Effect: effect})
-		}
-		add(n)
-	}
-	for _, o := range inv.PersistentVolumes {
-		pv := dumpPV{typeMeta: tm("v1", "PersistentVolume", o.Meta)}
-		if o.HostPath != "" {
-			pv.Spec.HostPath = &struct {
-				Path string `json:"path"`
-			}{Path: o.HostPath}
-		}
-		add(pv)
-	}
-	for _, o := range inv.PersistentVolumeClaims {
-		pvc := dumpPVC{typeMeta: tm("v1", "PersistentVolumeClaim", o.Meta)}
-		pvc.Spec.VolumeName = o.VolumeName
-		add(pvc)
-	}
-	for _, o := range inv.WebhookConfigurations {
-		w := dumpWebhookConfig{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
-		for _, h := range o.Webhooks {
-			w.Webhooks = append(w.Webhooks, nameRef{Name: h})
-		}
-		add(w)
-	}
-	for _, o := range inv.AdmissionPolicies {
-		d := dumpAdmissionPolicy{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
-		if o.Policy != nil {
-			d.Spec = o.Policy
-		} else if o.Binding != nil {
-			d.Spec = o.Binding
-		}
-		add(d)
-	}
-	for _, o := range inv.EnginePolicies {
-		add(dumpEnginePolicy{typeMeta: tm(o.APIVersion, o.Kind, o.Meta), Spec: o.Spec})
-	}
-	for _, o := range inv.CSRs {
-		c := dumpCSR{typeMeta: tm("certificates.k8s.io/v1", "CertificateSigningRequest", o.Meta)}
-		c.Spec.SignerName = o.SignerName
-		c.Spec.Username = o.Username
-		c.Spec.Groups = o.Groups
-		c.Spec.Usages = o.Usages
-		if o.Approved {
-			c.Status.Conditions = []dumpCondition{{Type: "Approved", Status: "True"}}
-		}
-		add(c)
-	}
-	for _, o := range inv.ResourceQuotas {
-		q := dumpResourceQuota{typeMeta: tm("v1", "ResourceQuota", o.Meta)}
-		if len(o.Hard) > 0 {
-			q.Spec.Hard = map[string]string{}
-			for _, h := range o.Hard {
-				q.Spec.Hard[h] = "0"
-			}
-		}
-		q.Spec.Scopes = o.Scopes
-		add(q)
-	}
-	for _, o := range inv.Others {
-		if o.Content != nil {
-			// An admission policy's parameter: its content is what the policy reads.
-			c := make(map[string]any, len(o.Content))
-			for k, v := range o.Content {
-				c[k] = v
-			}
-			c["metadata"] = o.Meta
-			add(c)
-			continue
-		}
-		add(tm(o.APIVersion, o.Kind, o.Meta))
+	for _, list := range inventoryLists {
+		list.dump(inv, add)
 	}
 	return l
+}
+
+// The encoders below write one object of each list as its kind's manifest.
+
+func encodeNamespace(o *model.Namespace) any {
+	return dumpNamespace{typeMeta: tm("v1", "Namespace", o.Meta), Status: phase(o.Phase)}
+}
+
+func encodeClusterRole(o *model.ClusterRole) any {
+	return dumpClusterRole{typeMeta: tm(rbacAPIVersion, model.KindClusterRole, o.Meta), AggregationRule: o.AggregationRule, Rules: o.Rules}
+}
+
+// encodeClusterRoleBinding and encodeRoleBinding write the kind of the list
+// the binding is in.
+func encodeClusterRoleBinding(o *model.Binding) any {
+	return dumpBinding{typeMeta: tm(rbacAPIVersion, model.KindClusterRoleBinding, o.Meta), RoleRef: o.RoleRef, Subjects: o.Subjects}
+}
+
+func encodeRole(o *model.Role) any {
+	return dumpRole{typeMeta: tm(rbacAPIVersion, model.KindRole, o.Meta), Rules: o.Rules}
+}
+
+func encodeRoleBinding(o *model.Binding) any {
+	return dumpBinding{typeMeta: tm(rbacAPIVersion, model.KindRoleBinding, o.Meta), RoleRef: o.RoleRef, Subjects: o.Subjects}
+}
+
+func encodeServiceAccount(o *model.ServiceAccount) any {
+	sa := dumpServiceAccount{typeMeta: tm("v1", "ServiceAccount", o.Meta), AutomountServiceAccountToken: o.AutomountServiceAccountToken}
+	for _, s := range o.Secrets {
+		sa.Secrets = append(sa.Secrets, nameRef{Name: s})
+	}
+	return sa
+}
+
+func encodeSecret(o *model.Secret) any {
+	return dumpSecret{typeMeta: tm("v1", "Secret", secretMeta(o.Meta)), Type: o.Type}
+}
+
+func encodePod(o *model.Pod) any {
+	return dumpPod{typeMeta: tm("v1", "Pod", o.Meta), Spec: encodePodSpec(o.Spec), Status: phase(o.Phase)}
+}
+
+// encodeWorkload writes a workload in its kind's group when the kind is a
+// kept workload kind, else in the group the workload carries.
+func encodeWorkload(o *model.Workload) any {
+	group := o.Group
+	if k, ok := kinds[o.Kind]; ok && k.list == workloadList {
+		group = k.group
+	}
+	if o.Kind == "CronJob" {
+		cj := dumpCronJob{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
+		cj.Spec.JobTemplate.Spec.Template.Spec = encodePodSpec(o.Spec)
+		return cj
+	}
+	w := dumpWorkload{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
+	w.Spec.Template.Spec = encodePodSpec(o.Spec)
+	return w
+}
+
+func encodeNode(o *model.Node) any {
+	n := dumpNode{typeMeta: tm("v1", "Node", o.Meta)}
+	n.Spec.Unschedulable = o.Unschedulable
+	for _, t := range o.Taints {
+		key, effect := t, ""
+		if i := strings.LastIndexByte(t, ':'); i >= 0 {
+			key, effect = t[:i], t[i+1:]
+		}
+		n.Spec.Taints = append(n.Spec.Taints, dumpTaint{Key: key, Effect: effect})
+	}
+	return n
+}
+
+func encodePV(o *model.PersistentVolume) any {
+	pv := dumpPV{typeMeta: tm("v1", "PersistentVolume", o.Meta)}
+	if o.HostPath != "" {
+		pv.Spec.HostPath = &struct {
+			Path string `json:"path"`
+		}{Path: o.HostPath}
+	}
+	return pv
+}
+
+func encodePVC(o *model.PersistentVolumeClaim) any {
+	pvc := dumpPVC{typeMeta: tm("v1", "PersistentVolumeClaim", o.Meta)}
+	pvc.Spec.VolumeName = o.VolumeName
+	return pvc
+}
+
+func encodeWebhookConfig(o *model.WebhookConfiguration) any {
+	w := dumpWebhookConfig{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
+	for _, h := range o.Webhooks {
+		w.Webhooks = append(w.Webhooks, nameRef{Name: h})
+	}
+	return w
+}
+
+func encodeAdmissionPolicy(o *model.AdmissionPolicy) any {
+	d := dumpAdmissionPolicy{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
+	if o.Policy != nil {
+		d.Spec = o.Policy
+	} else if o.Binding != nil {
+		d.Spec = o.Binding
+	}
+	return d
+}
+
+func encodeEnginePolicy(o *model.EnginePolicy) any {
+	return dumpEnginePolicy{typeMeta: tm(o.APIVersion, o.Kind, o.Meta), Spec: o.Spec}
+}
+
+func encodeCSR(o *model.CertificateSigningRequest) any {
+	c := dumpCSR{typeMeta: tm("certificates.k8s.io/v1", "CertificateSigningRequest", o.Meta)}
+	c.Spec.SignerName = o.SignerName
+	c.Spec.Username = o.Username
+	c.Spec.Groups = o.Groups
+	c.Spec.Usages = o.Usages
+	if o.Approved {
+		c.Status.Conditions = []dumpCondition{{Type: "Approved", Status: "True"}}
+	}
+	return c
+}
+
+func encodeResourceQuota(o *model.ResourceQuota) any {
+	q := dumpResourceQuota{typeMeta: tm("v1", "ResourceQuota", o.Meta)}
+	if len(o.Hard) > 0 {
+		q.Spec.Hard = map[string]string{}
+		for _, h := range o.Hard {
+			q.Spec.Hard[h] = "0"
+		}
+	}
+	q.Spec.Scopes = o.Scopes
+	return q
+}
+
+func encodeOther(o *model.Object) any {
+	if o.Content != nil {
+		// An admission policy's parameter: its content is what the policy reads.
+		c := make(map[string]any, len(o.Content))
+		for k, v := range o.Content {
+			c[k] = v
+		}
+		c["metadata"] = o.Meta
+		return c
+	}
+	return tm(o.APIVersion, o.Kind, o.Meta)
 }
 
 // MarshalDump encodes an inventory as an indented JSON v1 List.

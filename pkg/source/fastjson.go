@@ -234,7 +234,7 @@ func (d *decoder) checkpoint() func() {
 	for k, v := range d.inv.Skipped {
 		skipped[k] = v
 	}
-	kind := d.kind
+	decoding := d.decoding
 	d.seenLog = []string{}
 	return func() {
 		for i, n := range lens {
@@ -250,7 +250,7 @@ func (d *decoder) checkpoint() func() {
 			delete(d.seen, k)
 		}
 		d.seenLog = nil
-		d.kind = kind
+		d.decoding = decoding
 	}
 }
 

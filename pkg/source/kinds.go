@@ -12,42 +12,6 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
-// kindInfo says which API versions of a kind we understand and how to keep it.
-type kindInfo struct {
-	group      string
-	versions   []string
-	namespaced bool
-	decode     func(d *decoder, raw []byte, meta model.Meta, src model.Source) error
-}
-
-// kinds are the object kinds the analysis keeps. Everything else is counted and skipped.
-var kinds = map[string]kindInfo{
-	"ClusterRole":                      {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeClusterRole},
-	"Role":                             {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, namespaced: true, decode: decodeRole},
-	"ClusterRoleBinding":               {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeBinding},
-	"RoleBinding":                      {group: "rbac.authorization.k8s.io", versions: []string{"v1", "v1beta1"}, namespaced: true, decode: decodeBinding},
-	"ServiceAccount":                   {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeServiceAccount},
-	"Namespace":                        {group: "", versions: []string{"v1"}, decode: decodeNamespace},
-	"Secret":                           {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeSecret},
-	"Pod":                              {group: "", versions: []string{"v1"}, namespaced: true, decode: decodePod},
-	"Node":                             {group: "", versions: []string{"v1"}, decode: decodeNode},
-	"PersistentVolume":                 {group: "", versions: []string{"v1"}, decode: decodePV},
-	"PersistentVolumeClaim":            {group: "", versions: []string{"v1"}, namespaced: true, decode: decodePVC},
-	"ReplicationController":            {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"Deployment":                       {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"ReplicaSet":                       {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"StatefulSet":                      {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"DaemonSet":                        {group: "apps", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"Job":                              {group: "batch", versions: []string{"v1"}, namespaced: true, decode: decodeWorkload},
-	"CronJob":                          {group: "batch", versions: []string{"v1"}, namespaced: true, decode: decodeCronJob},
-	"MutatingWebhookConfiguration":     {group: "admissionregistration.k8s.io", versions: []string{"v1"}, decode: decodeWebhookConfig},
-	"ValidatingWebhookConfiguration":   {group: "admissionregistration.k8s.io", versions: []string{"v1"}, decode: decodeWebhookConfig},
-	"ValidatingAdmissionPolicy":        {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
-	"ValidatingAdmissionPolicyBinding": {group: "admissionregistration.k8s.io", versions: []string{"v1", "v1beta1"}, decode: decodeAdmissionPolicy},
-	"CertificateSigningRequest":        {group: "certificates.k8s.io", versions: []string{"v1"}, decode: decodeCSR},
-	"ResourceQuota":                    {group: "", versions: []string{"v1"}, namespaced: true, decode: decodeResourceQuota},
-}
-
 // KeptKinds returns the kinds the analysis reads, sorted.
 func KeptKinds() []string {
 	out := make([]string, 0, len(kinds))
@@ -143,13 +107,14 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 			return errNotFast // the fast path leaves duplicates to the exact decoder
 		}
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
-		d.removeDuplicate(o.Kind, o.Metadata)
+		// The later wins, as with kubectl apply.
+		info.objects().drop(d.inv, o.Kind, o.Metadata.Namespace, o.Metadata.Name)
 	}
 	d.seen[key] = src
 	if d.seenLog != nil {
 		d.seenLog = append(d.seenLog, key)
 	}
-	d.kind = o.Kind
+	d.decoding = info
 	if err := info.decode(d, raw, o.Metadata, src); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
 	}
@@ -168,7 +133,7 @@ func isGroupAlias(kind, group string) bool {
 	return group == kinds[kind].group
 }
 
-func wantVersions(info kindInfo) string {
+func wantVersions(info *kindDescriptor) string {
 	var vs []string
 	for _, v := range info.versions {
 		if info.group == "" {
@@ -385,7 +350,7 @@ func decodeWebhookConfig(d *decoder, raw []byte, meta model.Meta, src model.Sour
 		return err
 	}
 	if o.Kind == "" {
-		o.Kind = d.kind
+		o.Kind = d.decoding.kind
 	}
 	w := &model.WebhookConfiguration{Meta: meta, Kind: o.Kind, Source: src}
 	for _, h := range o.Webhooks {

@@ -28,6 +28,8 @@ type liveResource struct {
 	// secretType, when set, lists Secrets of that type as metadata only.
 	secretType string
 	impact     string
+	// kind is the kept kind listed (nil for the lists of other objects).
+	kind *kindDescriptor
 }
 
 func (r liveResource) path() string {
@@ -46,28 +48,13 @@ func (r liveResource) namespacedPath(ns string) string {
 	return prefix + "/namespaces/" + url.PathEscape(ns) + "/" + r.resource
 }
 
-// namespaced tells whether the loader's list of r is of a namespaced kind
-// (from the decoder's kinds, by plural name). When a cluster-wide list of a
-// namespaced kind is forbidden, it is listed again in LiveOptions.Namespace
-// only: a user allowed to read one namespace gets what that namespace holds.
-// Kinds the decoder does not know have no such fallback.
+// namespaced tells whether the loader's list of r is of a namespaced kind.
+// When a cluster-wide list of a namespaced kind is forbidden, it is listed
+// again in LiveOptions.Namespace only: a user allowed to read one namespace
+// gets what that namespace holds. Lists of kinds the decoder does not keep
+// (CRDs, ConfigMaps, engine policies) have no such fallback.
 func (r liveResource) namespaced() bool {
-	for name, k := range kinds {
-		if k.group == r.group && pluralOf(name) == r.resource {
-			return k.namespaced
-		}
-	}
-	return false
-}
-
-// pluralOf is the resource name of a kind, for the kinds the loader lists
-// (none is irregular).
-func pluralOf(kind string) string {
-	p := strings.ToLower(kind)
-	if strings.HasSuffix(p, "y") {
-		return strings.TrimSuffix(p, "y") + "ies"
-	}
-	return p + "s"
+	return r.kind != nil && r.kind.namespaced
 }
 
 func (r liveResource) display() string {
@@ -105,36 +92,6 @@ func (r liveList) display() string {
 		s += " " + r.namespace + "/" + r.name
 	}
 	return s
-}
-
-// liveResources are the lists a live load makes, with what is lost when one
-// cannot be read. The order is the merge order of the results.
-var liveResources = []liveResource{
-	{"rbac.authorization.k8s.io", "v1", "clusterroles", "", "grants through ClusterRoles are not evaluated; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "", "cluster-wide grants are not evaluated; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "roles", "", "grants through Roles are not evaluated; results are incomplete"},
-	{"rbac.authorization.k8s.io", "v1", "rolebindings", "", "namespaced grants are not evaluated; results are incomplete"},
-	{"", "v1", "namespaces", "", "Pod Security levels of namespaces are unknown"},
-	{"", "v1", "serviceaccounts", "", "ServiceAccounts that no binding names are unknown"},
-	{"", "v1", "secrets", model.SecretTypeServiceAccountToken, "read-secrets steps through token Secrets are not evaluated"},
-	{"", "v1", "secrets", model.SecretTypeBootstrapToken, "bootstrap tokens are unknown"},
-	{"", "v1", "pods", "", "running pods are unknown: exec and node steps are not evaluated"},
-	{"", "v1", "nodes", "", "nodes are unknown: node steps are not evaluated"},
-	{"", "v1", "persistentvolumes", "", "PersistentVolumes are unknown"},
-	{"", "v1", "persistentvolumeclaims", "", "PersistentVolumeClaims are unknown"},
-	{"", "v1", "replicationcontrollers", "", "modify-workload steps through ReplicationControllers are not evaluated"},
-	{"apps", "v1", "deployments", "", "modify-workload steps through Deployments are not evaluated"},
-	{"apps", "v1", "replicasets", "", "modify-workload steps through ReplicaSets are not evaluated"},
-	{"apps", "v1", "statefulsets", "", "modify-workload steps through StatefulSets are not evaluated"},
-	{"apps", "v1", "daemonsets", "", "modify-workload steps through DaemonSets are not evaluated"},
-	{"batch", "v1", "jobs", "", "modify-workload steps through Jobs are not evaluated"},
-	{"batch", "v1", "cronjobs", "", "modify-workload steps through CronJobs are not evaluated"},
-	{"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", "mutating webhooks are unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "", "validating webhooks are unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "", "admission policies are unknown"},
-	{"admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "", "admission policy bindings are unknown"},
-	{"certificates.k8s.io", "v1", "certificatesigningrequests", "", "CertificateSigningRequests are unknown"},
-	{"", "v1", "resourcequotas", "", "ResourceQuotas are unknown: namespaces where objects can be created without a quota are not reported"},
 }
 
 // LiveResources returns the lists a live load makes ("secrets (type=…)" for
@@ -672,31 +629,4 @@ func secretMeta(m model.Meta) model.Meta {
 	}
 	m.Annotations = ann
 	return m
-}
-
-// mergeInventory appends src's objects to dst (the caller sorts).
-func mergeInventory(dst, src *model.Inventory) {
-	dst.ClusterRoles = append(dst.ClusterRoles, src.ClusterRoles...)
-	dst.Roles = append(dst.Roles, src.Roles...)
-	dst.ClusterRoleBindings = append(dst.ClusterRoleBindings, src.ClusterRoleBindings...)
-	dst.RoleBindings = append(dst.RoleBindings, src.RoleBindings...)
-	dst.ServiceAccounts = append(dst.ServiceAccounts, src.ServiceAccounts...)
-	dst.Namespaces = append(dst.Namespaces, src.Namespaces...)
-	dst.Secrets = append(dst.Secrets, src.Secrets...)
-	dst.Pods = append(dst.Pods, src.Pods...)
-	dst.Workloads = append(dst.Workloads, src.Workloads...)
-	dst.Nodes = append(dst.Nodes, src.Nodes...)
-	dst.PersistentVolumes = append(dst.PersistentVolumes, src.PersistentVolumes...)
-	dst.PersistentVolumeClaims = append(dst.PersistentVolumeClaims, src.PersistentVolumeClaims...)
-	dst.WebhookConfigurations = append(dst.WebhookConfigurations, src.WebhookConfigurations...)
-	dst.AdmissionPolicies = append(dst.AdmissionPolicies, src.AdmissionPolicies...)
-	dst.EnginePolicies = append(dst.EnginePolicies, src.EnginePolicies...)
-	dst.CSRs = append(dst.CSRs, src.CSRs...)
-	dst.ResourceQuotas = append(dst.ResourceQuotas, src.ResourceQuotas...)
-	dst.Others = append(dst.Others, src.Others...)
-	for k, v := range src.Skipped {
-		dst.Skipped[k] += v
-	}
-	dst.Warnings = append(dst.Warnings, src.Warnings...)
-	dst.Missing = append(dst.Missing, src.Missing...)
 }

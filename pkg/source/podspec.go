@@ -149,11 +149,6 @@ func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 	return nil
 }
 
-var workloadGroups = map[string]string{
-	"Deployment": "apps", "ReplicaSet": "apps", "StatefulSet": "apps", "DaemonSet": "apps",
-	"Job": "batch", "CronJob": "batch", "ReplicationController": "",
-}
-
 func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) error {
 	var o struct {
 		Kind string `json:"kind"`
@@ -167,9 +162,9 @@ func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) e
 		return err
 	}
 	if o.Kind == "" {
-		o.Kind = d.kind
+		o.Kind = d.decoding.kind
 	}
-	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: workloadGroups[o.Kind], Source: src}
+	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: d.decoding.group, Source: src}
 	if o.Spec.Template != nil {
 		w.Spec = o.Spec.Template.Spec.summary()
 	} else {
