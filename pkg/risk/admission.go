@@ -222,11 +222,7 @@ func (a *Analysis) gate(c Candidate, key string, probes func() []probe) Candidat
 	if a.adm == nil || !c.Holds {
 		return c
 	}
-	r, ok := a.adm.cache[key]
-	if !ok {
-		r = a.askProbes(probes())
-		a.adm.cache[key] = r
-	}
+	r := memo(&a.mu, &a.adm.cache, key, func() probeResult { return a.askProbes(probes()) })
 	if r.admitted >= 0 {
 		if r.note != "" {
 			c.Condition += "; " + r.note
@@ -277,6 +273,8 @@ func requestName(r admission.Request) string {
 // warnAdmission reports once each policy that could not be evaluated.
 func (a *Analysis) warnAdmission(f admission.Finding) {
 	k := f.Policy + "\x00" + f.Message
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.adm.warned[k] {
 		return
 	}

@@ -71,6 +71,10 @@ type Options struct {
 	// NoCSRAutoApproval says the control plane runs no csrapproving
 	// controller: kubelet client CSRs are not auto-approved (csr-nodeclient).
 	NoCSRAutoApproval bool
+	// Workers is the number of principals evaluated at once (parallel.go);
+	// 0 means GOMAXPROCS. The result is the same for any number. With
+	// Roots, principals are evaluated in turn (breadth-first from the roots).
+	Workers int
 }
 
 // Analysis is the escalation graph of one inventory with the indexes the
@@ -80,6 +84,11 @@ type Analysis struct {
 	Eval  *rbac.Evaluator
 	Opts  Options
 	Graph *graph.Graph
+
+	// mu guards what principals evaluated at once share (parallel.go).
+	mu sync.Mutex
+	// sink is the cluster-admin node (read without the lock).
+	sink *graph.Node
 
 	principals []*Principal
 	byKey      map[string]*Principal
@@ -240,9 +249,13 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 		a.objects = indexObjects(inv)
 		a.seeds = &identitySeeds{eval: a.Eval, inv: inv}
 	}
+	a.sink = a.Graph.Sink()
 	a.initAdmission()
 	a.addIdentities()
 	a.evaluate()
+	// The admission policies left unevaluated are noted as evaluations meet
+	// them, at once on every core: sorted, they do not depend on that order.
+	sort.Strings(a.warnings)
 	a.dropRules()
 	a.Graph.Freeze()
 	return a
@@ -390,10 +403,11 @@ func (a *Analysis) Warnings() []string {
 
 // node returns (creating if needed) the graph node for a subject.
 func (a *Analysis) subjectNode(s rbac.Subject) *graph.Node {
-	if n := a.Graph.Node(subjectNodeKey(s)); n != nil {
+	if n := a.node(subjectNodeKey(s)); n != nil {
 		return n
 	}
-	return a.Graph.AddNode(subjectNodeOf(s))
+	n, _ := a.addNode(subjectNodeOf(s))
+	return n
 }
 
 // subjectNodeOf is the node of a subject.
@@ -472,15 +486,18 @@ func (a *Analysis) GroupNode(name string) *graph.Node {
 }
 
 // Sink is cluster-admin.
-func (a *Analysis) Sink() *graph.Node { return a.Graph.Sink() }
+func (a *Analysis) Sink() *graph.Node { return a.sink }
 
 // NamespaceAdmin returns the scope "every permission inside namespace ns".
 func (a *Analysis) NamespaceAdmin(ns string) *graph.Node {
 	key := nsAdminScope(ns)
-	if n := a.Graph.Node(key); n != nil {
+	if n := a.node(key); n != nil {
 		return n
 	}
-	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "namespace-admin", Namespace: ns, Label: "Scope\n" + nsAdminLabel(ns)})
+	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "namespace-admin", Namespace: ns, Label: "Scope\n" + nsAdminLabel(ns)})
+	if !made {
+		return n
+	}
 	p := &Principal{Node: n, Rules: []rbac.BoundRule{{Rule: allInNamespace, Namespace: ns, Grant: rbac.Grant{}}}, Own: 1}
 	a.addPrincipal(p)
 	return n
@@ -496,10 +513,13 @@ func (a *Analysis) RoleScope(kind, name, ns string, rules []rbacv1.PolicyRule) *
 	}
 	label := fmt.Sprintf("%s %s %s", kind, name, where)
 	key := scopeKey(label)
-	if n := a.Graph.Node(key); n != nil {
+	if n := a.node(key); n != nil {
 		return n
 	}
-	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: kind + "/" + name, Namespace: ns, Label: "Scope\n" + label})
+	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: kind + "/" + name, Namespace: ns, Label: "Scope\n" + label})
+	if !made {
+		return n
+	}
 	p := &Principal{Node: n, Own: len(rules)}
 	for _, r := range rules {
 		p.Rules = append(p.Rules, rbac.BoundRule{Rule: r, Namespace: ns})

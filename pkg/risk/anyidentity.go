@@ -54,15 +54,9 @@ func (a *Analysis) snapshotIdentities() {
 // holdsRules: some binding grants the group rules (memoised: asked for every
 // group by every principal that may impersonate groups in mode user-info).
 func (a *Analysis) holdsRules(group *graph.Node) bool {
-	if v, ok := a.idents.holds[group]; ok {
-		return v
-	}
-	if a.idents.holds == nil {
-		a.idents.holds = map[*graph.Node]bool{}
-	}
-	v := len(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group.Name})) > 0
-	a.idents.holds[group] = v
-	return v
+	return memo(&a.mu, &a.idents.holds, group, func() bool {
+		return len(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group.Name})) > 0
+	})
 }
 
 // anyUser is the scope "any user": each user of the input (not a
@@ -143,7 +137,7 @@ func (a *Analysis) kubeletIdentityPicks(nodes []string) []Candidate {
 				Condition: fmt.Sprintf("the Node authorizer lets %s%s request tokens of ServiceAccount %s of pod %s/%s on %s", rbac.NodeUserPrefix, node, pod.Spec.ServiceAccountName, pod.Namespace, pod.Name, node)})
 		}
 	}
-	if g := a.Graph.Node(groupKey(rbac.GroupNodes)); g != nil {
+	if g := a.node(groupKey(rbac.GroupNodes)); g != nil {
 		picks = append(picks, Candidate{Primitive: "member-of", To: g, Holds: true, Condition: "a node's API identity is in group " + rbac.GroupNodes})
 	}
 	return dedupeByTarget(picks)

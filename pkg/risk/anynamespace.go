@@ -17,13 +17,19 @@ const pickNamespace = "pick-namespace"
 // principals × namespaces, the bulk of the graph on large clusters).
 func (a *Analysis) anyNamespaceAdmin() *graph.Node {
 	const key = "Scope:any-namespace-admin"
-	if n := a.Graph.Node(key); n != nil {
+	if n := a.node(key); n != nil {
 		return n
 	}
-	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "any-namespace-admin", Label: "Scope\nall permissions in any namespace"})
+	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "any-namespace-admin", Label: "Scope\nall permissions in any namespace"})
+	if !made {
+		return n
+	}
 	for _, ns := range a.namespaces {
-		a.addEdge(graph.Edge{From: n, To: a.NamespaceAdmin(ns), Primitive: pickNamespace, Hops: 0,
+		to := a.NamespaceAdmin(ns)
+		a.mu.Lock()
+		a.addEdgeLocked(graph.Edge{From: n, To: to, Primitive: pickNamespace, Hops: 0,
 			Condition: a.intern("a RoleBinding is made in namespace " + ns + ", which exists")})
+		a.mu.Unlock()
 	}
 	return n
 }

@@ -18,10 +18,13 @@ const pickNode = "pick-node"
 // make the graph grow as principals × Nodes, quadratic in the cluster's size.
 // The scope is created, with its edges, on first use.
 func (a *Analysis) AnyNode() *graph.Node {
-	if n := a.Graph.Node(anyNodeKey); n != nil {
+	if n := a.node(anyNodeKey); n != nil {
 		return n
 	}
-	n := a.Graph.AddNode(graph.Node{Key: anyNodeKey, Kind: graph.KindScope, Name: "any-node", Label: "Scope\nany node"})
+	n, made := a.addNode(graph.Node{Key: anyNodeKey, Kind: graph.KindScope, Name: "any-node", Label: "Scope\nany node"})
+	if !made {
+		return n
+	}
 	for _, node := range a.nodes {
 		cond := "the step names node " + node.Name
 		if isControlPlane(node) {

@@ -57,8 +57,12 @@ func SubjectOf(n *graph.Node) (rbac.Subject, bool) {
 }
 
 // ensurePrincipal creates the principal of an identity node with its effective rules.
+//
+// The principal is complete when it is published (other evaluations read
+// it at once); only the evaluation that publishes it adds its membership
+// edges.
 func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
-	if p := a.byKey[n.Key]; p != nil {
+	if p := a.Principal(n.Key); p != nil {
 		return p
 	}
 	s, ok := a.subjectOf(n)
@@ -73,9 +77,11 @@ func (a *Analysis) ensurePrincipal(n *graph.Node) *Principal {
 	}
 	p.Own = len(p.Rules)
 	p.groupRules = true
-	a.addPrincipal(p)
-	for _, g := range a.impliedGroups(n) {
-		p.Groups = append(p.Groups, g)
+	p.Groups = a.impliedGroups(n)
+	if existing, added := a.publishPrincipal(p); !added {
+		return existing
+	}
+	for _, g := range p.Groups {
 		gs := rbac.Subject{Kind: rbacv1.GroupKind, Name: g}
 		gRules := a.groupRulesOf(g)
 		// Membership is an edge only to groups that hold something.
@@ -138,24 +144,37 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 // groupRulesOf returns the rules bound to group, memoised. The slice is
 // shared: its capacity is its length, so a caller's append copies it.
 func (a *Analysis) groupRulesOf(group string) []rbacBound {
-	if rs, ok := a.groupRules[group]; ok {
-		return rs
-	}
-	rs := slices.Clip(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group}))
-	if a.groupRules == nil {
-		a.groupRules = map[string][]rbacBound{}
-	}
-	a.groupRules[group] = rs
-	return rs
+	return memo(&a.mu, &a.groupRules, group, func() []rbacBound {
+		return slices.Clip(a.Eval.RulesFor(rbac.Subject{Kind: rbacv1.GroupKind, Name: group}))
+	})
 }
 
 func (a *Analysis) addPrincipal(p *Principal) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.byKey[p.Node.Key] = p
 	a.principals = append(a.principals, p)
 }
 
+// publishPrincipal adds p unless its node has a principal already, which
+// it returns instead.
+func (a *Analysis) publishPrincipal(p *Principal) (*Principal, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if existing := a.byKey[p.Node.Key]; existing != nil {
+		return existing, false
+	}
+	a.byKey[p.Node.Key] = p
+	a.principals = append(a.principals, p)
+	return p, true
+}
+
 // Principal returns the principal of a node key, or nil.
-func (a *Analysis) Principal(key string) *Principal { return a.byKey[key] }
+func (a *Analysis) Principal(key string) *Principal {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.byKey[key]
+}
 
 // addIdentities creates a node for every subject of every binding, every
 // ServiceAccount, every Node's kubelet identity and the superuser group.
@@ -217,6 +236,13 @@ func (a *Analysis) addSeededIdentities() {
 // addEdge adds a step to the graph (and, when only the part reachable from
 // Options.Roots is built, remembers where it leads).
 func (a *Analysis) addEdge(e graph.Edge) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.addEdgeLocked(e)
+}
+
+// addEdgeLocked is addEdge with a.mu held.
+func (a *Analysis) addEdgeLocked(e graph.Edge) {
 	a.Graph.AddEdge(e)
 	if a.toSink != nil && e.From != nil && e.To != nil {
 		a.pred[e.To] = append(a.pred[e.To], e.From)
@@ -243,9 +269,7 @@ func (a *Analysis) evaluate() {
 		sorted := append([]*Principal(nil), batch...)
 		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Node.Key < sorted[j].Node.Key })
 		done = len(a.principals)
-		for _, p := range sorted {
-			a.evaluatePrincipal(p)
-		}
+		a.evaluateAll(sorted)
 	}
 }
 
@@ -362,10 +386,12 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(sources) <= 1 && !a.boundWithoutRules(p) {
 		return
 	}
-	// The group rules are added for this evaluation only (effectiveRules).
-	if own := p.Rules; p.groupRules {
-		p.Rules = a.effectiveRules(p)
-		defer func() { p.Rules, p.idx = own, nil }()
+	// The group rules are added for this evaluation only (effectiveRules),
+	// to a copy: other evaluations may read the principal meanwhile.
+	if p.groupRules {
+		q := *p
+		q.Rules, q.idx = a.effectiveRules(p), nil
+		p = &q
 	}
 	var all []Candidate
 	if c, ok := a.adminCandidate(p); ok {
@@ -379,22 +405,26 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 			all = append(all, prim.Evaluate(a, p)...)
 		}
 	}
+	keep := a.keeps(p)
+	// The steps are added under one lock: principals evaluated at once
+	// would otherwise take it a few times per step.
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, c := range all {
-		c := c
 		if c.To == nil || c.To == p.Node {
 			continue
 		}
 		if c.Holds && a.heldByGroup(p, c) {
 			continue
 		}
-		if a.keeps(p) {
+		if keep {
 			a.candidates[p.Node.Key] = append(a.candidates[p.Node.Key], c)
 		}
 		if !c.Holds {
 			continue
 		}
 		strs, bindings, refs := a.grantedBy(c)
-		a.addEdge(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
+		a.addEdgeLocked(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
 	}
 }
 
@@ -419,6 +449,7 @@ func (a *Analysis) groupSources(p *Principal) map[rbac.Subject]bool {
 
 // heldByGroup reports whether every grant of the candidate is bound to a single
 // group the principal is in (then the group's own edge already covers it).
+// a.mu is held.
 func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
 	// A scope is no member of any group: its grants may come from the
 	// groups of an impersonated identity.

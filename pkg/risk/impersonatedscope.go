@@ -24,10 +24,13 @@ import (
 func (a *Analysis) ImpersonatedScope(id rbac.Identity, who, mode string, requests, internal []rbac.BoundRule) *graph.Node {
 	label := fmt.Sprintf("%s impersonated (%s) for %s", who, mode, describeScopeRules(requests))
 	key := scopeKey("impersonated:" + mode + ":" + who + ":" + rulesDigest(requests))
-	if n := a.Graph.Node(key); n != nil {
+	if n := a.node(key); n != nil {
 		return n
 	}
-	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "impersonated:" + mode + ":" + who, Label: "Scope\n" + label})
+	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "impersonated:" + mode + ":" + who, Label: "Scope\n" + label})
+	if !made {
+		return n
+	}
 	rules := append(append([]rbac.BoundRule(nil), requests...), internal...)
 	a.addPrincipal(&Principal{Node: n, Rules: rules, Own: len(rules), Groups: id.Groups, Acting: &id})
 	return n

@@ -43,15 +43,11 @@ func (a *Analysis) EnforceLevel(ns string) (string, bool) {
 func (a *Analysis) allowsHostAccess(ns string) (bool, string) {
 	// Memoised: asked per namespace by every principal that may create
 	// pods or patch namespaces there.
-	if h, ok := a.hostAccess[ns]; ok {
-		return h.allowed, h.why
-	}
-	allowed, why := a.hostAccessOf(ns)
-	if a.hostAccess == nil {
-		a.hostAccess = map[string]hostAccess{}
-	}
-	a.hostAccess[ns] = hostAccess{allowed, why}
-	return allowed, why
+	h := memo(&a.mu, &a.hostAccess, ns, func() hostAccess {
+		allowed, why := a.hostAccessOf(ns)
+		return hostAccess{allowed, why}
+	})
+	return h.allowed, h.why
 }
 
 type hostAccess struct {

@@ -51,13 +51,13 @@ type Candidate struct {
 
 // grantedBy renders a candidate's grants, de-duplicated, in order, with the
 // grants themselves (one per rendering, in the same order). The strings are
-// interned: one grant is usually behind many steps.
+// interned: one grant is usually behind many steps. Like every function of
+// this file that reads a.strs, it is called with a.mu held.
 func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.Grant) {
 	if len(c.Grants) == 1 {
 		// Most steps rest on one grant: its rendering is shared by every edge
 		// it makes (edges never change their slices).
-		g := c.Grants[0].Grant
-		k := keyOf(g)
+		k := keyOf(c.Grants[0].Grant)
 		if r, ok := a.strs.single[k]; ok {
 			return r.strs, r.bindings, r.grants
 		}

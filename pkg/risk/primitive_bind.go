@@ -184,7 +184,7 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 	if !ok {
 		return nil
 	}
-	if a.byPower == nil {
+	return lazySlice(&a.mu, &a.byPower, func() []*model.ClusterRole {
 		var admin, rest []*model.ClusterRole
 		for _, r := range a.Inv.ClusterRoles {
 			if r.Review != nil {
@@ -197,9 +197,8 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 				rest = append(rest, r)
 			}
 		}
-		a.byPower = append(append([]*model.ClusterRole{}, admin...), rest...)
-	}
-	return a.byPower
+		return append(append([]*model.ClusterRole{}, admin...), rest...)
+	})
 }
 
 // coversNamespace: every verb on every resource (what a namespace grant can reach).
@@ -207,15 +206,7 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 // memoised by name: bind asks it per namespace for every principal that may
 // bind ClusterRoles there.
 func (a *Analysis) clusterRoleCoversNamespace(name string, rules []rbacPolicyRule) bool {
-	if v, ok := a.coversNS[name]; ok {
-		return v
-	}
-	v := coversNamespace(rules)
-	if a.coversNS == nil {
-		a.coversNS = map[string]bool{}
-	}
-	a.coversNS[name] = v
-	return v
+	return memo(&a.mu, &a.coversNS, name, func() bool { return coversNamespace(rules) })
 }
 
 func coversNamespace(rules []rbacPolicyRule) bool {

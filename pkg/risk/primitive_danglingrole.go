@@ -41,18 +41,17 @@ func (danglingRole) Summary() string {
 // danglingRoleBindings returns, computed once, the bindings (ClusterRoleBindings
 // first, then RoleBindings, in inventory order) whose role does not exist.
 func (a *Analysis) danglingRoleBindings() []*model.Binding {
-	if a.dangling.roles != nil {
-		return a.dangling.roles
-	}
-	a.dangling.roles = []*model.Binding{}
-	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
-		for _, b := range list {
-			if b.Review == nil && a.roleMissing(b) {
-				a.dangling.roles = append(a.dangling.roles, b)
+	return lazySlice(&a.mu, &a.dangling.roles, func() []*model.Binding {
+		var out []*model.Binding
+		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+			for _, b := range list {
+				if b.Review == nil && a.roleMissing(b) {
+					out = append(out, b)
+				}
 			}
 		}
-	}
-	return a.dangling.roles
+		return out
+	})
 }
 
 // roleMissing reports whether the role a binding references is known not to exist.

@@ -50,28 +50,27 @@ type danglingSA struct {
 // (ClusterRoleBindings first, then RoleBindings, in inventory order) that are
 // missing from a namespace whose ServiceAccounts were read.
 func (a *Analysis) danglingSAs() []danglingSA {
-	if a.dangling.sas != nil {
-		return a.dangling.sas
-	}
-	a.dangling.sas = []danglingSA{}
-	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
-		for _, b := range list {
-			if b.Review != nil {
-				continue // its subject is the identity at hand, which exists
-			}
-			for _, s := range b.Subjects {
-				c := rbac.CanonicalSubject(s, b.Namespace)
-				if c.Kind != rbacv1.ServiceAccountKind || c.Namespace == "" || a.saByKey[c.Namespace+"/"+c.Name] != nil {
-					continue
+	return lazySlice(&a.mu, &a.dangling.sas, func() []danglingSA {
+		var out []danglingSA
+		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+			for _, b := range list {
+				if b.Review != nil {
+					continue // its subject is the identity at hand, which exists
 				}
-				if len(a.sasByNS[c.Namespace]) == 0 || !a.listed("serviceaccounts", c.Namespace) {
-					continue // absence proves nothing
+				for _, s := range b.Subjects {
+					c := rbac.CanonicalSubject(s, b.Namespace)
+					if c.Kind != rbacv1.ServiceAccountKind || c.Namespace == "" || a.saByKey[c.Namespace+"/"+c.Name] != nil {
+						continue
+					}
+					if len(a.sasByNS[c.Namespace]) == 0 || !a.listed("serviceaccounts", c.Namespace) {
+						continue // absence proves nothing
+					}
+					out = append(out, danglingSA{binding: b, namespace: c.Namespace, name: c.Name, where: rbac.DescribeBinding(b)})
 				}
-				a.dangling.sas = append(a.dangling.sas, danglingSA{binding: b, namespace: c.Namespace, name: c.Name, where: rbac.DescribeBinding(b)})
 			}
 		}
-	}
-	return a.dangling.sas
+		return out
+	})
 }
 
 var createSAProbes = []reqShape{{verbs: []string{"create"}, resource: "serviceaccounts"}}

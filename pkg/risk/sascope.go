@@ -77,22 +77,32 @@ func (a *Analysis) newPodScope(ns, who string, creator admission.User) *graph.No
 // 0-hop picks that hold (every pick is kept for explain), or nil when none
 // holds.
 func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Candidate) *graph.Node {
-	if n, ok := a.scopes[key]; ok {
+	a.mu.Lock()
+	n, ok := a.scopes[key]
+	a.mu.Unlock()
+	if ok {
 		return n
 	}
 	picks := picksOf()
+	a.mu.Lock()
+	if n, ok := a.scopes[key]; ok {
+		a.mu.Unlock()
+		return n // made meanwhile by another evaluation
+	}
 	if !anyHolds(picks) {
 		a.scopes[key] = nil
+		a.mu.Unlock()
 		return nil
 	}
-	n := a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: name, Namespace: ns, Label: "Scope\n" + label})
+	defer a.mu.Unlock()
+	n = a.Graph.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: name, Namespace: ns, Label: "Scope\n" + label})
 	a.scopes[key] = n
 	for _, c := range picks {
 		if a.Opts.KeepCandidates {
 			a.candidates[key] = append(a.candidates[key], c)
 		}
 		if c.Holds {
-			a.addEdge(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Assumed: c.Assumed})
+			a.addEdgeLocked(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Assumed: c.Assumed})
 		}
 	}
 	return n

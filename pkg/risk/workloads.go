@@ -114,20 +114,14 @@ func parseMinor(v string) (int, bool) {
 // to a node and shares the host or reads other pods' tokens), memoised: the
 // primitives ask it for every pod for every principal that may act on pods.
 func (a *Analysis) mayReachHost(pod *model.Pod) bool {
-	if v, ok := a.hostPods[pod]; ok {
-		return v
-	}
-	v := false
-	if pod.Spec.NodeName != "" {
+	return memo(&a.mu, &a.hostPods, pod, func() bool {
+		if pod.Spec.NodeName == "" {
+			return false
+		}
 		esc, _ := hostEscapes(pod.Spec)
 		reads, _ := readsPodTokens(pod.Spec)
-		v = esc || reads
-	}
-	if a.hostPods == nil {
-		a.hostPods = map[*model.Pod]bool{}
-	}
-	a.hostPods[pod] = v
-	return v
+		return esc || reads
+	})
 }
 
 func hostCandidates(a *Analysis, prim string, pod *model.Pod, how, note string, br rbacBound) []Candidate {

@@ -1,0 +1,10 @@
+package risk
+
+// SetMinParallel sets the batch from which principals are evaluated at
+// once, so that tests on small inputs take that way; it returns the
+// restore.
+func SetMinParallel(n int) (restore func()) {
+	old := minParallel
+	minParallel = n
+	return func() { minParallel = old }
+}

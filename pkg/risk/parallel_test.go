@@ -1,0 +1,98 @@
+package risk_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
+)
+
+// fullDump is edgeDump with each edge's step data (requests and grants),
+// the warnings and, when kept, every evaluated step of every principal.
+func fullDump(a *risk.Analysis) string {
+	var b strings.Builder
+	b.WriteString(edgeDump(a))
+	for _, e := range a.Graph.Edges() {
+		if d, ok := e.Data.(*risk.StepData); ok {
+			fmt.Fprintf(&b, "data %s -%s-> %s %v %v\n", e.From.Key, e.Primitive, e.To.Key, d.Requests, d.Grants)
+		}
+	}
+	for _, w := range a.Warnings() {
+		fmt.Fprintf(&b, "warning %s\n", w)
+	}
+	if a.Opts.KeepCandidates {
+		for _, n := range a.Graph.Nodes() {
+			for _, c := range a.Candidates(n.Key) {
+				fmt.Fprintf(&b, "candidate %s -%s/%d/%v-> %v %s %s\n", n.Key, c.Primitive, c.Hops, c.Holds, c.To, c.Condition, c.Why)
+			}
+		}
+	}
+	return b.String()
+}
+
+func hostileInventory(t *testing.T, namespaces int, seed uint64) *model.Inventory {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := cluster.WriteShape(&buf, namespaces, seed, "json", cluster.ShapeHostile); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{"-"}, Stdin: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// TestParallelIsSequential: evaluating principals at once on several
+// goroutines gives the analysis of evaluating them in turn — every node,
+// edge, step datum, warning and kept candidate — on every scenario and on
+// generated clusters of both shapes, run after run.
+func TestParallelIsSequential(t *testing.T) {
+	defer risk.SetMinParallel(1)()
+	type input struct {
+		name string
+		inv  *model.Inventory
+	}
+	var inputs []input
+	for _, dir := range caseDirs(t, "scenarios") {
+		inputs = append(inputs, input{dir, loadInput(t, dir)})
+	}
+	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)})
+	parallelRuns := 0
+	for _, in := range inputs {
+		for _, keep := range []bool{false, true} {
+			want := fullDump(risk.Analyze(in.inv, risk.Options{Workers: 1, KeepCandidates: keep}))
+			runs := 2
+			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") {
+				runs = 4
+			}
+			for run := range runs {
+				got := fullDump(risk.Analyze(in.inv, risk.Options{Workers: 4, KeepCandidates: keep}))
+				parallelRuns++
+				if got != want {
+					t.Errorf("%s (keep candidates %v, run %d): the parallel analysis differs from the sequential one:\n%s", in.name, keep, run, firstDiff(got, want))
+					break
+				}
+			}
+		}
+	}
+	if parallelRuns < 100 {
+		t.Fatalf("only %d parallel analyses compared", parallelRuns)
+	}
+}
+
+// firstDiff shows the first differing line of two dumps.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) && i < len(w); i++ {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d:\n  got  %s\n  want %s", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+}
