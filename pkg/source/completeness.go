@@ -34,25 +34,13 @@ type evidence struct {
 }
 
 // evidenceKinds are the resources whose absence OfflineGaps reports, in
-// the order of the live loader's lists: the kept kinds' (descriptor.go),
-// then the CRDs.
-var evidenceKinds = append(evidenceOf(descriptors),
-	// Rule packs activate on a CRD's presence (workflows.argoproj.io): a
-	// dump without CRDs silently leaves those packs off. A CRD of any
-	// apiVersion counts.
-	evidence{"customresourcedefinitions", false, func(inv *model.Inventory) int {
-		n := 0
-		for _, o := range inv.Others {
-			if o.Kind == "CustomResourceDefinition" {
-				n++
-			}
-		}
-		return n
-	}})
+// the order of the live loader's lists.
+var evidenceKinds = evidenceFor(descriptors)
 
-// evidenceOf is the evidence of the kinds whose absence is recorded, each
-// counting its own objects and those of the kinds counted with it.
-func evidenceOf(ds []*kindDescriptor) []evidence {
+// evidenceFor is the evidence of the kinds whose absence is recorded, each
+// counting its own objects and those of the kinds counted with it, then
+// the CRDs'.
+func evidenceFor(ds []*kindDescriptor) []evidence {
 	var out []evidence
 	for _, k := range ds {
 		if k.absence == absenceUnchecked || k.evidenceOf != "" {
@@ -72,7 +60,18 @@ func evidenceOf(ds []*kindDescriptor) []evidence {
 			return n
 		}})
 	}
-	return out
+	// Rule packs activate on a CRD's presence (workflows.argoproj.io): a
+	// dump without CRDs silently leaves those packs off. A CRD of any
+	// apiVersion counts.
+	return append(out, evidence{"customresourcedefinitions", false, func(inv *model.Inventory) int {
+		n := 0
+		for _, o := range inv.Others {
+			if o.Kind == "CustomResourceDefinition" {
+				n++
+			}
+		}
+		return n
+	}})
 }
 
 // impactOf is what is lost without resource: the live list's own words (the

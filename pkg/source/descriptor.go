@@ -168,6 +168,14 @@ func liveResourcesOf(ds []*kindDescriptor) []liveResource {
 	return out
 }
 
+// apiVersion is the kind's group and first version, as a dump writes it.
+func (k *kindDescriptor) apiVersion() string {
+	if k.group == "" {
+		return k.versions[0]
+	}
+	return k.group + "/" + k.versions[0]
+}
+
 // resource is the kind's resource name (its first live list's).
 func (k *kindDescriptor) resource() string { return k.live[0].resource }
 

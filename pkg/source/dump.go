@@ -354,19 +354,26 @@ func encodePod(o *model.Pod) any {
 	return dumpPod{typeMeta: tm("v1", "Pod", o.Meta), Spec: encodePodSpec(o.Spec), Status: phase(o.Phase)}
 }
 
-// encodeWorkload writes a workload in its kind's group when the kind is a
-// kept workload kind, else in the group the workload carries.
-func encodeWorkload(o *model.Workload) any {
-	group := o.Group
-	if k, ok := kinds[o.Kind]; ok && k.list == workloadList {
-		group = k.group
+// sharedAPIVersion is the apiVersion a dump writes an object of a list that
+// several kinds share in: its kind's descriptor's (group and first version),
+// so that a kind added to the list reads back without a change here, else
+// fallback (an inventory not read by this package).
+func sharedAPIVersion(kind string, list listID, fallback string) string {
+	if k, ok := kinds[kind]; ok && k.list == list {
+		return k.apiVersion()
 	}
+	return fallback
+}
+
+// encodeWorkload writes a workload of a kind not kept in the group it carries.
+func encodeWorkload(o *model.Workload) any {
+	av := sharedAPIVersion(o.Kind, workloadList, apiVersion(o.Group))
 	if o.Kind == "CronJob" {
-		cj := dumpCronJob{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
+		cj := dumpCronJob{typeMeta: tm(av, o.Kind, o.Meta)}
 		cj.Spec.JobTemplate.Spec.Template.Spec = encodePodSpec(o.Spec)
 		return cj
 	}
-	w := dumpWorkload{typeMeta: tm(apiVersion(group), o.Kind, o.Meta)}
+	w := dumpWorkload{typeMeta: tm(av, o.Kind, o.Meta)}
 	w.Spec.Template.Spec = encodePodSpec(o.Spec)
 	return w
 }
@@ -401,7 +408,7 @@ func encodePVC(o *model.PersistentVolumeClaim) any {
 }
 
 func encodeWebhookConfig(o *model.WebhookConfiguration) any {
-	w := dumpWebhookConfig{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
+	w := dumpWebhookConfig{typeMeta: tm(sharedAPIVersion(o.Kind, webhookList, groupAdmission+"/v1"), o.Kind, o.Meta)}
 	for _, h := range o.Webhooks {
 		w.Webhooks = append(w.Webhooks, nameRef{Name: h})
 	}
@@ -409,7 +416,7 @@ func encodeWebhookConfig(o *model.WebhookConfiguration) any {
 }
 
 func encodeAdmissionPolicy(o *model.AdmissionPolicy) any {
-	d := dumpAdmissionPolicy{typeMeta: tm("admissionregistration.k8s.io/v1", o.Kind, o.Meta)}
+	d := dumpAdmissionPolicy{typeMeta: tm(sharedAPIVersion(o.Kind, admissionPolicyList, groupAdmission+"/v1"), o.Kind, o.Meta)}
 	if o.Policy != nil {
 		d.Spec = o.Policy
 	} else if o.Binding != nil {
