@@ -20,7 +20,11 @@ type kindDescriptor struct {
 	group string
 	// versions are the API versions the decoder reads; a live load lists
 	// the first.
-	versions   []string
+	versions []string
+	// oldGroups are groups the kind was served in before its own: an
+	// object there is an error naming the versions read, not an unknown
+	// kind skipped in silence.
+	oldGroups  []string
 	namespaced bool
 	// decode keeps one object of the kind, its metadata already checked, in
 	// the decoder's inventory.
@@ -69,6 +73,9 @@ const (
 var (
 	onlyV1      = []string{"v1"}
 	v1OrV1beta1 = []string{"v1", "v1beta1"}
+	// Deployments, ReplicaSets and DaemonSets were first served in
+	// extensions/v1beta1; a StatefulSet written there is refused alike.
+	extensions = []string{"extensions"}
 )
 
 // one is a kind's only live list.
@@ -108,13 +115,13 @@ var descriptors = []*kindDescriptor{
 		live: one("persistentvolumeclaims", "PersistentVolumeClaims are unknown")},
 	{kind: "ReplicationController", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("replicationcontrollers", "modify-workload steps through ReplicationControllers are not evaluated")},
-	{kind: "Deployment", group: "apps", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
+	{kind: "Deployment", group: "apps", versions: onlyV1, oldGroups: extensions, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("deployments", "modify-workload steps through Deployments are not evaluated")},
-	{kind: "ReplicaSet", group: "apps", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
+	{kind: "ReplicaSet", group: "apps", versions: onlyV1, oldGroups: extensions, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("replicasets", "modify-workload steps through ReplicaSets are not evaluated")},
-	{kind: "StatefulSet", group: "apps", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
+	{kind: "StatefulSet", group: "apps", versions: onlyV1, oldGroups: extensions, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("statefulsets", "modify-workload steps through StatefulSets are not evaluated")},
-	{kind: "DaemonSet", group: "apps", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
+	{kind: "DaemonSet", group: "apps", versions: onlyV1, oldGroups: extensions, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("daemonsets", "modify-workload steps through DaemonSets are not evaluated")},
 	{kind: "Job", group: "batch", versions: onlyV1, namespaced: true, decode: decodeWorkload, list: workloadList, absence: absenceNoted,
 		live: one("jobs", "modify-workload steps through Jobs are not evaluated")},

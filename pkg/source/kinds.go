@@ -68,7 +68,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	}
 	info, known := kinds[o.Kind]
 	if !known || info.group != group {
-		if known && isGroupAlias(o.Kind, group) {
+		if known && isGroupAlias(info, group) {
 			return &docError{src: src, msg: fmt.Sprintf("%s %q: unsupported apiVersion %q (want %s)", o.Kind, o.Metadata.Name, o.APIVersion, wantVersions(info))}
 		}
 		key := o.Kind
@@ -121,16 +121,11 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	return nil
 }
 
-// isGroupAlias reports whether group is an old home of a kept kind (extensions/v1beta1
-// Deployments, batch/v1beta1 CronJobs…): known kind, unsupported version.
-func isGroupAlias(kind, group string) bool {
-	switch kind {
-	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
-		return group == "extensions" || group == "apps"
-	case "CronJob":
-		return group == "batch"
-	}
-	return group == kinds[kind].group
+// isGroupAlias reports whether group is a home of a kept kind, old or current
+// (extensions/v1beta1 Deployments, batch/v1beta1 CronJobs…): known kind,
+// unsupported version.
+func isGroupAlias(k *kindDescriptor, group string) bool {
+	return group == k.group || slices.Contains(k.oldGroups, group)
 }
 
 func wantVersions(info *kindDescriptor) string {
