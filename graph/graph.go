@@ -102,6 +102,8 @@ type Graph struct {
 	out    [][]*Edge
 	in     [][]*Edge
 	frozen bool
+	// assumed: some edge is Assumed (set by Freeze).
+	assumed bool
 }
 
 // New returns an empty graph with the sink.
@@ -178,7 +180,9 @@ func (g *Graph) Freeze() {
 	sort.SliceStable(g.edges, func(i, j int) bool { return lessEdge(g.edges[i], g.edges[j]) })
 	g.out = make([][]*Edge, len(g.nodes))
 	g.in = make([][]*Edge, len(g.nodes))
+	g.assumed = false
 	for _, e := range g.edges {
+		g.assumed = g.assumed || e.Assumed
 		g.out[e.From.index] = append(g.out[e.From.index], e)
 		g.in[e.To.index] = append(g.in[e.To.index], e)
 	}

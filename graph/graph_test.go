@@ -399,3 +399,48 @@ func TestShortestToWithout(t *testing.T) {
 		t.Errorf("the proven step is skipped, yet the path is %v", p)
 	}
 }
+
+// TestReachWithout: the nodes ReachWithout finds are those ShortestToWithout
+// gives a distance, on the sample with each skip of TestShortestToWithout
+// and on random graphs with random steps left out.
+func TestReachWithout(t *testing.T) {
+	s := sample()
+	g := build(s, identity(len(s.nodes)), identity(len(s.edges)))
+	for _, skipped := range [][]string{nil, {"create-workload"}, {"create-workload", "token-request"}, {"node-escape"}} {
+		skip := func(e *graph.Edge) bool { return slices.Contains(skipped, e.Primitive) }
+		sameReach(t, fmt.Sprintf("sample without %v", skipped), g, skip)
+	}
+	if r := g.ReachWithout(g.Sink(), nil); r.Has(nil) {
+		t.Error("a nil node reaches the target")
+	}
+	rng := rand.New(rand.NewSource(7))
+	for round := range 50 {
+		g := graph.New()
+		nodes := []*graph.Node{g.Sink()}
+		for i := range 30 {
+			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
+		}
+		for i := range 60 {
+			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(30)], To: nodes[rng.Intn(31)], Primitive: fmt.Sprintf("p%d", i%5), Hops: rng.Intn(2)})
+		}
+		left := fmt.Sprintf("p%d", rng.Intn(5))
+		sameReach(t, fmt.Sprintf("random graph %d without %s", round, left), g, func(e *graph.Edge) bool { return e.Primitive == left })
+	}
+}
+
+func sameReach(t *testing.T, name string, g *graph.Graph, skip func(*graph.Edge) bool) {
+	t.Helper()
+	tree, r := g.ShortestToWithout(g.Sink(), skip), g.ReachWithout(g.Sink(), skip)
+	reached := 0
+	for _, n := range g.Nodes() {
+		if want := tree.Hops(n) != graph.Unreachable; r.Has(n) != want {
+			t.Errorf("%s: %s reaches the target %v, want %v", name, n.Key, r.Has(n), want)
+		}
+		if r.Has(n) {
+			reached++
+		}
+	}
+	if reached < 1 {
+		t.Errorf("%s: not even the target reaches it", name)
+	}
+}

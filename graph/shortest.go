@@ -2,7 +2,6 @@ package graph
 
 import (
 	"math"
-	"slices"
 )
 
 // Tree is the result of one reverse search from a target: for every node, the
@@ -73,7 +72,7 @@ func (t *Tree) fewestAssumed() {
 		t.assumed[u.index] = first(e.To) + assumedCost(e)
 		return t.assumed[u.index]
 	}
-	if !slices.ContainsFunc(g.edges, func(e *Edge) bool { return e.Assumed }) {
+	if !g.assumed {
 		return
 	}
 	for _, u := range g.nodes {

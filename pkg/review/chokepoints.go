@@ -81,10 +81,10 @@ type ChokeResult struct {
 // reaching returns the identity nodes (by key) that reach cluster-admin,
 // leaving out the edges skip rejects (nil: none).
 func reaching(g *graph.Graph, skip func(*graph.Edge) bool) map[string]bool {
-	t := g.ShortestToWithout(g.Sink(), skip)
+	r := g.ReachWithout(g.Sink(), skip)
 	out := map[string]bool{}
 	for _, n := range g.Nodes() {
-		if risk.IsIdentity(n) && t.Hops(n) != graph.Unreachable {
+		if risk.IsIdentity(n) && r.Has(n) {
 			out[n.Key] = true
 		}
 	}
@@ -94,6 +94,14 @@ func reaching(g *graph.Graph, skip func(*graph.Edge) bool) map[string]bool {
 // granting rejects the edges one of the bindings grants: the graph without
 // those bindings, as far as the graph records who grants what.
 func granting(bindings map[string]bool) func(*graph.Edge) bool {
+	if len(bindings) == 1 {
+		// One binding (each candidate's search): comparing the edges'
+		// binding IDs, interned by the analysis, is much cheaper than
+		// hashing each of them.
+		for b := range bindings {
+			return func(e *graph.Edge) bool { return slices.Contains(e.Bindings, b) }
+		}
+	}
 	return func(e *graph.Edge) bool {
 		for _, b := range e.Bindings {
 			if bindings[b] {
@@ -162,10 +170,10 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	exact := make([][]string, len(ids)) // per binding: the identities it cuts
 	parallel(len(ids), func(i int) {
 		b := ids[i]
-		kept := g.ShortestToWithout(g.Sink(), granting(map[string]bool{b: true}))
+		kept := g.ReachWithout(g.Sink(), granting(map[string]bool{b: true}))
 		var lost []string // the identities its steps cut in the graph
 		for _, k := range fullKeys {
-			if kept.Hops(g.Node(k)) == graph.Unreachable {
+			if !kept.Has(g.Node(k)) {
 				lost = append(lost, k)
 			}
 		}
@@ -176,8 +184,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		// input without b: the re-analysis evaluates only what b may cut.
 		o := opts
 		o.Reaching = func(key string) bool {
-			n := g.Node(key)
-			return n != nil && kept.Hops(n) != graph.Unreachable
+			return kept.Has(g.Node(key))
 		}
 		reach := stillReachingSet(a, o, byID[b], lost)
 		for _, k := range lost {
@@ -433,11 +440,10 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		picks = append(picks, best)
 	}
 	cut := func(without map[string]bool) []bool {
-		tree := g.ShortestToWithout(g.Sink(), granting(without))
+		r := g.ReachWithout(g.Sink(), granting(without))
 		out := make([]bool, len(keys))
 		for i, k := range keys {
-			n := g.Node(k)
-			out[i] = n == nil || tree.Hops(n) == graph.Unreachable
+			out[i] = !r.Has(g.Node(k))
 		}
 		return out
 	}
