@@ -10,9 +10,11 @@ import (
 // where its objects are kept, how a live load lists it and what an offline
 // input without any of it means. The decoder's table of kinds, the live
 // loader's lists, the completeness check's resources and the names
-// --allow-incomplete accepts are derived from it, so that a new kind is one
-// more descriptor (and, when no list of model.Inventory suits it, one more
-// list in inventorylists.go).
+// --allow-incomplete accepts are derived from it; its objects are merged,
+// sorted, replaced when read again and dumped by its list
+// (inventorylists.go). A new kind is one more descriptor (and, when no list
+// of model.Inventory suits it, one more field there and one more list in
+// inventorylists.go).
 
 // kindDescriptor describes one kept kind.
 type kindDescriptor struct {
