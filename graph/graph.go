@@ -220,6 +220,11 @@ func (g *Graph) Nodes() []*Node {
 	return g.nodes
 }
 
+// Unordered returns the nodes in no particular order, without freezing the
+// graph: for a caller that sorts the few it needs itself while the graph is
+// still being built. The slice must not be changed.
+func (g *Graph) Unordered() []*Node { return g.nodes }
+
 // Edges returns all edges in a stable order.
 func (g *Graph) Edges() []*Edge {
 	g.Freeze()

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -245,6 +246,7 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 		a.objects = base.objects
 		a.seeds = base.seeds
 		a.Graph = graph.NewSized(len(base.Graph.Nodes()))
+		a.inheritBindingLists(base, dropped)
 	} else {
 		a.objects = indexObjects(inv)
 		a.seeds = &identitySeeds{eval: a.Eval, inv: inv}
@@ -269,6 +271,38 @@ func (a *Analysis) dropRules() {
 		p.Rules = nil
 	}
 	a.groupRules = nil
+}
+
+// inheritBindingLists gives a re-analysis the lists of bindings to missing
+// roles, to missing ServiceAccounts and to roles without rules that base has
+// made, but the dropped bindings: whether a binding is on each is a matter
+// of the binding and of the objects the two share, and making them anew
+// visited every binding of the input once per re-analysis.
+func (a *Analysis) inheritBindingLists(base *Analysis, dropped []*model.Binding) {
+	drop := make(map[*model.Binding]bool, len(dropped))
+	for _, b := range dropped {
+		drop[b] = true
+	}
+	base.mu.Lock()
+	defer base.mu.Unlock()
+	a.dangling.roles = keptBindings(base.dangling.roles, drop, func(b *model.Binding) *model.Binding { return b })
+	a.dangling.sas = keptBindings(base.dangling.sas, drop, func(d danglingSA) *model.Binding { return d.binding })
+	a.emptyBindings = keptBindings(base.emptyBindings, drop, func(b *model.Binding) *model.Binding { return b })
+}
+
+// keptBindings is list without the entries of dropped bindings; nil (not
+// made yet) stays nil, and an empty result is empty, not nil.
+func keptBindings[T any](list []T, drop map[*model.Binding]bool, of func(T) *model.Binding) []T {
+	if list == nil {
+		return nil
+	}
+	out := make([]T, 0, len(list))
+	for _, x := range list {
+		if !drop[of(x)] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // evaluatorFor is base's evaluator without the dropped bindings, or a new one.
@@ -438,6 +472,8 @@ type identitySeeds struct {
 	// nodes are the subjects' nodes, then the ServiceAccounts', then the
 	// kubelets', in addIdentities' order.
 	nodes []graph.Node
+	// sorted are the indexes of nodes in key order.
+	sorted []int
 }
 
 func (s *identitySeeds) get() *identitySeeds {
@@ -453,6 +489,11 @@ func (s *identitySeeds) get() *identitySeeds {
 		for _, n := range s.inv.Nodes {
 			s.nodes = append(s.nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + n.Name}))
 		}
+		s.sorted = make([]int, len(s.nodes))
+		for i := range s.sorted {
+			s.sorted[i] = i
+		}
+		slices.SortStableFunc(s.sorted, func(i, j int) int { return strings.Compare(s.nodes[i].Key, s.nodes[j].Key) })
 	})
 	return s
 }

@@ -2,7 +2,9 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -37,9 +39,12 @@ type identities struct {
 	holds map[*graph.Node]bool
 }
 
-// snapshotIdentities records the identity nodes made so far.
+// snapshotIdentities records the identity nodes made so far. They are
+// sorted here rather than by freezing the graph, which sorts every node and
+// edge: a re-analysis adds its nodes in key order (addSeededIdentities), so
+// its lists are sorted already.
 func (a *Analysis) snapshotIdentities() {
-	for _, n := range a.Graph.Nodes() {
+	for _, n := range a.Graph.Unordered() {
 		switch n.Kind {
 		case graph.KindUser:
 			a.idents.users = append(a.idents.users, n)
@@ -47,6 +52,12 @@ func (a *Analysis) snapshotIdentities() {
 			a.idents.groups = append(a.idents.groups, n)
 		case graph.KindServiceAccount:
 			a.idents.serviceAccounts = append(a.idents.serviceAccounts, n)
+		}
+	}
+	for _, list := range [][]*graph.Node{a.idents.users, a.idents.groups, a.idents.serviceAccounts} {
+		byKey := func(x, y *graph.Node) int { return strings.Compare(x.Key, y.Key) }
+		if !slices.IsSortedFunc(list, byKey) {
+			slices.SortFunc(list, byKey)
 		}
 	}
 }

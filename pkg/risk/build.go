@@ -218,18 +218,23 @@ func (a *Analysis) addIdentities() {
 func (a *Analysis) addSeededIdentities() {
 	seeds := a.seeds.get()
 	subjects := a.Eval.Subjects()
+	gone := make([]bool, len(seeds.subjects))
 	j := 0
 	for i, s := range seeds.subjects {
 		if j < len(subjects) && subjects[j] == s {
-			a.Graph.AddNode(seeds.nodes[i])
 			j++
+		} else {
+			gone[i] = true
+		}
+	}
+	// In key order: snapshotIdentities then finds its lists sorted.
+	for _, i := range seeds.sorted {
+		if i >= len(gone) || !gone[i] {
+			a.Graph.AddNode(seeds.nodes[i])
 		}
 	}
 	for _, s := range subjects[j:] {
 		a.subjectNode(s) // not among the seeds: cannot happen, but exact anyway
-	}
-	for _, n := range seeds.nodes[len(seeds.subjects):] {
-		a.Graph.AddNode(n)
 	}
 }
 
