@@ -19,10 +19,22 @@ type Grant struct {
 	RoleName string
 	// RuleIndex is the index of the matching rule in the role (after aggregation).
 	RuleIndex int
-	Rule      rbacv1.PolicyRule
-	Subject   Subject
+	// Rule is the matching rule, shared with the role it is of (never
+	// changed): a grant is copied into every bound rule of every subject of
+	// its binding, and into each principal's rules with its groups'.
+	Rule    *rbacv1.PolicyRule
+	Subject Subject
 	// Superuser is set for the system:masters group, which bypasses RBAC.
 	Superuser bool
+}
+
+// PolicyRule returns the grant's rule: the zero rule for a grant of none
+// (the superuser group, a step held by an earlier one).
+func (g Grant) PolicyRule() rbacv1.PolicyRule {
+	if g.Rule == nil {
+		return rbacv1.PolicyRule{}
+	}
+	return *g.Rule
 }
 
 // String is the provenance in the spirit of the apiserver's wording:
@@ -242,7 +254,7 @@ func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 					sg = &SubjectGrants{Subject: s}
 					bySubject[s] = sg
 				}
-				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s})
+				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s})
 			}
 		}
 		return true
@@ -318,7 +330,7 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 			continue
 		}
 		for i := range br.rules {
-			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: br.rules[i], Subject: s}})
+			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
 		}
 	}
 	return out

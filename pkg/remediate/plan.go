@@ -424,12 +424,12 @@ func (p *planner) ruleEdits(a *risk.Analysis, g rbac.Grant, q rbac.Request) ([]E
 	if g.RoleKind == model.KindClusterRole {
 		if cr := clusterRole(a.Inv, g.RoleName); cr != nil && cr.AggregationRule != nil {
 			var out []Edit
-			for _, src := range aggregatedSources(a.Inv, cr, g.Rule) {
+			for _, src := range aggregatedSources(a.Inv, cr, g.PolicyRule()) {
 				if why := p.protectedRoles[roleKey(model.KindClusterRole, "", src.Name)]; why != "" {
 					return nil, why
 				}
 				for i := range src.Rules {
-					if rbac.RuleAllows(q, &src.Rules[i]) && equalRule(src.Rules[i], g.Rule) {
+					if rbac.RuleAllows(q, &src.Rules[i]) && equalRule(src.Rules[i], g.PolicyRule()) {
 						out = append(out, Edit{Kind: EditNarrowRule, RoleKind: model.KindClusterRole, RoleName: src.Name, Rule: src.Rules[i], Request: q})
 					}
 				}
@@ -443,7 +443,7 @@ func (p *planner) ruleEdits(a *risk.Analysis, g rbac.Grant, q rbac.Request) ([]E
 	if why := p.protectedRoles[roleKey(g.RoleKind, ns, g.RoleName)]; why != "" {
 		return nil, why
 	}
-	return []Edit{{Kind: EditNarrowRule, RoleKind: g.RoleKind, RoleNamespace: ns, RoleName: g.RoleName, Rule: g.Rule, Request: q}}, ""
+	return []Edit{{Kind: EditNarrowRule, RoleKind: g.RoleKind, RoleNamespace: ns, RoleName: g.RoleName, Rule: g.PolicyRule(), Request: q}}, ""
 }
 
 func subjectOf(n *graph.Node) (rbac.Subject, bool) {
