@@ -444,3 +444,61 @@ func sameReach(t *testing.T, name string, g *graph.Graph, skip func(*graph.Edge)
 		t.Errorf("%s: not even the target reaches it", name)
 	}
 }
+
+// TestDominators: a node dominates another when removing its steps cuts the
+// other from the target, and LostWithout of some steps of one node is what
+// a search without them loses, on random graphs.
+func TestDominators(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	cutSome := 0
+	for round := range 60 {
+		g := graph.New()
+		nodes := []*graph.Node{g.Sink()}
+		for i := range 25 {
+			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
+		}
+		for range 45 + rng.Intn(30) {
+			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(25)], To: nodes[rng.Intn(26)], Primitive: fmt.Sprintf("p%d", rng.Intn(3)), Hops: rng.Intn(2)})
+		}
+		d := g.DominatorsTo(g.Sink())
+		all := g.ReachWithout(g.Sink(), nil)
+		for _, a := range g.Nodes() {
+			without := g.ReachWithout(g.Sink(), func(e *graph.Edge) bool { return e.From == a && a != g.Sink() })
+			for _, n := range g.Nodes() {
+				want := all.Has(n) && all.Has(a) && (a == n || a == g.Sink() || !without.Has(n))
+				if got := d.Dominates(a, n); got != want {
+					t.Fatalf("round %d: %s dominates %s: %v, want %v", round, a.Key, n.Key, got, want)
+				}
+			}
+			if d.Reaches(a) != all.Has(a) {
+				t.Fatalf("round %d: %s reaches the target: %v, want %v", round, a.Key, d.Reaches(a), all.Has(a))
+			}
+		}
+		// Some steps of one node gone: each node, each primitive.
+		for _, s := range nodes[1:] {
+			for p := range 3 {
+				prim := fmt.Sprintf("p%d", p)
+				gone := func(e *graph.Edge) bool { return e.From == s && e.Primitive == prim }
+				after := g.ReachWithout(g.Sink(), gone)
+				var want, got []string
+				for _, n := range g.Nodes() {
+					if all.Has(n) && !after.Has(n) {
+						want = append(want, n.Key)
+					}
+				}
+				for _, n := range d.LostWithout(g, s, gone) {
+					got = append(got, n.Key)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("round %d: without the %s steps of %s: lost %v, want %v", round, prim, s.Key, got, want)
+				}
+				if len(want) > 0 {
+					cutSome++
+				}
+			}
+		}
+	}
+	if cutSome < 200 {
+		t.Errorf("only %d rounds cut anyone: the random graphs are too kind", cutSome)
+	}
+}

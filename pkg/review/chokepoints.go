@@ -91,6 +91,19 @@ func reaching(g *graph.Graph, skip func(*graph.Edge) bool) map[string]bool {
 	return out
 }
 
+// soleSource returns the node every edge leaves, or nil when they leave
+// several (or there are none).
+func soleSource(edges []*graph.Edge) *graph.Node {
+	var s *graph.Node
+	for _, e := range edges {
+		if s != nil && e.From != s {
+			return nil
+		}
+		s = e.From
+	}
+	return s
+}
+
 // granting rejects the edges one of the bindings grants: the graph without
 // those bindings, as far as the graph records who grants what.
 func granting(bindings map[string]bool) func(*graph.Edge) bool {
@@ -167,15 +180,32 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	// someone, verified, on every core: one search of the graph without its
 	// steps serves both.
 	fullKeys := sortedKeys(full)
+	// A binding whose steps all leave one node (its one subject, most
+	// often) cuts that node's dominator subtree or no one: the tree answers
+	// for all of them at once; the others are searched.
+	dom := g.DominatorsTo(g.Sink())
 	exact := make([][]string, len(ids)) // per binding: the identities it cuts
 	parallel(len(ids), func(i int) {
 		b := ids[i]
-		kept := g.ReachWithout(g.Sink(), granting(map[string]bool{b: true}))
-		var lost []string // the identities its steps cut in the graph
-		for _, k := range fullKeys {
-			if !kept.Has(g.Node(k)) {
-				lost = append(lost, k)
+		var lost []string // the identities its steps cut in the graph, sorted
+		var reaching func(*graph.Node) bool
+		if s := soleSource(onPaths[b]); s != nil {
+			cut := map[*graph.Node]bool{}
+			for _, n := range dom.LostWithout(g, s, granting(map[string]bool{b: true})) {
+				cut[n] = true
+				if full[n.Key] {
+					lost = append(lost, n.Key)
+				}
 			}
+			reaching = func(n *graph.Node) bool { return dom.Reaches(n) && !cut[n] }
+		} else {
+			kept := g.ReachWithout(g.Sink(), granting(map[string]bool{b: true}))
+			for _, k := range fullKeys {
+				if !kept.Has(g.Node(k)) {
+					lost = append(lost, k)
+				}
+			}
+			reaching = kept.Has
 		}
 		if len(lost) == 0 {
 			return
@@ -184,7 +214,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		// input without b: the re-analysis evaluates only what b may cut.
 		o := opts
 		o.Reaching = func(key string) bool {
-			return kept.Has(g.Node(key))
+			return reaching(g.Node(key))
 		}
 		reach := stillReachingSet(a, o, byID[b], lost)
 		for _, k := range lost {
