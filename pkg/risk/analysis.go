@@ -290,6 +290,23 @@ func (a *Analysis) inheritBindingLists(base *Analysis, dropped []*model.Binding)
 	a.emptyBindings = keptBindings(base.emptyBindings, drop, func(b *model.Binding) *model.Binding { return b })
 }
 
+// bindingsWhere returns, made once into *list, the bindings of the input
+// (ClusterRoleBindings first, then RoleBindings, in inventory order; not
+// those that stand for a rules review's answer) for which match holds.
+func (a *Analysis) bindingsWhere(list *[]*model.Binding, match func(*model.Binding) bool) []*model.Binding {
+	return lazySlice(&a.mu, list, func() []*model.Binding {
+		var out []*model.Binding
+		for _, bs := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+			for _, b := range bs {
+				if b.Review == nil && match(b) {
+					out = append(out, b)
+				}
+			}
+		}
+		return out
+	})
+}
+
 // keptBindings is list without the entries of dropped bindings; nil (not
 // made yet) stays nil, and an empty result is empty, not nil.
 func keptBindings[T any](list []T, drop map[*model.Binding]bool, of func(T) *model.Binding) []T {

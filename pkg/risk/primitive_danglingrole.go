@@ -41,17 +41,7 @@ func (danglingRole) Summary() string {
 // danglingRoleBindings returns, computed once, the bindings (ClusterRoleBindings
 // first, then RoleBindings, in inventory order) whose role does not exist.
 func (a *Analysis) danglingRoleBindings() []*model.Binding {
-	return lazySlice(&a.mu, &a.dangling.roles, func() []*model.Binding {
-		var out []*model.Binding
-		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
-			for _, b := range list {
-				if b.Review == nil && a.roleMissing(b) {
-					out = append(out, b)
-				}
-			}
-		}
-		return out
-	})
+	return a.bindingsWhere(&a.dangling.roles, a.roleMissing)
 }
 
 // roleMissing reports whether the role a binding references is known not to exist.

@@ -64,17 +64,7 @@ func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 // first, then RoleBindings, in inventory order) whose role exists without any
 // rule: rare, so each principal checks only these instead of every binding.
 func (a *Analysis) emptyRoleBindings() []*model.Binding {
-	return lazySlice(&a.mu, &a.emptyBindings, func() []*model.Binding {
-		var out []*model.Binding
-		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
-			for _, b := range list {
-				if b.Review == nil && a.roleExistsEmpty(b) {
-					out = append(out, b)
-				}
-			}
-		}
-		return out
-	})
+	return a.bindingsWhere(&a.emptyBindings, a.roleExistsEmpty)
 }
 
 // roleExistsEmpty reports whether the role a binding references exists and has no rules.
