@@ -167,3 +167,60 @@ func (d *Dominators) LostWithout(g *Graph, s *Node, gone func(*Edge) bool) []*No
 	}
 	return d.Dominated(s)
 }
+
+// LostWithoutSources is LostWithout for gone edges that leave several
+// nodes (a binding with several subjects): a source keeps its way when a
+// search from it over the edges left finds the target, or a node whose path
+// in way (a tree of ways to the same target, ShortestTo) takes no gone edge.
+// When at most one source loses its way, the nodes that lose theirs are
+// those every path of which passes through it (a source that keeps its way
+// can stand in for any gone edge out of it); the result is then exact and
+// ok is true. With two or more such sources the nodes that every path takes
+// through one of them are not a subtree of the tree, and ok is false.
+func (d *Dominators) LostWithoutSources(g *Graph, way *Tree, sources []*Node, gone func(*Edge) bool) (lost []*Node, ok bool) {
+	var dead *Node
+	for _, s := range sources {
+		if !d.Reaches(s) || d.keepsWay(g, way, s, gone) {
+			continue
+		}
+		if dead != nil && dead != s {
+			return nil, false
+		}
+		dead = s
+	}
+	if dead == nil {
+		return nil, true
+	}
+	return d.Dominated(dead), true
+}
+
+// keepsWay searches from s over the edges gone rejects not, for the target
+// or a node whose path in way takes no gone edge. Only nodes that reach
+// the target are searched: when s keeps no way, those are the nodes that
+// lose theirs, which are few.
+func (d *Dominators) keepsWay(g *Graph, way *Tree, s *Node, gone func(*Edge) bool) bool {
+	seen := map[*Node]bool{s: true}
+	stack := []*Node{s}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range g.out[x.index] {
+			if gone(e) {
+				continue
+			}
+			w := e.To
+			if w == d.target {
+				return true
+			}
+			if seen[w] || !d.Reaches(w) {
+				continue
+			}
+			if way.avoids(w, gone) {
+				return true
+			}
+			seen[w] = true
+			stack = append(stack, w)
+		}
+	}
+	return false
+}

@@ -499,6 +499,58 @@ func TestDominators(t *testing.T) {
 		}
 	}
 	if cutSome < 200 {
-		t.Errorf("only %d rounds cut anyone: the random graphs are too kind", cutSome)
+		t.Errorf("only %d cuts: the random graphs are too kind", cutSome)
+	}
+	sources(t)
+}
+
+// sources: LostWithoutSources, where it answers, is what a search without
+// the gone edges loses, for gone edges that leave two or three nodes.
+func sources(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	answered, cut, declined := 0, 0, 0
+	for round := range 200 {
+		g := graph.New()
+		nodes := []*graph.Node{g.Sink()}
+		for i := range 20 {
+			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
+		}
+		for range 35 + rng.Intn(25) {
+			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(20)], To: nodes[rng.Intn(21)], Primitive: fmt.Sprintf("p%d", rng.Intn(3)), Hops: rng.Intn(2)})
+		}
+		d, way, all := g.DominatorsTo(g.Sink()), g.ShortestTo(g.Sink()), g.ReachWithout(g.Sink(), nil)
+		for range 10 {
+			var srcs []*graph.Node
+			for range 2 + rng.Intn(2) {
+				srcs = append(srcs, nodes[1+rng.Intn(20)])
+			}
+			prim := fmt.Sprintf("p%d", rng.Intn(3))
+			gone := func(e *graph.Edge) bool { return slices.Contains(srcs, e.From) && e.Primitive == prim }
+			after := g.ReachWithout(g.Sink(), gone)
+			var want, got []string
+			for _, n := range g.Nodes() {
+				if all.Has(n) && !after.Has(n) {
+					want = append(want, n.Key)
+				}
+			}
+			lost, ok := d.LostWithoutSources(g, way, srcs, gone)
+			if !ok {
+				declined++
+				continue
+			}
+			for _, n := range lost {
+				got = append(got, n.Key)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("round %d: without the %s steps of %v: lost %v, want %v", round, prim, srcs, got, want)
+			}
+			answered++
+			if len(want) > 0 {
+				cut++
+			}
+		}
+	}
+	if answered < 1000 || cut < 100 || declined == 0 {
+		t.Errorf("%d answered (%d cutting someone), %d declined: the random graphs miss a case", answered, cut, declined)
 	}
 }

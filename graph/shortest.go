@@ -177,3 +177,19 @@ func (t *Tree) Path(n *Node) []*Edge {
 	}
 	return path
 }
+
+// avoids reports whether n's path in the tree reaches the target without an
+// edge gone rejects.
+func (t *Tree) avoids(n *Node, gone func(*Edge) bool) bool {
+	for cur, steps := n, 0; steps <= len(t.dist); steps++ {
+		if cur == t.target {
+			return true
+		}
+		e := t.next[cur.index]
+		if e == nil || gone(e) {
+			return false
+		}
+		cur = e.To
+	}
+	return false
+}

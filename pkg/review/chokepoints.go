@@ -104,6 +104,17 @@ func soleSource(edges []*graph.Edge) *graph.Node {
 	return s
 }
 
+// sources returns the nodes the edges leave, each once, in edge order.
+func sources(edges []*graph.Edge) []*graph.Node {
+	var out []*graph.Node
+	for _, e := range edges {
+		if !slices.Contains(out, e.From) {
+			out = append(out, e.From)
+		}
+	}
+	return out
+}
+
 // granting rejects the edges one of the bindings grants: the graph without
 // those bindings, as far as the graph records who grants what.
 func granting(bindings map[string]bool) func(*graph.Edge) bool {
@@ -182,16 +193,26 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	fullKeys := sortedKeys(full)
 	// A binding whose steps all leave one node (its one subject, most
 	// often) cuts that node's dominator subtree or no one: the tree answers
-	// for all of them at once; the others are searched.
+	// for all of them at once. So does it for a binding whose steps leave
+	// several nodes of which at most one loses every way; the others are
+	// searched.
 	dom := g.DominatorsTo(g.Sink())
 	exact := make([][]string, len(ids)) // per binding: the identities it cuts
 	parallel(len(ids), func(i int) {
 		b := ids[i]
+		gone := granting(map[string]bool{b: true})
+		var cutNodes []*graph.Node
+		ok := true
+		if s := soleSource(onPaths[b]); s != nil {
+			cutNodes = dom.LostWithout(g, s, gone)
+		} else {
+			cutNodes, ok = dom.LostWithoutSources(g, tree, sources(onPaths[b]), gone)
+		}
 		var lost []string // the identities its steps cut in the graph, sorted
 		var reaching func(*graph.Node) bool
-		if s := soleSource(onPaths[b]); s != nil {
+		if ok {
 			cut := map[*graph.Node]bool{}
-			for _, n := range dom.LostWithout(g, s, granting(map[string]bool{b: true})) {
+			for _, n := range cutNodes {
 				cut[n] = true
 				if full[n.Key] {
 					lost = append(lost, n.Key)
@@ -199,7 +220,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 			}
 			reaching = func(n *graph.Node) bool { return dom.Reaches(n) && !cut[n] }
 		} else {
-			kept := g.ReachWithout(g.Sink(), granting(map[string]bool{b: true}))
+			kept := g.ReachWithout(g.Sink(), gone)
 			for _, k := range fullKeys {
 				if !kept.Has(g.Node(k)) {
 					lost = append(lost, k)
