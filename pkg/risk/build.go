@@ -291,7 +291,19 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 		}
 	}
 	for _, s := range roots {
-		push(a.Graph.Node(SubjectKey(s)))
+		push(a.node(SubjectKey(s)))
+	}
+	if a.Opts.KeepCandidates {
+		// What is kept is known before any evaluation: the roots' groups
+		// need the roots' principals.
+		for _, n := range queue {
+			a.rootPrincipal(n)
+		}
+		a.keepRoots(queue)
+	}
+	if a.toSink == nil && a.workers() > 1 {
+		a.evaluateLevels(queue, push, &queue)
+		return
 	}
 	for len(queue) > 0 {
 		if a.toSink != nil && a.allReach(roots) {
@@ -306,16 +318,53 @@ func (a *Analysis) evaluateFrom(roots []rbac.Subject) {
 			a.markToSink(n)
 			continue
 		}
-		p := a.byKey[n.Key]
-		if p == nil && a.lazyPrincipals {
-			p = a.ensurePrincipal(n) // nil for a node that is no identity
-		}
-		if p != nil {
+		if p := a.rootPrincipal(n); p != nil {
 			a.evaluatePrincipal(p)
 		}
 		for _, next := range a.succ[n] {
 			push(next)
 		}
+	}
+}
+
+// rootPrincipal returns the principal of a node the evaluation from the
+// roots reaches, made now when principals are made lazily (nil for a node
+// that is no identity and has none).
+func (a *Analysis) rootPrincipal(n *graph.Node) *Principal {
+	p := a.Principal(n.Key)
+	if p == nil && a.lazyPrincipals {
+		p = a.ensurePrincipal(n)
+	}
+	return p
+}
+
+// evaluateLevels is evaluateFrom's breadth-first search a whole level at a
+// time, each level's principals evaluated on every core: a level is taken
+// in queue order and the next one is made of the ends of its nodes' steps in
+// that order, as the queue would have it, so the same nodes are evaluated.
+// (Not with StopWhenRootsReach, whose stop is decided node by node.) push
+// appends to *queue.
+func (a *Analysis) evaluateLevels(level []*graph.Node, push func(*graph.Node), queue *[]*graph.Node) {
+	for len(level) > 0 {
+		*queue = nil
+		taken := level[:0:0]
+		var batch []*Principal
+		for _, n := range level {
+			if a.Opts.Unreaching != nil && a.Opts.Unreaching(n.Key) {
+				continue
+			}
+			taken = append(taken, n)
+			if p := a.rootPrincipal(n); p != nil {
+				batch = append(batch, p)
+			}
+		}
+		a.evaluateAll(batch)
+		for _, n := range taken {
+			for _, next := range a.succ[n] {
+				push(next)
+			}
+		}
+		level = *queue
 	}
 }
 
@@ -330,19 +379,21 @@ func (a *Analysis) keeps(p *Principal) bool {
 	if len(a.Opts.Roots) == 0 {
 		return true
 	}
-	if a.kept == nil {
-		a.kept = map[string]bool{}
-		for _, s := range a.Opts.Roots {
-			k := SubjectKey(s)
-			a.kept[k] = true
-			if r := a.byKey[k]; r != nil {
-				for _, g := range r.Groups {
-					a.kept[groupKey(g)] = true
-				}
+	return a.kept[p.Node.Key]
+}
+
+// keepRoots makes the set keeps reads with Roots, before any evaluation
+// (evaluations run at once read it): the roots and their groups.
+func (a *Analysis) keepRoots(roots []*graph.Node) {
+	a.kept = map[string]bool{}
+	for _, n := range roots {
+		a.kept[n.Key] = true
+		if r := a.Principal(n.Key); r != nil {
+			for _, g := range r.Groups {
+				a.kept[groupKey(g)] = true
 			}
 		}
 	}
-	return a.kept[p.Node.Key]
 }
 
 // markToSink records that n reaches cluster-admin, and so every node known

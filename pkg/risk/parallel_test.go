@@ -8,6 +8,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
@@ -83,6 +84,52 @@ func TestParallelIsSequential(t *testing.T) {
 	}
 	if parallelRuns < 100 {
 		t.Fatalf("only %d parallel analyses compared", parallelRuns)
+	}
+}
+
+// TestParallelFromIsSequential: the evaluation from some roots (from,
+// explain), a whole breadth-first level at a time on several goroutines,
+// gives the analysis of the queue taken node by node: for the first
+// identities of every scenario and of generated clusters, one root and
+// several, with and without the candidates kept.
+func TestParallelFromIsSequential(t *testing.T) {
+	defer risk.SetMinParallel(1)()
+	var inputs []*model.Inventory
+	for _, dir := range caseDirs(t, "scenarios") {
+		inputs = append(inputs, loadInput(t, dir))
+	}
+	inputs = append(inputs, benchInventoryN(t, 12), hostileInventory(t, 30, 3))
+	compared, grown := 0, 0
+	for i, inv := range inputs {
+		base := risk.Analyze(inv, risk.Options{Workers: 1})
+		var subjects []rbac.Subject
+		for _, n := range base.Graph.Nodes() {
+			if s, ok := risk.SubjectOf(n); ok {
+				subjects = append(subjects, s)
+			}
+		}
+		for j, roots := range [][]rbac.Subject{subjects[:min(1, len(subjects))], subjects[len(subjects)/2 : min(len(subjects)/2+3, len(subjects))]} {
+			if len(roots) == 0 {
+				continue
+			}
+			for _, keep := range []bool{false, true} {
+				opts := risk.Options{Roots: roots, Identities: roots, KeepCandidates: keep}
+				opts.Workers = 1
+				seq := risk.Analyze(inv, opts)
+				want := fullDump(seq)
+				opts.Workers = 4
+				if got := fullDump(risk.Analyze(inv, opts)); got != want {
+					t.Errorf("input %d, roots %d (keep %v): the parallel evaluation from the roots differs:\n%s", i, j, keep, firstDiff(got, want))
+				}
+				compared++
+				if len(seq.Graph.Edges()) > 20 {
+					grown++
+				}
+			}
+		}
+	}
+	if compared < 100 || grown < 10 {
+		t.Fatalf("%d evaluations from roots compared, %d with more than 20 steps: too few", compared, grown)
 	}
 }
 
