@@ -129,6 +129,22 @@ func (g *Graph) AddNode(n Node) *Node {
 	return &nn
 }
 
+// AddNodes adds the nodes of ns whose keys are new, keeping them in ns
+// itself (which must not change afterwards): one allocation for many nodes,
+// for a caller that makes a graph of the same nodes again and again (each
+// choke point verification re-analyses the input).
+func (g *Graph) AddNodes(ns []Node) {
+	for i := range ns {
+		n := &ns[i]
+		if _, ok := g.byKey[n.Key]; ok {
+			continue
+		}
+		g.nodes = append(g.nodes, n)
+		g.byKey[n.Key] = n
+	}
+	g.frozen = false
+}
+
 // Node returns the node with the key, or nil.
 func (g *Graph) Node(key string) *Node { return g.byKey[key] }
 

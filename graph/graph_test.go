@@ -554,3 +554,29 @@ func sources(t *testing.T) {
 		t.Errorf("%d answered (%d cutting someone), %d declined: the random graphs miss a case", answered, cut, declined)
 	}
 }
+
+// TestAddNodes: AddNodes adds the new keys only, its nodes are the slice's
+// own, and the graph is the one AddNode would make.
+func TestAddNodes(t *testing.T) {
+	g := graph.New()
+	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
+	ns := []graph.Node{
+		{Key: "Group:dev", Kind: graph.KindGroup, Name: "dev"},
+		{Key: "User:alice", Kind: graph.KindUser, Name: "alice again"},
+		{Key: "ServiceAccount:ci:deployer", Kind: graph.KindServiceAccount, Name: "deployer", Namespace: "ci"},
+	}
+	g.AddNodes(ns)
+	if g.Node("User:alice") != alice || alice.Name != "alice" {
+		t.Errorf("an existing key was replaced: %+v", g.Node("User:alice"))
+	}
+	if g.Node("Group:dev") != &ns[0] || g.Node("ServiceAccount:ci:deployer") != &ns[2] {
+		t.Error("the new nodes are not the slice's own")
+	}
+	var keys []string
+	for _, n := range g.Nodes() {
+		keys = append(keys, n.Key)
+	}
+	if want := []string{"Group:dev", "ServiceAccount:ci:deployer", "User:alice", "cluster-admin"}; !slices.Equal(keys, want) {
+		t.Errorf("nodes %v, want %v", keys, want)
+	}
+}

@@ -228,11 +228,13 @@ func (a *Analysis) addSeededIdentities() {
 		}
 	}
 	// In key order: snapshotIdentities then finds its lists sorted.
+	nodes := make([]graph.Node, 0, len(seeds.sorted))
 	for _, i := range seeds.sorted {
 		if i >= len(gone) || !gone[i] {
-			a.Graph.AddNode(seeds.nodes[i])
+			nodes = append(nodes, seeds.nodes[i])
 		}
 	}
+	a.Graph.AddNodes(nodes)
 	for _, s := range subjects[j:] {
 		a.subjectNode(s) // not among the seeds: cannot happen, but exact anyway
 	}
