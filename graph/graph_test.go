@@ -415,14 +415,7 @@ func TestReachWithout(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(7))
 	for round := range 50 {
-		g := graph.New()
-		nodes := []*graph.Node{g.Sink()}
-		for i := range 30 {
-			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
-		}
-		for i := range 60 {
-			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(30)], To: nodes[rng.Intn(31)], Primitive: fmt.Sprintf("p%d", i%5), Hops: rng.Intn(2)})
-		}
+		g, _ := randomGraph(rng, 30, 60, 5)
 		left := fmt.Sprintf("p%d", rng.Intn(5))
 		sameReach(t, fmt.Sprintf("random graph %d without %s", round, left), g, func(e *graph.Edge) bool { return e.Primitive == left })
 	}
@@ -452,14 +445,7 @@ func TestDominators(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
 	cutSome := 0
 	for round := range 60 {
-		g := graph.New()
-		nodes := []*graph.Node{g.Sink()}
-		for i := range 25 {
-			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
-		}
-		for range 45 + rng.Intn(30) {
-			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(25)], To: nodes[rng.Intn(26)], Primitive: fmt.Sprintf("p%d", rng.Intn(3)), Hops: rng.Intn(2)})
-		}
+		g, nodes := randomGraph(rng, 25, 45+rng.Intn(30), 3)
 		d := g.DominatorsTo(g.Sink())
 		all := g.ReachWithout(g.Sink(), nil)
 		for _, a := range g.Nodes() {
@@ -510,14 +496,7 @@ func sources(t *testing.T) {
 	rng := rand.New(rand.NewSource(13))
 	answered, cut, declined := 0, 0, 0
 	for round := range 200 {
-		g := graph.New()
-		nodes := []*graph.Node{g.Sink()}
-		for i := range 20 {
-			nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
-		}
-		for range 35 + rng.Intn(25) {
-			g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(20)], To: nodes[rng.Intn(21)], Primitive: fmt.Sprintf("p%d", rng.Intn(3)), Hops: rng.Intn(2)})
-		}
+		g, nodes := randomGraph(rng, 20, 35+rng.Intn(25), 3)
 		d, way, all := g.DominatorsTo(g.Sink()), g.ShortestTo(g.Sink()), g.ReachWithout(g.Sink(), nil)
 		for range 10 {
 			var srcs []*graph.Node
@@ -579,4 +558,19 @@ func TestAddNodes(t *testing.T) {
 	if want := []string{"Group:dev", "ServiceAccount:ci:deployer", "User:alice", "cluster-admin"}; !slices.Equal(keys, want) {
 		t.Errorf("nodes %v, want %v", keys, want)
 	}
+}
+
+// randomGraph is a graph of the sink and users u00…, with edges random
+// steps between them (none out of the sink) of primitives p0…, 0 or 1 hop;
+// nodes[0] is the sink.
+func randomGraph(rng *rand.Rand, users, edges, prims int) (*graph.Graph, []*graph.Node) {
+	g := graph.New()
+	nodes := []*graph.Node{g.Sink()}
+	for i := range users {
+		nodes = append(nodes, g.AddNode(graph.Node{Key: fmt.Sprintf("User:u%02d", i), Kind: graph.KindUser}))
+	}
+	for range edges {
+		g.AddEdge(graph.Edge{From: nodes[1+rng.Intn(users)], To: nodes[rng.Intn(users+1)], Primitive: fmt.Sprintf("p%d", rng.Intn(prims)), Hops: rng.Intn(2)})
+	}
+	return g, nodes
 }
