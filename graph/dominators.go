@@ -178,6 +178,9 @@ func (d *Dominators) LostWithout(g *Graph, s *Node, gone func(*Edge) bool) []*No
 // ok is true. With two or more such sources the nodes that every path takes
 // through one of them are not a subtree of the tree, and ok is false.
 func (d *Dominators) LostWithoutSources(g *Graph, way *Tree, sources []*Node, gone func(*Edge) bool) (lost []*Node, ok bool) {
+	if len(sources) == 1 {
+		return d.LostWithout(g, sources[0], gone), true // no search needed
+	}
 	var dead *Node
 	for _, s := range sources {
 		if !d.Reaches(s) || d.keepsWay(g, way, s, gone) {

@@ -91,19 +91,6 @@ func reaching(g *graph.Graph, skip func(*graph.Edge) bool) map[string]bool {
 	return out
 }
 
-// soleSource returns the node every edge leaves, or nil when they leave
-// several (or there are none).
-func soleSource(edges []*graph.Edge) *graph.Node {
-	var s *graph.Node
-	for _, e := range edges {
-		if s != nil && e.From != s {
-			return nil
-		}
-		s = e.From
-	}
-	return s
-}
-
 // sources returns the nodes the edges leave, each once, in edge order.
 func sources(edges []*graph.Edge) []*graph.Node {
 	var out []*graph.Node
@@ -187,27 +174,19 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	// path in the graph keeps it; one that loses it may not (another rule
 	// can allow the same step, or a step the binding made redundant comes
 	// back), so each candidate is verified by re-analysis.
-	// Each binding on a path is searched and, when the graph says it cuts
-	// someone, verified, on every core: one search of the graph without its
-	// steps serves both.
+	// Each binding on a path is answered and, when the graph says it cuts
+	// someone, verified, on every core. A binding whose steps leave one node
+	// (its one subject, most often), or several of which at most one loses
+	// every way, cuts that node's subtree of the dominator tree or no one:
+	// one tree answers for all of them. The others are searched: what keeps
+	// a way in the search is also what the verification need not evaluate.
 	fullKeys := sortedKeys(full)
-	// A binding whose steps all leave one node (its one subject, most
-	// often) cuts that node's dominator subtree or no one: the tree answers
-	// for all of them at once. So does it for a binding whose steps leave
-	// several nodes of which at most one loses every way; the others are
-	// searched.
 	dom := g.DominatorsTo(g.Sink())
 	exact := make([][]string, len(ids)) // per binding: the identities it cuts
 	parallel(len(ids), func(i int) {
 		b := ids[i]
 		gone := granting(map[string]bool{b: true})
-		var cutNodes []*graph.Node
-		ok := true
-		if s := soleSource(onPaths[b]); s != nil {
-			cutNodes = dom.LostWithout(g, s, gone)
-		} else {
-			cutNodes, ok = dom.LostWithoutSources(g, tree, sources(onPaths[b]), gone)
-		}
+		cutNodes, ok := dom.LostWithoutSources(g, tree, sources(onPaths[b]), gone)
 		var lost []string // the identities its steps cut in the graph, sorted
 		var reaching func(*graph.Node) bool
 		if ok {
