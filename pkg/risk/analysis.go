@@ -557,7 +557,7 @@ func (a *Analysis) NamespaceAdmin(ns string) *graph.Node {
 		return n
 	}
 	p := &Principal{Node: n, Rules: []rbac.BoundRule{{Rule: allInNamespace, Namespace: ns, Grant: rbac.Grant{}}}, Own: 1}
-	a.addPrincipal(p)
+	a.publishPrincipal(p)
 	return n
 }
 
@@ -582,6 +582,6 @@ func (a *Analysis) RoleScope(kind, name, ns string, rules []rbacv1.PolicyRule) *
 	for _, r := range rules {
 		p.Rules = append(p.Rules, rbac.BoundRule{Rule: r, Namespace: ns})
 	}
-	a.addPrincipal(p)
+	a.publishPrincipal(p)
 	return n
 }

@@ -149,15 +149,8 @@ func (a *Analysis) groupRulesOf(group string) []rbacBound {
 	})
 }
 
-func (a *Analysis) addPrincipal(p *Principal) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.byKey[p.Node.Key] = p
-	a.principals = append(a.principals, p)
-}
-
-// publishPrincipal adds p unless its node has a principal already, which
-// it returns instead.
+// publishPrincipal adds p unless its node has a principal already (one made
+// meanwhile by another evaluation), which it returns instead.
 func (a *Analysis) publishPrincipal(p *Principal) (*Principal, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

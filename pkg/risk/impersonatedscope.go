@@ -32,7 +32,7 @@ func (a *Analysis) ImpersonatedScope(id rbac.Identity, who, mode string, request
 		return n
 	}
 	rules := append(append([]rbac.BoundRule(nil), requests...), internal...)
-	a.addPrincipal(&Principal{Node: n, Rules: rules, Own: len(rules), Groups: id.Groups, Acting: &id})
+	a.publishPrincipal(&Principal{Node: n, Rules: rules, Own: len(rules), Groups: id.Groups, Acting: &id})
 	return n
 }
 
