@@ -408,12 +408,22 @@ const maxCutRounds = 20
 // stillReaching returns the identities (node keys, in their order) that
 // reach cluster-admin in g.
 func stillReaching(g *graph.Graph, keys []string) []string {
-	tree := g.ShortestTo(g.Sink())
 	var out []string
-	for _, k := range keys {
-		if n := g.Node(k); n != nil && tree.Hops(n) != graph.Unreachable {
-			out = append(out, k)
+	for i, ok := range reachOf(g, nil, keys) {
+		if ok {
+			out = append(out, keys[i])
 		}
+	}
+	return out
+}
+
+// reachOf tells, for each node key, whether the node reaches cluster-admin
+// in g without the edges skip rejects (nil: none).
+func reachOf(g *graph.Graph, skip func(*graph.Edge) bool, keys []string) []bool {
+	r := g.ReachWithout(g.Sink(), skip)
+	out := make([]bool, len(keys))
+	for i, k := range keys {
+		out[i] = r.Has(g.Node(k))
 	}
 	return out
 }
@@ -469,18 +479,12 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		chosen[best] = true
 		picks = append(picks, best)
 	}
-	cut := func(without map[string]bool) []bool {
-		r := g.ReachWithout(g.Sink(), granting(without))
-		out := make([]bool, len(keys))
-		for i, k := range keys {
-			out[i] = !r.Has(g.Node(k))
-		}
-		return out
-	}
-	want := cut(chosen)
+	// Which identities still reach: the same without a pick as with it,
+	// and the pick is not needed.
+	want := reachOf(g, granting(chosen), keys)
 	for i := len(picks) - 1; i >= 0; i-- {
 		delete(chosen, picks[i])
-		if !slices.Equal(cut(chosen), want) {
+		if !slices.Equal(reachOf(g, granting(chosen), keys), want) {
 			chosen[picks[i]] = true
 		}
 	}
