@@ -17,9 +17,6 @@ const pickNamespace = "pick-namespace"
 // principals × namespaces, the bulk of the graph on large clusters).
 func (a *Analysis) anyNamespaceAdmin() *graph.Node {
 	const key = "Scope:any-namespace-admin"
-	if n := a.node(key); n != nil {
-		return n
-	}
 	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: "any-namespace-admin", Label: "Scope\nall permissions in any namespace"})
 	if !made {
 		return n

@@ -18,9 +18,6 @@ const pickNode = "pick-node"
 // make the graph grow as principals × Nodes, quadratic in the cluster's size.
 // The scope is created, with its edges, on first use.
 func (a *Analysis) AnyNode() *graph.Node {
-	if n := a.node(anyNodeKey); n != nil {
-		return n
-	}
 	n, made := a.addNode(graph.Node{Key: anyNodeKey, Kind: graph.KindScope, Name: "any-node", Label: "Scope\nany node"})
 	if !made {
 		return n

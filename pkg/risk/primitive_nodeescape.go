@@ -96,34 +96,21 @@ func createHow(w workloadResource, ns string) string {
 // node (Pod Security admits privileged pods, Nodes are in the input), in the
 // order of the step's condition, memoised per kind.
 func (a *Analysis) escapeOrder(w workloadResource) []string {
-	a.mu.Lock()
-	order, ok := a.escapeNS[w.resource]
-	a.mu.Unlock()
-	if ok {
-		return order
-	}
-	type nsCond struct{ ns, cond string }
-	var held []nsCond
-	for _, ns := range a.namespaces {
-		for _, c := range escapeCandidates(a, ns, createHow(w, ns)) {
-			if c.Holds {
-				held = append(held, nsCond{ns, c.Condition})
+	return memo(&a.mu, &a.escapeNS, w.resource, func() []string {
+		type nsCond struct{ ns, cond string }
+		var held []nsCond
+		for _, ns := range a.namespaces {
+			for _, c := range escapeCandidates(a, ns, createHow(w, ns)) {
+				if c.Holds {
+					held = append(held, nsCond{ns, c.Condition})
+				}
 			}
 		}
-	}
-	sort.SliceStable(held, func(i, j int) bool { return held[i].cond < held[j].cond })
-	order = make([]string, len(held))
-	for i, h := range held {
-		order[i] = h.ns
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.escapeNS == nil {
-		a.escapeNS = map[string][]string{}
-	}
-	if old, ok := a.escapeNS[w.resource]; ok {
-		return old // computed meanwhile by another evaluation
-	}
-	a.escapeNS[w.resource] = order
-	return order
+		sort.SliceStable(held, func(i, j int) bool { return held[i].cond < held[j].cond })
+		order := make([]string, len(held))
+		for i, h := range held {
+			order[i] = h.ns
+		}
+		return order
+	})
 }
