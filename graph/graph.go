@@ -5,6 +5,7 @@
 package graph
 
 import (
+	"hash/maphash"
 	"sort"
 	"strings"
 )
@@ -94,10 +95,16 @@ const edgeBlock = 256
 
 // Graph holds nodes and edges; call Freeze before querying.
 type Graph struct {
-	nodes  []*Node
-	byKey  map[string]*Node
-	edges  []*Edge
-	seen   map[edgeKey]*Edge
+	nodes []*Node
+	byKey map[string]*Node
+	edges []*Edge
+	// seen finds an edge by the hash of its de-duplication key, and clash
+	// the few whose hash another key has: a hash is an eighth of the size of
+	// the key, and a large cluster's graph has millions of edges. Both are
+	// only needed while edges are added: Freeze drops them.
+	seen   map[uint64]*Edge
+	clash  map[edgeKey]*Edge
+	seed   maphash.Seed
 	block  []Edge // the current block of edges (never grown: pointers into it stay valid)
 	out    [][]*Edge
 	in     [][]*Edge
@@ -112,7 +119,7 @@ func New() *Graph { return NewSized(0) }
 // NewSized is New with room for n nodes, for a caller that knows about how
 // many it will add (a re-analysis of an input makes every identity of it).
 func NewSized(n int) *Graph {
-	g := &Graph{byKey: make(map[string]*Node, n), nodes: make([]*Node, 0, n), seen: map[edgeKey]*Edge{}}
+	g := &Graph{byKey: make(map[string]*Node, n), nodes: make([]*Node, 0, n), seed: maphash.MakeSeed()}
 	g.AddNode(Node{Key: SinkKey, Kind: KindSink, Name: "cluster-admin"})
 	return g
 }
@@ -164,9 +171,12 @@ func (g *Graph) AddEdge(e Edge) {
 	if e.From == nil || e.To == nil || e.From == e.To {
 		return
 	}
-	k := e.key()
-	if old, dup := g.seen[k]; dup {
-		if e.Condition < old.Condition || (e.Condition == old.Condition && strings.Join(e.Bindings, "\x01") < strings.Join(old.Bindings, "\x01")) {
+	if g.seen == nil {
+		g.index()
+	}
+	h := g.hash(&e)
+	if old := g.find(h, &e); old != nil {
+		if e.Condition < old.Condition || (e.Condition == old.Condition && compareJoined(e.Bindings, old.Bindings) < 0) {
 			*old = e
 			g.frozen = false
 		}
@@ -178,7 +188,7 @@ func (g *Graph) AddEdge(e Edge) {
 	}
 	g.block = append(g.block, e)
 	stored := &g.block[len(g.block)-1]
-	g.seen[k] = stored
+	g.remember(h, stored)
 	g.edges = append(g.edges, stored)
 	g.frozen = false
 }
@@ -194,14 +204,20 @@ func (g *Graph) Freeze() {
 		n.index = i
 	}
 	sort.SliceStable(g.edges, func(i, j int) bool { return lessEdge(g.edges[i], g.edges[j]) })
-	g.out = make([][]*Edge, len(g.nodes))
-	g.in = make([][]*Edge, len(g.nodes))
+	// Every node's lists are cut from two arrays of exactly the edges.
+	outs, ins := make([]int, len(g.nodes)), make([]int, len(g.nodes))
 	g.assumed = false
 	for _, e := range g.edges {
 		g.assumed = g.assumed || e.Assumed
+		outs[e.From.index]++
+		ins[e.To.index]++
+	}
+	g.out, g.in = adjacency(outs), adjacency(ins)
+	for _, e := range g.edges {
 		g.out[e.From.index] = append(g.out[e.From.index], e)
 		g.in[e.To.index] = append(g.in[e.To.index], e)
 	}
+	g.seen, g.clash = nil, nil
 	g.frozen = true
 }
 
@@ -218,8 +234,8 @@ func lessEdge(a, b *Edge) bool {
 	if a.Primitive != b.Primitive {
 		return a.Primitive < b.Primitive
 	}
-	if ga, gb := strings.Join(a.GrantedBy, "\x01"), strings.Join(b.GrantedBy, "\x01"); ga != gb {
-		return ga < gb
+	if c := compareJoined(a.GrantedBy, b.GrantedBy); c != 0 {
+		return c < 0
 	}
 	// Steps that differ only in their condition (e.g. get, list or watch of
 	// the same Secret) must not keep their insertion order: every field of the
@@ -227,7 +243,7 @@ func lessEdge(a, b *Edge) bool {
 	if a.Condition != b.Condition {
 		return a.Condition < b.Condition
 	}
-	return strings.Join(a.Bindings, "\x01") < strings.Join(b.Bindings, "\x01")
+	return compareJoined(a.Bindings, b.Bindings) < 0
 }
 
 // Nodes returns all nodes sorted by key.

@@ -1,0 +1,91 @@
+package graph
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+func TestCompareJoined(t *testing.T) {
+	cases := []struct {
+		a, b []string
+		want int
+	}{
+		{nil, nil, 0},
+		{nil, []string{""}, 0},
+		{[]string{"a"}, []string{"a"}, 0},
+		{[]string{"a"}, []string{"b"}, -1},
+		{[]string{"a", "b"}, []string{"a"}, 1},
+		{[]string{"a"}, []string{"ab"}, -1},
+		{[]string{"a", "b"}, []string{"ab"}, -1},
+		{[]string{"a\x00"}, []string{"a", "b"}, -1},
+		{[]string{"a\x01b"}, []string{"a", "b"}, 0},
+		{[]string{"a\x02"}, []string{"a", "b"}, 1},
+		{[]string{"x", "a"}, []string{"x", "a", ""}, -1},
+	}
+	for _, c := range cases {
+		if got := compareJoined(c.a, c.b); got != c.want {
+			t.Errorf("compareJoined(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+	// Against joining, on lists of short strings over a small alphabet.
+	r := rand.New(rand.NewSource(1))
+	list := func() []string {
+		out := make([]string, r.Intn(4))
+		for i := range out {
+			b := make([]byte, r.Intn(3))
+			for j := range b {
+				b[j] = "\x00\x01\x02ab"[r.Intn(5)]
+			}
+			out[i] = string(b)
+		}
+		return out
+	}
+	for range 20000 {
+		a, b := list(), list()
+		if got, want := compareJoined(a, b), strings.Compare(strings.Join(a, "\x01"), strings.Join(b, "\x01")); got != want {
+			t.Fatalf("compareJoined(%q, %q) = %d, want %d", a, b, got, want)
+		}
+	}
+}
+
+// TestEdgeHashClash gives two different edges one hash: each is still found
+// under its own key.
+func TestEdgeHashClash(t *testing.T) {
+	g := New()
+	u, v := g.AddNode(Node{Key: "User:u"}), g.AddNode(Node{Key: "User:v"})
+	g.index()
+	e1 := &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x", "y"}}
+	e2 := &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x\x01y"}}
+	g.remember(7, e1)
+	g.remember(7, e2)
+	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x", "y"}}); got != e1 {
+		t.Errorf("find(e1) = %v", got)
+	}
+	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x\x01y"}}); got != e2 {
+		t.Errorf("find(e2) = %v", got)
+	}
+	if got := g.find(7, &Edge{From: v, To: u, Primitive: "p"}); got != nil {
+		t.Errorf("find(other) = %v, want nil", got)
+	}
+	if got := g.find(8, e1); got != nil {
+		t.Errorf("find under another hash = %v, want nil", got)
+	}
+}
+
+// TestAddEdgeAfterFreeze: Freeze drops the de-duplication index; an edge
+// added after it is still de-duplicated.
+func TestAddEdgeAfterFreeze(t *testing.T) {
+	g := New()
+	u := g.AddNode(Node{Key: "User:u"})
+	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", GrantedBy: []string{"a", "b"}, Condition: "z"})
+	g.Freeze()
+	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", GrantedBy: []string{"a", "b"}, Condition: "y"})
+	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "q"})
+	if es := g.Edges(); len(es) != 2 || es[0].Condition != "y" || es[1].Primitive != "q" {
+		t.Fatalf("edges after Freeze: %+v", es)
+	}
+	if out := g.From(u); len(out) != 2 {
+		t.Errorf("From(u) has %d edges, want 2", len(out))
+	}
+}
