@@ -301,7 +301,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 
 // BoundRule is a rule an identity holds, with where it holds and why.
 type BoundRule struct {
-	Rule rbacv1.PolicyRule
+	Rule *rbacv1.PolicyRule
 	// Namespace is empty for rules from ClusterRoleBindings (cluster-wide).
 	Namespace string
 	Grant     Grant
@@ -330,7 +330,7 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 			continue
 		}
 		for i := range br.rules {
-			out = append(out, BoundRule{Rule: br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
+			out = append(out, BoundRule{Rule: &br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
 		}
 	}
 	return out

@@ -556,7 +556,7 @@ func (a *Analysis) NamespaceAdmin(ns string) *graph.Node {
 	if !made {
 		return n
 	}
-	p := &Principal{Node: n, Rules: []rbac.BoundRule{{Rule: allInNamespace, Namespace: ns, Grant: rbac.Grant{}}}, Own: 1}
+	p := &Principal{Node: n, Rules: []rbac.BoundRule{{Rule: &allInNamespace, Namespace: ns, Grant: rbac.Grant{}}}, Own: 1}
 	a.publishPrincipal(p)
 	return n
 }
@@ -579,8 +579,8 @@ func (a *Analysis) RoleScope(kind, name, ns string, rules []rbacv1.PolicyRule) *
 		return n
 	}
 	p := &Principal{Node: n, Own: len(rules)}
-	for _, r := range rules {
-		p.Rules = append(p.Rules, rbac.BoundRule{Rule: r, Namespace: ns})
+	for i := range rules {
+		p.Rules = append(p.Rules, rbac.BoundRule{Rule: &rules[i], Namespace: ns})
 	}
 	a.publishPrincipal(p)
 	return n

@@ -532,7 +532,7 @@ func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
 	var idx []int
 	for i, r := range p.Rules {
 		if r.Namespace == "" {
-			clusterWide = append(clusterWide, r.Rule)
+			clusterWide = append(clusterWide, *r.Rule)
 			idx = append(idx, i)
 		}
 	}

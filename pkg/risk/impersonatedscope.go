@@ -64,12 +64,12 @@ func intersectBound(xs, ys []rbac.BoundRule) []rbac.BoundRule {
 			if !ok {
 				continue
 			}
-			r, ok := rbac.Intersect(x.Rule, y.Rule)
+			r, ok := rbac.Intersect(*x.Rule, *y.Rule)
 			if !ok {
 				continue
 			}
 			b := x
-			b.Rule, b.Namespace, b.Request = r, ns, nil
+			b.Rule, b.Namespace, b.Request = &r, ns, nil
 			out = append(out, b)
 		}
 	}
@@ -90,8 +90,8 @@ func meetNamespace(x, y string) (string, bool) {
 // internalRules are the identity's rules for internalChecks.
 func internalRules(rules []rbac.BoundRule) []rbac.BoundRule {
 	checks := make([]rbac.BoundRule, len(internalChecks))
-	for i, r := range internalChecks {
-		checks[i] = rbac.BoundRule{Rule: r}
+	for i := range internalChecks {
+		checks[i] = rbac.BoundRule{Rule: &internalChecks[i]}
 	}
 	return intersectBound(rules, checks)
 }
@@ -117,14 +117,14 @@ func (a *Analysis) coveredClusterRoles(identity, requests []rbac.BoundRule) []rb
 	var own []rbacv1.PolicyRule
 	for _, r := range identity {
 		if r.Namespace == "" {
-			own = append(own, r.Rule)
+			own = append(own, *r.Rule)
 		}
 	}
 	var out []rbac.BoundRule
 	for _, cr := range a.rolesByPowerIf(len(own) > 0) {
 		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
 		if ok, _ := rbac.Covers(own, rules); ok {
-			out = append(out, rbac.BoundRule{Rule: rbacv1.PolicyRule{Verbs: []string{"bind"}, APIGroups: []string{rbacGroup}, Resources: []string{"clusterroles"}, ResourceNames: []string{cr.Name}}})
+			out = append(out, rbac.BoundRule{Rule: &rbacv1.PolicyRule{Verbs: []string{"bind"}, APIGroups: []string{rbacGroup}, Resources: []string{"clusterroles"}, ResourceNames: []string{cr.Name}}})
 		}
 	}
 	return out

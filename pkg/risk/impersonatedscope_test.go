@@ -23,7 +23,7 @@ func TestIntersectBoundMeetsInNamespaces(t *testing.T) {
 		{"two namespaces never meet", "apps", "ci", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := intersectBound([]rbac.BoundRule{{Rule: pods, Namespace: tc.identityNS}}, []rbac.BoundRule{{Rule: pods, Namespace: tc.onNS}})
+			got := intersectBound([]rbac.BoundRule{{Rule: &pods, Namespace: tc.identityNS}}, []rbac.BoundRule{{Rule: &pods, Namespace: tc.onNS}})
 			var ns []string
 			for _, r := range got {
 				ns = append(ns, r.Namespace)
@@ -38,7 +38,7 @@ func TestIntersectBoundMeetsInNamespaces(t *testing.T) {
 // The scope holds the identity's internal checks whatever the requester's
 // impersonate-on rules, and nothing else of its rules.
 func TestInternalRulesKeepOnlyChecksMadeAsTheIdentity(t *testing.T) {
-	got := internalRules([]rbac.BoundRule{{Rule: rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}})
+	got := internalRules([]rbac.BoundRule{{Rule: &rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}})
 	probe := &Principal{Rules: got}
 	for _, tc := range []struct {
 		req  rbac.Request
@@ -60,11 +60,11 @@ func TestInternalRulesKeepOnlyChecksMadeAsTheIdentity(t *testing.T) {
 
 func TestScopeLabelIsStableAndShort(t *testing.T) {
 	rules := []rbac.BoundRule{
-		{Rule: core([]string{"list"}, "pods")},
-		{Rule: rbacRule([]string{"create"}, nil, "clusterrolebindings")},
-		{Rule: core([]string{"get"}, "secrets"), Namespace: "apps"},
-		{Rule: core([]string{"get"}, "configmaps")},
-		{Rule: core([]string{"get"}, "nodes")},
+		{Rule: ptr(core([]string{"list"}, "pods"))},
+		{Rule: ptr(rbacRule([]string{"create"}, nil, "clusterrolebindings"))},
+		{Rule: ptr(core([]string{"get"}, "secrets")), Namespace: "apps"},
+		{Rule: ptr(core([]string{"get"}, "configmaps"))},
+		{Rule: ptr(core([]string{"get"}, "nodes"))},
 	}
 	want := "create clusterrolebindings.rbac.authorization.k8s.io; get configmaps; get nodes; and 2 more"
 	if got := describeScopeRules(rules); got != want {
@@ -75,3 +75,5 @@ func TestScopeLabelIsStableAndShort(t *testing.T) {
 		t.Errorf("the label and key depend on the rules' order")
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -31,7 +31,7 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 		if br.Namespace != "" && namespaces[br.Namespace] {
 			continue
 		}
-		rule := br.Rule
+		rule := *br.Rule
 		rule.ResourceNames = nil
 		if !rulePasses(&rule, br.Namespace, probes) {
 			continue
@@ -61,7 +61,7 @@ func clusterWideRule(p *Principal, named bool, probes []reqShape) bool {
 		if br.Namespace != "" || (named && len(br.Rule.ResourceNames) == 0) {
 			continue
 		}
-		rule := br.Rule
+		rule := *br.Rule
 		rule.ResourceNames = nil
 		if rulePasses(&rule, "", probes) {
 			return true

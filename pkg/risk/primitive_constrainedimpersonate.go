@@ -178,8 +178,9 @@ func impersonateOnRules(p *Principal, mode string) (on, from []rbac.BoundRule) {
 		if len(verbs) == 0 {
 			continue
 		}
-		stripped := br
-		stripped.Rule.Verbs = verbs
+		stripped, rule := br, *br.Rule
+		rule.Verbs = verbs
+		stripped.Rule = &rule
 		on = append(on, stripped)
 		from = append(from, br)
 	}

@@ -117,7 +117,7 @@ func firstIgnoringNames(p *Principal, verb, group, resource, sub string) (rbacBo
 	var found rbacBound
 	ok := false
 	p.eachApplicable("", func(br *rbacBound) bool {
-		probe := br.Rule
+		probe := *br.Rule
 		probe.ResourceNames = nil
 		if rbac.RuleAllows(req, &probe) {
 			found, ok = *br, true

@@ -175,8 +175,9 @@ func impersonationCarrier(p *Principal) (rbacBound, string) {
 			}
 			name = br.Rule.ResourceNames[i]
 		}
-		probe := br
-		probe.Rule.ResourceNames = nil
+		probe, rule := br, *br.Rule
+		rule.ResourceNames = nil
+		probe.Rule = &rule
 		if br.Namespace == "" && ruleAllows(probe, res("impersonate", "", "users", "", "", "")) {
 			if named {
 				return br, "user " + name

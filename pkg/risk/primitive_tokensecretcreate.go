@@ -102,12 +102,12 @@ func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
 	// through the principal's index.
 	p.eachApplicable(ns, func(br *rbacBound) bool {
 		for _, v := range readVerbs {
-			if rbac.RuleAllows(res(v, "", "secrets", "", ns, ""), &br.Rule) {
+			if rbac.RuleAllows(res(v, "", "secrets", "", ns, ""), br.Rule) {
 				anyName, found = *br, true
 				return false
 			}
 			for _, n := range br.Rule.ResourceNames {
-				if rbac.RuleAllows(res(v, "", "secrets", "", ns, n), &br.Rule) && !slices.Contains(names, n) {
+				if rbac.RuleAllows(res(v, "", "secrets", "", ns, n), br.Rule) && !slices.Contains(names, n) {
 					if len(names) == 0 {
 						first = *br
 					}

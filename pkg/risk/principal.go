@@ -129,7 +129,7 @@ func (p *Principal) first(req rbac.Request, anyName bool) (rbac.BoundRule, bool)
 	var found rbac.BoundRule
 	ok := false
 	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
-		if (anyName && len(br.Rule.ResourceNames) > 0) || !rbac.RuleAllows(req, &br.Rule) {
+		if (anyName && len(br.Rule.ResourceNames) > 0) || !rbac.RuleAllows(req, br.Rule) {
 			return true
 		}
 		found, ok = *br, true
@@ -143,7 +143,7 @@ func (p *Principal) first(req rbac.Request, anyName bool) (rbac.BoundRule, bool)
 func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 	var out []rbac.BoundRule
 	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
-		if rbac.RuleAllows(req, &br.Rule) {
+		if rbac.RuleAllows(req, br.Rule) {
 			b := *br
 			r := req
 			b.Request = &r
@@ -160,7 +160,7 @@ func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 func (p *Principal) mayAllow(req rbac.Request) bool {
 	may := false
 	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
-		probe := br.Rule
+		probe := *br.Rule
 		probe.ResourceNames = nil
 		may = rbac.RuleAllows(req, &probe)
 		return !may
@@ -187,7 +187,7 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 	seen := map[string]bool{}
 	for i := range p.Rules {
 		br := &p.Rules[i]
-		probe := br.Rule
+		probe := *br.Rule
 		probe.ResourceNames = nil // names are checked per object later
 		req := rbac.Request{Verb: verb, APIGroup: group, Resource: resource, Subresource: subresource, Namespace: br.Namespace}
 		if !rbac.RuleAllows(req, &probe) {

@@ -13,7 +13,7 @@ import (
 // rule naming "" (it allows requests without a name, as the authorizer does).
 func TestFirstAnyName(t *testing.T) {
 	impersonate := func(ns string, names ...string) rbac.BoundRule {
-		return rbac.BoundRule{Namespace: ns, Rule: rbacv1.PolicyRule{Verbs: []string{"impersonate"}, APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, ResourceNames: names}}
+		return rbac.BoundRule{Namespace: ns, Rule: &rbacv1.PolicyRule{Verbs: []string{"impersonate"}, APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, ResourceNames: names}}
 	}
 	for _, tc := range []struct {
 		name     string

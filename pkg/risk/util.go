@@ -41,6 +41,6 @@ func (a *Analysis) phantom(key, label string) *graph.Node {
 
 type rbacBound = rbac.BoundRule
 
-func ruleAllows(br rbac.BoundRule, req rbac.Request) bool { return rbac.RuleAllows(req, &br.Rule) }
+func ruleAllows(br rbac.BoundRule, req rbac.Request) bool { return rbac.RuleAllows(req, br.Rule) }
 
 type rbacPolicyRule = rbacv1.PolicyRule

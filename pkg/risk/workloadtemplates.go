@@ -154,7 +154,7 @@ func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
 		if br.Namespace == "" || out[br.Namespace] {
 			continue
 		}
-		rule := br.Rule
+		rule := *br.Rule
 		rule.ResourceNames = nil
 		if !rulePasses(&rule, br.Namespace, probes) {
 			continue
