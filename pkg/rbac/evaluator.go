@@ -313,18 +313,12 @@ type BoundRule struct {
 // RulesFor returns every rule bound to the subject itself (not to its groups)
 // or, for a Group subject, to that group. Callers combine subjects as they need.
 func (e *Evaluator) RulesFor(s Subject) []BoundRule {
-	refs := e.subjectIndex()[s]
-	n := 0
-	for _, ref := range refs {
-		if !e.dropped[ref.br.binding] {
-			n += len(ref.br.rules)
-		}
-	}
+	n := e.CountRulesFor(s)
 	if n == 0 {
 		return nil
 	}
 	out := make([]BoundRule, 0, n)
-	for _, ref := range refs {
+	for _, ref := range e.subjectIndex()[s] {
 		br := ref.br
 		if e.dropped[br.binding] {
 			continue
@@ -334,6 +328,17 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 		}
 	}
 	return out
+}
+
+// CountRulesFor returns len(RulesFor(s)) without making the rules.
+func (e *Evaluator) CountRulesFor(s Subject) int {
+	n := 0
+	for _, ref := range e.subjectIndex()[s] {
+		if !e.dropped[ref.br.binding] {
+			n += len(ref.br.rules)
+		}
+	}
+	return n
 }
 
 // Subjects returns every canonical subject named in a binding whose role exists, sorted.

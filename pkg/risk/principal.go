@@ -16,8 +16,9 @@ type Principal struct {
 	Node *graph.Node
 	// Rules are the effective rules: the principal's own, then those of the
 	// groups every such identity is in. Analyze drops them when it is done.
-	// For an identity or group (groupRules), only its own rules are kept
-	// outside its evaluation; the primitives see them all.
+	// For an identity or group (groupRules) they are made for its evaluation
+	// (Analysis.effectiveRules) and the primitives see them all; outside it,
+	// a group keeps its own and an identity none (Own counts them).
 	Rules []rbac.BoundRule
 	// Groups are the groups the principal's identities are in.
 	Groups []string
