@@ -83,10 +83,13 @@ func printStructured(w io.Writer, format string, v any) error {
 		_, err = w.Write(data)
 		return err
 	}
-	// An Encoder writes what json.MarshalIndent and a newline would, with
-	// fewer copies of the document: the scan of a large cluster prints
-	// hundreds of MB, and those copies set the command's peak memory.
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	// What json.MarshalIndent and a newline would write, with one copy of
+	// the document (the Encoder's, compact) instead of three: the scan of a
+	// large cluster prints hundreds of MB, and those copies set the
+	// command's peak memory.
+	iw := newIndentWriter(w)
+	if err := json.NewEncoder(iw).Encode(v); err != nil {
+		return err
+	}
+	return iw.Flush()
 }
