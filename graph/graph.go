@@ -5,8 +5,9 @@
 package graph
 
 import (
+	"cmp"
 	"hash/maphash"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -199,11 +200,11 @@ func (g *Graph) Freeze() {
 	if g.frozen {
 		return
 	}
-	sort.Slice(g.nodes, func(i, j int) bool { return g.nodes[i].Key < g.nodes[j].Key })
+	slices.SortFunc(g.nodes, func(a, b *Node) int { return strings.Compare(a.Key, b.Key) })
 	for i, n := range g.nodes {
 		n.index = i
 	}
-	sort.SliceStable(g.edges, func(i, j int) bool { return lessEdge(g.edges[i], g.edges[j]) })
+	slices.SortStableFunc(g.edges, compareEdges)
 	// Every node's lists are cut from two arrays of exactly the edges.
 	outs, ins := make([]int, len(g.nodes)), make([]int, len(g.nodes))
 	g.assumed = false
@@ -221,29 +222,30 @@ func (g *Graph) Freeze() {
 	g.frozen = true
 }
 
-func lessEdge(a, b *Edge) bool {
-	if a.From.Key != b.From.Key {
-		return a.From.Key < b.From.Key
+func compareEdges(a, b *Edge) int {
+	// Nodes are sorted by key when edges are: their indexes order them so.
+	if a.From != b.From {
+		return cmp.Compare(a.From.index, b.From.index)
 	}
 	if a.Hops != b.Hops {
-		return a.Hops < b.Hops
+		return cmp.Compare(a.Hops, b.Hops)
 	}
-	if a.To.Key != b.To.Key {
-		return a.To.Key < b.To.Key
+	if a.To != b.To {
+		return cmp.Compare(a.To.index, b.To.index)
 	}
 	if a.Primitive != b.Primitive {
-		return a.Primitive < b.Primitive
+		return strings.Compare(a.Primitive, b.Primitive)
 	}
 	if c := compareJoined(a.GrantedBy, b.GrantedBy); c != 0 {
-		return c < 0
+		return c
 	}
 	// Steps that differ only in their condition (e.g. get, list or watch of
 	// the same Secret) must not keep their insertion order: every field of the
 	// de-duplication key takes part, so any input order gives the same result.
 	if a.Condition != b.Condition {
-		return a.Condition < b.Condition
+		return strings.Compare(a.Condition, b.Condition)
 	}
-	return compareJoined(a.Bindings, b.Bindings) < 0
+	return compareJoined(a.Bindings, b.Bindings)
 }
 
 // Nodes returns all nodes sorted by key.
