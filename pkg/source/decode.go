@@ -33,6 +33,8 @@ type decoder struct {
 	// othersRaw holds the JSON of Others that may be admission policy
 	// parameters, until finish keeps those a paramKind names.
 	othersRaw map[*model.Object][]byte
+	// strs keeps one copy of the strings objects repeat.
+	strs strtab
 }
 
 // decodeJSON unmarshals one object's JSON into a slim struct.

@@ -44,7 +44,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	}
 	// kubectl's last-applied annotation repeats the whole object (a Secret's
 	// data, a pod's env values): it is never kept, for any kind.
-	o.Metadata = secretMeta(o.Metadata)
+	o.Metadata = d.strs.meta(secretMeta(o.Metadata))
 	if d.seenLog != nil && (o.Kind == "" || o.APIVersion == "") {
 		// The fast path: a List may name its items' kind after them, so an
 		// item without its own is left to the exact decoder.

@@ -139,13 +139,13 @@ func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
-	spec := o.Spec.summary()
+	spec := d.strs.podSpec(o.Spec.summary())
 	if _, mirror := meta.Annotations[annotationMirrorPod]; mirror && o.Spec.ServiceAccountName == "" && o.Spec.ServiceAccount == "" {
 		// The ServiceAccount admission plugin gives mirror (static) pods no
 		// ServiceAccount: they hold no token.
 		spec.ServiceAccountName = ""
 	}
-	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: spec, Phase: o.Status.Phase, Source: src})
+	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: spec, Phase: d.strs.str(o.Status.Phase), Source: src})
 	return nil
 }
 
@@ -166,7 +166,7 @@ func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) e
 	}
 	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: d.decoding.group, Source: src}
 	if o.Spec.Template != nil {
-		w.Spec = o.Spec.Template.Spec.summary()
+		w.Spec = d.strs.podSpec(o.Spec.Template.Spec.summary())
 	} else {
 		w.Spec.ServiceAccountName = "default"
 	}
