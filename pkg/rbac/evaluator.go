@@ -341,21 +341,10 @@ func (e *Evaluator) CountRulesFor(s Subject) int {
 	return n
 }
 
-// Subjects returns every canonical subject named in a binding whose role exists, sorted.
-func (e *Evaluator) Subjects() []Subject {
-	e.shared.subjectsOnce.Do(func() {
-		idx := e.subjectIndex()
-		out := make([]Subject, 0, len(idx))
-		for s := range idx {
-			out = append(out, s)
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
-		e.shared.subjects = out
-	})
-	if len(e.dropped) == 0 {
-		return e.shared.subjects
-	}
-	// A subject goes when every binding that names it is dropped.
+// GoneSubjects returns the subjects of the input's bindings that an
+// evaluator without some bindings (Without) has no more: every binding
+// naming them is dropped. Subjects is the input's less these.
+func (e *Evaluator) GoneSubjects() map[Subject]bool {
 	idx := e.subjectIndex()
 	gone := map[Subject]bool{}
 	for b := range e.dropped {
@@ -376,6 +365,21 @@ func (e *Evaluator) Subjects() []Subject {
 			}
 		}
 	}
+	return gone
+}
+
+// Subjects returns every canonical subject named in a binding whose role exists, sorted.
+func (e *Evaluator) Subjects() []Subject {
+	e.shared.subjectsOnce.Do(func() {
+		idx := e.subjectIndex()
+		out := make([]Subject, 0, len(idx))
+		for s := range idx {
+			out = append(out, s)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+		e.shared.subjects = out
+	})
+	gone := e.GoneSubjects()
 	if len(gone) == 0 {
 		return e.shared.subjects
 	}

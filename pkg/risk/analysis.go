@@ -486,31 +486,49 @@ type identitySeeds struct {
 	eval     *rbac.Evaluator
 	inv      *model.Inventory
 	subjects []rbac.Subject
-	// nodes are the subjects' nodes, then the ServiceAccounts', then the
-	// kubelets', in addIdentities' order.
-	nodes []graph.Node
-	// sorted are the indexes of nodes in key order.
-	sorted []int
+	// byKey are nodes in key order, each key once (a ServiceAccount both
+	// named by a binding and in the input is one node), and only are the
+	// subjects whose node is made for them alone: in byKey's order, the
+	// index of the subject, or -1 for a node an object makes too.
+	byKey []graph.Node
+	only  []int32
 }
 
 func (s *identitySeeds) get() *identitySeeds {
 	s.once.Do(func() {
 		s.subjects = s.eval.Subjects()
-		s.nodes = make([]graph.Node, 0, len(s.subjects)+len(s.inv.ServiceAccounts)+len(s.inv.Nodes))
+		// The subjects' nodes, then the ServiceAccounts', then the
+		// kubelets', in addIdentities' order.
+		nodes := make([]graph.Node, 0, len(s.subjects)+len(s.inv.ServiceAccounts)+len(s.inv.Nodes))
 		for _, subj := range s.subjects {
-			s.nodes = append(s.nodes, subjectNodeOf(subj))
+			nodes = append(nodes, subjectNodeOf(subj))
 		}
 		for _, sa := range s.inv.ServiceAccounts {
-			s.nodes = append(s.nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}))
+			nodes = append(nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}))
 		}
 		for _, n := range s.inv.Nodes {
-			s.nodes = append(s.nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + n.Name}))
+			nodes = append(nodes, subjectNodeOf(rbac.Subject{Kind: rbacv1.UserKind, Name: rbac.NodeUserPrefix + n.Name}))
 		}
-		s.sorted = make([]int, len(s.nodes))
-		for i := range s.sorted {
-			s.sorted[i] = i
+		sorted := make([]int, len(nodes))
+		for i := range sorted {
+			sorted[i] = i
 		}
-		slices.SortStableFunc(s.sorted, func(i, j int) int { return strings.Compare(s.nodes[i].Key, s.nodes[j].Key) })
+		slices.SortStableFunc(sorted, func(i, j int) int { return strings.Compare(nodes[i].Key, nodes[j].Key) })
+		s.byKey = make([]graph.Node, 0, len(sorted))
+		for _, i := range sorted {
+			// A subject's entry comes first (stable sort); another of its
+			// key is an object's, which makes the node whatever the bindings.
+			if k := len(s.byKey) - 1; k >= 0 && s.byKey[k].Key == nodes[i].Key {
+				s.only[k] = -1
+				continue
+			}
+			s.byKey = append(s.byKey, nodes[i])
+			if i < len(s.subjects) {
+				s.only = append(s.only, int32(i))
+			} else {
+				s.only = append(s.only, -1)
+			}
+		}
 	})
 	return s
 }

@@ -222,31 +222,24 @@ func (a *Analysis) addIdentities() {
 
 // addSeededIdentities is the start of addIdentities for a re-analysis of
 // the input without some bindings, whose principals are made lazily: the
-// seeds' nodes but those of subjects no binding names any more (the
-// evaluator's subjects are the seeds' in the same order, fewer).
+// seeds' nodes but those of subjects no binding names any more, in key
+// order (snapshotIdentities then finds its lists sorted).
 func (a *Analysis) addSeededIdentities() {
 	seeds := a.seeds.get()
-	subjects := a.Eval.Subjects()
-	gone := make([]bool, len(seeds.subjects))
-	j := 0
-	for i, s := range seeds.subjects {
-		if j < len(subjects) && subjects[j] == s {
-			j++
-		} else {
-			gone[i] = true
+	// The evaluator is the input's without some bindings (Reanalyze): its
+	// subjects are the seeds' but those every binding naming them is gone.
+	gone := a.Eval.GoneSubjects()
+	nodes := slices.Clone(seeds.byKey)
+	if len(gone) > 0 {
+		keep := nodes[:0]
+		for k := range nodes {
+			if i := seeds.only[k]; i < 0 || !gone[seeds.subjects[i]] {
+				keep = append(keep, nodes[k])
+			}
 		}
-	}
-	// In key order: snapshotIdentities then finds its lists sorted.
-	nodes := make([]graph.Node, 0, len(seeds.sorted))
-	for _, i := range seeds.sorted {
-		if i >= len(gone) || !gone[i] {
-			nodes = append(nodes, seeds.nodes[i])
-		}
+		nodes = keep
 	}
 	a.Graph.AddNodes(nodes)
-	for _, s := range subjects[j:] {
-		a.subjectNode(s) // not among the seeds: cannot happen, but exact anyway
-	}
 }
 
 // addEdge adds a step to the graph (and, when only the part reachable from
