@@ -162,12 +162,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	if q.Get("limit") == "" {
 		f.t.Errorf("%s: list without limit", path)
 	}
-	if f.expireContinue[path] && q.Get("continue") != "" {
+	if q.Get("continue") != "" {
+		// Checked and cleared under the lock: other lists are served meanwhile.
 		f.mu.Lock()
+		expire := f.expireContinue[path]
 		f.expireContinue[path] = false
 		f.mu.Unlock()
-		writeStatus(w, http.StatusGone, "Expired", "The provided continue parameter is too old")
-		return
+		if expire {
+			writeStatus(w, http.StatusGone, "Expired", "The provided continue parameter is too old")
+			return
+		}
 	}
 
 	// A namespaced list (/api/v1/namespaces/NS/pods) serves the cluster-wide
