@@ -112,6 +112,9 @@ type Graph struct {
 	frozen bool
 	// assumed: some edge is Assumed (set by Freeze).
 	assumed bool
+	// seeds are nodes g holds but makes only when asked for (Seed).
+	seeds     *Seeds
+	seedsGone map[int32]bool
 }
 
 // New returns an empty graph with the sink.
@@ -130,6 +133,12 @@ func (g *Graph) AddNode(n Node) *Node {
 	if existing, ok := g.byKey[n.Key]; ok {
 		return existing
 	}
+	if g.seeds != nil {
+		if i, ok := g.seeds.index[n.Key]; ok && !g.seedsGone[i] {
+			// The seed's node is the one held: as if made first.
+			n = g.seeds.nodes[i]
+		}
+	}
 	nn := n
 	g.nodes = append(g.nodes, &nn)
 	g.byKey[n.Key] = &nn
@@ -137,24 +146,14 @@ func (g *Graph) AddNode(n Node) *Node {
 	return &nn
 }
 
-// AddNodes adds the nodes of ns whose keys are new, keeping them in ns
-// itself (which must not change afterwards): one allocation for many nodes,
-// for a caller that makes a graph of the same nodes again and again (each
-// choke point verification re-analyses the input).
-func (g *Graph) AddNodes(ns []Node) {
-	for i := range ns {
-		n := &ns[i]
-		if _, ok := g.byKey[n.Key]; ok {
-			continue
-		}
-		g.nodes = append(g.nodes, n)
-		g.byKey[n.Key] = n
+// Node returns the node with the key, or nil; a seed's node is made when
+// first asked for (Seed).
+func (g *Graph) Node(key string) *Node {
+	if n := g.byKey[key]; n != nil {
+		return n
 	}
-	g.frozen = false
+	return g.seedNode(key)
 }
-
-// Node returns the node with the key, or nil.
-func (g *Graph) Node(key string) *Node { return g.byKey[key] }
 
 // Sink returns the cluster-admin node.
 func (g *Graph) Sink() *Node { return g.byKey[SinkKey] }
@@ -248,7 +247,8 @@ func compareEdges(a, b *Edge) int {
 	return compareJoined(a.Bindings, b.Bindings)
 }
 
-// Nodes returns all nodes sorted by key.
+// Nodes returns all nodes sorted by key (of a seeded graph, the seeds'
+// made so far: see Seeds).
 func (g *Graph) Nodes() []*Node {
 	g.Freeze()
 	return g.nodes

@@ -534,29 +534,57 @@ func sources(t *testing.T) {
 	}
 }
 
-// TestAddNodes: AddNodes adds the new keys only, its nodes are the slice's
-// own, and the graph is the one AddNode would make.
-func TestAddNodes(t *testing.T) {
-	g := graph.New()
-	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
-	ns := []graph.Node{
+// TestSeeds: a seeded graph makes a seed's node when it is asked for by
+// key, as the seed is (whatever AddNode is given), never a gone seed's, and
+// Materialize makes the rest; the result is the graph of the same nodes
+// added at once.
+func TestSeeds(t *testing.T) {
+	seeds := graph.NewSeeds([]graph.Node{
 		{Key: "Group:dev", Kind: graph.KindGroup, Name: "dev"},
-		{Key: "User:alice", Kind: graph.KindUser, Name: "alice again"},
 		{Key: "ServiceAccount:ci:deployer", Kind: graph.KindServiceAccount, Name: "deployer", Namespace: "ci"},
+		{Key: "User:alice", Kind: graph.KindUser, Name: "alice"},
+		{Key: "User:gone", Kind: graph.KindUser, Name: "gone"},
+	})
+	g := graph.New()
+	g.Seed(seeds, map[int32]bool{3: true})
+	keys := func() []string {
+		var out []string
+		for _, n := range g.Nodes() {
+			out = append(out, n.Key)
+		}
+		return out
 	}
-	g.AddNodes(ns)
-	if g.Node("User:alice") != alice || alice.Name != "alice" {
-		t.Errorf("an existing key was replaced: %+v", g.Node("User:alice"))
+	if got := keys(); !slices.Equal(got, []string{"cluster-admin"}) {
+		t.Fatalf("nodes before any is asked for: %v", got)
 	}
-	if g.Node("Group:dev") != &ns[0] || g.Node("ServiceAccount:ci:deployer") != &ns[2] {
-		t.Error("the new nodes are not the slice's own")
+	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice again"})
+	if alice.Name != "alice" || g.Node("User:alice") != alice {
+		t.Errorf("AddNode of a seed's key made %+v, want the seed", alice)
 	}
-	var keys []string
-	for _, n := range g.Nodes() {
-		keys = append(keys, n.Key)
+	dev := g.Node("Group:dev")
+	if dev == nil || dev.Name != "dev" || g.Node("Group:dev") != dev {
+		t.Errorf("Node of a seed's key = %+v, want the seed, once", dev)
 	}
-	if want := []string{"Group:dev", "ServiceAccount:ci:deployer", "User:alice", "cluster-admin"}; !slices.Equal(keys, want) {
-		t.Errorf("nodes %v, want %v", keys, want)
+	if g.Node("User:gone") != nil || g.Node("User:nobody") != nil {
+		t.Error("a gone seed or an unknown key has a node")
+	}
+	if got := keys(); !slices.Equal(got, []string{"Group:dev", "User:alice", "cluster-admin"}) {
+		t.Errorf("nodes once two are asked for: %v", got)
+	}
+	all := g.Materialize()
+	var made []string
+	for _, n := range all {
+		made = append(made, n.Key)
+	}
+	if !slices.Equal(made, []string{"Group:dev", "ServiceAccount:ci:deployer", "User:alice"}) || all[0] != dev || all[2] != alice {
+		t.Errorf("Materialize = %v, want every seed but the gone one, the nodes made kept", made)
+	}
+	if got := keys(); !slices.Equal(got, []string{"Group:dev", "ServiceAccount:ci:deployer", "User:alice", "cluster-admin"}) {
+		t.Errorf("nodes after Materialize: %v", got)
+	}
+	// A gone seed's key is an ordinary node when added.
+	if n := g.AddNode(graph.Node{Key: "User:gone", Kind: graph.KindUser, Name: "made anew"}); n.Name != "made anew" {
+		t.Errorf("AddNode of a gone seed's key = %+v", n)
 	}
 }
 

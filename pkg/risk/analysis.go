@@ -131,6 +131,9 @@ type Analysis struct {
 	// of the input up front; `from`, `explain` and the choke points'
 	// re-analyses visit few of them.
 	lazyPrincipals bool
+	// seeded: the graph makes the input's identity nodes when asked for
+	// (addSeededIdentities).
+	seeded bool
 	// seeds are the identity nodes of the input, shared with re-analyses.
 	seeds *identitySeeds
 	// coversNS memoises clusterRoleCoversNamespace.
@@ -492,6 +495,8 @@ type identitySeeds struct {
 	// index of the subject, or -1 for a node an object makes too.
 	byKey []graph.Node
 	only  []int32
+	// graph indexes byKey for the re-analyses' graphs (graph.Seeds).
+	graph *graph.Seeds
 }
 
 func (s *identitySeeds) get() *identitySeeds {
@@ -529,6 +534,7 @@ func (s *identitySeeds) get() *identitySeeds {
 				s.only = append(s.only, -1)
 			}
 		}
+		s.graph = graph.NewSeeds(s.byKey)
 	})
 	return s
 }

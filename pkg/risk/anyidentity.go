@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -37,14 +38,53 @@ type identities struct {
 	users, groups, serviceAccounts []*graph.Node
 	// holds memoises holdsRules.
 	holds map[*graph.Node]bool
+	// once makes the lists: at the end of addIdentities, or, in a seeded
+	// re-analysis, when they are first asked for (identityLists) from the
+	// seeds and made, the identity nodes addIdentities made besides them.
+	once  sync.Once
+	extra []*graph.Node
 }
 
-// snapshotIdentities records the identity nodes made so far. They are
-// sorted here rather than by freezing the graph, which sorts every node and
-// edge: a re-analysis adds its nodes in key order (addSeededIdentities), so
-// its lists are sorted already.
+// snapshotIdentities records the identity nodes made so far (see identities).
 func (a *Analysis) snapshotIdentities() {
+	if !a.seeded {
+		a.idents.once.Do(func() { a.listIdentities(a.Graph.Unordered()) })
+		return
+	}
 	for _, n := range a.Graph.Unordered() {
+		if IsIdentity(n) {
+			a.idents.extra = append(a.idents.extra, n)
+		}
+	}
+}
+
+// identityLists returns the identity nodes of snapshotIdentities. It takes
+// a.mu: the caller must not hold it.
+func (a *Analysis) identityLists() *identities {
+	a.idents.once.Do(func() {
+		a.mu.Lock()
+		seeds := a.Graph.Materialize()
+		a.mu.Unlock()
+		// extra holds the few seeds made by then too: each node once.
+		all := a.idents.extra
+		made := make(map[*graph.Node]bool, len(all))
+		for _, n := range all {
+			made[n] = true
+		}
+		for _, n := range seeds {
+			if !made[n] {
+				all = append(all, n)
+			}
+		}
+		a.listIdentities(all)
+	})
+	return &a.idents
+}
+
+// listIdentities sorts the identity nodes of nodes into the lists, in key
+// order.
+func (a *Analysis) listIdentities(nodes []*graph.Node) {
+	for _, n := range nodes {
 		switch n.Kind {
 		case graph.KindUser:
 			a.idents.users = append(a.idents.users, n)
@@ -73,26 +113,29 @@ func (a *Analysis) holdsRules(group *graph.Node) bool {
 // anyUser is the scope "any user": each user of the input (not a
 // ServiceAccount or a node, which are checked as themselves).
 func (a *Analysis) anyUser() *graph.Node {
-	return a.identityScope("any-user", "any user", a.idents.users)
+	return a.identityScope("any-user", "any user", func(l *identities) []*graph.Node { return l.users })
 }
 
 // anyGroup is the scope "any group but system:masters" (a step that may
 // name system:masters goes to cluster-admin itself).
 func (a *Analysis) anyGroup() *graph.Node {
-	return a.identityScope("any-group", "any group", a.idents.groups)
+	return a.identityScope("any-group", "any group", func(l *identities) []*graph.Node { return l.groups })
 }
 
 // anyIdentity is the scope "any user, group or ServiceAccount".
 func (a *Analysis) anyIdentity() *graph.Node {
-	var all []*graph.Node
-	all = append(all, a.idents.users...)
-	all = append(all, a.idents.groups...)
-	all = append(all, a.idents.serviceAccounts...)
-	return a.identityScope("any-identity", "any user, group or ServiceAccount", all)
+	return a.identityScope("any-identity", "any user, group or ServiceAccount", func(l *identities) []*graph.Node {
+		var all []*graph.Node
+		all = append(all, l.users...)
+		all = append(all, l.groups...)
+		return append(all, l.serviceAccounts...)
+	})
 }
 
-func (a *Analysis) identityScope(name, label string, nodes []*graph.Node) *graph.Node {
+// identityScope is the scope of the identities list picks.
+func (a *Analysis) identityScope(name, label string, list func(*identities) []*graph.Node) *graph.Node {
 	return a.sharedScope(scopeKey(name), name, allNamespaces, label, func() []Candidate {
+		nodes := list(a.identityLists())
 		picks := make([]Candidate, 0, len(nodes))
 		for _, n := range nodes {
 			var cond string

@@ -222,24 +222,26 @@ func (a *Analysis) addIdentities() {
 
 // addSeededIdentities is the start of addIdentities for a re-analysis of
 // the input without some bindings, whose principals are made lazily: the
-// seeds' nodes but those of subjects no binding names any more, in key
-// order (snapshotIdentities then finds its lists sorted).
+// graph holds the seeds' nodes but those of subjects no binding names any
+// more, and makes each when it is first asked for (graph.Seeds): a
+// re-analysis evaluates a few principals, most often, and need not make
+// every identity of the input.
 func (a *Analysis) addSeededIdentities() {
 	seeds := a.seeds.get()
 	// The evaluator is the input's without some bindings (Reanalyze): its
 	// subjects are the seeds' but those every binding naming them is gone.
-	gone := a.Eval.GoneSubjects()
-	nodes := slices.Clone(seeds.byKey)
-	if len(gone) > 0 {
-		keep := nodes[:0]
-		for k := range nodes {
-			if i := seeds.only[k]; i < 0 || !gone[seeds.subjects[i]] {
-				keep = append(keep, nodes[k])
+	var gone map[int32]bool
+	for s := range a.Eval.GoneSubjects() {
+		// Only a node made for subjects alone goes: an object's stays.
+		if k, ok := seeds.graph.Index(subjectNodeOf(s).Key); ok && seeds.only[k] >= 0 && seeds.subjects[seeds.only[k]] == s {
+			if gone == nil {
+				gone = map[int32]bool{}
 			}
+			gone[k] = true
 		}
-		nodes = keep
 	}
-	a.Graph.AddNodes(nodes)
+	a.Graph.Seed(seeds.graph, gone)
+	a.seeded = true
 }
 
 // addEdge adds a step to the graph (and, when only the part reachable from

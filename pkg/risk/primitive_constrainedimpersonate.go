@@ -283,7 +283,7 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 	var groups []string
 	var groupGrants []rbac.BoundRule
 	anyGroup, wildcardNamed := p.First(res(verb, authnGroup, "groups", "", "", rbac.Wildcard))
-	for _, n := range a.idents.groups {
+	for _, n := range a.identityLists().groups {
 		if n.Name == rbac.GroupMasters || n.Name == rbac.GroupAuthenticated || n.Name == rbac.GroupUnauthenticated {
 			continue
 		}
@@ -302,7 +302,7 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 	// for every user: asked once, not once per user.
 	legacyGroups := legacyGivesGroups(p, groups)
 	var out []impersonationTarget
-	for _, n := range a.idents.users {
+	for _, n := range a.identityLists().users {
 		if n == p.Node {
 			continue
 		}

@@ -39,7 +39,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Condition: "impersonate any user (Impersonate-User header)"})
 		}
 	} else if reachClusterWide(p, impersonateUserProbes...) {
-		for _, n := range a.idents.users {
+		for _, n := range a.identityLists().users {
 			if br, ok := p.First(res("impersonate", "", "users", "", "", n.Name)); ok {
 				out = append(out, Candidate{Primitive: "impersonate", To: n, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", n.Name)})
@@ -126,7 +126,7 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 			targets = append(targets, target{"", scope})
 		}
 	} else if reachClusterWide(p, impersonateGroupProbes...) {
-		for _, n := range a.idents.groups {
+		for _, n := range a.identityLists().groups {
 			if n.Name != rbac.GroupMasters {
 				targets = append(targets, target{n.Name, n})
 			}

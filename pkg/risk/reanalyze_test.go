@@ -85,7 +85,11 @@ func TestReanalyzeIsAnalyze(t *testing.T) {
 				}
 			}
 			rooted := risk.Options{Roots: roots}
-			if got, want := edgeDump(risk.Reanalyze(base, []*model.Binding{b}, rooted)), edgeDump(risk.Analyze(without(inv, b), rooted)); got != want {
+			reRooted := risk.Reanalyze(base, []*model.Binding{b}, rooted)
+			// Its graph makes the input's identities when asked for: those
+			// never asked for have no step, and are all that may differ.
+			reRooted.Graph.Materialize()
+			if got, want := edgeDump(reRooted), edgeDump(risk.Analyze(without(inv, b), rooted)); got != want {
 				t.Errorf("input %d without %s, rooted: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", i, b.ID(), got, want)
 			}
 			checked++
