@@ -345,6 +345,9 @@ func (e *Evaluator) CountRulesFor(s Subject) int {
 // evaluator without some bindings (Without) has no more: every binding
 // naming them is dropped. Subjects is the input's less these.
 func (e *Evaluator) GoneSubjects() map[Subject]bool {
+	if len(e.dropped) == 0 {
+		return nil
+	}
 	idx := e.subjectIndex()
 	gone := map[Subject]bool{}
 	for b := range e.dropped {

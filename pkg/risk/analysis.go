@@ -489,14 +489,13 @@ type identitySeeds struct {
 	eval     *rbac.Evaluator
 	inv      *model.Inventory
 	subjects []rbac.Subject
-	// byKey are nodes in key order, each key once (a ServiceAccount both
-	// named by a binding and in the input is one node), and only are the
-	// subjects whose node is made for them alone: in byKey's order, the
-	// index of the subject, or -1 for a node an object makes too.
-	byKey []graph.Node
-	only  []int32
-	// graph indexes byKey for the re-analyses' graphs (graph.Seeds).
+	// graph are the nodes, in key order, each key once (a ServiceAccount
+	// both named by a binding and in the input is one node), for the
+	// re-analyses' graphs; only says, in the same order, which node is made
+	// for a subject alone: the index of the subject, or -1 for a node an
+	// object makes too.
 	graph *graph.Seeds
+	only  []int32
 }
 
 func (s *identitySeeds) get() *identitySeeds {
@@ -519,22 +518,22 @@ func (s *identitySeeds) get() *identitySeeds {
 			sorted[i] = i
 		}
 		slices.SortStableFunc(sorted, func(i, j int) int { return strings.Compare(nodes[i].Key, nodes[j].Key) })
-		s.byKey = make([]graph.Node, 0, len(sorted))
+		byKey := make([]graph.Node, 0, len(sorted))
 		for _, i := range sorted {
 			// A subject's entry comes first (stable sort); another of its
 			// key is an object's, which makes the node whatever the bindings.
-			if k := len(s.byKey) - 1; k >= 0 && s.byKey[k].Key == nodes[i].Key {
+			if k := len(byKey) - 1; k >= 0 && byKey[k].Key == nodes[i].Key {
 				s.only[k] = -1
 				continue
 			}
-			s.byKey = append(s.byKey, nodes[i])
+			byKey = append(byKey, nodes[i])
 			if i < len(s.subjects) {
 				s.only = append(s.only, int32(i))
 			} else {
 				s.only = append(s.only, -1)
 			}
 		}
-		s.graph = graph.NewSeeds(s.byKey)
+		s.graph = graph.NewSeeds(byKey)
 	})
 	return s
 }

@@ -233,7 +233,7 @@ func (a *Analysis) addSeededIdentities() {
 	var gone map[int32]bool
 	for s := range a.Eval.GoneSubjects() {
 		// Only a node made for subjects alone goes: an object's stays.
-		if k, ok := seeds.graph.Index(subjectNodeOf(s).Key); ok && seeds.only[k] >= 0 && seeds.subjects[seeds.only[k]] == s {
+		if k, ok := seeds.graph.Index(subjectNodeKey(s)); ok && seeds.only[k] >= 0 && seeds.subjects[seeds.only[k]] == s {
 			if gone == nil {
 				gone = map[int32]bool{}
 			}
