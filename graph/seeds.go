@@ -62,11 +62,7 @@ func (g *Graph) Materialize() []*Node {
 		if g.seedsGone[int32(i)] {
 			continue
 		}
-		n := g.byKey[g.seeds.nodes[i].Key]
-		if n == nil {
-			n = g.AddNode(g.seeds.nodes[i])
-		}
-		out = append(out, n)
+		out = append(out, g.AddNode(g.seeds.nodes[i])) // the node made before, if any
 	}
 	slices.SortFunc(out, func(a, b *Node) int { return strings.Compare(a.Key, b.Key) })
 	return out
