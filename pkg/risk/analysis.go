@@ -151,6 +151,10 @@ type Analysis struct {
 	dangling struct {
 		sas   []danglingSA
 		roles []*model.Binding
+		// rolesBy and emptyBy index roles and emptyBindings by subject,
+		// sasBy the entries of sas by namespace (bindingindex.go).
+		rolesBy, emptyBy subjectIndex
+		sasBy            namespaceIndex
 	}
 	// secretsByName are the Secrets of every type by "ns/name", built on
 	// first use (primitive_tokensecretcreate.go).

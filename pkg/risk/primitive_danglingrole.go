@@ -72,7 +72,8 @@ func (danglingRole) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil
 	}
 	var out []Candidate
-	for _, b := range list {
+	for _, i := range a.dangling.rolesBy.naming(a, list, p) {
+		b := list[i]
 		bound, self := a.bindsHow(p, b)
 		if !bound {
 			continue
@@ -110,14 +111,8 @@ func (danglingRole) Evaluate(a *Analysis, p *Principal) []Candidate {
 	return dedupeCandidates(out)
 }
 
-// binds reports whether a binding names the principal: itself, or a group its
-// identities are in.
-func (a *Analysis) binds(p *Principal, b *model.Binding) bool {
-	bound, _ := a.bindsHow(p, b)
-	return bound
-}
-
-// bindsHow is binds, and whether the binding names the principal itself.
+// bindsHow reports whether a binding names the principal (itself, or a
+// group its identities are in), and whether it names the principal itself.
 func (a *Analysis) bindsHow(p *Principal, b *model.Binding) (bound, self bool) {
 	me, ok := a.subjectOf(p.Node)
 	if !ok {
@@ -140,12 +135,6 @@ func (a *Analysis) bindsHow(p *Principal, b *model.Binding) (bound, self bool) {
 // binding (dangling-role, escalate) are the principal's own even when all
 // its rules come from one group.
 func (a *Analysis) boundWithoutRules(p *Principal) bool {
-	for _, list := range [][]*model.Binding{a.danglingRoleBindings(), a.emptyRoleBindings()} {
-		for _, b := range list {
-			if a.binds(p, b) {
-				return true
-			}
-		}
-	}
-	return false
+	return a.dangling.rolesBy.namesAny(a, a.danglingRoleBindings(), p) ||
+		a.dangling.emptyBy.namesAny(a, a.emptyRoleBindings(), p)
 }

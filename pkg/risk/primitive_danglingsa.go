@@ -85,10 +85,8 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil
 	}
 	var out []Candidate
-	for _, d := range list {
-		if !everywhere && !nss[d.namespace] && !nss[d.binding.Namespace] {
-			continue // no rule of it could create a ServiceAccount there
-		}
+	for _, i := range a.dangling.sasBy.in(list, everywhere, nss) {
+		d := list[i]
 		create, ok := p.First(res("create", "", "serviceaccounts", "", d.namespace, ""))
 		where := d.where
 		target := func() *graph.Node {

@@ -50,8 +50,10 @@ func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 			out = append(out, b)
 		}
 	}
-	for _, b := range a.emptyRoleBindings() {
-		if seen[b] || !a.binds(p, b) {
+	empty := a.emptyRoleBindings()
+	for _, i := range a.dangling.emptyBy.naming(a, empty, p) {
+		b := empty[i]
+		if seen[b] {
 			continue
 		}
 		seen[b] = true

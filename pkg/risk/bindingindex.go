@@ -1,0 +1,109 @@
+package risk
+
+import (
+	"slices"
+	"sync"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// subjectIndex finds the bindings of a list that name a principal (itself,
+// or a group it is in) without reading the whole list. The lists it indexes
+// (bindings to missing roles, to roles without rules) grow with the cluster
+// and so does the number of principals: a scan read every binding of them
+// once per principal, quadratic on a cluster with many stale bindings.
+type subjectIndex struct {
+	once sync.Once
+	// at are the positions in the list of the bindings with each canonical
+	// subject, ascending.
+	at map[rbac.Subject][]int32
+}
+
+// build indexes list once (the list never changes after it is made).
+func (ix *subjectIndex) build(list []*model.Binding) {
+	ix.once.Do(func() {
+		ix.at = map[rbac.Subject][]int32{}
+		for i, b := range list {
+			for _, s := range b.Subjects {
+				cs := rbac.CanonicalSubject(s, b.Namespace)
+				if at := ix.at[cs]; len(at) == 0 || at[len(at)-1] != int32(i) {
+					ix.at[cs] = append(at, int32(i))
+				}
+			}
+		}
+	})
+}
+
+// naming returns the positions, ascending and without repeats, of the
+// bindings of list that name the principal: those for which bindsHow holds.
+func (ix *subjectIndex) naming(a *Analysis, list []*model.Binding, p *Principal) []int32 {
+	ix.build(list)
+	var out []int32
+	if me, ok := a.subjectOf(p.Node); ok {
+		out = append(out, ix.at[me]...)
+		for _, g := range p.Groups {
+			out = append(out, ix.at[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// namesAny reports whether some binding of list names the principal.
+func (ix *subjectIndex) namesAny(a *Analysis, list []*model.Binding, p *Principal) bool {
+	ix.build(list)
+	me, ok := a.subjectOf(p.Node)
+	if !ok {
+		return false
+	}
+	if len(ix.at[me]) > 0 {
+		return true
+	}
+	for _, g := range p.Groups {
+		if len(ix.at[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// namespaceIndex finds the dangling ServiceAccounts a principal could create
+// in the namespaces it may create ServiceAccounts in, without reading every
+// one of them per principal.
+type namespaceIndex struct {
+	once sync.Once
+	// at are the positions in the list of the entries whose ServiceAccount
+	// or binding is in each namespace, ascending.
+	at map[string][]int32
+}
+
+// in returns the positions, ascending and without repeats, of the entries of
+// list whose ServiceAccount's or binding's namespace is one of nss; every
+// position when everywhere.
+func (ix *namespaceIndex) in(list []danglingSA, everywhere bool, nss map[string]bool) []int32 {
+	var out []int32
+	if everywhere {
+		out = make([]int32, 0, len(list))
+		for i := range list {
+			out = append(out, int32(i))
+		}
+		return out
+	}
+	ix.once.Do(func() {
+		ix.at = map[string][]int32{}
+		for i, d := range list {
+			ix.at[d.namespace] = append(ix.at[d.namespace], int32(i))
+			if ns := d.binding.Namespace; ns != d.namespace {
+				ix.at[ns] = append(ix.at[ns], int32(i))
+			}
+		}
+	})
+	for ns := range nss {
+		out = append(out, ix.at[ns]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
