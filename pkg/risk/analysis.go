@@ -108,13 +108,7 @@ type Analysis struct {
 	toSink map[*graph.Node]bool
 	pred   map[*graph.Node][]*graph.Node
 	// strs interns the provenance strings of steps.
-	strs struct {
-		grants   map[grantKey]string
-		bindings map[*model.Binding]string
-		single   map[grantKey]renderedGrants
-		steps    map[stepKey]*StepData
-		conds    map[string]string
-	}
+	strs stepStrings
 	// emptyBindings caches emptyRoleBindings.
 	emptyBindings []*model.Binding
 	warnings      []string
@@ -244,11 +238,7 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 			a.pred = map[*graph.Node][]*graph.Node{}
 		}
 	}
-	a.strs.grants = map[grantKey]string{}
-	a.strs.bindings = map[*model.Binding]string{}
-	a.strs.single = map[grantKey]renderedGrants{}
-	a.strs.steps = map[stepKey]*StepData{}
-	a.strs.conds = map[string]string{}
+	a.strs = newStepStrings()
 	if base != nil && base.indexes(inv) {
 		a.objects = base.objects
 		a.seeds = base.seeds
@@ -272,12 +262,16 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 
 // dropRules frees the principals' effective rules once every step is found:
 // only the primitives read them, and on a large cluster they are a tenth of
-// the heap. Principal(key) still names the principal and its groups.
+// the heap. Principal(key) still names the principal and its groups. It
+// frees the tables of shared step strings as well.
 func (a *Analysis) dropRules() {
 	for _, p := range a.principals {
 		p.Rules = nil
 	}
 	a.groupRules = nil
+	// The tables that share step strings between edges: the edges keep
+	// what they share; a step made later (a re-analysis' seeds) starts anew.
+	a.strs = newStepStrings()
 }
 
 // inheritBindingLists gives a re-analysis the lists of bindings to missing

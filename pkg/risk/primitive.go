@@ -57,11 +57,11 @@ func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.
 	if len(c.Grants) == 1 {
 		// Most steps rest on one grant: its rendering is shared by every edge
 		// it makes (edges never change their slices).
-		k := keyOf(c.Grants[0].Grant)
-		if r, ok := a.strs.single[k]; ok {
+		r, h, ok := a.strs.single.get(keyOf(c.Grants[0].Grant))
+		if ok {
 			return r.strs, r.bindings, r.grants
 		}
-		defer func() { a.strs.single[k] = renderedGrants{strs, bindings, refs} }()
+		defer func() { a.strs.single.put(h, renderedGrants{strs, bindings, refs}) }()
 	}
 	for _, g := range c.Grants {
 		s := a.grantString(g.Grant)
@@ -112,40 +112,30 @@ func (a *Analysis) bindingID(b *model.Binding) string {
 	return id
 }
 
-// renderedGrants are the provenance strings of one grant.
-type renderedGrants struct {
-	strs, bindings []string
-	grants         []rbac.Grant
-}
-
 // stepData returns the edge data of a step, shared between the steps that
 // rest on the same single grant for the same request.
 func (a *Analysis) stepData(c Candidate, grants []rbac.Grant) *StepData {
 	if len(c.Grants) == 1 && c.Grants[0].Request != nil {
 		k := stepKey{keyOf(c.Grants[0].Grant), *c.Grants[0].Request}
-		if d, ok := a.strs.steps[k]; ok {
-			return d
+		d, h, ok := a.strs.steps.get(k)
+		if !ok {
+			d = &StepData{Requests: []rbac.Request{k.req}, Grants: grants}
+			a.strs.steps.put(h, d)
 		}
-		d := &StepData{Requests: []rbac.Request{k.req}, Grants: grants}
-		a.strs.steps[k] = d
 		return d
 	}
 	return &StepData{Requests: c.requests(), Grants: grants}
 }
 
-type stepKey struct {
-	grant grantKey
-	req   rbac.Request
-}
-
 // intern returns the one copy of a condition string: many principals take
 // the same step (create pods in a namespace, read one Secret) with the same text.
 func (a *Analysis) intern(s string) string {
-	if v, ok := a.strs.conds[s]; ok {
-		return v
+	v, h, ok := a.strs.conds.get(s)
+	if !ok {
+		a.strs.conds.put(h, s)
+		return s
 	}
-	a.strs.conds[s] = s
-	return s
+	return v
 }
 
 // requests returns the authorization requests the step needs, in order, without repeats.
