@@ -76,8 +76,9 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 		cur := p.cur.inventory()
 		a := risk.Analyze(cur, opts)
 		open := -1
+		closed := goalsClosedIn(a)
 		for i := range goals {
-			if goals[i].Reason == "" && !isClosed(a, &goals[i]) {
+			if goals[i].Reason == "" && !closed(&goals[i]) {
 				open = i
 				break
 			}
@@ -114,8 +115,9 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 		}
 		fa := risk.Analyze(w.inventory(), opts)
 		closed := make([]bool, len(goals))
+		isClosed := goalsClosedIn(fa)
 		for i := range goals {
-			closed[i] = isClosed(fa, &goals[i])
+			closed[i] = isClosed(&goals[i])
 		}
 		return w, closed
 	}
@@ -133,8 +135,9 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 	p.cur, _ = state(keep)
 	final := p.cur.inventory()
 	fa := risk.Analyze(final, opts)
+	isClosed := goalsClosedIn(fa)
 	for i := range goals {
-		goals[i].Closed = isClosed(fa, &goals[i])
+		goals[i].Closed = isClosed(&goals[i])
 		if goals[i].Closed {
 			goals[i].Reason = ""
 		} else if goals[i].Reason == "" {
@@ -226,19 +229,32 @@ func subjectRef(s rbac.Subject) risk.SubjectRef {
 
 func nodeKey(s risk.SubjectRef) string { return s.String() }
 
-// isClosed: a subject goal is closed when the subject reaches cluster-admin
-// no more; a path goal when one of its steps no longer holds.
-func isClosed(a *risk.Analysis, g *Goal) bool {
-	if g.PathID == "" {
-		n := a.Graph.Node(nodeKey(g.path.Subject))
-		return n == nil || a.Graph.ShortestTo(a.Sink()).Hops(n) == graph.Unreachable
-	}
-	for _, s := range g.path.Steps {
-		if !stepHolds(a, s) {
-			return true
+// goalsClosedIn returns, for one analysis, whether a goal is closed: a
+// subject goal when the subject reaches cluster-admin no more, a path goal
+// when one of its steps no longer holds. The identities with a path to
+// cluster-admin are searched once for all the goals (a search per goal made
+// the planner quadratic in the paths of a large cluster).
+func goalsClosedIn(a *risk.Analysis) func(*Goal) bool {
+	var reach *graph.Reach
+	return func(g *Goal) bool {
+		if g.PathID == "" {
+			n := a.Graph.Node(nodeKey(g.path.Subject))
+			if n == nil {
+				return true
+			}
+			if reach == nil {
+				r := a.Graph.ReachWithout(a.Sink(), nil)
+				reach = &r
+			}
+			return !reach.Has(n)
 		}
+		for _, s := range g.path.Steps {
+			if !stepHolds(a, s) {
+				return true
+			}
+		}
+		return false
 	}
-	return false
 }
 
 func stepHolds(a *risk.Analysis, s risk.Step) bool {
