@@ -43,15 +43,30 @@ func Diff(before, after *model.Inventory, groups map[string][]string) []Loss {
 			afterIdx[b.ID()] = b
 		}
 	}
+	// Roles by namespace and name, the first of each (a look-up per
+	// binding read every Role: quadratic, and the planner diffs once per
+	// candidate edit).
+	rolesOf := func(inv *model.Inventory) map[[2]string]*model.Role {
+		m := make(map[[2]string]*model.Role, len(inv.Roles))
+		for _, r := range inv.Roles {
+			if k := [2]string{r.Namespace, r.Name}; m[k] == nil {
+				m[k] = r
+			}
+		}
+		return m
+	}
+	rolesBefore, rolesAfter := rolesOf(before), rolesOf(after)
 	rulesOf := func(e *rbac.Evaluator, inv *model.Inventory, b *model.Binding) []rbacv1.PolicyRule {
 		if b.RoleRef.Kind == model.KindClusterRole {
 			r, _ := e.ClusterRoleRules(b.RoleRef.Name)
 			return r
 		}
-		for _, r := range inv.Roles {
-			if r.Namespace == b.Namespace && r.Name == b.RoleRef.Name {
-				return r.Rules
-			}
+		roles := rolesAfter
+		if inv == before {
+			roles = rolesBefore
+		}
+		if r := roles[[2]string{b.Namespace, b.RoleRef.Name}]; r != nil {
+			return r.Rules
 		}
 		return nil
 	}
