@@ -56,14 +56,10 @@ func Diff(before, after *model.Inventory, groups map[string][]string) []Loss {
 		return m
 	}
 	rolesBefore, rolesAfter := rolesOf(before), rolesOf(after)
-	rulesOf := func(e *rbac.Evaluator, inv *model.Inventory, b *model.Binding) []rbacv1.PolicyRule {
+	rulesOf := func(e *rbac.Evaluator, roles map[[2]string]*model.Role, b *model.Binding) []rbacv1.PolicyRule {
 		if b.RoleRef.Kind == model.KindClusterRole {
 			r, _ := e.ClusterRoleRules(b.RoleRef.Name)
 			return r
-		}
-		roles := rolesAfter
-		if inv == before {
-			roles = rolesBefore
 		}
 		if r := roles[[2]string{b.Namespace, b.RoleRef.Name}]; r != nil {
 			return r.Rules
@@ -74,8 +70,8 @@ func Diff(before, after *model.Inventory, groups map[string][]string) []Loss {
 	var out []Loss
 	for _, list := range [][]*model.Binding{before.ClusterRoleBindings, before.RoleBindings} {
 		for _, b := range list {
-			old := rulesOf(eb, before, b)
-			if nb := afterIdx[b.ID()]; nb != nil && reflect.DeepEqual(nb.Subjects, b.Subjects) && reflect.DeepEqual(rulesOf(ea, after, nb), old) {
+			old := rulesOf(eb, rolesBefore, b)
+			if nb := afterIdx[b.ID()]; nb != nil && reflect.DeepEqual(nb.Subjects, b.Subjects) && reflect.DeepEqual(rulesOf(ea, rolesAfter, nb), old) {
 				continue
 			}
 			for _, s := range b.Subjects {
