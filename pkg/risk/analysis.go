@@ -256,22 +256,22 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 	// them, at once on every core: sorted, they do not depend on that order.
 	sort.Strings(a.warnings)
 	a.dropRules()
+	// The tables that share step strings between edges are done with too:
+	// the edges keep what they share; a step made later (a re-analysis'
+	// seeds) starts anew.
+	a.strs = newStepStrings()
 	a.Graph.Freeze()
 	return a
 }
 
 // dropRules frees the principals' effective rules once every step is found:
 // only the primitives read them, and on a large cluster they are a tenth of
-// the heap. Principal(key) still names the principal and its groups. It
-// frees the tables of shared step strings as well.
+// the heap. Principal(key) still names the principal and its groups.
 func (a *Analysis) dropRules() {
 	for _, p := range a.principals {
 		p.Rules = nil
 	}
 	a.groupRules = nil
-	// The tables that share step strings between edges: the edges keep
-	// what they share; a step made later (a re-analysis' seeds) starts anew.
-	a.strs = newStepStrings()
 }
 
 // inheritBindingLists gives a re-analysis the lists of bindings to missing
