@@ -319,30 +319,9 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 	}
 	chosen := map[string]bool{}
 	// Phase 1: greedy set cover over verified single-binding choke points.
-	for {
-		best, bestN := "", 0
-		for _, b := range sortedKeys(cutBy) {
-			if protected[b] || chosen[b] {
-				continue
-			}
-			n := 0
-			for _, k := range cutBy[b] {
-				if uncovered[k] {
-					n++
-				}
-			}
-			if n > bestN {
-				best, bestN = b, n
-			}
-		}
-		if best == "" {
-			break
-		}
-		chosen[best] = true
-		c.Bindings = append(c.Bindings, best)
-		for _, k := range cutBy[best] {
-			delete(uncovered, k)
-		}
+	for _, b := range greedyCover(cutBy, uncovered, protected) {
+		chosen[b] = true
+		c.Bindings = append(c.Bindings, b)
 	}
 	// Phase 2: the identities left have binding-disjoint paths. Each round
 	// cuts them on the graph of a re-analysis without the bindings chosen so
