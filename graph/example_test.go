@@ -160,11 +160,10 @@ func ExampleDOT() {
 	// }
 }
 
-// DominatorsTo tells which node every path of another passes through, and
-// so who loses every way when the steps out of one node go: here the
-// deployer's token is the only way of alice and of the dev group, while
-// bob also has a step of his own.
-func ExampleGraph_DominatorsTo() {
+// LostWithout tells, from one tree of shortest ways, who loses every way
+// when some steps go: here the deployer's token is the only way of alice
+// and of the dev group, while bob also has a step of his own.
+func ExampleTree_LostWithout() {
 	g := graph.New()
 	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
 	bob := g.AddNode(graph.Node{Key: "User:bob", Kind: graph.KindUser, Name: "bob"})
@@ -175,14 +174,12 @@ func ExampleGraph_DominatorsTo() {
 	g.AddEdge(graph.Edge{From: bob, To: g.Sink(), Primitive: "escalate", Hops: 1})
 	g.AddEdge(graph.Edge{From: dev, To: sa, Primitive: "token-request", Hops: 1})
 	g.AddEdge(graph.Edge{From: sa, To: g.Sink(), Primitive: "admin-rules", Hops: 0})
-	d := g.DominatorsTo(g.Sink())
-	fmt.Println(d.Dominates(sa, alice), d.Dominates(sa, bob))
-	lost := d.LostWithout(g, dev, func(e *graph.Edge) bool { return e.Primitive == "token-request" })
+	tree := g.ShortestTo(g.Sink())
+	lost := tree.LostWithout([]*graph.Node{dev}, func(e *graph.Edge) bool { return e.Primitive == "token-request" })
 	for _, n := range lost {
 		fmt.Println("lost:", n.Key)
 	}
 	// Output:
-	// true false
 	// lost: Group:dev
 	// lost: User:alice
 }

@@ -15,6 +15,8 @@ type Tree struct {
 	assumed []int
 	// skip rejects the edges the search leaves out (ShortestToWithout).
 	skip func(*Edge) bool
+	// kids is the tree downwards, made on first use (LostWithout).
+	kids treeChildren
 }
 
 // Unreachable is the distance of nodes with no path.
@@ -176,20 +178,4 @@ func (t *Tree) Path(n *Node) []*Edge {
 		path = []*Edge{}
 	}
 	return path
-}
-
-// avoids reports whether n's path in the tree reaches the target without an
-// edge gone rejects.
-func (t *Tree) avoids(n *Node, gone func(*Edge) bool) bool {
-	for cur, steps := n, 0; steps <= len(t.dist); steps++ {
-		if cur == t.target {
-			return true
-		}
-		e := t.next[cur.index]
-		if e == nil || gone(e) {
-			return false
-		}
-		cur = e.To
-	}
-	return false
 }

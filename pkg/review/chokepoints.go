@@ -175,37 +175,24 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	// can allow the same step, or a step the binding made redundant comes
 	// back), so each candidate is verified by re-analysis.
 	// Each binding on a path is answered and, when the graph says it cuts
-	// someone, verified, on every core. A binding whose steps leave one node
-	// (its one subject, most often), or several of which at most one loses
-	// every way, cuts that node's subtree of the dominator tree or no one:
-	// one tree answers for all of them. The others are searched: what keeps
-	// a way in the search is also what the verification need not evaluate.
-	fullKeys := sortedKeys(full)
-	dom := g.DominatorsTo(g.Sink())
+	// someone, verified, on every core. Only the nodes whose shortest path
+	// takes one of the binding's steps can lose every way (Tree.LostWithout
+	// searches those subtrees, not the graph), and what keeps a way in the
+	// graph is also what the verification need not evaluate.
 	exact := make([][]string, len(ids)) // per binding: the identities it cuts
 	parallel(len(ids), func(i int) {
 		b := ids[i]
 		gone := granting(map[string]bool{b: true})
-		cutNodes, ok := dom.LostWithoutSources(g, tree, sources(onPaths[b]), gone)
 		var lost []string // the identities its steps cut in the graph, sorted
-		var reaching func(*graph.Node) bool
-		if ok {
-			cut := map[*graph.Node]bool{}
-			for _, n := range cutNodes {
-				cut[n] = true
-				if full[n.Key] {
-					lost = append(lost, n.Key)
-				}
+		cut := map[*graph.Node]bool{}
+		for _, n := range tree.LostWithout(sources(onPaths[b]), gone) {
+			cut[n] = true
+			if full[n.Key] {
+				lost = append(lost, n.Key) // nodes are in key order
 			}
-			reaching = func(n *graph.Node) bool { return dom.Reaches(n) && !cut[n] }
-		} else {
-			kept := g.ReachWithout(g.Sink(), gone)
-			for _, k := range fullKeys {
-				if !kept.Has(g.Node(k)) {
-					lost = append(lost, k)
-				}
-			}
-			reaching = kept.Has
+		}
+		reaching := func(n *graph.Node) bool {
+			return n != nil && tree.Hops(n) != graph.Unreachable && !cut[n]
 		}
 		if len(lost) == 0 {
 			return
