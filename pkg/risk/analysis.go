@@ -242,7 +242,12 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 	if base != nil && base.indexes(inv) {
 		a.objects = base.objects
 		a.seeds = base.seeds
-		a.Graph = graph.NewSized(len(base.Graph.Nodes()))
+		if len(opts.Roots) == 0 {
+			// A whole re-analysis makes about every node of base. One from
+			// roots makes what they reach, often a few: room for every node
+			// was most of the cost of the choke points' verifications.
+			a.Graph = graph.NewSized(len(base.Graph.Nodes()))
+		}
 		a.inheritBindingLists(base, dropped)
 	} else {
 		a.objects = indexObjects(inv)
