@@ -63,6 +63,9 @@ type Edge struct {
 	// being free), not on RBAC and the cluster's objects alone: at equal
 	// hops, paths with fewer assumed steps rank first.
 	Assumed bool
+	// index is the edge's position in its frozen graph (EdgeMask); it
+	// sits in the padding after Assumed.
+	index int32
 	// Data is what the builder attaches (e.g. the authorization requests a
 	// step needs); the graph does not look at it.
 	Data any
@@ -204,6 +207,9 @@ func (g *Graph) Freeze() {
 		n.index = i
 	}
 	slices.SortStableFunc(g.edges, compareEdges)
+	for i, e := range g.edges {
+		e.index = int32(i)
+	}
 	// Every node's lists are cut from two arrays of exactly the edges.
 	outs, ins := make([]int, len(g.nodes)), make([]int, len(g.nodes))
 	g.assumed = false

@@ -409,21 +409,43 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 			targets = append(targets, n)
 		}
 	}
-	chosen := map[string]bool{}
+	// The graph without the chosen bindings is g with their edges masked:
+	// the searches below are repeated once per pick and once per pick again.
+	edgesOf := map[string][]*graph.Edge{}
+	for _, e := range g.Edges() {
+		for _, b := range e.Bindings {
+			if !protected[b] {
+				edgesOf[b] = append(edgesOf[b], e)
+			}
+		}
+	}
+	gone := g.NewEdgeMask()
+	choose := func(b string) {
+		for _, e := range edgesOf[b] {
+			gone.Add(e)
+		}
+	}
+	unchoose := func(b string) {
+		for _, e := range edgesOf[b] {
+			gone.Remove(e)
+		}
+	}
 	var picks []string
+	count := map[string]int{}
+	var seen []string // the bindings of one path, each once
 	for len(targets) > 0 {
-		tree := g.ShortestToWithout(g.Sink(), granting(chosen))
-		count := map[string]int{}
+		tree := g.ShortestToWithout(g.Sink(), gone.Has)
+		clear(count)
 		kept := targets[:0]
 		for _, n := range targets {
 			if tree.Hops(n) == graph.Unreachable {
 				continue // cut
 			}
-			seen := map[string]bool{}
+			seen = seen[:0]
 			for _, e := range tree.Path(n) {
 				for _, b := range e.Bindings {
-					if !protected[b] && !seen[b] {
-						seen[b] = true
+					if !protected[b] && !slices.Contains(seen, b) {
+						seen = append(seen, b)
 						count[b]++
 					}
 				}
@@ -442,21 +464,23 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		if best == "" {
 			break
 		}
-		chosen[best] = true
+		choose(best)
 		picks = append(picks, best)
 	}
 	// Which identities still reach: the same without a pick as with it,
 	// and the pick is not needed.
-	want := reachOf(g, granting(chosen), keys)
+	want := reachOf(g, gone.Has, keys)
+	needed := make([]bool, len(picks))
 	for i := len(picks) - 1; i >= 0; i-- {
-		delete(chosen, picks[i])
-		if !slices.Equal(reachOf(g, granting(chosen), keys), want) {
-			chosen[picks[i]] = true
+		unchoose(picks[i])
+		if !slices.Equal(reachOf(g, gone.Has, keys), want) {
+			choose(picks[i])
+			needed[i] = true
 		}
 	}
 	out := picks[:0]
-	for _, b := range picks {
-		if chosen[b] {
+	for i, b := range picks {
+		if needed[i] {
 			out = append(out, b)
 		}
 	}
