@@ -79,14 +79,19 @@ func (v *stepView) To(id int64) gonum.Nodes {
 	return v.nodes(v.to[id])
 }
 
+// HasEdgeFromTo answers from the step's own ends: a node that takes many
+// steps (a hub identity) was read whole per question, and gonum asks for
+// every weight.
 func (v *stepView) HasEdgeFromTo(uid, vid int64) bool {
-	if !v.valid(uid) {
+	if !v.valid(uid) || !v.valid(vid) {
 		return false
 	}
-	for _, x := range v.from[uid] {
-		if x == vid {
-			return true
-		}
+	n := int64(len(v.g.nodes))
+	switch {
+	case uid < n && vid >= n: // identity → the step it takes
+		return int64(v.g.edges[vid-n].From.index) == uid
+	case uid >= n && vid < n: // step → the identity it leads to
+		return int64(v.g.edges[uid-n].To.index) == vid
 	}
 	return false
 }
