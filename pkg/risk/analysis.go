@@ -347,6 +347,7 @@ type objects struct {
 	podsByNode   map[string][]*model.Pod
 	workloadsNS  map[string][]*model.Workload
 	nodes        []*model.Node
+	nodeNamed    map[string]*model.Node
 	// nodeNames are every node name of the input, sorted (indexNodeNames).
 	nodeNames []string
 	// bindingOnly are the namespaces that only RoleBindings name, with how
@@ -412,6 +413,12 @@ func indexObjects(inv *model.Inventory) *objects {
 		nsSet[ns] = true
 	}
 	o.nodes = inv.Nodes
+	o.nodeNamed = make(map[string]*model.Node, len(inv.Nodes))
+	for _, n := range inv.Nodes {
+		if o.nodeNamed[n.Name] == nil {
+			o.nodeNamed[n.Name] = n // the first, as a scan of the list finds
+		}
+	}
 	o.indexNodeNames()
 	for ns := range nsSet {
 		o.namespaces = append(o.namespaces, ns)

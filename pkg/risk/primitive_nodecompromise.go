@@ -34,17 +34,19 @@ func (nodeCompromise) Evaluate(a *Analysis, p *Principal) []Candidate {
 	if p.Node.Kind != graph.KindNode {
 		return nil
 	}
-	var out []Candidate
+	var out firstPerTarget
 	if n := a.nodeByName(p.Node.Name); n != nil && isControlPlane(n) {
-		out = append(out, Candidate{Primitive: "node-compromise", To: a.Sink(), Hops: 1, Holds: true,
+		out.add(Candidate{Primitive: "node-compromise", To: a.Sink(), Hops: 1, Holds: true,
 			Condition: fmt.Sprintf("%s is a control-plane node: its disk holds the cluster CA key, etcd data and admin credentials", n.Name)})
 	}
 	for _, pod := range a.podsByNode[p.Node.Name] {
 		if pod.Spec.ServiceAccountName == "" {
 			continue // a mirror pod: no ServiceAccount, no token to request
 		}
-		out = append(out, Candidate{Primitive: "node-compromise", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true,
-			Condition: fmt.Sprintf("pod %s/%s runs on %s as ServiceAccount %s: the Node authorizer lets the kubelet request its tokens", pod.Namespace, pod.Name, p.Node.Name, pod.Spec.ServiceAccountName)})
+		if to := a.SANode(pod.Namespace, pod.Spec.ServiceAccountName); out.wants(to) {
+			out.add(Candidate{Primitive: "node-compromise", To: to, Hops: 1, Holds: true,
+				Condition: fmt.Sprintf("pod %s/%s runs on %s as ServiceAccount %s: the Node authorizer lets the kubelet request its tokens", pod.Namespace, pod.Name, p.Node.Name, pod.Spec.ServiceAccountName)})
+		}
 	}
-	return dedupeByTarget(out)
+	return out.out
 }

@@ -108,25 +108,29 @@ func (a *Analysis) kubeletPods(node string) *graph.Node {
 				nodes = append(nodes, n.Name)
 			}
 		}
-		var picks []Candidate
+		var picks firstPerTarget
 		for _, name := range nodes {
 			for _, pod := range a.podsByNode[name] {
 				if running, _ := podRunning(pod); !running {
 					continue
 				}
 				if a.tokenMounted(pod) {
-					picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Holds: true,
-						Condition: fmt.Sprintf("pod %s/%s on %s mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, name, pod.Spec.ServiceAccountName)})
+					if to := a.SANode(pod.Namespace, pod.Spec.ServiceAccountName); picks.wants(to) {
+						picks.add(Candidate{Primitive: pickServiceAccount, To: to, Holds: true,
+							Condition: fmt.Sprintf("pod %s/%s on %s mounts the token of ServiceAccount %s", pod.Namespace, pod.Name, name, pod.Spec.ServiceAccountName)})
+					}
 				}
 				// A pod that shares the host gives the node itself (its kubelet
 				// key), hence every pod's ServiceAccount, mounted token or not.
 				if esc, why := hostEscapes(pod.Spec); esc {
-					picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(name), Holds: true,
-						Condition: fmt.Sprintf("pod %s/%s (%s) on %s runs on the host", pod.Namespace, pod.Name, why, name)})
+					if to := a.NodeIdentity(name); picks.wants(to) {
+						picks.add(Candidate{Primitive: pickNode, To: to, Holds: true,
+							Condition: fmt.Sprintf("pod %s/%s (%s) on %s runs on the host", pod.Namespace, pod.Name, why, name)})
+					}
 				}
 			}
 		}
-		return dedupeByTarget(picks)
+		return picks.out
 	})
 }
 
@@ -143,6 +147,29 @@ func mayReadKubeletSubresource(p *Principal) bool {
 // kubeletReadOnlySubresources are the kubelet API subresources finer than
 // proxy: none of them reaches /exec, /run or /attach.
 var kubeletReadOnlySubresources = []string{"metrics", "stats", "log", "spec", "pods", "healthz", "configz", "checkpoint"}
+
+// firstPerTarget collects candidates as dedupeByTarget keeps them, the
+// first per target, so that a caller can ask before it formats a candidate
+// whether it would be kept (a node's pods share few ServiceAccounts).
+type firstPerTarget struct {
+	seen map[*graph.Node]bool
+	out  []Candidate
+}
+
+// wants reports whether a candidate to the node would be kept.
+func (f *firstPerTarget) wants(to *graph.Node) bool { return to != nil && !f.seen[to] }
+
+// add keeps c when it is the first to its target.
+func (f *firstPerTarget) add(c Candidate) {
+	if !f.wants(c.To) {
+		return
+	}
+	if f.seen == nil {
+		f.seen = map[*graph.Node]bool{}
+	}
+	f.seen[c.To] = true
+	f.out = append(f.out, c)
+}
 
 // dedupeByTarget keeps the first candidate per target (stable input order).
 func dedupeByTarget(in []Candidate) []Candidate {

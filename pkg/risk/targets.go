@@ -4,15 +4,9 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
-// nodeByName returns a Node object.
-func (a *Analysis) nodeByName(name string) *model.Node {
-	for _, n := range a.nodes {
-		if n.Name == name {
-			return n
-		}
-	}
-	return nil
-}
+// nodeByName returns a Node object (every node principal asks for its own:
+// a scan of the list was quadratic in the nodes).
+func (a *Analysis) nodeByName(name string) *model.Node { return a.nodeNamed[name] }
 
 // ServiceAccounts returns the ServiceAccounts of a namespace.
 func (a *Analysis) ServiceAccounts(ns string) []*model.ServiceAccount { return a.sasByNS[ns] }
