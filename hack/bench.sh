@@ -10,11 +10,12 @@
 #   explain  kubectl-auth_paths explain SUBJECT -f FILE -o json
 # (with BENCH_REVIEW=1 also report and chokepoints, which re-analyse the input
 # once per candidate binding) on the default shape and, for BENCH_HOSTILE
-# sizes, on hack/gen's hostile shape, and prints a table with the ratios to the floor (and of from/who-can to scan).
+# sizes, on hack/gen's hostile shape (BENCH_WIDE: its wide shape), and prints a table with the ratios to the floor (and of from/who-can to scan).
 #
 # Environment:
 #   BENCH_SIZES   namespaces per run (default "1000 5000 20000")
 #   BENCH_HOSTILE namespaces of the hostile-shape runs (default "1000"; "" for none)
+#   BENCH_WIDE    namespaces of the wide-shape runs (default ""; e.g. "5000")
 #   BENCH_REVIEW  1 to measure report and chokepoints too (default 0)
 #   BENCH_MEMCAP  address-space cap of each command in bytes (default 8000000000)
 #   BENCH_SEED    generator seed (default 1)
@@ -28,6 +29,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SIZES=${BENCH_SIZES:-"1000 5000 20000"}
 HOSTILE=${BENCH_HOSTILE-"1000"}
+WIDE=${BENCH_WIDE-""}
 REVIEW=${BENCH_REVIEW:-0}
 # Every command runs under an address-space cap (prlimit --as), so that a
 # runaway run fails instead of taking the machine's memory.
@@ -100,6 +102,7 @@ declare -A SCAN_T SCAN_C
 runs=""
 for n in $SIZES; do runs="$runs $n:default"; done
 for n in $HOSTILE; do runs="$runs $n:hostile"; done
+for n in $WIDE; do runs="$runs $n:wide"; done
 for run in $runs; do
 	n=${run%%:*} shape=${run#*:}
 	f=$(dump "$n" "$shape")

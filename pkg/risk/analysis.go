@@ -156,6 +156,12 @@ type Analysis struct {
 		once sync.Once
 		m    map[string]*model.Secret
 	}
+	// aggregated are the aggregated ClusterRoles by name, built on first
+	// use (primitive_escalate.go).
+	aggregated struct {
+		once sync.Once
+		m    map[string]*model.ClusterRole
+	}
 	// adm evaluates the admission policies (admission.go); nil when there
 	// are none or they are ignored.
 	adm *admissionState

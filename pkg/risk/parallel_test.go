@@ -38,8 +38,13 @@ func fullDump(a *risk.Analysis) string {
 
 func hostileInventory(t *testing.T, namespaces int, seed uint64) *model.Inventory {
 	t.Helper()
+	return shapeInventory(t, namespaces, seed, cluster.ShapeHostile)
+}
+
+func shapeInventory(t *testing.T, namespaces int, seed uint64, shape string) *model.Inventory {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := cluster.WriteShape(&buf, namespaces, seed, "json", cluster.ShapeHostile); err != nil {
+	if err := cluster.WriteShape(&buf, namespaces, seed, "json", shape); err != nil {
 		t.Fatal(err)
 	}
 	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{"-"}, Stdin: &buf})
@@ -52,7 +57,7 @@ func hostileInventory(t *testing.T, namespaces int, seed uint64) *model.Inventor
 // TestParallelIsSequential: evaluating principals at once on several
 // goroutines gives the analysis of evaluating them in turn — every node,
 // edge, step datum, warning and kept candidate — on every scenario and on
-// generated clusters of both shapes, run after run.
+// generated clusters of every shape, run after run.
 func TestParallelIsSequential(t *testing.T) {
 	defer risk.SetMinParallel(1)()
 	type input struct {
@@ -63,13 +68,14 @@ func TestParallelIsSequential(t *testing.T) {
 	for _, dir := range caseDirs(t, "scenarios") {
 		inputs = append(inputs, input{dir, loadInput(t, dir)})
 	}
-	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)})
+	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)},
+		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)})
 	parallelRuns := 0
 	for _, in := range inputs {
 		for _, keep := range []bool{false, true} {
 			want := fullDump(risk.Analyze(in.inv, risk.Options{Workers: 1, KeepCandidates: keep}))
 			runs := 2
-			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") {
+			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") || strings.HasPrefix(in.name, "wide") {
 				runs = 4
 			}
 			for run := range runs {

@@ -210,12 +210,17 @@ func (a *Analysis) aggregatedRole(b *model.Binding) *model.ClusterRole {
 	if b.RoleRef.Kind != model.KindClusterRole {
 		return nil
 	}
-	for _, r := range a.Inv.ClusterRoles {
-		if r.Name == b.RoleRef.Name && r.AggregationRule != nil {
-			return r
+	a.aggregated.once.Do(func() {
+		// Every principal asks for each binding it is bound by: reading
+		// every ClusterRole each time made that ClusterRoles × bindings.
+		a.aggregated.m = map[string]*model.ClusterRole{}
+		for _, r := range a.Inv.ClusterRoles {
+			if r.AggregationRule != nil && a.aggregated.m[r.Name] == nil {
+				a.aggregated.m[r.Name] = r // the first, as a scan of the list finds
+			}
 		}
-	}
-	return nil
+	})
+	return a.aggregated.m[b.RoleRef.Name]
 }
 
 // escalateThroughOtherRole: the principal may escalate and update (or patch)

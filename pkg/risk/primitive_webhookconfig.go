@@ -50,6 +50,13 @@ func writeConfig(a *Analysis, p *Principal, resource, kind string) (rbacBound, s
 	if br, ok := p.First(res("create", admissionGroup, resource, "", "", "")); ok {
 		return br, "create a " + kind, true
 	}
+	mayWrite := false
+	for _, v := range modifyVerbs {
+		mayWrite = mayWrite || p.mayAllow(res(v, admissionGroup, resource, "", "", ""))
+	}
+	if !mayWrite {
+		return rbacBound{}, "", false // spares asking per configuration, for every principal
+	}
 	for _, w := range a.Inv.WebhookConfigurations {
 		if w.Kind != kind {
 			continue

@@ -39,10 +39,10 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 	return WriteShape(w, namespaces, seed, format, ShapeDefault)
 }
 
-// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile) into w.
+// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile, ShapeWide) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
-	if shape != ShapeDefault && shape != ShapeHostile {
-		return fmt.Errorf("unknown shape %q: want %s or %s", shape, ShapeDefault, ShapeHostile)
+	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide {
+		return fmt.Errorf("unknown shape %q: want %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide)
 	}
 	var e emitter
 	if format == "yaml" {
@@ -57,6 +57,9 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	if shape == ShapeHostile {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
+	}
+	if shape == ShapeWide {
+		g.wide = rand.New(rand.NewPCG(seed^0x2545f491, seed+0x4f1bbcdcbfa53e0b))
 	}
 	if err := g.run(); err != nil {
 		return err
@@ -144,6 +147,8 @@ type gen struct {
 	uid          uint64
 	// hostile draws the hostile shape's additions (nil for the default shape).
 	hostile *rand.Rand
+	// wide draws the wide shape's additions (nil for the other shapes).
+	wide *rand.Rand
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
 	// namespace/name: a token Secret carries its ServiceAccount's.
 	saUIDs map[string]apitypes.UID
@@ -259,6 +264,9 @@ func (g *gen) cluster() {
 	}
 	if g.hostile != nil {
 		g.hostileCluster()
+	}
+	if g.wide != nil {
+		g.wideCluster()
 	}
 }
 
@@ -570,6 +578,9 @@ func (g *gen) namespace(i int) {
 	g.quota(i, ns)
 	if g.hostile != nil {
 		g.hostileNamespace(i, ns, sas)
+	}
+	if g.wide != nil {
+		g.wideNamespace(i, ns)
 	}
 }
 
