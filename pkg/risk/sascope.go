@@ -38,8 +38,7 @@ func (a *Analysis) anySAScope(ns string) *graph.Node {
 	if ns == allNamespaces {
 		where = "any namespace"
 	}
-	return a.perNamespaceScope("any-serviceaccount", "any ServiceAccount", "any namespace", ns, func(n string) []Candidate {
-		picks := make([]Candidate, 0, len(a.sasByNS[n]))
+	return a.perNamespaceScope("any-serviceaccount", "any ServiceAccount", "any namespace", ns, func(n string, picks []Candidate) []Candidate {
 		for _, sa := range a.sasByNS[n] {
 			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, sa.Name), Holds: true,
 				Condition: fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", n, sa.Name, where)})
@@ -117,8 +116,7 @@ func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Can
 // and reaches the same identities; the step into the scope says how, the
 // pick which pod. It is nil when no pick holds.
 func (a *Analysis) runningPodsScope(ns string) *graph.Node {
-	return a.perNamespaceScope("running-pods", "running pods", "every namespace", ns, func(n string) []Candidate {
-		var picks []Candidate
+	return a.perNamespaceScope("running-pods", "running pods", "every namespace", ns, func(n string, picks []Candidate) []Candidate {
 		for _, pod := range a.podsByNS[n] {
 			running, note := podRunning(pod)
 			if !running {
@@ -143,9 +141,10 @@ func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 }
 
 // perNamespaceScope makes (once) the scope "WHAT of ns", or "WHAT of ALL"
-// for allNamespaces, with the picks picksIn gives for each namespace it
-// covers (in namespace order).
-func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns string) []Candidate) *graph.Node {
+// for allNamespaces, with the picks picksIn appends for each namespace it
+// covers (in namespace order): appended to one list, not concatenated from
+// a list per namespace, which every namespace's scope made twice over.
+func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns string, picks []Candidate) []Candidate) *graph.Node {
 	key, label, nss := "Scope:"+name+":"+ns, what+" of "+ns, []string{ns}
 	if ns == allNamespaces {
 		key, label, nss = "Scope:"+name, what+" of "+all, a.namespaces
@@ -153,7 +152,7 @@ func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns
 	return a.sharedScope(key, name, ns, label, func() []Candidate {
 		var picks []Candidate
 		for _, n := range nss {
-			picks = append(picks, picksIn(n)...)
+			picks = picksIn(n, picks)
 		}
 		return picks
 	})
@@ -208,8 +207,7 @@ func anyWhere(ns string) string {
 // says how, the pick which Secret. Secrets whose token is rejected are kept
 // as failed picks for explain. It is nil when no token there is accepted.
 func (a *Analysis) tokenSecretsScope(ns string) *graph.Node {
-	return a.perNamespaceScope("token-secrets", "token Secrets", "every namespace", ns, func(n string) []Candidate {
-		var picks []Candidate
+	return a.perNamespaceScope("token-secrets", "token Secrets", "every namespace", ns, func(n string, picks []Candidate) []Candidate {
 		for _, s := range a.tokenSecrets[n] {
 			picks = append(picks, a.tokenSecretStep(pickServiceAccount, n, s, func(sa string) string {
 				return fmt.Sprintf("Secret %s/%s is a %s Secret of ServiceAccount %s", n, s.Name, model.SecretTypeServiceAccountToken, sa)
