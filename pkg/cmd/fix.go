@@ -52,6 +52,9 @@ when it was the last), or one rule loses exactly the request a step needs ("*" v
 expanded to the standard verbs, never widened). Aggregated ClusterRoles are edited through the
 roles they aggregate; roles and bindings the apiserver reconciles or the rule packs declare as
 platform defaults are never edited, and a path only they make is reported as not closable.
+The planner makes at most 64 rounds of edits, each for the first path still open: on a large
+cluster the goals it did not come to are listed as not attempted; apply the change and run
+fix again, or target fewer paths.
 
 The proof: the change is applied to the input in memory and the analysis re-run; the output
 says which paths close and lists every permission the change removes from anyone.

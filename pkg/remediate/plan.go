@@ -58,6 +58,10 @@ type Result struct {
 // After is the inventory with the change applied.
 func (r *Result) After() *model.Inventory { return r.after }
 
+// MaxRounds bounds the planner: each round re-analyses the edited input and
+// edits for the first goal still open.
+const MaxRounds = 64
+
 // Plan finds a change that closes the target's paths.
 func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 	opts.KeepCandidates, opts.Roots = false, nil
@@ -72,7 +76,9 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 	}
 	res := &Result{Changes: []*Change{}, Removed: []Loss{}}
 	var batches [][]Edit
-	for iter := 0; iter < 64; iter++ {
+	attempted := make([]bool, len(goals))
+	rounds := 0
+	for ; rounds < MaxRounds; rounds++ {
 		cur := p.cur.inventory()
 		a := risk.Analyze(cur, opts)
 		open := -1
@@ -87,6 +93,7 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 			break
 		}
 		g := &goals[open]
+		attempted[open] = true
 		path := g.path
 		if g.PathID == "" {
 			path = currentPath(a, g)
@@ -138,9 +145,16 @@ func Plan(inv *model.Inventory, opts risk.Options, t Target) (*Result, error) {
 	isClosed := goalsClosedIn(fa)
 	for i := range goals {
 		goals[i].Closed = isClosed(&goals[i])
-		if goals[i].Closed {
+		switch {
+		case goals[i].Closed:
 			goals[i].Reason = ""
-		} else if goals[i].Reason == "" {
+		case goals[i].Reason != "":
+		case !attempted[i] && rounds == MaxRounds:
+			// Say so: an open goal the planner never came to is no goal it
+			// could not close.
+			goals[i].Reason = fmt.Sprintf("not attempted: the planner stops after %d rounds of edits, each for one goal; "+
+				"apply this change and run fix again, or target fewer paths (--subject, --path, --chokepoints)", MaxRounds)
+		default:
 			goals[i].Reason = "still open after the edits this planner can make"
 		}
 	}

@@ -120,3 +120,53 @@ func TestEmit(t *testing.T) {
 		t.Errorf("kubectl:\n%s\nwant %s", k.String(), wantCmd)
 	}
 }
+
+// TestPlanRoundLimit: with more goals than rounds, each needing an edit of
+// its own, the planner closes one per round and says of the others that it
+// did not come to them, not that it could not close them.
+func TestPlanRoundLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: masters-impersonator}
+rules:
+- {apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: ["nobody"]}
+- {apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: ["system:masters"]}
+`)
+	users := remediate.MaxRounds + 6
+	for i := range users {
+		fmt.Fprintf(&b, `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: imp-%03d}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: masters-impersonator}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: user-%03d}
+`, i, i)
+	}
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{"-"}, Stdin: strings.NewReader(b.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := remediate.Plan(inv, opts, remediate.Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, notAttempted := 0, 0
+	for _, g := range res.Goals {
+		switch {
+		case g.Closed:
+			closed++
+		case strings.HasPrefix(g.Reason, "not attempted: the planner stops after 64 rounds"):
+			notAttempted++
+		default:
+			t.Errorf("%s: open, %q", g.Subject, g.Reason)
+		}
+	}
+	if len(res.Goals) != users || closed != remediate.MaxRounds || notAttempted != users-remediate.MaxRounds {
+		t.Errorf("%d goals, %d closed, %d not attempted; want %d, %d, %d", len(res.Goals), closed, notAttempted, users, remediate.MaxRounds, users-remediate.MaxRounds)
+	}
+	if len(res.Changes) != remediate.MaxRounds {
+		t.Errorf("%d changes, want one binding deleted per round (%d)", len(res.Changes), remediate.MaxRounds)
+	}
+}
