@@ -148,16 +148,17 @@ func mayReadKubeletSubresource(p *Principal) bool {
 // proxy: none of them reaches /exec, /run or /attach.
 var kubeletReadOnlySubresources = []string{"metrics", "stats", "log", "spec", "pods", "healthz", "configz", "checkpoint"}
 
-// firstPerTarget collects candidates as dedupeByTarget keeps them, the
-// first per target, so that a caller can ask before it formats a candidate
-// whether it would be kept (a node's pods share few ServiceAccounts).
+// firstPerTarget keeps the first candidate per target (by node key: a
+// phantom target is a new node each time), in the order they are added; a
+// caller can ask before it formats a candidate whether it would be kept (a
+// node's pods share few ServiceAccounts).
 type firstPerTarget struct {
-	seen map[*graph.Node]bool
+	seen map[string]bool
 	out  []Candidate
 }
 
 // wants reports whether a candidate to the node would be kept.
-func (f *firstPerTarget) wants(to *graph.Node) bool { return to != nil && !f.seen[to] }
+func (f *firstPerTarget) wants(to *graph.Node) bool { return to != nil && !f.seen[to.Key] }
 
 // add keeps c when it is the first to its target.
 func (f *firstPerTarget) add(c Candidate) {
@@ -165,22 +166,17 @@ func (f *firstPerTarget) add(c Candidate) {
 		return
 	}
 	if f.seen == nil {
-		f.seen = map[*graph.Node]bool{}
+		f.seen = map[string]bool{}
 	}
-	f.seen[c.To] = true
+	f.seen[c.To.Key] = true
 	f.out = append(f.out, c)
 }
 
 // dedupeByTarget keeps the first candidate per target (stable input order).
 func dedupeByTarget(in []Candidate) []Candidate {
-	seen := map[string]bool{}
-	var out []Candidate
+	var f firstPerTarget
 	for _, c := range in {
-		if c.To == nil || seen[c.To.Key] {
-			continue
-		}
-		seen[c.To.Key] = true
-		out = append(out, c)
+		f.add(c)
 	}
-	return out
+	return f.out
 }
