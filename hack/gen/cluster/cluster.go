@@ -314,6 +314,15 @@ func clusterRole(name string, labels map[string]string, rules ...rbacv1.PolicyRu
 	}
 }
 
+// custom makes cr a role of the cluster's own, as a dump shows one: no
+// autoupdate annotation, the UID and creation time the apiserver set.
+func (g *gen) custom(cr *rbacv1.ClusterRole) *rbacv1.ClusterRole {
+	cr.Annotations = nil
+	cr.UID = g.newUID()
+	cr.CreationTimestamp = created
+	return cr
+}
+
 func aggregated(name string, selectLabel string, labels map[string]string) *rbacv1.ClusterRole {
 	cr := clusterRole(name, labels)
 	cr.AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{selectLabel: "true"}}}}
@@ -413,9 +422,7 @@ func (g *gen) customClusterRoles() []*rbacv1.ClusterRole {
 			clusterRole(fmt.Sprintf("crd%d-edit", i), aggEdit, rule(writeV, []string{group}, []string{"widgets", "gadgets"})))
 	}
 	for _, cr := range list {
-		cr.Annotations = nil
-		cr.UID = g.newUID()
-		cr.CreationTimestamp = created
+		g.custom(cr)
 	}
 	return list
 }

@@ -88,11 +88,7 @@ func (g *gen) hostileCluster() {
 		case x < 48:
 			rules = append(rules, rule(readV, core, []string{"secrets"}))
 		}
-		cr := clusterRole(name, nil, rules...)
-		cr.Annotations = nil
-		cr.UID = g.newUID()
-		cr.CreationTimestamp = created
-		g.out(cr)
+		g.out(g.custom(clusterRole(name, nil, rules...)))
 		var subs []rbacv1.Subject
 		for i := k; i < g.n; i += g.operators() {
 			subs = append(subs, saSubject(nsName(i), operatorSA))
@@ -108,10 +104,7 @@ func (g *gen) hostileCluster() {
 	minter := clusterRole("token-minter", nil, rule([]string{"create"}, core, []string{"serviceaccounts/token"}))
 	imp := clusterRole("impersonator", nil, rule([]string{"impersonate"}, core, []string{"users", "groups", "serviceaccounts"}))
 	for _, cr := range []*rbacv1.ClusterRole{csr, minter, imp} {
-		cr.Annotations = nil
-		cr.UID = g.newUID()
-		cr.CreationTimestamp = created
-		g.out(cr)
+		g.out(g.custom(cr))
 	}
 	g.out(g.crb("csr-approver", "csr-approver", saSubject(nsName(2%g.n), csrApproverSA)))
 	g.out(g.crb("token-minter", "token-minter", saSubject(nsName(3%g.n), tokenMinterSA)))

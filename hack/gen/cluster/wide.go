@@ -40,18 +40,11 @@ func (g *gen) wideCluster() {
 	}
 	for k := 0; k < g.wideCount(); k++ {
 		name := fmt.Sprintf("agg-%04d", k)
-		agg := aggregated(name, "wide.example.com/"+name, nil)
-		agg.Annotations = nil
-		agg.UID = g.newUID()
-		agg.CreationTimestamp = created
+		agg := g.custom(aggregated(name, "wide.example.com/"+name, nil))
 		// As a dump shows it: the controller has copied the part's rules.
 		agg.Rules = []rbacv1.PolicyRule{rule(readV, core, []string{"configmaps"})}
 		g.out(agg)
-		part := clusterRole(name+"-part", map[string]string{"wide.example.com/" + name: "true"}, rule(readV, core, []string{"configmaps"}))
-		part.Annotations = nil
-		part.UID = g.newUID()
-		part.CreationTimestamp = created
-		g.out(part)
+		g.out(g.custom(clusterRole(name+"-part", map[string]string{"wide.example.com/" + name: "true"}, rule(readV, core, []string{"configmaps"}))))
 	}
 	sideEffects := admissionregistrationv1.SideEffectClassNone
 	for k := 0; k < g.wideCount(); k++ {
@@ -82,12 +75,8 @@ func (g *gen) wideCluster() {
 	for range 3 {
 		named = append(named, fmt.Sprintf("wide-hook-%04d", w.IntN(g.wideCount())))
 	}
-	editor := clusterRole("webhook-editor", nil, rbacv1.PolicyRule{Verbs: []string{"get", "patch"},
-		APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{"mutatingwebhookconfigurations"}, ResourceNames: named})
-	editor.Annotations = nil
-	editor.UID = g.newUID()
-	editor.CreationTimestamp = created
-	g.out(editor)
+	g.out(g.custom(clusterRole("webhook-editor", nil, rbacv1.PolicyRule{Verbs: []string{"get", "patch"},
+		APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{"mutatingwebhookconfigurations"}, ResourceNames: named})))
 	g.out(g.crb("webhook-editors", "webhook-editor", groupSubject("webhook-editors")))
 }
 
