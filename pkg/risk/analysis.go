@@ -150,18 +150,6 @@ type Analysis struct {
 		rolesBy, emptyBy subjectIndex
 		sasBy            namespaceIndex
 	}
-	// secretsByName are the Secrets of every type by "ns/name", built on
-	// first use (primitive_tokensecretcreate.go).
-	secretsByName struct {
-		once sync.Once
-		m    map[string]*model.Secret
-	}
-	// aggregated are the aggregated ClusterRoles by name, built on first
-	// use (primitive_escalate.go).
-	aggregated struct {
-		once sync.Once
-		m    map[string]*model.ClusterRole
-	}
 	// adm evaluates the admission policies (admission.go); nil when there
 	// are none or they are ignored.
 	adm *admissionState
@@ -342,7 +330,8 @@ func evaluatorFor(inv *model.Inventory, base *Analysis, dropped []*model.Binding
 	return base.Eval.Without(inv, dropped)
 }
 
-// objects are the input's objects other than RBAC, by namespace and name.
+// objects are the input's objects other than RBAC bindings, by namespace
+// and name.
 type objects struct {
 	namespaces   []string
 	nsObjects    map[string]*model.Namespace
@@ -362,6 +351,18 @@ type objects struct {
 	// idx are the positions of objects per namespace, made on first use
 	// (index.go).
 	idx nsIndex
+	// secretsByName are the Secrets of every type by "ns/name"
+	// (primitive_tokensecretcreate.go) and aggregated the aggregated
+	// ClusterRoles by name (primitive_escalate.go), made on first use and,
+	// like the rest, shared with the re-analyses, which ask again.
+	secretsByName struct {
+		once sync.Once
+		m    map[string]*model.Secret
+	}
+	aggregated struct {
+		once sync.Once
+		m    map[string]*model.ClusterRole
+	}
 	// of is the input indexed: its object slices are shared by the input
 	// without some bindings (indexes).
 	of *model.Inventory
@@ -439,7 +440,8 @@ func indexObjects(inv *model.Inventory) *objects {
 func (o *objects) indexes(inv *model.Inventory) bool {
 	of := o.of
 	if !same(of.Namespaces, inv.Namespaces) || !same(of.ServiceAccounts, inv.ServiceAccounts) || !same(of.Secrets, inv.Secrets) ||
-		!same(of.Pods, inv.Pods) || !same(of.Workloads, inv.Workloads) || !same(of.Roles, inv.Roles) || !same(of.Nodes, inv.Nodes) {
+		!same(of.Pods, inv.Pods) || !same(of.Workloads, inv.Workloads) || !same(of.Roles, inv.Roles) || !same(of.Nodes, inv.Nodes) ||
+		!same(of.ClusterRoles, inv.ClusterRoles) {
 		return false
 	}
 	if len(o.bindingOnly) == 0 {

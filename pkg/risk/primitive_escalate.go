@@ -214,7 +214,7 @@ func (a *Analysis) aggregatedRole(b *model.Binding) *model.ClusterRole {
 		// Every principal asks for each binding it is bound by: reading
 		// every ClusterRole each time made that ClusterRoles × bindings.
 		a.aggregated.m = map[string]*model.ClusterRole{}
-		for _, r := range a.Inv.ClusterRoles {
+		for _, r := range a.of.ClusterRoles {
 			if r.AggregationRule != nil && a.aggregated.m[r.Name] == nil {
 				a.aggregated.m[r.Name] = r // the first, as a scan of the list finds
 			}

@@ -170,8 +170,8 @@ func namedPart(names []string) string {
 // secretNamed is the Secret of any type named ns/name in the input, or nil.
 func (a *Analysis) secretNamed(ns, name string) *model.Secret {
 	a.secretsByName.once.Do(func() {
-		a.secretsByName.m = make(map[string]*model.Secret, len(a.Inv.Secrets))
-		for _, s := range a.Inv.Secrets {
+		a.secretsByName.m = make(map[string]*model.Secret, len(a.of.Secrets))
+		for _, s := range a.of.Secrets {
 			a.secretsByName.m[s.Namespace+"/"+s.Name] = s
 		}
 	})
