@@ -8,3 +8,11 @@ func SetMinParallel(n int) (restore func()) {
 	minParallel = n
 	return func() { minParallel = old }
 }
+
+// SetFoldNamed turns the named scopes of cluster-wide rules with
+// resourceNames on or off; it returns the restore.
+func SetFoldNamed(on bool) (restore func()) {
+	old := foldNamed
+	foldNamed = on
+	return func() { foldNamed = old }
+}

@@ -86,6 +86,17 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// namespaces of its own rules may add steps.
 		sas = a.ownServiceAccounts
 	}
+	// Rules bound cluster-wide that name ServiceAccounts: one step into the
+	// scope of those names in every namespace (namedscope.go).
+	if named := clusterWideNamed(p, res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); len(named) > 0 {
+		for _, nr := range named {
+			if scope := a.namedSAScope(nr.names); scope != nil {
+				out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br),
+					Condition: "impersonate the ServiceAccounts named " + describeNames(nr.names) + " of any namespace"})
+			}
+		}
+		sas = a.ownServiceAccounts
+	}
 	for _, sa := range sas(p, impersonateSAProbes...) {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
 		if !ok {
@@ -102,8 +113,8 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 			anyIn[sa.Namespace] = scoped
 		}
-		if scoped {
-			continue
+		if scoped || foldedByName(br) {
+			continue // a scope's step
 		}
 		out = append(out, Candidate{Primitive: "impersonate", To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
 			Condition: fmt.Sprintf("impersonate ServiceAccount %s/%s", sa.Namespace, sa.Name)})

@@ -7,6 +7,7 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
 // readSecrets: reading a legacy service-account-token Secret yields a token of
@@ -54,15 +55,28 @@ func (readSecrets) Evaluate(a *Analysis, p *Principal) []Candidate {
 			break
 		}
 	}
+	// Rules bound cluster-wide that name Secrets: one step into the scope of
+	// the token Secrets of those names in every namespace (namedscope.go).
+	var reads []rbac.Request
+	for _, verb := range readVerbs {
+		reads = append(reads, res(verb, "", "secrets", "", allNamespaces, ""))
+	}
+	named := clusterWideNamed(p, reads...)
+	for _, nr := range named {
+		if scope := a.namedTokenSecretsScope(nr.names); scope != nil {
+			out = append(out, Candidate{Primitive: "read-secrets", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br),
+				Condition: fmt.Sprintf("%s the Secrets named %s of any namespace", nr.br.Request.Verb, describeNames(nr.names))})
+		}
+	}
 	anyIn := map[string]bool{}
 	var only []string
-	restrict := anyEverywhere && !a.keeps(p) && !clusterWideRule(p, true, readSecretProbes)
+	restrict := (anyEverywhere || len(named) > 0) && !a.keeps(p)
 	if restrict {
-		// Its cluster-wide rules read any Secret, and none of them names
-		// Secrets: where no rule of the namespace's own applies, the step
-		// into every namespace's scope is all there is (or nothing, when no
-		// token Secret of the cluster is accepted: then none of a namespace
-		// is either).
+		// Its cluster-wide rules have given their steps above (any Secret,
+		// or the Secrets they name): where no rule of the namespace's own
+		// applies, those steps are all there is (or nothing, when no token
+		// Secret of the cluster is accepted: then none of a namespace is
+		// either).
 		only = a.ownNamespaces(p, readSecretProbes...)
 	}
 	for _, verb := range readVerbs {
@@ -147,6 +161,9 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 			continue
 		}
 		found = true
+		if foldedByName(br) {
+			continue // the named scope's step
+		}
 		c := a.tokenSecretStep("read-secrets", ns, s, func(sa string) string {
 			return fmt.Sprintf("%s secret %s/%s, a %s Secret of ServiceAccount %s", verb, ns, s.Name, model.SecretTypeServiceAccountToken, sa)
 		})

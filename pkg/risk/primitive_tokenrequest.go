@@ -36,10 +36,20 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 			everywhere = true
 		}
 	}
+	// Rules bound cluster-wide that name ServiceAccounts: one step into the
+	// scope of those names in every namespace (namedscope.go).
+	named := clusterWideNamed(p, res("create", "", "serviceaccounts", "token", allNamespaces, ""))
+	for _, nr := range named {
+		if scope := a.namedSAScope(nr.names); scope != nil {
+			out = append(out, Candidate{Primitive: "token-request", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br),
+				Condition: "create serviceaccounts/token for the ServiceAccounts named " + describeNames(nr.names) + " of any namespace"})
+		}
+	}
 	namespaces := p.Namespaces("create", "", "serviceaccounts", "token", a.namespaces)
-	if everywhere && !a.keeps(p) {
-		// Where only its cluster-wide rules apply, the step above has every
-		// ServiceAccount; a namespace without one only has explain's reason.
+	if (everywhere || len(named) > 0) && !a.keeps(p) {
+		// Where only its cluster-wide rules apply, the steps above have every
+		// ServiceAccount they allow; a namespace without one only has
+		// explain's reason.
 		namespaces = a.ownNamespaces(p, tokenRequestProbes...)
 	}
 	for _, ns := range namespaces {
@@ -61,6 +71,9 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 				continue
 			}
 			found = true
+			if foldedByName(br) {
+				continue // the named scope's step
+			}
 			out = append(out, Candidate{Primitive: "token-request", To: a.SANode(ns, sa.Name), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: fmt.Sprintf("create serviceaccounts/token for ServiceAccount %s/%s, which exists", ns, sa.Name)})
 		}
