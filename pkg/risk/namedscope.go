@@ -69,6 +69,24 @@ func foldedByName(br rbacBound) bool {
 	return foldNamed && br.Namespace == "" && len(br.Rule.ResourceNames) > 0
 }
 
+// reachUnfolded is reachClusterWide without the rules the named scopes
+// fold: a rule bound cluster-wide that could allow one of the probes and
+// names no object (no resourceNames, or only "").
+func reachUnfolded(p *Principal, probes ...reqShape) bool {
+	for i := range p.Rules {
+		br := &p.Rules[i]
+		if br.Namespace != "" || (foldNamed && len(scopeNames(br.Rule.ResourceNames)) > 0) {
+			continue
+		}
+		rule := *br.Rule
+		rule.ResourceNames = nil
+		if rulePasses(&rule, "", probes) {
+			return true
+		}
+	}
+	return false
+}
+
 // scopeNames are a rule's resourceNames, sorted, without repeats or "".
 func scopeNames(names []string) []string {
 	out := make([]string, 0, len(names))

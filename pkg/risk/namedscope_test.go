@@ -15,8 +15,8 @@ import (
 )
 
 // withNamedRules adds to a copy of inv ClusterRoles whose rules name
-// ServiceAccounts or Secrets by resourceNames (token requests,
-// impersonation, reads, and a wildcard rule; names of objects that exist in
+// ServiceAccounts, Secrets or controllers by resourceNames (token requests,
+// impersonation, reads, pod template changes, and a wildcard rule; names of objects that exist in
 // several namespaces, of none, and ""), each bound cluster-wide to a few
 // random subjects and sometimes in one namespace too.
 func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
@@ -24,12 +24,15 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 	out.ClusterRoles = slices.Clone(inv.ClusterRoles)
 	out.ClusterRoleBindings = slices.Clone(inv.ClusterRoleBindings)
 	out.RoleBindings = slices.Clone(inv.RoleBindings)
-	var saNames, secretNames, namespaces []string
+	var saNames, secretNames, workloadNames, namespaces []string
 	for _, sa := range inv.ServiceAccounts {
 		saNames = append(saNames, sa.Name)
 	}
 	for _, s := range inv.Secrets {
 		secretNames = append(secretNames, s.Name)
+	}
+	for _, w := range inv.Workloads {
+		workloadNames = append(workloadNames, w.Name)
 	}
 	for _, ns := range inv.Namespaces {
 		namespaces = append(namespaces, ns.Name)
@@ -61,7 +64,7 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 	}
 	for i := range 3 + rng.IntN(4) {
 		var rule rbacv1.PolicyRule
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			rule = rbacv1.PolicyRule{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"serviceaccounts/token"}, ResourceNames: pick(saNames)}
 		case 1:
@@ -69,8 +72,11 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 		case 2:
 			verb := []string{"get", "list", "watch"}[rng.IntN(3)]
 			rule = rbacv1.PolicyRule{Verbs: []string{verb}, APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: pick(secretNames)}
+		case 3:
+			kinds := [][]string{{"deployments"}, {"replicasets", "daemonsets"}, {"*"}}[rng.IntN(3)]
+			rule = rbacv1.PolicyRule{Verbs: []string{"patch"}, APIGroups: []string{"apps"}, Resources: kinds, ResourceNames: pick(workloadNames)}
 		default:
-			rule = rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}, ResourceNames: append(pick(saNames), pick(secretNames)...)}
+			rule = rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}, ResourceNames: append(append(pick(saNames), pick(secretNames)...), pick(workloadNames)...)}
 		}
 		name := fmt.Sprintf("named-%d", i)
 		out.ClusterRoles = append(out.ClusterRoles, &model.ClusterRole{Meta: model.Meta{Name: name}, Rules: []rbacv1.PolicyRule{rule}})
@@ -111,7 +117,7 @@ func hopsTo(a *risk.Analysis, target *graph.Node) string {
 }
 
 // TestNamedScopeIsPerObject: a rule bound cluster-wide that names
-// ServiceAccounts or Secrets steps into one shared scope of those names
+// ServiceAccounts, Secrets or controllers steps into one shared scope of those names
 // instead of into each object; that changes no distance. On generated
 // hostile clusters with random such rules, every identity's hops (and
 // assumed steps) to cluster-admin and to every ServiceAccount are those of

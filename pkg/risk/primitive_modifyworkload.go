@@ -32,15 +32,18 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// their templates (workloadtemplates.go). A namespace where no rule of
 	// the principal's own namespace applies is left to that scope.
 	groups, covered := clusterWideTemplates(p)
+	// Rules bound cluster-wide that name controllers: the same, for the
+	// controllers of those names (namedscope.go).
+	groups = append(groups, clusterWideNamedTemplates(p)...)
 	for _, g := range groups {
-		if scope := a.templatesScope(g.kinds); scope != nil {
+		if scope := a.templatesScope(g.kinds, g.names); scope != nil {
 			out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: g.condition()})
 		}
 	}
 	workloads := a.workloadsFor(p, modifyWorkloadProbes...)
 	local := namespacedReach(p, modifyWorkloadProbes...)
-	if !a.keeps(p) && !reachClusterWide(p, uncoveredTemplateProbes(covered)...) {
-		// Its cluster-wide rules give nothing beyond the templates scope
+	if !a.keeps(p) && !reachUnfolded(p, uncoveredTemplateProbes(covered)...) {
+		// Its cluster-wide rules give nothing beyond the templates scopes
 		// (or only Jobs, which fail): only the namespaces of its own rules
 		// can add steps that hold.
 		workloads = selectIn(a.Inv.Workloads, a.objIndex().workloads, local)
@@ -55,6 +58,12 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		br, ok := p.FirstAny(modifyVerbs, res("", wr.group, wr.resource, "", w.Namespace, w.Name))
 		if !ok {
+			continue
+		}
+		if foldedByName(br) && w.Kind != "Job" {
+			// A named templates scope's step: its pick is the first
+			// controller of those names here, which gives all one can.
+			doneNS[w.Namespace] = true
 			continue
 		}
 		if w.Kind == "Job" {

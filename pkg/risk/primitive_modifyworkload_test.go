@@ -69,8 +69,9 @@ func TestModifyWorkloadResourceNames(t *testing.T) {
 // TestModifyWorkloadEveryNamespace: rules bound cluster-wide without
 // resourceNames step once into the shared scope of the kinds' templates (one
 // step per rule), whose picks are each namespace's first controller of those
-// kinds; rules with resourceNames, and namespaces where a rule of their own
-// applies, keep their per-namespace steps.
+// kinds; a rule with resourceNames, into the scope of the controllers of
+// those names (the StatefulSet db is not a Deployment); namespaces where a
+// rule of their own applies keep their per-namespace steps.
 func TestModifyWorkloadEveryNamespace(t *testing.T) {
 	patch := func(resources ...string) rbacv1.PolicyRule {
 		return rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: resources, Verbs: []string{"patch"}}
@@ -92,8 +93,9 @@ func TestModifyWorkloadEveryNamespace(t *testing.T) {
 				"Scope:workload-templates:Deployment":  {"Scope:any-serviceaccount:a", "Scope:any-serviceaccount:c"},
 				"Scope:workload-templates:StatefulSet": {"Scope:any-serviceaccount:b"},
 			}},
-		{name: "resourceNames stay per namespace", rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"patch"}, ResourceNames: []string{"web"}}},
-			steps: []string{"Scope:any-serviceaccount:a"}},
+		{name: "resourceNames: the scope of those names", rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"patch"}, ResourceNames: []string{"web", "db"}}},
+			steps: []string{"Scope:named-workload-templates:Deployment:db, web"},
+			picks: map[string][]string{"Scope:named-workload-templates:Deployment:db, web": {"Scope:any-serviceaccount:a"}}},
 		{name: "a namespace's own rule still steps there", rules: []rbacv1.PolicyRule{patch("deployments")}, local: true,
 			steps: []string{"Scope:any-serviceaccount:b", "Scope:workload-templates:Deployment"}},
 	} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
 // pickWorkload is the primitive of a templates scope's edges: the workload
@@ -59,6 +60,8 @@ func clusterWideTemplates(p *Principal) (groups []templateGrant, covered map[str
 type templateGrant struct {
 	br    rbacBound
 	kinds []workloadResource
+	// names are the rule's resourceNames (clusterWideNamedTemplates).
+	names []string
 }
 
 func (g templateGrant) condition() string {
@@ -70,19 +73,60 @@ func (g templateGrant) condition() string {
 	for i, k := range g.kinds {
 		names[i] = k.display()
 	}
+	if len(g.names) > 0 {
+		return fmt.Sprintf("%s the %s named %s of any namespace to change its pod template (a rule bound cluster-wide, with resourceNames)", verb, strings.Join(names, ", "), describeNames(g.names))
+	}
 	return fmt.Sprintf("%s any %s of any namespace to change its pod template (a rule bound cluster-wide, without resourceNames)", verb, strings.Join(names, ", "))
 }
 
-// templatesScope is the shared scope of the pod templates of every
-// controller of kinds, or nil when no namespace has one whose change leads
-// anywhere.
-func (a *Analysis) templatesScope(kinds []workloadResource) *graph.Node {
-	names := make([]string, len(kinds))
-	for i, k := range kinds {
-		names[i] = k.kind
+// clusterWideNamedTemplates groups, like clusterWideTemplates, the
+// controller kinds the principal may patch or update through a rule bound
+// cluster-wide with resourceNames, by rule: each changes the controllers of
+// those names in every namespace (namedscope.go).
+func clusterWideNamedTemplates(p *Principal) []templateGrant {
+	var groups []templateGrant
+	at := map[grantKey]int{}
+	for _, wr := range podMakers[1:] {
+		if wr.kind == "Job" {
+			continue // a Job's template is immutable
+		}
+		var reqs []rbac.Request
+		for _, verb := range modifyVerbs {
+			reqs = append(reqs, res(verb, wr.group, wr.resource, "", allNamespaces, ""))
+		}
+		for _, nr := range clusterWideNamed(p, reqs...) {
+			k := keyOf(nr.br.Grant)
+			if i, seen := at[k]; seen {
+				groups[i].kinds = append(groups[i].kinds, wr)
+				continue
+			}
+			at[k] = len(groups)
+			groups = append(groups, templateGrant{br: nr.br, kinds: []workloadResource{wr}, names: nr.names})
+		}
 	}
-	list := strings.Join(names, ",")
-	return a.sharedScope("Scope:workload-templates:"+list, "workload-templates", allNamespaces, "pod templates of every "+list+" of any namespace", func() []Candidate {
+	return groups
+}
+
+// templatesScope is the shared scope of the pod templates of every
+// controller of kinds (of those named names, when there are names), or nil
+// when no namespace has one whose change leads anywhere.
+func (a *Analysis) templatesScope(kinds []workloadResource, names []string) *graph.Node {
+	kindNames := make([]string, len(kinds))
+	for i, k := range kinds {
+		kindNames[i] = k.kind
+	}
+	list := strings.Join(kindNames, ",")
+	key, label := "Scope:workload-templates:"+list, "pod templates of every "+list+" of any namespace"
+	var named map[string]bool
+	if len(names) > 0 {
+		key = "Scope:named-workload-templates:" + list + ":" + describeNames(names)
+		label = "pod templates of the " + list + " named " + describeNames(names) + " of any namespace"
+		named = make(map[string]bool, len(names))
+		for _, n := range names {
+			named[n] = true
+		}
+	}
+	return a.sharedScope(key, "workload-templates", allNamespaces, label, func() []Candidate {
 		want := map[string]bool{}
 		for _, k := range kinds {
 			want[k.kind] = true
@@ -90,7 +134,7 @@ func (a *Analysis) templatesScope(kinds []workloadResource) *graph.Node {
 		var picks []Candidate
 		for _, ns := range a.namespaces {
 			for _, w := range a.workloadsNS[ns] {
-				if want[w.Kind] {
+				if want[w.Kind] && (named == nil || named[w.Name]) {
 					picks = append(picks, a.templatePicks(w)...)
 					break // the first such controller of the namespace gives all it can
 				}
