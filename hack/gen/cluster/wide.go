@@ -20,7 +20,13 @@ import (
 //     aggregated role;
 //   - N/10 mutating and N/10 validating webhook configurations, and a group
 //     webhook-editors that may patch three of the mutating ones by name
-//     (one path to cluster-admin through them).
+//     (one path to cluster-admin through them);
+//   - ClusterRoles whose rules name ServiceAccounts or Secrets that exist in
+//     every namespace (create serviceaccounts/token and impersonate for
+//     app-0, get the Secrets app-0-token and app-1-token, patch the
+//     Deployment svc-0), each bound cluster-wide to N/20 ServiceAccounts of
+//     random namespaces: a rule bound cluster-wide reaches the object of
+//     that name in each namespace, for each holder.
 //
 // Its objects come from a random stream of their own after the default
 // ones: the default objects are the same bytes.
@@ -78,6 +84,34 @@ func (g *gen) wideCluster() {
 	g.out(g.custom(clusterRole("webhook-editor", nil, rbacv1.PolicyRule{Verbs: []string{"get", "patch"},
 		APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{"mutatingwebhookconfigurations"}, ResourceNames: named})))
 	g.out(g.crb("webhook-editors", "webhook-editor", groupSubject("webhook-editors")))
+	g.wideNamed()
+}
+
+// wideNamed writes the ClusterRoles that name objects of every namespace,
+// each bound cluster-wide to N/20 ServiceAccounts of random namespaces.
+func (g *gen) wideNamed() {
+	named := func(verbs, groups, resources, names []string) rbacv1.PolicyRule {
+		r := rule(verbs, groups, resources)
+		r.ResourceNames = names
+		return r
+	}
+	roles := []struct {
+		name string
+		rule rbacv1.PolicyRule
+	}{
+		{"named-token-minter", named([]string{"create"}, core, []string{"serviceaccounts/token"}, []string{"app-0"})},
+		{"named-impersonator", named([]string{"impersonate"}, core, []string{"serviceaccounts"}, []string{"app-0"})},
+		{"named-secret-reader", named([]string{"get"}, core, []string{"secrets"}, []string{"app-0-token", "app-1-token"})},
+		{"named-deployer", named([]string{"get", "patch"}, []string{"apps"}, []string{"deployments"}, []string{"svc-0"})},
+	}
+	for _, r := range roles {
+		g.out(g.custom(clusterRole(r.name, nil, r.rule)))
+		var subjects []rbacv1.Subject
+		for range max(1, g.n/20) {
+			subjects = append(subjects, saSubject(nsName(g.wide.IntN(g.n)), "app-1"))
+		}
+		g.out(g.crb(r.name, r.name, subjects...))
+	}
 }
 
 // wideNamespace writes the wide shape's objects of namespace i.
