@@ -1,7 +1,10 @@
 package risk
 
 import (
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
 // pickNamespace is the primitive of the any-namespace-admin scope's edges
@@ -23,6 +26,34 @@ func (a *Analysis) anyNamespaceAdmin() *graph.Node {
 	}
 	for _, ns := range a.namespaces {
 		to := a.NamespaceAdmin(ns)
+		a.mu.Lock()
+		a.addEdgeLocked(graph.Edge{From: n, To: to, Primitive: pickNamespace, Hops: 0,
+			Condition: a.intern("a RoleBinding is made in namespace " + ns + ", which exists")})
+		a.mu.Unlock()
+	}
+	return n
+}
+
+// anyNamespaceRole is the scope "ClusterRole name bound in any namespace the
+// attacker picks", for a ClusterRole that does not cover a namespace:
+// whoever may create RoleBindings in every namespace and bind that role
+// (rules bound cluster-wide, resourceNames or not) gains its permissions in
+// each namespace alike. One edge per such principal into it, and one 0-hop
+// pick-namespace edge per namespace out of it into the role's scope there,
+// replace one edge per principal and namespace (a provisioning controller's
+// bind of edit or view, bound to many subjects, made principals ×
+// namespaces edges, and principals × namespaces × ClusterRoles lookups).
+func (a *Analysis) anyNamespaceRole(name string, rules []rbacv1.PolicyRule) *graph.Node {
+	key := scopeKey("ClusterRole " + name + " in any namespace")
+	if n := a.node(key); n != nil {
+		return n
+	}
+	n, made := a.addNode(graph.Node{Key: key, Kind: graph.KindScope, Name: model.KindClusterRole + "/" + name, Label: "Scope\nClusterRole " + name + " in any namespace"})
+	if !made {
+		return n
+	}
+	for _, ns := range a.namespaces {
+		to := a.RoleScope(model.KindClusterRole, name, ns, rules)
 		a.mu.Lock()
 		a.addEdgeLocked(graph.Edge{From: n, To: to, Primitive: pickNamespace, Hops: 0,
 			Condition: a.intern("a RoleBinding is made in namespace " + ns + ", which exists")})

@@ -54,37 +54,42 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// In every namespace (rules bound cluster-wide): a RoleBinding of a
 	// ClusterRole covering a namespace, created in any namespace; one step
 	// into the scope of every namespace's permissions.
-	everywhere, onlyOwn := false, false
+	// A ClusterRole that does not cover a namespace, bound so in every
+	// namespace: one step into the scope of that role in any namespace
+	// (anyNamespaceRole), for each such role up to the first that covers a
+	// namespace, where bindInNamespace would stop.
+	everywhere, anyNS := false, map[string]bool{}
 	if write, ok := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); ok && len(a.namespaces) > 0 {
-		bindableBefore := false // a bindable ClusterRole not covering a namespace comes first
 		for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", allNamespaces, ""))) {
-			rules, _ := a.Eval.ClusterRoleRules(cr.Name)
-			if !a.clusterRoleCoversNamespace(cr.Name, rules) {
-				if !bindableBefore {
-					_, bindableBefore = p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name))
-				}
+			bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name))
+			if !ok {
 				continue
 			}
-			if bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name)); ok {
-				out = append(out, Candidate{Primitive: "bind", To: a.anyNamespaceAdmin(), Hops: 1, Holds: true, Grants: grants(bindGrant, write),
-					Condition: fmt.Sprintf("create a RoleBinding binding ClusterRole %q (every resource) to itself in any namespace", cr.Name)})
-				everywhere = true
-				// Where only its cluster-wide rules apply, bindInNamespace
-				// stops at this very role (the first it may bind) with
-				// nothing to add.
-				onlyOwn = !bindableBefore
-				break
+			rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+			if !a.clusterRoleCoversNamespace(cr.Name, rules) {
+				out = append(out, Candidate{Primitive: "bind", To: a.anyNamespaceRole(cr.Name, rules), Hops: 1, Holds: true, Grants: grants(bindGrant, write),
+					Condition: fmt.Sprintf("create a RoleBinding binding ClusterRole %q to itself in any namespace", cr.Name)})
+				anyNS[cr.Name] = true
+				continue
 			}
+			out = append(out, Candidate{Primitive: "bind", To: a.anyNamespaceAdmin(), Hops: 1, Holds: true, Grants: grants(bindGrant, write),
+				Condition: fmt.Sprintf("create a RoleBinding binding ClusterRole %q (every resource) to itself in any namespace", cr.Name)})
+			everywhere = true
+			break
 		}
 	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
 	namespaces := a.namespacesFor(p, writeRoleBindingProbes...)
-	if onlyOwn {
+	if everywhere || (len(anyNS) > 0 && !reachClusterWide(p, bindInNamespaceProbes[1])) {
+		// Where only its cluster-wide rules apply, bindInNamespace finds
+		// the ClusterRoles above, with nothing to add; and no Role, since
+		// it stops at a ClusterRole covering the namespace, or no rule
+		// bound cluster-wide may bind Roles.
 		namespaces = a.ownNamespaces(p, bindInNamespaceProbes...)
 	}
 	for _, ns := range namespaces {
-		out = append(out, a.bindInNamespace(p, ns, everywhere)...)
+		out = append(out, a.bindInNamespace(p, ns, everywhere, anyNS)...)
 	}
 	return dedupeCandidates(out)
 }
@@ -98,8 +103,9 @@ var bindInNamespaceProbes = append([]reqShape{
 
 // bindInNamespace finds the bindings the principal can make in ns.
 // everywhere: it already steps into every namespace's admin scope, so a
-// namespace admin gained by rules bound cluster-wide is not repeated here.
-func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool) []Candidate {
+// namespace admin gained by rules bound cluster-wide is not repeated here;
+// nor, for the ClusterRoles of anyNS, their scope in the namespace.
+func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS map[string]bool) []Candidate {
 	var out []Candidate
 	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, ""))) {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
@@ -114,6 +120,9 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool) []C
 		covers := a.clusterRoleCoversNamespace(cr.Name, rules)
 		if covers && everywhere && bindGrant.Namespace == "" && write.Namespace == "" {
 			return out
+		}
+		if anyNS[cr.Name] && bindGrant.Namespace == "" && write.Namespace == "" {
+			continue // the step into the role's scope in any namespace
 		}
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
 		if covers {

@@ -25,8 +25,10 @@ func TestBindScopes(t *testing.T) {
 
 // TestBindEveryNamespace: a principal that may create RoleBindings and bind
 // ClusterRoles cluster-wide steps once into every namespace's admin scope;
-// a namespace adds a step of its own only where the first ClusterRole it may
-// bind there covers less than the namespace (its scope is that role's).
+// a ClusterRole covering less than a namespace that it may bind before one
+// covering a namespace (or without one) is one step into that role's scope
+// in any namespace, whose 0-hop picks are the role's scope in each; Roles
+// it may bind cluster-wide still step per namespace.
 func TestBindEveryNamespace(t *testing.T) {
 	const (
 		nsA = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
@@ -44,22 +46,44 @@ func TestBindEveryNamespace(t *testing.T) {
 		}
 		return clusterRoleDoc("binder", "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}", bind+"}")
 	}
+	const (
+		anyViewer = "Scope:ClusterRole basic-viewer in any namespace"
+		// A Role of namespace a, and a ClusterRole that may bind any Role.
+		podReader  = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: pod-reader, namespace: a}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [list]}"
+		roleBinder = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: role-binder}\nrules:\n- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}"
+	)
 	for _, tc := range []struct {
 		name     string
 		bindable string // resourceNames of the bind rule; "" for any ClusterRole
+		roles    bool   // the binder may also bind any Role, and namespace a has one
 		want     []string
 	}{
-		{"any role: the admin scope of every namespace only", "",
+		{"any role: the admin scope of every namespace only", "", false,
 			[]string{"bind→Scope:any-namespace-admin"}},
-		{"a lesser role first: its scope in every namespace", "basic-viewer, ns-all",
-			[]string{"bind→Scope:ClusterRole basic-viewer in namespace a", "bind→Scope:ClusterRole basic-viewer in namespace b", "bind→Scope:any-namespace-admin"}},
+		{"a lesser role first: its scope in any namespace", "basic-viewer, ns-all", false,
+			[]string{"bind→" + anyViewer, "bind→Scope:any-namespace-admin"}},
+		{"a lesser role only", "basic-viewer", false,
+			[]string{"bind→" + anyViewer}},
+		{"a lesser role only, and Roles", "basic-viewer", true,
+			[]string{"bind→" + anyViewer, "bind→Scope:Role pod-reader in namespace a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := analyzeYAML(t, risk.Options{}, adminRole, nsA, nsB, viewer, nsAll, binder(tc.bindable), binderCRB)
+			docs := []string{adminRole, nsA, nsB, viewer, nsAll, binder(tc.bindable), binderCRB}
+			if tc.roles {
+				docs = append(docs, podReader, roleBinder, bindingDoc("", "role-binder", "role-binder", "{kind: User, name: binder}"))
+			}
+			a := analyzeYAML(t, risk.Options{}, docs...)
 			got := edgesFrom(a, "User:binder")
 			slices.Sort(got)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("steps %q, want %q", got, tc.want)
+			}
+			if slices.Contains(got, "bind→"+anyViewer) {
+				picks := edgesFrom(a, anyViewer)
+				want := []string{"pick-namespace→Scope:ClusterRole basic-viewer in namespace a", "pick-namespace→Scope:ClusterRole basic-viewer in namespace b"}
+				if !slices.Equal(picks, want) {
+					t.Errorf("picks %q, want %q", picks, want)
+				}
 			}
 		})
 	}
