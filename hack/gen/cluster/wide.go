@@ -24,9 +24,10 @@ import (
 //   - ClusterRoles whose rules name ServiceAccounts or Secrets that exist in
 //     every namespace (create serviceaccounts/token and impersonate for
 //     app-0, get the Secrets app-0-token and app-1-token, patch the
-//     Deployment svc-0), each bound cluster-wide to N/20 ServiceAccounts of
+//     Deployment svc-0), or that may bind the ClusterRoles edit and view
+//     with RoleBindings, each bound cluster-wide to N/20 ServiceAccounts of
 //     random namespaces: a rule bound cluster-wide reaches the object of
-//     that name in each namespace, for each holder.
+//     that name (or the binding) in each namespace, for each holder.
 //
 // Its objects come from a random stream of their own after the default
 // ones: the default objects are the same bytes.
@@ -103,9 +104,14 @@ func (g *gen) wideNamed() {
 		{"named-impersonator", named([]string{"impersonate"}, core, []string{"serviceaccounts"}, []string{"app-0"})},
 		{"named-secret-reader", named([]string{"get"}, core, []string{"secrets"}, []string{"app-0-token", "app-1-token"})},
 		{"named-deployer", named([]string{"get", "patch"}, []string{"apps"}, []string{"deployments"}, []string{"svc-0"})},
+		{"named-binder", named([]string{"bind"}, []string{rbacv1.GroupName}, []string{"clusterroles"}, []string{"edit", "view"})},
 	}
 	for _, r := range roles {
-		g.out(g.custom(clusterRole(r.name, nil, r.rule)))
+		rules := []rbacv1.PolicyRule{r.rule}
+		if r.name == "named-binder" {
+			rules = append(rules, rule([]string{"create"}, []string{rbacv1.GroupName}, []string{"rolebindings"}))
+		}
+		g.out(g.custom(clusterRole(r.name, nil, rules...)))
 		var subjects []rbacv1.Subject
 		for range max(1, g.n/20) {
 			subjects = append(subjects, saSubject(nsName(g.wide.IntN(g.n)), "app-1"))
