@@ -50,15 +50,15 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 // reachClusterWide reports whether a rule bound cluster-wide could allow one
 // of the probes (cluster-scoped resources: namespaced rules never apply).
 func reachClusterWide(p *Principal, probes ...reqShape) bool {
-	return clusterWideRule(p, false, probes)
+	return clusterWideRule(p, probes, nil)
 }
 
-// clusterWideRule: a rule bound cluster-wide (with resourceNames only, when
-// named) could allow one of the probes, whatever the names.
-func clusterWideRule(p *Principal, named bool, probes []reqShape) bool {
+// clusterWideRule: a rule bound cluster-wide (one skip does not skip) could
+// allow one of the probes, whatever the names.
+func clusterWideRule(p *Principal, probes []reqShape, skip func(*rbacBound) bool) bool {
 	for i := range p.Rules {
 		br := &p.Rules[i]
-		if br.Namespace != "" || (named && len(br.Rule.ResourceNames) == 0) {
+		if br.Namespace != "" || (skip != nil && skip(br)) {
 			continue
 		}
 		rule := *br.Rule

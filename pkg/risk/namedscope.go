@@ -73,18 +73,9 @@ func foldedByName(br rbacBound) bool {
 // fold: a rule bound cluster-wide that could allow one of the probes and
 // names no object (no resourceNames, or only "").
 func reachUnfolded(p *Principal, probes ...reqShape) bool {
-	for i := range p.Rules {
-		br := &p.Rules[i]
-		if br.Namespace != "" || (foldNamed && len(scopeNames(br.Rule.ResourceNames)) > 0) {
-			continue
-		}
-		rule := *br.Rule
-		rule.ResourceNames = nil
-		if rulePasses(&rule, "", probes) {
-			return true
-		}
-	}
-	return false
+	return clusterWideRule(p, probes, func(br *rbacBound) bool {
+		return foldNamed && len(scopeNames(br.Rule.ResourceNames)) > 0
+	})
 }
 
 // scopeNames are a rule's resourceNames, sorted, without repeats or "".
