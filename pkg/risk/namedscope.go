@@ -46,14 +46,16 @@ func clusterWideNamed(p *Principal, reqs ...rbac.Request) []namedRule {
 		if br.Namespace != "" || len(br.Rule.ResourceNames) == 0 {
 			continue
 		}
-		names := scopeNames(br.Rule.ResourceNames)
-		if len(names) == 0 {
+		i := slices.IndexFunc(br.Rule.ResourceNames, func(n string) bool { return n != "" })
+		if i < 0 {
 			continue // a rule naming only "" names no object
 		}
 		for _, req := range reqs {
 			r := req
-			r.Namespace, r.Name = allNamespaces, names[0]
+			r.Namespace, r.Name = allNamespaces, br.Rule.ResourceNames[i]
 			if ruleAllows(br, r) {
+				names := scopeNames(br.Rule.ResourceNames)
+				r.Name = names[0]
 				br.Request = &r
 				out = append(out, namedRule{br: br, names: names})
 				break
