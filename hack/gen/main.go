@@ -5,6 +5,7 @@
 //	go run ./hack/gen -namespaces 200 -format yaml > dump.yaml
 //	go run ./hack/gen -namespaces 1000 -shape hostile > hostile.json
 //	go run ./hack/gen -namespaces 1000 -shape wide > wide.json
+//	go run ./hack/gen -namespaces 300 -shape groupwide > groupwide.json
 //
 // See package hack/gen/cluster for what it contains.
 package main
@@ -22,7 +23,7 @@ func main() {
 	n := flag.Int("namespaces", 100, "number of namespaces")
 	seed := flag.Uint64("seed", 1, "random seed (same seed, same output)")
 	format := flag.String("format", "json", "output format: json or yaml")
-	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear) or wide (many nodes, aggregated roles and webhook configurations); see package cluster")
+	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear), wide (many nodes, aggregated roles, webhook configurations, rules naming objects of every namespace) or groupwide (view bound to every ServiceAccount in every namespace); see package cluster")
 	flag.Parse()
 	if *n < 1 {
 		fmt.Fprintln(os.Stderr, "gen: -namespaces must be at least 1")
@@ -32,8 +33,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: -format must be json or yaml")
 		os.Exit(2)
 	}
-	if *shape != cluster.ShapeDefault && *shape != cluster.ShapeHostile && *shape != cluster.ShapeWide {
-		fmt.Fprintln(os.Stderr, "gen: -shape must be default, hostile or wide")
+	if *shape != cluster.ShapeDefault && *shape != cluster.ShapeHostile && *shape != cluster.ShapeWide && *shape != cluster.ShapeGroupWide {
+		fmt.Fprintln(os.Stderr, "gen: -shape must be default, hostile, wide or groupwide")
 		os.Exit(2)
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)

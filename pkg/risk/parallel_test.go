@@ -69,13 +69,13 @@ func TestParallelIsSequential(t *testing.T) {
 		inputs = append(inputs, input{dir, loadInput(t, dir)})
 	}
 	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)},
-		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)})
+		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
 	parallelRuns := 0
 	for _, in := range inputs {
 		for _, keep := range []bool{false, true} {
 			want := fullDump(risk.Analyze(in.inv, risk.Options{Workers: 1, KeepCandidates: keep}))
 			runs := 2
-			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") || strings.HasPrefix(in.name, "wide") {
+			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") || strings.HasPrefix(in.name, "wide") || strings.HasPrefix(in.name, "groupwide") {
 				runs = 4
 			}
 			for run := range runs {

@@ -39,10 +39,11 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 	return WriteShape(w, namespaces, seed, format, ShapeDefault)
 }
 
-// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile, ShapeWide) into w.
+// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile,
+// ShapeWide, ShapeGroupWide) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
-	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide {
-		return fmt.Errorf("unknown shape %q: want %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide)
+	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide && shape != ShapeGroupWide {
+		return fmt.Errorf("unknown shape %q: want %s, %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide)
 	}
 	var e emitter
 	if format == "yaml" {
@@ -61,6 +62,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	if shape == ShapeWide {
 		g.wide = rand.New(rand.NewPCG(seed^0x2545f491, seed+0x4f1bbcdcbfa53e0b))
 	}
+	g.groupWide = shape == ShapeGroupWide
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -149,6 +151,8 @@ type gen struct {
 	hostile *rand.Rand
 	// wide draws the wide shape's additions (nil for the other shapes).
 	wide *rand.Rand
+	// groupWide adds the groupwide shape's RoleBinding to every namespace.
+	groupWide bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
 	// namespace/name: a token Secret carries its ServiceAccount's.
 	saUIDs map[string]apitypes.UID
@@ -588,6 +592,9 @@ func (g *gen) namespace(i int) {
 	}
 	if g.wide != nil {
 		g.wideNamespace(i, ns)
+	}
+	if g.groupWide {
+		g.groupWideNamespace(ns)
 	}
 }
 
