@@ -140,6 +140,9 @@ type Analysis struct {
 	// every member of a group copies them, and a group bound in hundreds of
 	// namespaces has thousands.
 	groupRules map[string][]rbacBound
+	// groupScanMemo memoises each group's part of the primitives' scans
+	// (groupscans.go).
+	groupScanMemo map[string]*groupScans
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {
@@ -270,7 +273,7 @@ func (a *Analysis) dropRules() {
 	for _, p := range a.principals {
 		p.Rules = nil
 	}
-	a.groupRules = nil
+	a.groupRules, a.groupScanMemo = nil, nil
 }
 
 // inheritBindingLists gives a re-analysis the lists of bindings to missing

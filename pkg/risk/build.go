@@ -144,6 +144,26 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 	return out
 }
 
+// groupParts splits an identity's effective rules (as effectiveRules made
+// them: its own, then each group's) into the groups' parts, each with the
+// memo of its group's scans; none when its groups hold no rules.
+func (a *Analysis) groupParts(p *Principal, rules []rbacBound) ([]rulePart, int) {
+	var parts []rulePart
+	at := len(rules)
+	for _, g := range p.Groups {
+		at -= len(a.groupRulesOf(g))
+	}
+	from := at
+	for _, g := range p.Groups {
+		n := len(a.groupRulesOf(g))
+		if n > 0 {
+			parts = append(parts, rulePart{rules: rules[at : at+n], scans: a.groupScansOf(g)})
+		}
+		at += n
+	}
+	return parts, from
+}
+
 // ownRules returns the rules bound to the principal itself: a group's are
 // kept (shared with groupRulesOf), an identity's made again each time.
 func (a *Analysis) ownRules(p *Principal) []rbacBound {
@@ -453,6 +473,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	if p.groupRules {
 		q := *p
 		q.Rules, q.idx = a.effectiveRules(p), nil
+		q.parts, q.partsFrom = a.groupParts(p, q.Rules)
 		p = &q
 	}
 	var all []Candidate

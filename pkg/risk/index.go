@@ -26,8 +26,29 @@ type reqShape struct {
 // resourceNames: everywhere (a rule bound cluster-wide) or in the returned
 // namespaces. An object outside them cannot pass p.First for those probes.
 func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[string]bool) {
-	for i := range p.Rules {
-		br := &p.Rules[i]
+	if p.parts == nil {
+		return reachIn(p.Rules, probes)
+	}
+	everywhere, namespaces = reachIn(p.Rules[:p.partsFrom], probes)
+	shared := false
+	for _, part := range p.parts {
+		if everywhere {
+			return true, nil
+		}
+		var nss map[string]bool
+		everywhere, nss = part.scans.reachOf(part.rules, probes)
+		namespaces, shared = union(namespaces, shared, nss)
+	}
+	if everywhere {
+		return true, nil
+	}
+	return false, namespaces
+}
+
+// reachIn is reach over a list of rules.
+func reachIn(rules []rbacBound, probes []reqShape) (everywhere bool, namespaces map[string]bool) {
+	for i := range rules {
+		br := &rules[i]
 		if br.Namespace != "" && namespaces[br.Namespace] {
 			continue
 		}
@@ -56,18 +77,17 @@ func reachClusterWide(p *Principal, probes ...reqShape) bool {
 // clusterWideRule: a rule bound cluster-wide (one skip does not skip) could
 // allow one of the probes, whatever the names.
 func clusterWideRule(p *Principal, probes []reqShape, skip func(*rbacBound) bool) bool {
-	for i := range p.Rules {
-		br := &p.Rules[i]
+	found := false
+	p.eachApplicable(allNamespaces, func(br *rbacBound) bool {
 		if br.Namespace != "" || (skip != nil && skip(br)) {
-			continue
+			return true
 		}
 		rule := *br.Rule
 		rule.ResourceNames = nil
-		if rulePasses(&rule, "", probes) {
-			return true
-		}
-	}
-	return false
+		found = rulePasses(&rule, "", probes)
+		return !found
+	})
+	return found
 }
 
 func rulePasses(rule *rbacPolicyRule, ns string, probes []reqShape) bool {

@@ -41,14 +41,14 @@ func clusterWideNamed(p *Principal, reqs ...rbac.Request) []namedRule {
 		return nil
 	}
 	var out []namedRule
-	for i := range p.Rules {
-		br := p.Rules[i]
+	p.eachApplicable(allNamespaces, func(rule *rbacBound) bool {
+		br := *rule
 		if br.Namespace != "" || len(br.Rule.ResourceNames) == 0 {
-			continue
+			return true
 		}
 		i := slices.IndexFunc(br.Rule.ResourceNames, func(n string) bool { return n != "" })
 		if i < 0 {
-			continue // a rule naming only "" names no object
+			return true // a rule naming only "" names no object
 		}
 		for _, req := range reqs {
 			r := req
@@ -61,7 +61,8 @@ func clusterWideNamed(p *Principal, reqs ...rbac.Request) []namedRule {
 				break
 			}
 		}
-	}
+		return true
+	})
 	return out
 }
 

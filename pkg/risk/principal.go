@@ -32,6 +32,11 @@ type Principal struct {
 	Acting *rbac.Identity
 
 	idx *ruleIndex
+	// parts are, for an identity being evaluated, its groups' rules within
+	// Rules (from partsFrom on), each with the memo of the group's scans
+	// (groupscans.go); nil otherwise.
+	parts     []rulePart
+	partsFrom int
 	// groupRules: the groups' rules are added to Rules while the principal
 	// is evaluated (Analysis.effectiveRules).
 	groupRules bool
@@ -185,21 +190,53 @@ func (p *Principal) FirstAny(verbs []string, req rbac.Request) (rbac.BoundRule, 
 // on group/resource (ignoring names): all namespaces when a cluster-wide rule
 // matches, else the namespaces of matching RoleBinding rules.
 func (p *Principal) Namespaces(verb, group, resource, subresource string, all []string) []string {
-	seen := map[string]bool{}
-	for i := range p.Rules {
-		br := &p.Rules[i]
+	req := rbac.Request{Verb: verb, APIGroup: group, Resource: resource, Subresource: subresource}
+	if p.parts == nil {
+		everywhere, seen := namespacesIn(p.Rules, req)
+		if everywhere {
+			return all
+		}
+		return inOrder(seen, all)
+	}
+	// An identity being evaluated: its groups' parts once per group
+	// (groupscans.go).
+	everywhere, seen := namespacesIn(p.Rules[:p.partsFrom], req)
+	shared := false
+	for _, part := range p.parts {
+		if everywhere {
+			return all
+		}
+		var nss map[string]bool
+		everywhere, nss = part.scans.namespacesOf(part.rules, req)
+		seen, shared = union(seen, shared, nss)
+	}
+	if everywhere {
+		return all
+	}
+	return inOrder(seen, all)
+}
+
+// namespacesIn is Namespaces over a list of rules: everywhere, or the
+// namespaces of the rules that could allow req (names ignored).
+func namespacesIn(rules []rbac.BoundRule, req rbac.Request) (bool, map[string]bool) {
+	var seen map[string]bool
+	for i := range rules {
+		br := &rules[i]
 		probe := *br.Rule
 		probe.ResourceNames = nil // names are checked per object later
-		req := rbac.Request{Verb: verb, APIGroup: group, Resource: resource, Subresource: subresource, Namespace: br.Namespace}
+		req.Namespace = br.Namespace
 		if !rbac.RuleAllows(req, &probe) {
 			continue
 		}
 		if br.Namespace == "" {
-			return all
+			return true, nil
+		}
+		if seen == nil {
+			seen = map[string]bool{}
 		}
 		seen[br.Namespace] = true
 	}
-	return inOrder(seen, all)
+	return false, seen
 }
 
 // inOrder returns the namespaces of seen that are in all, in all's order.

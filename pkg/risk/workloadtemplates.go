@@ -192,9 +192,21 @@ func (a *Analysis) ownServiceAccounts(p *Principal, probes ...reqShape) []*model
 // the principal's cluster-wide rules apply, and what they give there is the
 // same for every principal holding them.
 func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
+	if p.parts == nil {
+		return namespacedReachIn(p.Rules, probes)
+	}
+	out, shared := namespacedReachIn(p.Rules[:p.partsFrom], probes), false
+	for _, part := range p.parts {
+		out, shared = union(out, shared, part.scans.localOf(part.rules, probes))
+	}
+	return out
+}
+
+// namespacedReachIn is namespacedReach over a list of rules.
+func namespacedReachIn(rules []rbacBound, probes []reqShape) map[string]bool {
 	var out map[string]bool
-	for i := range p.Rules {
-		br := &p.Rules[i]
+	for i := range rules {
+		br := &rules[i]
 		if br.Namespace == "" || out[br.Namespace] {
 			continue
 		}

@@ -1,0 +1,101 @@
+package risk
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
+
+// An identity is evaluated with its groups' rules after its own (so that a
+// step needing a grant from each is found). A group bound in every
+// namespace holds thousands of rules, and every primitive's scan of where a
+// rule could allow its probes (reach, namespacedReach) went through them
+// again for each member: members × the group's rules. (Principal.Namespaces
+// likewise.) Each group's part of
+// such a scan is the same for every member: it is made once per group and
+// probe set and combined with the scan of the identity's own rules.
+
+// rulePart is one group's rules within an identity's evaluated rules.
+type rulePart struct {
+	rules []rbacBound
+	scans *groupScans
+}
+
+// groupScans memoises a group's scans by probe set.
+type groupScans struct {
+	mu    sync.Mutex
+	reach map[string]reachResult
+	local map[string]map[string]bool
+	names map[rbac.Request]reachResult
+}
+
+type reachResult struct {
+	everywhere bool
+	namespaces map[string]bool
+}
+
+// probesKey names a probe set by content: the primitives build some sets
+// per call.
+func probesKey(probes []reqShape) string {
+	var b strings.Builder
+	for _, pr := range probes {
+		b.WriteString(strings.Join(pr.verbs, ","))
+		b.WriteByte(0)
+		b.WriteString(pr.group)
+		b.WriteByte(0)
+		b.WriteString(pr.resource)
+		b.WriteByte(0)
+		b.WriteString(pr.subresource)
+		b.WriteByte(1)
+	}
+	return b.String()
+}
+
+// groupScansOf returns the memo of a group's scans (made once per analysis).
+func (a *Analysis) groupScansOf(group string) *groupScans {
+	return memo(&a.mu, &a.groupScanMemo, group, func() *groupScans { return &groupScans{} })
+}
+
+func (s *groupScans) reachOf(rules []rbacBound, probes []reqShape) (bool, map[string]bool) {
+	k := probesKey(probes)
+	r := memo(&s.mu, &s.reach, k, func() reachResult {
+		all, nss := reachIn(rules, probes)
+		return reachResult{all, nss}
+	})
+	return r.everywhere, r.namespaces
+}
+
+func (s *groupScans) namespacesOf(rules []rbacBound, req rbac.Request) (bool, map[string]bool) {
+	r := memo(&s.mu, &s.names, req, func() reachResult {
+		all, nss := namespacesIn(rules, req)
+		return reachResult{all, nss}
+	})
+	return r.everywhere, r.namespaces
+}
+
+func (s *groupScans) localOf(rules []rbacBound, probes []reqShape) map[string]bool {
+	return memo(&s.mu, &s.local, probesKey(probes), func() map[string]bool { return namespacedReachIn(rules, probes) })
+}
+
+// union adds b's namespaces to a, copying a first when it is shared (a
+// group's memoised set): the callers only read the result.
+func union(a map[string]bool, aShared bool, b map[string]bool) (map[string]bool, bool) {
+	if len(b) == 0 {
+		return a, aShared
+	}
+	if len(a) == 0 {
+		return b, true
+	}
+	out := a
+	if aShared {
+		out = make(map[string]bool, len(a)+len(b))
+		for ns := range a {
+			out[ns] = true
+		}
+	}
+	for ns := range b {
+		out[ns] = true
+	}
+	return out, false
+}
