@@ -146,7 +146,8 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 
 // groupParts splits an identity's effective rules (as effectiveRules made
 // them: its own, then each group's) into the groups' parts, each with the
-// memo of its group's scans; none when its groups hold no rules.
+// memo of its group's scans when it has many rules; none when its groups
+// hold no rules.
 func (a *Analysis) groupParts(p *Principal, rules []rbacBound) ([]rulePart, int) {
 	var parts []rulePart
 	at := len(rules)
@@ -157,7 +158,11 @@ func (a *Analysis) groupParts(p *Principal, rules []rbacBound) ([]rulePart, int)
 	for _, g := range p.Groups {
 		n := len(a.groupRulesOf(g))
 		if n > 0 {
-			parts = append(parts, rulePart{rules: rules[at : at+n], scans: a.groupScansOf(g)})
+			part := rulePart{rules: rules[at : at+n]}
+			if n >= memoFrom {
+				part.scans = a.groupScansOf(g)
+			}
+			parts = append(parts, part)
 		}
 		at += n
 	}

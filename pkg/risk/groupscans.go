@@ -19,7 +19,33 @@ import (
 // rulePart is one group's rules within an identity's evaluated rules.
 type rulePart struct {
 	rules []rbacBound
+	// scans is the group's memo; nil for a group with few rules, whose
+	// scans cost less than keeping their answers for the whole analysis.
 	scans *groupScans
+}
+
+// memoFrom is the number of rules from which a group's scans are memoised.
+const memoFrom = 64
+
+func (r rulePart) reach(probes []reqShape) (bool, map[string]bool) {
+	if r.scans == nil {
+		return reachIn(r.rules, probes)
+	}
+	return r.scans.reachOf(r.rules, probes)
+}
+
+func (r rulePart) local(probes []reqShape) map[string]bool {
+	if r.scans == nil {
+		return namespacedReachIn(r.rules, probes)
+	}
+	return r.scans.localOf(r.rules, probes)
+}
+
+func (r rulePart) namespaces(req rbac.Request) (bool, map[string]bool) {
+	if r.scans == nil {
+		return namespacesIn(r.rules, req)
+	}
+	return r.scans.namespacesOf(r.rules, req)
 }
 
 // groupScans memoises a group's scans by probe set.

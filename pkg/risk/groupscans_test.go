@@ -58,7 +58,11 @@ func TestGroupScans(t *testing.T) {
 				start := len(rules)
 				rules = append(rules, groupRules[g]...)
 				if len(groupRules[g]) > 0 {
-					parts = append(parts, rulePart{rules: rules[start:len(rules):len(rules)], scans: scans[g]})
+					part := rulePart{rules: rules[start:len(rules):len(rules)], scans: scans[g]}
+					if g == 2 {
+						part.scans = nil // a group with few rules: scanned, not memoised
+					}
+					parts = append(parts, part)
 				}
 			}
 			plain := &Principal{Rules: rules}

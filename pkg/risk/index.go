@@ -36,7 +36,7 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 			return true, nil
 		}
 		var nss map[string]bool
-		everywhere, nss = part.scans.reachOf(part.rules, probes)
+		everywhere, nss = part.reach(probes)
 		namespaces, shared = union(namespaces, shared, nss)
 	}
 	if everywhere {

@@ -207,7 +207,7 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 			return all
 		}
 		var nss map[string]bool
-		everywhere, nss = part.scans.namespacesOf(part.rules, req)
+		everywhere, nss = part.namespaces(req)
 		seen, shared = union(seen, shared, nss)
 	}
 	if everywhere {

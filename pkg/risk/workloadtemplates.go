@@ -197,7 +197,7 @@ func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
 	}
 	out, shared := namespacedReachIn(p.Rules[:p.partsFrom], probes), false
 	for _, part := range p.parts {
-		out, shared = union(out, shared, part.scans.localOf(part.rules, probes))
+		out, shared = union(out, shared, part.local(probes))
 	}
 	return out
 }
