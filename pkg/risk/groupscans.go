@@ -10,11 +10,12 @@ import (
 // An identity is evaluated with its groups' rules after its own (so that a
 // step needing a grant from each is found). A group bound in every
 // namespace holds thousands of rules, and every primitive's scan of where a
-// rule could allow its probes (reach, namespacedReach) went through them
-// again for each member: members × the group's rules. (Principal.Namespaces
-// likewise.) Each group's part of
-// such a scan is the same for every member: it is made once per group and
-// probe set and combined with the scan of the identity's own rules.
+// rule could allow its probes (reach, namespacedReach, Principal.Namespaces)
+// went through them again for each member: members × the group's rules.
+// Each group's part of such a scan is the same for every member: it is made
+// once per group and probe set and combined with the scan of the
+// identity's own rules. The namespace sets returned may be a group's
+// memoised one: callers only read them.
 
 // rulePart is one group's rules within an identity's evaluated rules.
 type rulePart struct {

@@ -24,7 +24,8 @@ type reqShape struct {
 
 // reach returns where some rule of p could allow one of the probes, ignoring
 // resourceNames: everywhere (a rule bound cluster-wide) or in the returned
-// namespaces. An object outside them cannot pass p.First for those probes.
+// namespaces (read only: it may be a group's memoised set, groupscans.go).
+// An object outside them cannot pass p.First for those probes.
 func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[string]bool) {
 	if p.parts == nil {
 		return reachIn(p.Rules, probes)
