@@ -24,14 +24,20 @@ func (a *Analysis) anyNamespaceAdmin() *graph.Node {
 	if !made {
 		return n
 	}
+	a.pickNamespaces(n, a.NamespaceAdmin)
+	return n
+}
+
+// pickNamespaces adds the 0-hop pick-namespace edges of an any-namespace
+// scope: one per namespace, into what a RoleBinding made there gives.
+func (a *Analysis) pickNamespaces(from *graph.Node, in func(ns string) *graph.Node) {
 	for _, ns := range a.namespaces {
-		to := a.NamespaceAdmin(ns)
+		to := in(ns)
 		a.mu.Lock()
-		a.addEdgeLocked(graph.Edge{From: n, To: to, Primitive: pickNamespace, Hops: 0,
+		a.addEdgeLocked(graph.Edge{From: from, To: to, Primitive: pickNamespace, Hops: 0,
 			Condition: a.intern("a RoleBinding is made in namespace " + ns + ", which exists")})
 		a.mu.Unlock()
 	}
-	return n
 }
 
 // anyNamespaceRole is the scope "ClusterRole name bound in any namespace the
@@ -52,12 +58,6 @@ func (a *Analysis) anyNamespaceRole(name string, rules []rbacv1.PolicyRule) *gra
 	if !made {
 		return n
 	}
-	for _, ns := range a.namespaces {
-		to := a.RoleScope(model.KindClusterRole, name, ns, rules)
-		a.mu.Lock()
-		a.addEdgeLocked(graph.Edge{From: n, To: to, Primitive: pickNamespace, Hops: 0,
-			Condition: a.intern("a RoleBinding is made in namespace " + ns + ", which exists")})
-		a.mu.Unlock()
-	}
+	a.pickNamespaces(n, func(ns string) *graph.Node { return a.RoleScope(model.KindClusterRole, name, ns, rules) })
 	return n
 }

@@ -150,13 +150,15 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 // hold no rules.
 func (a *Analysis) groupParts(p *Principal, rules []rbacBound) ([]rulePart, int) {
 	var parts []rulePart
+	sizes := make([]int, len(p.Groups))
 	at := len(rules)
-	for _, g := range p.Groups {
-		at -= len(a.groupRulesOf(g))
+	for i, g := range p.Groups {
+		sizes[i] = len(a.groupRulesOf(g))
+		at -= sizes[i]
 	}
 	from := at
-	for _, g := range p.Groups {
-		n := len(a.groupRulesOf(g))
+	for i, g := range p.Groups {
+		n := sizes[i]
 		if n > 0 {
 			part := rulePart{rules: rules[at : at+n]}
 			if n >= memoFrom {
