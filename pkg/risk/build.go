@@ -144,31 +144,24 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 	return out
 }
 
-// groupParts splits an identity's effective rules (as effectiveRules made
-// them: its own, then each group's) into the groups' parts, each with the
-// memo of its group's scans when it has many rules; none when its groups
-// hold no rules.
-func (a *Analysis) groupParts(p *Principal, rules []rbacBound) ([]rulePart, int) {
+// groupParts returns an identity's groups' rules, which follow its own in
+// its effective rules (as effectiveRules makes them), each shared with the
+// group and with the memo of its group's scans when it has many rules; none
+// when its groups hold no rules.
+func (a *Analysis) groupParts(p *Principal) []rulePart {
 	var parts []rulePart
-	sizes := make([]int, len(p.Groups))
-	at := len(rules)
-	for i, g := range p.Groups {
-		sizes[i] = len(a.groupRulesOf(g))
-		at -= sizes[i]
-	}
-	from := at
-	for i, g := range p.Groups {
-		n := sizes[i]
-		if n > 0 {
-			part := rulePart{rules: rules[at : at+n]}
-			if n >= memoFrom {
-				part.scans = a.groupScansOf(g)
-			}
-			parts = append(parts, part)
+	for _, g := range p.Groups {
+		rules := a.groupRulesOf(g)
+		if len(rules) == 0 {
+			continue
 		}
-		at += n
+		part := rulePart{rules: rules}
+		if len(rules) >= memoFrom {
+			part.scans = a.groupScansOf(g)
+		}
+		parts = append(parts, part)
 	}
-	return parts, from
+	return parts
 }
 
 // ownRules returns the rules bound to the principal itself: a group's are
@@ -475,12 +468,12 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 	if p.Own == 0 && p.Node.Kind != graph.KindNode && len(sources) <= 1 && !a.boundWithoutRules(p) {
 		return
 	}
-	// The group rules are added for this evaluation only (effectiveRules),
+	// The group rules are added for this evaluation only (groupParts),
 	// to a copy: other evaluations may read the principal meanwhile.
 	if p.groupRules {
 		q := *p
-		q.Rules, q.idx = a.effectiveRules(p), nil
-		q.parts, q.partsFrom = a.groupParts(p, q.Rules)
+		q.Rules, q.idx = a.ownRules(p), nil
+		q.parts = a.groupParts(p)
 		p = &q
 	}
 	var all []Candidate
@@ -568,13 +561,12 @@ func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
 // principal cluster-admin with no step at all.
 func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
 	var clusterWide []rbacv1.PolicyRule
-	var idx []int
-	for i, r := range p.Rules {
-		if r.Namespace == "" {
-			clusterWide = append(clusterWide, *r.Rule)
-			idx = append(idx, i)
-		}
-	}
+	var bound []rbacBound
+	p.eachApplicable("", func(r *rbacBound) bool {
+		clusterWide = append(clusterWide, *r.Rule)
+		bound = append(bound, *r)
+		return true
+	})
 	if !rbac.CoversClusterAdmin(clusterWide) {
 		return Candidate{}, false
 	}
@@ -583,7 +575,7 @@ func (a *Analysis) adminCandidate(p *Principal) (Candidate, bool) {
 	for _, atom := range rbac.ClusterAdminRules() {
 		for j, r := range clusterWide {
 			if ok, _ := rbac.Covers([]rbacv1.PolicyRule{r}, []rbacv1.PolicyRule{atom}); ok {
-				g := p.Rules[idx[j]]
+				g := bound[j]
 				// The request that only wildcard rules allow.
 				req := rbac.Request{Verb: rbac.Wildcard, APIGroup: rbac.Wildcard, Resource: rbac.Wildcard}
 				if len(atom.NonResourceURLs) > 0 {

@@ -11,9 +11,12 @@ import (
 // step needing a grant from each is found). A group bound in every
 // namespace holds thousands of rules, and every primitive's scan of where a
 // rule could allow its probes (reach, namespacedReach, Principal.Namespaces)
-// went through them again for each member: members × the group's rules.
-// Each group's part of such a scan is the same for every member: it is made
-// once per group and probe set and combined with the scan of the
+// went through them again for each member: members × the group's rules, and
+// as much again to copy them after the member's own and to index the copy.
+// The group's rules are shared, not copied (parts), and each group's part
+// of a scan is the same for every member: the group's index by namespace,
+// its answers per probe set and the rules a primitive looks for
+// (eachRuleWhere) are made once per group and combined with the scan of the
 // identity's own rules. The namespace sets returned may be a group's
 // memoised one: callers only read them.
 
@@ -23,6 +26,42 @@ type rulePart struct {
 	// scans is the group's memo; nil for a group with few rules, whose
 	// scans cost less than keeping their answers for the whole analysis.
 	scans *groupScans
+	// idx indexes a part without memo, made on first use.
+	idx *ruleIndex
+	// indexed: idx was made.
+	indexed bool
+}
+
+// index returns the part's rules indexed by namespace: the group's memoised
+// index, or one made for this evaluation (nil for a few rules).
+func (r *rulePart) index() *ruleIndex {
+	if r.scans != nil {
+		r.scans.indexOnce.Do(func() { r.scans.idx = indexRules(r.rules) })
+		return r.scans.idx
+	}
+	if !r.indexed {
+		r.idx, r.indexed = indexRules(r.rules), true
+	}
+	return r.idx
+}
+
+// eachWhere is Principal.eachRuleWhere over the part; it reports whether f
+// asked for more.
+func (r *rulePart) eachWhere(key string, pred, f func(br *rbacBound) bool) bool {
+	if r.scans == nil {
+		for i := range r.rules {
+			if br := &r.rules[i]; pred(br) && !f(br) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, i := range r.scans.whereOf(key, r.rules, pred) {
+		if !f(&r.rules[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // memoFrom is the number of rules from which a group's scans are memoised.
@@ -51,10 +90,26 @@ func (r rulePart) namespaces(req rbac.Request) (bool, map[string]bool) {
 
 // groupScans memoises a group's scans by probe set.
 type groupScans struct {
-	mu    sync.Mutex
-	reach map[string]reachResult
-	local map[string]map[string]bool
-	names map[rbac.Request]reachResult
+	indexOnce sync.Once
+	idx       *ruleIndex
+	mu        sync.Mutex
+	reach     map[string]reachResult
+	local     map[string]map[string]bool
+	names     map[rbac.Request]reachResult
+	where     map[string][]int32
+}
+
+// whereOf returns the positions of the group's rules for which pred holds.
+func (s *groupScans) whereOf(key string, rules []rbacBound, pred func(*rbacBound) bool) []int32 {
+	return memo(&s.mu, &s.where, key, func() []int32 {
+		var out []int32
+		for i := range rules {
+			if pred(&rules[i]) {
+				out = append(out, int32(i))
+			}
+		}
+		return out
+	})
 }
 
 type reachResult struct {

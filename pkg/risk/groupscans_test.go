@@ -13,8 +13,10 @@ import (
 )
 
 // TestGroupScans: the scans of an identity being evaluated, made of its own
-// rules' scan and each group's memoised one, answer what the scan of all its
-// rules in a row answers: reach, namespacedReach and Namespaces, on random
+// rules' scan and each group's shared rules and memoised answers, answer
+// what the scan of all its rules in a row answers: reach, namespacedReach,
+// Namespaces, and the rules eachApplicable, eachRule and eachRuleWhere
+// visit, in order, with an early stop, on random
 // rules (bound cluster-wide or in a namespace, with and without
 // resourceNames) of an identity and three groups, each group's memo shared by
 // several members and asked again.
@@ -48,17 +50,17 @@ func TestGroupScans(t *testing.T) {
 	all := namespaces[1:]
 	compared := 0
 	for world := range 200 {
-		groupRules := [][]rbacBound{randRules(rng.IntN(12)), randRules(rng.IntN(12)), randRules(rng.IntN(12))}
+		// Sizes on both sides of indexFrom and memoFrom.
+		groupRules := [][]rbacBound{randRules(rng.IntN(100)), randRules(rng.IntN(30)), randRules(rng.IntN(12))}
 		scans := []*groupScans{{}, {}, {}}
 		for member := range 3 {
-			own := randRules(rng.IntN(4))
+			own := randRules(rng.IntN(24))
 			rules := slices.Clone(own)
 			var parts []rulePart
 			for g := range groupRules {
-				start := len(rules)
 				rules = append(rules, groupRules[g]...)
 				if len(groupRules[g]) > 0 {
-					part := rulePart{rules: rules[start:len(rules):len(rules)], scans: scans[g]}
+					part := rulePart{rules: groupRules[g], scans: scans[g]}
 					if g == 2 {
 						part.scans = nil // a group with few rules: scanned, not memoised
 					}
@@ -66,7 +68,7 @@ func TestGroupScans(t *testing.T) {
 				}
 			}
 			plain := &Principal{Rules: rules}
-			split := &Principal{Rules: rules, parts: parts, partsFrom: len(own)}
+			split := &Principal{Rules: own, parts: parts}
 			what := fmt.Sprintf("world %d member %d", world, member)
 			for _, probes := range probeSets {
 				pa, pn := reach(plain, probes...)
@@ -76,6 +78,37 @@ func TestGroupScans(t *testing.T) {
 				}
 				if p, s := namespacedReach(plain, probes...), namespacedReach(split, probes...); !maps.Equal(p, s) {
 					t.Fatalf("%s: namespacedReach %v: %v, split %v", what, probes, p, s)
+				}
+				compared++
+			}
+			visits := func(p *Principal, each func(f func(*rbacBound) bool)) []*rbacBound {
+				var out []*rbacBound
+				each(func(br *rbacBound) bool {
+					out = append(out, br)
+					return len(out) < 40 // also stop early
+				})
+				return out
+			}
+			for _, ns := range append([]string{"", allNamespaces}, namespaces...) {
+				each := func(p *Principal) func(func(*rbacBound) bool) {
+					return func(f func(*rbacBound) bool) { p.eachApplicable(ns, f) }
+				}
+				if p, s := visits(plain, each(plain)), visits(split, each(split)); !sameRules(p, s) {
+					t.Fatalf("%s: eachApplicable(%q) visits %d rules, split %d, or others", what, ns, len(p), len(s))
+				}
+				compared++
+			}
+			if p, s := visits(plain, plain.eachRule), visits(split, split.eachRule); !sameRules(p, s) {
+				t.Fatalf("%s: eachRule visits %d rules, split %d, or others", what, len(p), len(s))
+			}
+			for _, probes := range probeSets {
+				where := func(p *Principal) func(func(*rbacBound) bool) {
+					return func(f func(*rbacBound) bool) {
+						p.eachRuleWhere(probesKey(probes), func(br *rbacBound) bool { return rulePasses(br.Rule, br.Namespace, probes) }, f)
+					}
+				}
+				if p, s := visits(plain, where(plain)), visits(split, where(split)); !sameRules(p, s) {
+					t.Fatalf("%s: eachRuleWhere %v visits %d rules, split %d, or others", what, probes, len(p), len(s))
 				}
 				compared++
 			}
@@ -89,7 +122,12 @@ func TestGroupScans(t *testing.T) {
 			}
 		}
 	}
-	if compared < 5000 {
+	if compared < 10000 {
 		t.Fatalf("only %d scans compared", compared)
 	}
+}
+
+// sameRules: the two visits saw the same bound rules in the same order.
+func sameRules(a, b []*rbacBound) bool {
+	return slices.EqualFunc(a, b, func(x, y *rbacBound) bool { return x.Rule == y.Rule && x.Namespace == y.Namespace })
 }

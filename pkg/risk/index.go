@@ -30,7 +30,7 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 	if p.parts == nil {
 		return reachIn(p.Rules, probes)
 	}
-	everywhere, namespaces = reachIn(p.Rules[:p.partsFrom], probes)
+	everywhere, namespaces = reachIn(p.Rules, probes)
 	shared := false
 	for _, part := range p.parts {
 		if everywhere {

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,17 +91,30 @@ func (constrainedImpersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 // resources or outside API group authentication.k8s.io (most often the core
 // group of legacy impersonation) are never asked; explain says so.
 func misgroupedImpersonation(a *Analysis, p *Principal) []Candidate {
-	for _, br := range p.Rules {
+	var out []Candidate
+	p.eachRuleWhere("verb impersonate:*", hasModeVerb, func(br *rbacBound) bool {
 		for _, v := range br.Rule.Verbs {
 			if !strings.HasPrefix(v, "impersonate:") || len(br.Rule.Resources) == 0 {
 				continue
 			}
-			return []Candidate{{Primitive: "constrained-impersonate", Hops: 1, Grants: []rbac.BoundRule{br}, To: a.phantom("As:"+v, "impersonation by "+v),
+			out = []Candidate{{Primitive: "constrained-impersonate", Hops: 1, Grants: []rbac.BoundRule{*br}, To: a.phantom("As:"+v, "impersonation by "+v),
 				Why: fmt.Sprintf("holds %s on %s in API group(s) %q, which no check of constrained impersonation asks: it asks users, groups, serviceaccounts or nodes in %s only",
 					v, strings.Join(br.Rule.Resources, ", "), br.Rule.APIGroups, authnGroup)}}
+			return false
 		}
-	}
-	return nil
+		return true
+	})
+	return out
+}
+
+// hasModeVerb: the rule has a verb impersonate:MODE.
+func hasModeVerb(br *rbacBound) bool {
+	return slices.ContainsFunc(br.Rule.Verbs, func(v string) bool { return strings.HasPrefix(v, "impersonate:") })
+}
+
+// hasOnVerb: the rule has a verb impersonate-on:MODE:VERB, or every verb.
+func hasOnVerb(br *rbacBound) bool {
+	return slices.ContainsFunc(br.Rule.Verbs, func(v string) bool { return v == rbac.Wildcard || strings.HasPrefix(v, "impersonate-on:") })
 }
 
 // impersonationTarget is an identity the principal may impersonate in a mode.
@@ -164,7 +178,8 @@ func (a *Analysis) impersonateAs(p *Principal, t impersonationTarget, gate versi
 // (a rule's "*" allows every verb), and the rules they came from.
 func impersonateOnRules(p *Principal, mode string) (on, from []rbac.BoundRule) {
 	prefix := "impersonate-on:" + mode + ":"
-	for _, br := range p.Rules {
+	p.eachRuleWhere("verb impersonate-on:* or *", hasOnVerb, func(b *rbacBound) bool {
+		br := *b
 		var verbs []string
 		for _, v := range br.Rule.Verbs {
 			if v == rbac.Wildcard {
@@ -176,14 +191,15 @@ func impersonateOnRules(p *Principal, mode string) (on, from []rbac.BoundRule) {
 			}
 		}
 		if len(verbs) == 0 {
-			continue
+			return true
 		}
 		stripped, rule := br, *br.Rule
 		rule.Verbs = verbs
 		stripped.Rule = &rule
 		on = append(on, stripped)
 		from = append(from, br)
-	}
+		return true
+	})
 	return on, from
 }
 
@@ -192,7 +208,7 @@ func impersonateOnRules(p *Principal, mode string) (on, from []rbac.BoundRule) {
 // exactly; a request's verb is never "*").
 func unusableOnVerbs(p *Principal, mode string) []string {
 	var out []string
-	for _, br := range p.Rules {
+	p.eachRuleWhere("verb impersonate-on:* or *", hasOnVerb, func(br *rbacBound) bool {
 		for _, v := range br.Rule.Verbs {
 			rest, ok := strings.CutPrefix(v, "impersonate-on:")
 			if !ok {
@@ -203,7 +219,8 @@ func unusableOnVerbs(p *Principal, mode string) []string {
 			}
 			out = append(out, v)
 		}
-	}
+		return true
+	})
 	sort.Strings(out)
 	return compactStrings(out)
 }
@@ -351,11 +368,9 @@ func (a *Analysis) userInfoTarget(user string, groups []string, grants []rbac.Bo
 // userInfoCarrier finds a user name the principal may impersonate in mode
 // user-info: "" for a rule without resourceNames (a fresh name, bound to
 // nothing), else a named user that is no ServiceAccount or node.
-func userInfoCarrier(p *Principal) (rbac.BoundRule, string, bool) {
-	for _, br := range p.Rules {
-		if br.Namespace != "" {
-			continue
-		}
+func userInfoCarrier(p *Principal) (carrier rbac.BoundRule, user string, ok bool) {
+	p.eachApplicable("", func(b *rbacBound) bool {
+		br := *b
 		names := br.Rule.ResourceNames
 		if len(names) == 0 {
 			names = []string{""}
@@ -370,11 +385,13 @@ func userInfoCarrier(p *Principal) (rbac.BoundRule, string, bool) {
 			req := res("impersonate:"+modeUserInfo, authnGroup, "users", "", "", name)
 			if ruleAllows(br, req) {
 				br.Request = &req
-				return br, name, true
+				carrier, user, ok = br, name, true
+				return false
 			}
 		}
-	}
-	return rbac.BoundRule{}, "", false
+		return true
+	})
+	return carrier, user, ok
 }
 
 // legacyGives: legacy impersonation (verb impersonate, core group) of the

@@ -103,16 +103,18 @@ func creatorName(p *Principal, w workloadResource) string {
 // createOnlyByName explains a namespace where the only create rules on pod
 // makers carry resourceNames, which never match a create.
 func createOnlyByName(a *Analysis, p *Principal, ns string) []Candidate {
+	var out []Candidate
 	for _, w := range podMakers {
-		for i := range p.Rules {
-			br := p.Rules[i]
-			if (br.Namespace != "" && br.Namespace != ns) || len(br.Rule.ResourceNames) == 0 {
-				continue
+		p.eachApplicable(ns, func(br *rbacBound) bool {
+			if len(br.Rule.ResourceNames) == 0 || !ruleAllows(*br, res("create", w.group, w.resource, "", ns, br.Rule.ResourceNames[0])) {
+				return true
 			}
-			if ruleAllows(br, res("create", w.group, w.resource, "", ns, br.Rule.ResourceNames[0])) {
-				return []Candidate{{Primitive: "create-workload", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns),
-					Why: fmt.Sprintf("may create %s in %s only with resourceNames %v, which never match a create (it has no name yet)", w.display(), ns, br.Rule.ResourceNames)}}
-			}
+			out = []Candidate{{Primitive: "create-workload", Hops: 1, Grants: grants(*br), To: a.phantom("Namespace:"+ns, "namespace "+ns),
+				Why: fmt.Sprintf("may create %s in %s only with resourceNames %v, which never match a create (it has no name yet)", w.display(), ns, br.Rule.ResourceNames)}}
+			return false
+		})
+		if out != nil {
+			return out
 		}
 	}
 	return nil

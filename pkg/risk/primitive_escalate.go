@@ -26,6 +26,14 @@ const rbacGroup = "rbac.authorization.k8s.io"
 // update to carry them: the controller copies its rules in either way.
 type escalate struct{}
 
+// escalateProbes: some rule allowing one of them, whatever the names, is
+// needed for any step of escalate, held or not.
+var escalateProbes = []reqShape{
+	{verbs: []string{"escalate"}, group: rbacGroup, resource: "roles"},
+	{verbs: []string{"escalate"}, group: rbacGroup, resource: "clusterroles"},
+	{verbs: modifyVerbs, group: rbacGroup, resource: "clusterroles"},
+}
+
 func init() { register(escalate{}) }
 
 func (escalate) ID() string { return "escalate" }
@@ -44,12 +52,13 @@ func (escalate) Techniques() []string { return []string{"T1098.006"} }
 func (a *Analysis) boundBindings(p *Principal) []*model.Binding {
 	seen := map[*model.Binding]bool{}
 	var out []*model.Binding
-	for _, r := range p.Rules {
+	p.eachRule(func(r *rbacBound) bool {
 		if b := r.Grant.Binding; b != nil && b.Review == nil && !seen[b] {
 			seen[b] = true
 			out = append(out, b)
 		}
-	}
+		return true
+	})
 	empty := a.emptyRoleBindings()
 	for _, i := range a.dangling.emptyBy.naming(a, empty, p) {
 		b := empty[i]
@@ -88,6 +97,13 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// The roles bound to an impersonated identity are not the
 		// requester's: writing * into them widens the identity, and the
 		// requester still reaches it only through its impersonate-on rules.
+		return nil
+	}
+	if mayEscalate, nss := reach(p, escalateProbes...); !mayEscalate && len(nss) == 0 {
+		// Every step below needs escalate on some role, or (through
+		// another ClusterRole aggregated into a bound one) update or
+		// patch on ClusterRoles: without either, the bindings of a
+		// group bound in every namespace need not be visited one by one.
 		return nil
 	}
 	var out []Candidate
@@ -182,12 +198,10 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 // role behind a reviewed rule is out of reach: it is unknown.
 func (a *Analysis) escalateReviewed(p *Principal) []Candidate {
 	var standIn *model.Binding
-	for _, r := range p.Rules {
-		if b := r.Grant.Binding; b != nil && b.Review != nil && b.Kind == model.KindClusterRoleBinding {
-			standIn = b
-			break
-		}
-	}
+	p.eachRuleWhere("reviewed ClusterRoleBinding", reviewedClusterWide, func(r *rbacBound) bool {
+		standIn = r.Grant.Binding
+		return false
+	})
 	if standIn == nil {
 		return nil
 	}
@@ -203,6 +217,12 @@ func (a *Analysis) escalateReviewed(p *Principal) []Candidate {
 	}
 	return []Candidate{{Primitive: "escalate", To: a.Sink(), Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
 		Condition: "write * into the ClusterRole that a ClusterRoleBinding binds to it → cluster-admin (its review of cluster-wide rules lists rules, so that binding and role exist; no review names them, but escalate and update on every ClusterRole reach it)"}}
+}
+
+// reviewedClusterWide: the rule comes from a review of cluster-wide rules.
+func reviewedClusterWide(r *rbacBound) bool {
+	b := r.Grant.Binding
+	return b != nil && b.Review != nil && b.Kind == model.KindClusterRoleBinding
 }
 
 // aggregatedRole returns the ClusterRole a binding references if it is aggregated.

@@ -174,40 +174,57 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 // impersonationCarrier finds a user or ServiceAccount the principal may
 // impersonate, whatever its name: a request impersonating groups must name one.
 // Neither needs to exist: the filter only asks the authorizer.
-func impersonationCarrier(p *Principal) (rbacBound, string) {
-	for _, br := range p.Rules {
-		// A rule naming only "" carries nobody: the filter takes an empty
-		// Impersonate-User as no user at all.
-		name, named := "", len(br.Rule.ResourceNames) > 0
+func impersonationCarrier(p *Principal) (carrier rbacBound, who string) {
+	p.eachRuleWhere("impersonate users or serviceaccounts", mayCarry, func(b *rbacBound) bool {
+		carrier, who = carrierOf(*b)
+		return who == ""
+	})
+	return carrier, who
+}
+
+// mayCarry: the rule may allow impersonating some user or ServiceAccount.
+func mayCarry(br *rbacBound) bool {
+	rule := *br.Rule
+	rule.ResourceNames = nil
+	return rulePasses(&rule, br.Namespace, impersonateCarrierProbes)
+}
+
+var impersonateCarrierProbes = []reqShape{{verbs: []string{"impersonate"}, resource: "users"}, {verbs: []string{"impersonate"}, resource: "serviceaccounts"}}
+
+// carrierOf returns the rule and who it may impersonate as a carrier, or
+// "" if nobody.
+func carrierOf(br rbacBound) (rbacBound, string) {
+	// A rule naming only "" carries nobody: the filter takes an empty
+	// Impersonate-User as no user at all.
+	name, named := "", len(br.Rule.ResourceNames) > 0
+	if named {
+		i := slices.IndexFunc(br.Rule.ResourceNames, func(n string) bool { return n != "" })
+		if i < 0 {
+			return rbacBound{}, ""
+		}
+		name = br.Rule.ResourceNames[i]
+	}
+	probe, rule := br, *br.Rule
+	rule.ResourceNames = nil
+	probe.Rule = &rule
+	if br.Namespace == "" && ruleAllows(probe, res("impersonate", "", "users", "", "", "")) {
 		if named {
-			i := slices.IndexFunc(br.Rule.ResourceNames, func(n string) bool { return n != "" })
-			if i < 0 {
-				continue
-			}
-			name = br.Rule.ResourceNames[i]
+			return br, "user " + name
 		}
-		probe, rule := br, *br.Rule
-		rule.ResourceNames = nil
-		probe.Rule = &rule
-		if br.Namespace == "" && ruleAllows(probe, res("impersonate", "", "users", "", "", "")) {
-			if named {
-				return br, "user " + name
-			}
-			return br, "any user"
+		return br, "any user"
+	}
+	if ruleAllows(probe, res("impersonate", "", "serviceaccounts", "", br.Namespace, "")) {
+		where := "any ServiceAccount"
+		if br.Namespace != "" {
+			where = "any ServiceAccount of namespace " + br.Namespace
 		}
-		if ruleAllows(probe, res("impersonate", "", "serviceaccounts", "", br.Namespace, "")) {
-			where := "any ServiceAccount"
+		if named {
+			where = "ServiceAccount " + name
 			if br.Namespace != "" {
-				where = "any ServiceAccount of namespace " + br.Namespace
+				where = "ServiceAccount " + br.Namespace + "/" + name
 			}
-			if named {
-				where = "ServiceAccount " + name
-				if br.Namespace != "" {
-					where = "ServiceAccount " + br.Namespace + "/" + name
-				}
-			}
-			return br, where
 		}
+		return br, where
 	}
 	return rbacBound{}, ""
 }

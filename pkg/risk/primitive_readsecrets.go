@@ -188,21 +188,18 @@ func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 
 // readSomeSecret returns a rule letting the principal read some Secret in ns
 // with the verb (any name, or one of its resourceNames).
-func readSomeSecret(p *Principal, ns, verb string) (rbacBound, bool) {
-	for i := range p.Rules {
-		br := p.Rules[i]
-		if br.Namespace != "" && br.Namespace != ns {
-			continue
-		}
+func readSomeSecret(p *Principal, ns, verb string) (found rbacBound, ok bool) {
+	p.eachApplicable(ns, func(br *rbacBound) bool {
 		name := ""
 		if len(br.Rule.ResourceNames) > 0 {
 			name = br.Rule.ResourceNames[0]
 		}
-		if ruleAllows(br, res(verb, "", "secrets", "", ns, name)) {
-			return br, true
+		if ruleAllows(*br, res(verb, "", "secrets", "", ns, name)) {
+			found, ok = *br, true
 		}
-	}
-	return rbacBound{}, false
+		return !ok
+	})
+	return found, ok
 }
 
 var readSecretProbes = []reqShape{{verbs: readVerbs, resource: "secrets"}}

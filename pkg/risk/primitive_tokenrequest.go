@@ -81,25 +81,21 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		// Explain: the rule names ServiceAccounts that are not in the input.
-		for i := range p.Rules {
-			br := p.Rules[i]
-			if br.Namespace != "" && br.Namespace != ns {
-				continue
-			}
+		p.eachApplicable(ns, func(br *rbacBound) bool {
 			name := ""
 			if len(br.Rule.ResourceNames) > 0 {
 				name = br.Rule.ResourceNames[0]
 			}
-			if !ruleAllows(br, res("create", "", "serviceaccounts", "token", ns, name)) {
-				continue
+			if !ruleAllows(*br, res("create", "", "serviceaccounts", "token", ns, name)) {
+				return true
 			}
 			why := fmt.Sprintf("can create serviceaccounts/token in %s, but no ServiceAccount is there in the input", ns)
 			if name != "" {
 				why = fmt.Sprintf("can create serviceaccounts/token in %s only for %v, and no such ServiceAccount exists there", ns, br.Rule.ResourceNames)
 			}
-			out = append(out, Candidate{Primitive: "token-request", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+ns, "namespace "+ns), Why: why})
-			break
-		}
+			out = append(out, Candidate{Primitive: "token-request", Hops: 1, Grants: grants(*br), To: a.phantom("Namespace:"+ns, "namespace "+ns), Why: why})
+			return false
+		})
 	}
 	return out
 }

@@ -16,9 +16,10 @@ type Principal struct {
 	Node *graph.Node
 	// Rules are the effective rules: the principal's own, then those of the
 	// groups every such identity is in. Analyze drops them when it is done.
-	// For an identity or group (groupRules) they are made for its evaluation
-	// (Analysis.effectiveRules) and the primitives see them all; outside it,
-	// a group keeps its own and an identity none (Own counts them).
+	// For an identity or group (groupRules) they are its own only: while it
+	// is evaluated, its groups' rules follow as parts (the primitives see
+	// them all through eachRule and eachApplicable); outside it, a group
+	// keeps its own and an identity none (Own counts them).
 	Rules []rbac.BoundRule
 	// Groups are the groups the principal's identities are in.
 	Groups []string
@@ -32,70 +33,120 @@ type Principal struct {
 	Acting *rbac.Identity
 
 	idx *ruleIndex
-	// parts are, for an identity being evaluated, its groups' rules within
-	// Rules (from partsFrom on), each with the memo of the group's scans
-	// (groupscans.go); nil otherwise.
-	parts     []rulePart
-	partsFrom int
-	// groupRules: the groups' rules are added to Rules while the principal
-	// is evaluated (Analysis.effectiveRules).
+	// parts are, for an identity being evaluated, its groups' rules, which
+	// follow Rules in its effective rules, each shared with the group and
+	// with the memo of the group's scans (groupscans.go); nil otherwise.
+	// Their rules are read only.
+	parts []rulePart
+	// groupRules: the groups' rules are added as parts while the principal
+	// is evaluated (Analysis.groupParts).
 	groupRules bool
 }
 
-// ruleIndex lists, in Rules order, the rules bound cluster-wide and those of
-// each namespace. The primitives ask First for every object of every
-// namespace a principal reaches; a principal of a group bound in hundreds of
-// namespaces would otherwise compare every one of its rules per object.
+// ruleIndex lists, in order, the rules of a run of a principal's Rules bound
+// cluster-wide and those of each namespace. The primitives ask First for
+// every object of every namespace a principal reaches; a principal of a group
+// bound in hundreds of namespaces would otherwise compare every one of its
+// rules per object.
 type ruleIndex struct {
-	n           int // len(Rules) when built
+	n           int // the run's length when built
 	clusterWide []int32
 	byNS        map[string][]int32
 }
 
-// indexFrom is the number of rules from which a principal's rules are indexed
-// by namespace; below it a scan is as cheap.
+// indexFrom is the number of rules from which a run of rules is indexed by
+// namespace; below it a scan is as cheap.
 const indexFrom = 16
 
-// applicable returns the indexes of the rules that may apply to a request in
-// ns, as two ascending lists (cluster-wide, and those bound in ns), or
-// all=true when the rules are few enough to scan.
-func (p *Principal) applicable(ns string) (clusterWide, inNS []int32, all bool) {
-	if len(p.Rules) < indexFrom {
-		return nil, nil, true
+// indexRules indexes rules by namespace (nil when they are few).
+func indexRules(rules []rbacBound) *ruleIndex {
+	if len(rules) < indexFrom {
+		return nil
 	}
-	if p.idx == nil || p.idx.n != len(p.Rules) {
-		x := &ruleIndex{n: len(p.Rules), byNS: map[string][]int32{}}
-		for i := range p.Rules {
-			if p.Rules[i].Namespace == "" {
-				x.clusterWide = append(x.clusterWide, int32(i))
-			} else {
-				x.byNS[p.Rules[i].Namespace] = append(x.byNS[p.Rules[i].Namespace], int32(i))
-			}
+	x := &ruleIndex{n: len(rules), byNS: map[string][]int32{}}
+	for i := range rules {
+		if rules[i].Namespace == "" {
+			x.clusterWide = append(x.clusterWide, int32(i))
+		} else {
+			x.byNS[rules[i].Namespace] = append(x.byNS[rules[i].Namespace], int32(i))
 		}
-		p.idx = x
 	}
-	if ns == "" {
-		return p.idx.clusterWide, nil, false
-	}
-	return p.idx.clusterWide, p.idx.byNS[ns], false
+	return x
 }
 
 // eachApplicable calls f with every rule that applies to a request in ns (its
 // namespace matches, or it is bound cluster-wide), in Rules order, until f
-// returns false.
+// returns false. An identity being evaluated has its own rules indexed here
+// and each group's part by the group's memo (groupscans.go): the index of a
+// group bound in every namespace is made once, not once per member.
 func (p *Principal) eachApplicable(ns string, f func(br *rbac.BoundRule) bool) {
-	cw, in, all := p.applicable(ns)
-	if all {
-		for i := range p.Rules {
-			br := &p.Rules[i]
+	if p.idx == nil || p.idx.n != len(p.Rules) {
+		p.idx = indexRules(p.Rules)
+	}
+	if !eachIn(p.Rules, p.idx, ns, f) {
+		return
+	}
+	for i := range p.parts {
+		part := &p.parts[i]
+		if !eachIn(part.rules, part.index(), ns, f) {
+			return
+		}
+	}
+}
+
+// eachRule calls f with every effective rule, in order, until f returns
+// false. f must not change the rule: a group's rules are shared.
+func (p *Principal) eachRule(f func(br *rbac.BoundRule) bool) {
+	for i := range p.Rules {
+		if !f(&p.Rules[i]) {
+			return
+		}
+	}
+	for _, part := range p.parts {
+		for i := range part.rules {
+			if !f(&part.rules[i]) {
+				return
+			}
+		}
+	}
+}
+
+// eachRuleWhere is eachRule over the rules for which pred holds. pred must
+// depend on the bound rule alone: key names it, and a group's answers are
+// memoised under it (groupscans.go), so that a scan for the few rules some
+// primitive looks for does not visit, for each member, every rule of a
+// group bound in every namespace.
+func (p *Principal) eachRuleWhere(key string, pred, f func(br *rbac.BoundRule) bool) {
+	for i := range p.Rules {
+		if br := &p.Rules[i]; pred(br) && !f(br) {
+			return
+		}
+	}
+	for i := range p.parts {
+		if !p.parts[i].eachWhere(key, pred, f) {
+			return
+		}
+	}
+}
+
+// eachIn is eachApplicable over one run of rules and its index (nil: scan
+// them all). It reports whether f asked for more.
+func eachIn(rules []rbacBound, x *ruleIndex, ns string, f func(br *rbac.BoundRule) bool) bool {
+	if x == nil {
+		for i := range rules {
+			br := &rules[i]
 			if br.Namespace != "" && br.Namespace != ns {
 				continue
 			}
 			if !f(br) {
-				return
+				return false
 			}
 		}
-		return
+		return true
+	}
+	cw, in := x.clusterWide, []int32(nil)
+	if ns != "" {
+		in = x.byNS[ns]
 	}
 	// Merge the two ascending lists: the authorizer's order is Rules order.
 	for len(cw) > 0 || len(in) > 0 {
@@ -105,10 +156,11 @@ func (p *Principal) eachApplicable(ns string, f func(br *rbac.BoundRule) bool) {
 		} else {
 			i, in = in[0], in[1:]
 		}
-		if !f(&p.Rules[i]) {
-			return
+		if !f(&rules[i]) {
+			return false
 		}
 	}
+	return true
 }
 
 // Can returns the bound rules that allow the request (nil if none), in the
@@ -200,7 +252,7 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 	}
 	// An identity being evaluated: its groups' parts once per group
 	// (groupscans.go).
-	everywhere, seen := namespacesIn(p.Rules[:p.partsFrom], req)
+	everywhere, seen := namespacesIn(p.Rules, req)
 	shared := false
 	for _, part := range p.parts {
 		if everywhere {

@@ -195,7 +195,7 @@ func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
 	if p.parts == nil {
 		return namespacedReachIn(p.Rules, probes)
 	}
-	out, shared := namespacedReachIn(p.Rules[:p.partsFrom], probes), false
+	out, shared := namespacedReachIn(p.Rules, probes), false
 	for _, part := range p.parts {
 		out, shared = union(out, shared, part.local(probes))
 	}
