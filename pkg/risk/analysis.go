@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -143,6 +144,8 @@ type Analysis struct {
 	// groupScanMemo memoises each group's part of the primitives' scans
 	// (groupscans.go).
 	groupScanMemo map[string]*groupScans
+	// narrowed counts the group parts narrowParts narrowed (for tests).
+	narrowed atomic.Int64
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {

@@ -8,6 +8,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -155,7 +156,7 @@ func (a *Analysis) groupParts(p *Principal) []rulePart {
 		if len(rules) == 0 {
 			continue
 		}
-		part := rulePart{rules: rules}
+		part := rulePart{group: g, rules: rules}
 		if len(rules) >= memoFrom {
 			part.scans = a.groupScansOf(g)
 		}
@@ -474,6 +475,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		q := *p
 		q.Rules, q.idx = a.ownRules(p), nil
 		q.parts = a.groupParts(p)
+		a.narrowParts(&q)
 		p = &q
 	}
 	var all []Candidate
@@ -554,7 +556,18 @@ func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
 	if subj == nil || (p.Node.Kind == graph.KindGroup && p.Node.Name == subj.Name) {
 		return false
 	}
-	return a.Graph.Node(groupKey(subj.Name)) != nil
+	g := a.Graph.Node(groupKey(subj.Name))
+	return g != nil && (c.BoundBy == nil || bindsGroup(c.BoundBy, append(a.impliedGroups(g), subj.Name)))
+}
+
+// bindsGroup reports whether a binding names one of the groups.
+func bindsGroup(b *model.Binding, groups []string) bool {
+	for _, s := range b.Subjects {
+		if s.Kind == rbacv1.GroupKind && slices.Contains(groups, s.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // adminCandidate: rules bound cluster-wide that cover everything make the

@@ -16,3 +16,13 @@ func SetFoldNamed(on bool) (restore func()) {
 	foldNamed = on
 	return func() { foldNamed = old }
 }
+
+// SetNarrowGroups turns narrowParts on or off; it returns the restore.
+func SetNarrowGroups(on bool) (restore func()) {
+	old := narrowGroups
+	narrowGroups = on
+	return func() { narrowGroups = old }
+}
+
+// Narrowed is the number of group parts the analysis narrowed.
+func Narrowed(a *Analysis) int64 { return a.narrowed.Load() }

@@ -22,6 +22,7 @@ import (
 
 // rulePart is one group's rules within an identity's evaluated rules.
 type rulePart struct {
+	group string
 	rules []rbacBound
 	// scans is the group's memo; nil for a group with few rules, whose
 	// scans cost less than keeping their answers for the whole analysis.

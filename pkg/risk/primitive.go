@@ -47,6 +47,11 @@ type Candidate struct {
 	// principal itself (its role is escalated or created): then grants held
 	// through a group do not make the group's own step the same.
 	Personal bool
+	// BoundBy is the binding the step's role is bound by, when the step
+	// rests on that binding naming the principal (escalate, dangling-role):
+	// the group that holds every grant takes the same step only if the
+	// binding names it, or a group all its members are in.
+	BoundBy *model.Binding
 }
 
 // grantedBy renders a candidate's grants, de-duplicated, in order, with the

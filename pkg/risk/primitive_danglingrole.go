@@ -105,7 +105,7 @@ func (danglingRole) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("can create %s, which %s references but which does not exist, but without escalate (on %s, without resourceNames: a create has no name) RBAC lets the role carry only rules it already holds, which gives it nothing new", what, rbac.DescribeBinding(b), resource)})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "dangling-role", To: target, Hops: 1, Holds: true, Grants: grants(create, esc), Personal: self,
+		out = append(out, Candidate{Primitive: "dangling-role", To: target, Hops: 1, Holds: true, Grants: grants(create, esc), Personal: self, BoundBy: b,
 			Condition: fmt.Sprintf("%s binds it to %s, which does not exist: create that role with * (escalate lifts RBAC's escalation check) → %s", rbac.DescribeBinding(b), what, gain)})
 	}
 	return dedupeCandidates(out)

@@ -143,7 +143,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				// check, including the one on changing the aggregationRule
 				// (pkg/registry/rbac/clusterrole/policybased): the update removes
 				// it, and the aggregation controller leaves the role alone.
-				out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
+				out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, BoundBy: b, Grants: grants(esc, upd),
 					Condition: fmt.Sprintf("update aggregated ClusterRole %q without its aggregationRule and with *, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 				continue
 			}
@@ -174,7 +174,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 					Why: fmt.Sprintf("can escalate aggregated ClusterRole %q only by name: creating a ClusterRole with * for its selector needs escalate without resourceNames (a create request has no name)", b.RoleRef.Name)})
 				continue
 			}
-			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(escNew, create),
+			out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, BoundBy: b, Grants: grants(escNew, create),
 				Condition: fmt.Sprintf("create a ClusterRole with * labelled for the aggregationRule of ClusterRole %q, bound to it by %s → %s", b.RoleRef.Name, rbac.DescribeBinding(b), gain)})
 			continue
 		}
@@ -183,7 +183,7 @@ func (escalate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Why: fmt.Sprintf("has escalate on %s %q but cannot update or patch it", b.RoleRef.Kind, b.RoleRef.Name)})
 			continue
 		}
-		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd), Condition: how})
+		out = append(out, Candidate{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, BoundBy: b, Grants: grants(esc, upd), Condition: how})
 	}
 	out = append(out, a.escalateReviewed(p)...)
 	return dedupeCandidates(out)
@@ -215,7 +215,7 @@ func (a *Analysis) escalateReviewed(p *Principal) []Candidate {
 		return []Candidate{{Primitive: "escalate", Hops: 1, Grants: grants(esc), To: a.Sink(),
 			Why: "can escalate every ClusterRole, among them the one behind its cluster-wide rules, but can neither update nor patch one"}}
 	}
-	return []Candidate{{Primitive: "escalate", To: a.Sink(), Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
+	return []Candidate{{Primitive: "escalate", To: a.Sink(), Hops: 1, Holds: true, Personal: self, BoundBy: standIn, Grants: grants(esc, upd),
 		Condition: "write * into the ClusterRole that a ClusterRoleBinding binds to it → cluster-admin (its review of cluster-wide rules lists rules, so that binding and role exist; no review names them, but escalate and update on every ClusterRole reach it)"}}
 }
 
@@ -286,7 +286,7 @@ func (a *Analysis) escalateThroughOtherRole(p *Principal, b *model.Binding, agg 
 			// update drop its aggregationRule, as for the bound role.
 			what = fmt.Sprintf("aggregated ClusterRole %q without its aggregationRule", x.Name)
 		}
-		return []Candidate{{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, Grants: grants(esc, upd),
+		return []Candidate{{Primitive: "escalate", To: target, Hops: 1, Holds: true, Personal: self, BoundBy: b, Grants: grants(esc, upd),
 			Condition: fmt.Sprintf("update %s with * and labels %s, which the aggregationRule of ClusterRole %q selects: the aggregation controller copies * into %q, bound to it by %s → %s",
 				what, renderLabels(labels), agg.Name, agg.Name, rbac.DescribeBinding(b), gain)}}
 	}

@@ -183,3 +183,51 @@ func clusterRole(inv *model.Inventory, name string) *model.ClusterRole {
 	}
 	panic("no ClusterRole " + name)
 }
+
+// TestEscalateRoleBoundToAnotherGroup: escalate and update on a ClusterRole
+// (by name) held by one group, on a role bound to another group. A member
+// of both writes * into it and is cluster-admin, although every grant of
+// the step is the first group's: that group takes no such step itself (the
+// role is not bound to it), so the step is the member's. A member of the
+// first group alone, or of the group the role is bound to alone, has none;
+// nor has anyone when the role is bound to the first group itself (then
+// the group's own step covers its members). The same holds for creating a
+// missing role (dangling-role).
+func TestEscalateRoleBoundToAnotherGroup(t *testing.T) {
+	group := func(name string) string {
+		return `{kind: Group, name: ` + name + `, apiGroup: rbac.authorization.k8s.io}`
+	}
+	editor := clusterRoleDoc("ops-editor", `{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [ops], verbs: [get, update, escalate]}`)
+	creator := clusterRoleDoc("ops-creator", `{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [create, escalate]}`)
+	ops := clusterRoleDoc("ops", `{apiGroups: [""], resources: [configmaps], verbs: [get]}`)
+	members := risk.Options{Groups: map[string][]string{"alice": {"g1", "g2"}, "bob": {"g1"}, "carol": {"g2"}}}
+	tests := []struct {
+		name      string
+		prim      string
+		docs      []string
+		admins    []string
+		notAdmins []string
+	}{
+		{"escalate, role bound to the other group", "escalate", []string{adminRole, editor, ops, bindingDoc("", "g1-editor", "ops-editor", group("g1")), bindingDoc("", "g2-ops", "ops", group("g2"))},
+			[]string{"User:alice"}, []string{"User:bob", "User:carol", "Group:g1", "Group:g2"}},
+		{"escalate, role bound to the group holding the grants", "escalate", []string{adminRole, editor, ops, bindingDoc("", "g1-editor", "ops-editor", group("g1")), bindingDoc("", "g1-ops", "ops", group("g1"))},
+			[]string{"Group:g1"}, []string{"User:alice", "User:bob", "User:carol", "Group:g2"}},
+		{"dangling-role, missing role bound to the other group", "dangling-role", []string{adminRole, creator, ops, bindingDoc("", "g1-creator", "ops-creator", group("g1")), bindingDoc("", "g2-missing", "missing", group("g2")), bindingDoc("", "g2-ops", "ops", group("g2"))},
+			[]string{"User:alice"}, []string{"User:bob", "User:carol", "Group:g2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := analyzeYAML(t, members, tt.docs...)
+			for _, who := range tt.admins {
+				if a.Graph.Node(who) == nil || !hasEdge(a, who, tt.prim, "cluster-admin") {
+					t.Errorf("%s: want a %s step to cluster-admin, got %v", who, tt.prim, edgesFrom(a, who))
+				}
+			}
+			for _, who := range tt.notAdmins {
+				if a.Graph.Node(who) != nil && hasEdge(a, who, tt.prim, "cluster-admin") {
+					t.Errorf("%s: want no %s step of its own, got %v", who, tt.prim, edgesFrom(a, who))
+				}
+			}
+		})
+	}
+}

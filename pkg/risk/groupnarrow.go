@@ -1,0 +1,127 @@
+package risk
+
+import (
+	"slices"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
+
+// A step of an identity whose grants all come from one group is that
+// group's step: heldByGroup drops it, and the identity reaches it through
+// its membership edge. An identity is still evaluated with its groups'
+// rules, for the steps that need a grant of its own (or of another group)
+// too. In a namespace where nothing but one group's rules applies, every
+// step found has that group's grants alone; with a group bound in every
+// namespace (edit for system:authenticated), evaluating each member there
+// cost members × namespaces and found nothing to keep. narrowParts keeps,
+// of such a group's namespaced rules, those of the namespaces where some
+// other rule of the identity applies, or a binding without rules names it:
+// the steps it drops are exactly steps heldByGroup would drop.
+//
+// It narrows nothing when another rule of the identity is bound
+// cluster-wide (that rule applies in every namespace and may complete a
+// step with the group's grants anywhere), when the group has no node (its
+// steps are not in the graph), or when explain keeps every candidate (the
+// failed ones of the group's namespaces included).
+
+// narrowFrom is the number of namespaces, among a group's, from which
+// narrowing is worth its cost; another part spread over as many namespaces
+// as the group leaves little to drop.
+const narrowFrom = 8
+
+// narrowGroups is cleared by tests that compare with the analysis that
+// evaluates every member in all of its groups' namespaces.
+var narrowGroups = true
+
+func (a *Analysis) narrowParts(p *Principal) {
+	if a.Opts.KeepCandidates || !narrowGroups {
+		return
+	}
+	for i := range p.parts {
+		part := &p.parts[i]
+		if part.scans == nil {
+			continue // a few rules: nothing to gain
+		}
+		x := part.index()
+		if x == nil || len(x.byNS) < narrowFrom || !a.hasNode(groupKey(part.group)) {
+			continue
+		}
+		keep, ok := a.otherNamespaces(p, i, len(x.byNS))
+		if !ok {
+			continue
+		}
+		at := slices.Clone(x.clusterWide)
+		for ns := range keep {
+			at = append(at, x.byNS[ns]...)
+		}
+		slices.Sort(at)
+		rules := make([]rbacBound, len(at))
+		for j, k := range at {
+			rules[j] = part.rules[k]
+		}
+		*part = rulePart{rules: rules, group: part.group}
+		a.narrowed.Add(1)
+	}
+}
+
+// otherNamespaces returns the namespaces where a rule of p outside part i
+// applies, or a binding without rules names p (itself or a group), and
+// false when such a rule is bound cluster-wide or they are not fewer than
+// limit.
+func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool, bool) {
+	out := map[string]bool{}
+	for k := range p.Rules {
+		if p.Rules[k].Namespace == "" {
+			return nil, false
+		}
+		out[p.Rules[k].Namespace] = true
+	}
+	for j := range p.parts {
+		if j == i {
+			continue
+		}
+		other := &p.parts[j]
+		x := other.index()
+		if x == nil {
+			for k := range other.rules {
+				if other.rules[k].Namespace == "" {
+					return nil, false
+				}
+				out[other.rules[k].Namespace] = true
+			}
+			continue
+		}
+		// Its index says at once whether it is cluster-wide or spread.
+		if len(x.clusterWide) > 0 || len(x.byNS) >= limit {
+			return nil, false
+		}
+		for ns := range x.byNS {
+			out[ns] = true
+		}
+	}
+	if len(out) >= limit {
+		return nil, false
+	}
+	// escalate and dangling-role step through such a binding with the
+	// group's grants in its namespace (Candidate.BoundBy).
+	for _, d := range []struct {
+		list func() []*model.Binding
+		by   *subjectIndex
+	}{{a.danglingRoleBindings, &a.dangling.rolesBy}, {a.emptyRoleBindings, &a.dangling.emptyBy}} {
+		list := d.list()
+		for _, k := range d.by.naming(a, list, p) {
+			if ns := list[k].Namespace; ns != "" && list[k].Kind == model.KindRoleBinding {
+				out[ns] = true
+			}
+		}
+	}
+	return out, len(out) < limit
+}
+
+// hasNode reports whether the graph has the node; other evaluations may be
+// adding nodes meanwhile.
+func (a *Analysis) hasNode(key string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.Graph.Node(key) != nil
+}

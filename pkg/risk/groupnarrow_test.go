@@ -1,0 +1,108 @@
+package risk_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// withSpreadGroups adds to inv what makes members' evaluations narrow or
+// not: a group every ServiceAccount (or every identity) is in, bound to a
+// role in most namespaces; ServiceAccounts' own bindings in one namespace
+// or cluster-wide; and bindings naming members whose role is missing or has
+// no rules, whose namespaces narrowing must keep.
+func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
+	out := *inv
+	out.ClusterRoles = slices.Clone(inv.ClusterRoles)
+	out.ClusterRoleBindings = slices.Clone(inv.ClusterRoleBindings)
+	out.RoleBindings = slices.Clone(inv.RoleBindings)
+	group := func(name string) rbacv1.Subject {
+		return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
+	}
+	sa := func() rbacv1.Subject {
+		s := inv.ServiceAccounts[rng.IntN(len(inv.ServiceAccounts))]
+		return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: s.Namespace, Name: s.Name}
+	}
+	roles := []string{"edit", "view", "admin", "roles-writer"}
+	spread := []string{"system:authenticated", "system:serviceaccounts"}
+	for i, g := range spread[:1+rng.IntN(2)] {
+		role := roles[rng.IntN(len(roles))]
+		for _, ns := range inv.Namespaces {
+			if rng.IntN(8) > 0 {
+				out.RoleBindings = append(out.RoleBindings, &model.Binding{Meta: model.Meta{Name: fmt.Sprintf("spread-%d", i), Namespace: ns.Name}, Kind: model.KindRoleBinding,
+					RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}, Subjects: []rbacv1.Subject{group(g)}})
+			}
+		}
+	}
+	// ClusterRoles a spread role's grants combine with, or spread: escalate
+	// and create on roles, get on secrets.
+	out.ClusterRoles = append(out.ClusterRoles,
+		&model.ClusterRole{Meta: model.Meta{Name: "roles-writer"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create", "escalate", "update", "bind"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"roles", "clusterroles"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "secrets-reader"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"secrets"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "empty"}})
+	for i := range 8 + rng.IntN(8) {
+		ns := inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name
+		role := []string{"roles-writer", "secrets-reader", "empty", "missing", "view", "missing-role"}[rng.IntN(6)]
+		ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}
+		if role == "missing-role" {
+			ref.Kind = model.KindRole // a Role of the binding's namespace
+		}
+		name := fmt.Sprintf("own-%d", i)
+		if rng.IntN(4) == 0 {
+			out.ClusterRoleBindings = append(out.ClusterRoleBindings, &model.Binding{Meta: model.Meta{Name: name}, Kind: model.KindClusterRoleBinding, RoleRef: ref, Subjects: []rbacv1.Subject{sa()}})
+			continue
+		}
+		subjects := []rbacv1.Subject{sa()}
+		if rng.IntN(3) == 0 {
+			subjects = append(subjects, group("system:serviceaccounts:"+inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name))
+		}
+		out.RoleBindings = append(out.RoleBindings, &model.Binding{Meta: model.Meta{Name: name, Namespace: ns}, Kind: model.KindRoleBinding, RoleRef: ref, Subjects: subjects})
+	}
+	return &out
+}
+
+// TestNarrowedGroupsAreExact: evaluating members with only the namespaces
+// of a spread group's rules where another rule of theirs applies (or a
+// binding without rules names them) finds the analysis that evaluates them
+// in all of them — every node, edge, step datum and warning — on every
+// scenario, on the generated shapes, and on random worlds with groups bound
+// in most namespaces; and it narrows some.
+func TestNarrowedGroupsAreExact(t *testing.T) {
+	type input struct {
+		name string
+		inv  *model.Inventory
+	}
+	var inputs []input
+	for _, dir := range caseDirs(t, "scenarios") {
+		inputs = append(inputs, input{dir, loadInput(t, dir)})
+	}
+	inputs = append(inputs, input{"hostile 30", hostileInventory(t, 30, 3)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
+	rng := rand.New(rand.NewPCG(13, 17))
+	base := hostileInventory(t, 16, 5)
+	for world := range 8 {
+		inputs = append(inputs, input{fmt.Sprintf("spread world %d", world), withSpreadGroups(base, rng)})
+	}
+	narrowed := 0
+	for _, in := range inputs {
+		with := risk.Analyze(in.inv, risk.Options{})
+		restore := risk.SetNarrowGroups(false)
+		without := risk.Analyze(in.inv, risk.Options{})
+		restore()
+		if got, want := fullDump(with), fullDump(without); got != want {
+			t.Fatalf("%s: narrowed analysis differs:\n%s", in.name, firstDiff(got, want))
+		}
+		if risk.Narrowed(with) > 0 {
+			narrowed++
+		}
+	}
+	if narrowed < 6 {
+		t.Fatalf("only %d inputs narrowed a group: the inputs do not exercise it", narrowed)
+	}
+}
