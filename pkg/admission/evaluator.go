@@ -2,6 +2,7 @@ package admission
 
 import (
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -22,6 +23,9 @@ type Evaluator struct {
 	paramObjects map[string][]*model.Object // by apiVersion/kind
 	// unknown are engine policies of kinds this package does not evaluate.
 	unknown []Finding
+	// labelMemo holds each namespace's labels as the matcher reads them
+	// (nsselect.go).
+	labelMemo sync.Map
 }
 
 // New compiles the admission policies of an inventory.

@@ -30,6 +30,11 @@ type vapPolicy struct {
 	policy    *admissionregistrationv1.ValidatingAdmissionPolicy
 	validator validating.Validator
 	bindings  []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	// nsSel and bindingNSSel are the namespaceSelectors of the policy's
+	// matchConstraints and of each binding's matchResources, parsed once
+	// (nsselect.go); a binding without matchResources has none.
+	nsSel        nsSelector
+	bindingNSSel []*nsSelector
 	// callsAuthorizer: an expression asks the cluster's authorizers.
 	callsAuthorizer bool
 }
@@ -131,6 +136,9 @@ func vapPolicies(inv *model.Inventory) []*vapPolicy {
 		p := &admissionregistrationv1.ValidatingAdmissionPolicy{ObjectMeta: objectMeta(ap.Meta), Spec: *ap.Policy.DeepCopy()}
 		defaultVAP(&p.Spec)
 		vp := &vapPolicy{policy: p, validator: compileVAP(p), callsAuthorizer: usesAuthorizer(policyExpressions(&p.Spec)...)}
+		if m := p.Spec.MatchConstraints; m != nil {
+			vp.nsSel = parseNSSelector(m.NamespaceSelector)
+		}
 		byName[p.Name] = vp
 		out = append(out, vp)
 	}
@@ -149,6 +157,14 @@ func vapPolicies(inv *model.Inventory) []*vapPolicy {
 	sort.Slice(out, func(i, j int) bool { return out[i].policy.Name < out[j].policy.Name })
 	for _, vp := range out {
 		sort.Slice(vp.bindings, func(i, j int) bool { return vp.bindings[i].Name < vp.bindings[j].Name })
+		for _, b := range vp.bindings {
+			var sel *nsSelector
+			if m := b.Spec.MatchResources; m != nil {
+				s := parseNSSelector(m.NamespaceSelector)
+				sel = &s
+			}
+			vp.bindingNSSel = append(vp.bindingNSSel, sel)
+		}
 	}
 	return out
 }
@@ -189,6 +205,9 @@ func (e *Evaluator) evalVAPs(req Request, v *Verdict) {
 				Message: "its expressions call the authorizer, which is not evaluated offline"})
 			continue
 		}
+		if e.excludes(vp.nsSel, attr, req) {
+			continue // what DefinitionMatches decides first
+		}
 		matches, matchResource, matchKind, err := matcher.DefinitionMatches(attr, o, validating.NewValidatingAdmissionPolicyAccessor(vp.policy))
 		if err != nil {
 			configError(name, fmt.Errorf("failed to configure policy: %w", err))
@@ -197,7 +216,10 @@ func (e *Evaluator) evalVAPs(req Request, v *Verdict) {
 		if !matches {
 			continue
 		}
-		for _, b := range vp.bindings {
+		for i, b := range vp.bindings {
+			if sel := vp.bindingNSSel[i]; sel != nil && e.excludes(*sel, attr, req) {
+				continue // what BindingMatches decides first
+			}
 			bname := fmt.Sprintf("%s (binding %s)", name, b.Name)
 			ok, err := matcher.BindingMatches(attr, o, validating.NewValidatingAdmissionPolicyBindingAccessor(b))
 			if err != nil {
