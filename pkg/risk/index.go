@@ -187,10 +187,9 @@ func (a *Analysis) serviceAccountsFor(p *Principal, probes ...reqShape) []*model
 
 // Probes of the primitives that visit objects.
 var (
-	execProbes = []reqShape{
-		{verbs: []string{"create", "get"}, resource: "pods", subresource: "exec"},
-		{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"},
-	}
+	execProbes      = append(append([]reqShape(nil), execOnlyProbes...), ephemeralProbes...)
+	execOnlyProbes  = []reqShape{{verbs: []string{"create", "get"}, resource: "pods", subresource: "exec"}}
+	ephemeralProbes = []reqShape{{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"}}
 	attachProbes    = []reqShape{{verbs: []string{"create", "get"}, resource: "pods", subresource: "attach"}}
 	modifyPodProbes = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
 	// createPodProbes: creating a pod or any controller with a pod template.

@@ -161,3 +161,16 @@ func (a *Analysis) namedTokenSecretsScope(names []string) *graph.Node {
 		return picks
 	})
 }
+
+// namedRunningPodsScope is "the running pods named NAMES of any namespace":
+// the picks of runningPodsScope for the pods of those names.
+func (a *Analysis) namedRunningPodsScope(names []string) *graph.Node {
+	return a.namedScope("running-pods", "the running pods", names, func(ns string, named map[string]bool, picks []Candidate) []Candidate {
+		for _, pod := range a.podsByNS[ns] {
+			if named[pod.Name] {
+				picks = a.runningPodPicks(pod, picks)
+			}
+		}
+		return picks
+	})
+}

@@ -24,7 +24,10 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 	out.ClusterRoles = slices.Clone(inv.ClusterRoles)
 	out.ClusterRoleBindings = slices.Clone(inv.ClusterRoleBindings)
 	out.RoleBindings = slices.Clone(inv.RoleBindings)
-	var saNames, secretNames, workloadNames, namespaces []string
+	var saNames, secretNames, workloadNames, podNames, namespaces []string
+	for _, p := range inv.Pods {
+		podNames = append(podNames, p.Name)
+	}
 	for _, sa := range inv.ServiceAccounts {
 		saNames = append(saNames, sa.Name)
 	}
@@ -64,7 +67,15 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 	}
 	for i := range 3 + rng.IntN(4) {
 		var rule rbacv1.PolicyRule
-		switch rng.IntN(5) {
+		switch rng.IntN(6) {
+		case 5:
+			verb := []string{"create", "get"}[rng.IntN(2)]
+			rule = rbacv1.PolicyRule{Verbs: []string{verb}, APIGroups: []string{""}, Resources: []string{"pods/exec"}, ResourceNames: pick(podNames)}
+			if rng.IntN(3) == 0 {
+				// Ephemeral containers by name, with or without exec:
+				// the named scope has exec's picks only.
+				rule.Verbs, rule.Resources = []string{"create", "patch"}, []string{"pods/exec", "pods/ephemeralcontainers"}[rng.IntN(2):]
+			}
 		case 0:
 			rule = rbacv1.PolicyRule{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"serviceaccounts/token"}, ResourceNames: pick(saNames)}
 		case 1:
@@ -125,7 +136,7 @@ func hopsTo(a *risk.Analysis, target *graph.Node) string {
 func TestNamedScopeIsPerObject(t *testing.T) {
 	base := hostileInventory(t, 12, 11)
 	rng := rand.New(rand.NewPCG(7, 11))
-	folded, fewer := 0, 0
+	folded, fewer, podScopes := 0, 0, 0
 	for world := range 12 {
 		inv := withNamedRules(base, rng)
 		// Every other world keeps the failed steps (explain), which
@@ -139,6 +150,9 @@ func TestNamedScopeIsPerObject(t *testing.T) {
 		for _, n := range with.Graph.Nodes() {
 			if strings.HasPrefix(n.Key, "Scope:named-") {
 				scopes++
+			}
+			if strings.HasPrefix(n.Key, "Scope:named-running-pods:") {
+				podScopes++
 			}
 		}
 		folded += scopes
@@ -159,7 +173,7 @@ func TestNamedScopeIsPerObject(t *testing.T) {
 			}
 		}
 	}
-	if folded < 12 || fewer < 6 {
-		t.Fatalf("only %d named scopes in 12 worlds, %d of them with fewer steps: the worlds do not exercise them", folded, fewer)
+	if folded < 12 || fewer < 6 || podScopes < 3 {
+		t.Fatalf("only %d named scopes in 12 worlds (%d of running pods), %d of them with fewer steps: the worlds do not exercise them", folded, podScopes, fewer)
 	}
 }

@@ -1,6 +1,10 @@
 package risk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
+)
 
 // execPod: exec into a running pod runs commands with its mounted
 // ServiceAccount token (and on its node when the pod shares the host);
@@ -50,6 +54,30 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			pods = a.ownPods(p, execProbes...)
 		}
 	}
+	// Rules bound cluster-wide that name pods (a StatefulSet's pods have
+	// the same names in every namespace it is deployed to): one step into
+	// the scope of the running pods of those names (namedscope.go).
+	var reqs []rbac.Request
+	for _, v := range verbs {
+		reqs = append(reqs, res(v, "", "pods", "exec", allNamespaces, ""))
+	}
+	namedScopes := map[*rbacPolicyRule]bool{}
+	for _, nr := range clusterWideNamed(p, reqs...) {
+		if scope := a.namedRunningPodsScope(nr.names); scope != nil {
+			namedScopes[nr.br.Rule] = true
+			how := fmt.Sprintf("%s pods/exec on the pods named %s of any namespace", nr.br.Request.Verb, describeNames(nr.names))
+			if nr.br.Request.Verb == "get" {
+				how += " (" + versionNote + ")"
+			}
+			out = append(out, Candidate{Primitive: "exec-pod", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br), Condition: how})
+		}
+	}
+	if len(namedScopes) > 0 && !a.keeps(p) && !reachUnfolded(p, execOnlyProbes...) && !reachClusterWide(p, ephemeralProbes...) {
+		// Its rules bound cluster-wide name pods and allow no
+		// ephemeral container: elsewhere than the namespaces of its
+		// own rules, the named scopes have every pod's steps.
+		pods = a.ownPods(p, execProbes...)
+	}
 	for _, pod := range pods {
 		g, seen := anyPod[pod.Namespace]
 		if !seen {
@@ -71,6 +99,12 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 				}
 				break
 			}
+		}
+		// A pod that a rule bound cluster-wide allows by name is a pick of
+		// that rule's named scope.
+		folded := found && foldedByName(br) && namedScopes[br.Rule]
+		if folded && !a.keeps(p) {
+			continue
 		}
 		ephemeral := false
 		if !found {
@@ -95,7 +129,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		if a.tokenMounted(pod) {
-			if g == nil {
+			if g == nil && !folded {
 				out = append(out, Candidate{Primitive: "exec-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 			}
@@ -103,7 +137,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})
 		}
-		if pod.Spec.NodeName == "" || g != nil { // with g, the running pods' scope has the node's steps
+		if pod.Spec.NodeName == "" || g != nil || folded { // with g (or folded), the running pods' scope has the node's steps
 			continue
 		}
 		if host := hostCandidates(a, "exec-pod", pod, how, note, br); len(host) > 0 {

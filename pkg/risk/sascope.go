@@ -118,26 +118,33 @@ func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Can
 func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 	return a.perNamespaceScope("running-pods", "running pods", "every namespace", ns, func(n string, picks []Candidate) []Candidate {
 		for _, pod := range a.podsByNS[n] {
-			running, note := podRunning(pod)
-			if !running {
-				continue
-			}
-			if a.tokenMounted(pod) {
-				picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
-					Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
-			}
-			if a.mayReachHost(pod) {
-				for _, c := range hostCandidates(a, pickServiceAccount, pod, "code run in pod "+n+"/"+pod.Name, note, rbacBound{}) {
-					if c.To.Kind == graph.KindNode {
-						c.Primitive = pickNode
-					}
-					c.Hops, c.Grants = 0, nil
-					picks = append(picks, c)
-				}
-			}
+			picks = a.runningPodPicks(pod, picks)
 		}
 		return picks
 	})
+}
+
+// runningPodPicks appends a running pod's picks (runningPodsScope).
+func (a *Analysis) runningPodPicks(pod *model.Pod, picks []Candidate) []Candidate {
+	running, note := podRunning(pod)
+	if !running {
+		return picks
+	}
+	n := pod.Namespace
+	if a.tokenMounted(pod) {
+		picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
+			Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
+	}
+	if a.mayReachHost(pod) {
+		for _, c := range hostCandidates(a, pickServiceAccount, pod, "code run in pod "+n+"/"+pod.Name, note, rbacBound{}) {
+			if c.To.Kind == graph.KindNode {
+				c.Primitive = pickNode
+			}
+			c.Hops, c.Grants = 0, nil
+			picks = append(picks, c)
+		}
+	}
+	return picks
 }
 
 // perNamespaceScope makes (once) the scope "WHAT of ns", or "WHAT of ALL"
