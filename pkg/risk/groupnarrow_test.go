@@ -75,14 +75,7 @@ func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 // scenario, on the generated shapes, and on random worlds with groups bound
 // in most namespaces; and it narrows some.
 func TestNarrowedGroupsAreExact(t *testing.T) {
-	type input struct {
-		name string
-		inv  *model.Inventory
-	}
-	var inputs []input
-	for _, dir := range caseDirs(t, "scenarios") {
-		inputs = append(inputs, input{dir, loadInput(t, dir)})
-	}
+	inputs := scenarioInputs(t)
 	inputs = append(inputs, input{"hostile 30", hostileInventory(t, 30, 3)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
 	rng := rand.New(rand.NewPCG(13, 17))
 	base := hostileInventory(t, 16, 5)

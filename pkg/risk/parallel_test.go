@@ -54,20 +54,29 @@ func shapeInventory(t *testing.T, namespaces int, seed uint64, shape string) *mo
 	return inv
 }
 
+// input is a named inventory of a test that compares two analyses of each.
+type input struct {
+	name string
+	inv  *model.Inventory
+}
+
+// scenarioInputs are the inventories of every scenario.
+func scenarioInputs(t *testing.T) []input {
+	t.Helper()
+	var out []input
+	for _, dir := range caseDirs(t, "scenarios") {
+		out = append(out, input{dir, loadInput(t, dir)})
+	}
+	return out
+}
+
 // TestParallelIsSequential: evaluating principals at once on several
 // goroutines gives the analysis of evaluating them in turn — every node,
 // edge, step datum, warning and kept candidate — on every scenario and on
 // generated clusters of every shape, run after run.
 func TestParallelIsSequential(t *testing.T) {
 	defer risk.SetMinParallel(1)()
-	type input struct {
-		name string
-		inv  *model.Inventory
-	}
-	var inputs []input
-	for _, dir := range caseDirs(t, "scenarios") {
-		inputs = append(inputs, input{dir, loadInput(t, dir)})
-	}
+	inputs := scenarioInputs(t)
 	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)},
 		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
 	parallelRuns := 0
