@@ -71,10 +71,14 @@ func withNamedRules(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 		case 5:
 			verb := []string{"create", "get"}[rng.IntN(2)]
 			rule = rbacv1.PolicyRule{Verbs: []string{verb}, APIGroups: []string{""}, Resources: []string{"pods/exec"}, ResourceNames: pick(podNames)}
-			if rng.IntN(3) == 0 {
+			switch rng.IntN(4) {
+			case 0:
 				// Ephemeral containers by name, with or without exec:
 				// the named scope has exec's picks only.
 				rule.Verbs, rule.Resources = []string{"create", "patch"}, []string{"pods/exec", "pods/ephemeralcontainers"}[rng.IntN(2):]
+			case 1:
+				// The image of pods by name (modify-workload).
+				rule.Verbs, rule.Resources = []string{[]string{"patch", "update"}[rng.IntN(2)]}, []string{"pods"}
 			}
 		case 0:
 			rule = rbacv1.PolicyRule{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"serviceaccounts/token"}, ResourceNames: pick(saNames)}
@@ -128,7 +132,7 @@ func hopsTo(a *risk.Analysis, target *graph.Node) string {
 }
 
 // TestNamedScopeIsPerObject: a rule bound cluster-wide that names
-// ServiceAccounts, Secrets or controllers steps into one shared scope of those names
+// ServiceAccounts, Secrets, controllers or pods steps into one shared scope of those names
 // instead of into each object; that changes no distance. On generated
 // hostile clusters with random such rules, every identity's hops (and
 // assumed steps) to cluster-admin and to every ServiceAccount are those of

@@ -116,6 +116,22 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			pods = a.ownPods(p, modifyPodProbes...)
 		}
 	}
+	// Rules bound cluster-wide that name pods: one step into the scope of
+	// the running pods of those names (namedscope.go), as for exec.
+	namedScopes := map[*rbacPolicyRule]bool{}
+	for _, nr := range clusterWideNamed(p, res("patch", "", "pods", "", allNamespaces, ""), res("update", "", "pods", "", allNamespaces, "")) {
+		if scope := a.namedRunningPodsScope(nr.names); scope != nil {
+			namedScopes[nr.br.Rule] = true
+			out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br),
+				Condition: fmt.Sprintf("%s the pods named %s of any namespace to replace the image of one", nr.br.Request.Verb, describeNames(nr.names))})
+		}
+	}
+	if len(namedScopes) > 0 && !a.keeps(p) && !reachUnfolded(p, modifyPodProbes...) {
+		// Its rules bound cluster-wide on pods name them: elsewhere than
+		// the namespaces of its own rules, the named scopes have every
+		// pod's steps.
+		pods = a.ownPods(p, modifyPodProbes...)
+	}
 	for _, pod := range pods {
 		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) {
 			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
@@ -130,6 +146,12 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 				out = append(out, modifyAny(g, pod.Namespace))
 			}
 		}
+		// A pod that a rule bound cluster-wide allows by name is a pick of
+		// that rule's named scope.
+		folded := foldedByName(br) && namedScopes[br.Rule]
+		if folded && !a.keeps(p) {
+			continue
+		}
 		running, note := podRunning(pod)
 		if !running {
 			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom("Pod:"+pod.Namespace+"/"+pod.Name, "pod "+pod.Namespace+"/"+pod.Name),
@@ -140,11 +162,11 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !a.tokenMounted(pod) {
 			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("can change the image of pod %s/%s, but no ServiceAccount token is mounted in it", pod.Namespace, pod.Name)})
-		} else if g == nil {
+		} else if g == nil && !folded {
 			out = append(out, Candidate{Primitive: "modify-workload", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
 				Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		}
-		if g == nil { // else the running pods' scope has the node's steps
+		if g == nil && !folded { // else the running pods' scope has the node's steps
 			out = append(out, hostCandidates(a, "modify-workload", pod, how, note, br)...)
 		}
 	}
