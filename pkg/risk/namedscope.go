@@ -174,3 +174,19 @@ func (a *Analysis) namedRunningPodsScope(names []string) *graph.Node {
 		return picks
 	})
 }
+
+// namedPodSteps are the principal's steps, by its rules bound cluster-wide
+// that allow one of reqs on pods by name, into the running pods' scope of
+// those names, each worded by how(verb, names); with the rules that made
+// one (a pod such a rule allows is a pick of its scope, not a step).
+func (a *Analysis) namedPodSteps(p *Principal, prim string, how func(verb, names string) string, reqs ...rbac.Request) ([]Candidate, map[*rbacPolicyRule]bool) {
+	var out []Candidate
+	scopes := map[*rbacPolicyRule]bool{}
+	for _, nr := range clusterWideNamed(p, reqs...) {
+		if scope := a.namedRunningPodsScope(nr.names); scope != nil {
+			scopes[nr.br.Rule] = true
+			out = append(out, Candidate{Primitive: prim, To: scope, Hops: 1, Holds: true, Grants: grants(nr.br), Condition: how(nr.br.Request.Verb, describeNames(nr.names))})
+		}
+	}
+	return out, scopes
+}

@@ -61,17 +61,14 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, v := range verbs {
 		reqs = append(reqs, res(v, "", "pods", "exec", allNamespaces, ""))
 	}
-	namedScopes := map[*rbacPolicyRule]bool{}
-	for _, nr := range clusterWideNamed(p, reqs...) {
-		if scope := a.namedRunningPodsScope(nr.names); scope != nil {
-			namedScopes[nr.br.Rule] = true
-			how := fmt.Sprintf("%s pods/exec on the pods named %s of any namespace", nr.br.Request.Verb, describeNames(nr.names))
-			if nr.br.Request.Verb == "get" {
-				how += " (" + versionNote + ")"
-			}
-			out = append(out, Candidate{Primitive: "exec-pod", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br), Condition: how})
+	named, namedScopes := a.namedPodSteps(p, "exec-pod", func(verb, names string) string {
+		how := fmt.Sprintf("%s pods/exec on the pods named %s of any namespace", verb, names)
+		if verb == "get" {
+			how += " (" + versionNote + ")"
 		}
-	}
+		return how
+	}, reqs...)
+	out = append(out, named...)
 	if len(namedScopes) > 0 && !a.keeps(p) && !reachUnfolded(p, execOnlyProbes...) && !reachClusterWide(p, ephemeralProbes...) {
 		// Its rules bound cluster-wide name pods and allow no
 		// ephemeral container: elsewhere than the namespaces of its

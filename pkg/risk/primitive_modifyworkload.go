@@ -118,14 +118,10 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	// Rules bound cluster-wide that name pods: one step into the scope of
 	// the running pods of those names (namedscope.go), as for exec.
-	namedScopes := map[*rbacPolicyRule]bool{}
-	for _, nr := range clusterWideNamed(p, res("patch", "", "pods", "", allNamespaces, ""), res("update", "", "pods", "", allNamespaces, "")) {
-		if scope := a.namedRunningPodsScope(nr.names); scope != nil {
-			namedScopes[nr.br.Rule] = true
-			out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(nr.br),
-				Condition: fmt.Sprintf("%s the pods named %s of any namespace to replace the image of one", nr.br.Request.Verb, describeNames(nr.names))})
-		}
-	}
+	named, namedScopes := a.namedPodSteps(p, "modify-workload", func(verb, names string) string {
+		return fmt.Sprintf("%s the pods named %s of any namespace to replace the image of one", verb, names)
+	}, res("patch", "", "pods", "", allNamespaces, ""), res("update", "", "pods", "", allNamespaces, ""))
+	out = append(out, named...)
 	if len(namedScopes) > 0 && !a.keeps(p) && !reachUnfolded(p, modifyPodProbes...) {
 		// Its rules bound cluster-wide on pods name them: elsewhere than
 		// the namespaces of its own rules, the named scopes have every
