@@ -43,7 +43,7 @@ func (a *Analysis) narrowParts(p *Principal) {
 			continue // a few rules: nothing to gain
 		}
 		x := part.index()
-		if x == nil || len(x.byNS) < narrowFrom || !a.hasNode(groupKey(part.group)) {
+		if x == nil || len(x.byNS) < narrowFrom || a.node(groupKey(part.group)) == nil {
 			continue
 		}
 		keep, ok := a.otherNamespaces(p, i, len(x.byNS))
@@ -116,12 +116,4 @@ func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool,
 		}
 	}
 	return out, len(out) < limit
-}
-
-// hasNode reports whether the graph has the node; other evaluations may be
-// adding nodes meanwhile.
-func (a *Analysis) hasNode(key string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.Graph.Node(key) != nil
 }

@@ -27,10 +27,9 @@ type rulePart struct {
 	// scans is the group's memo; nil for a group with few rules, whose
 	// scans cost less than keeping their answers for the whole analysis.
 	scans *groupScans
-	// idx indexes a part without memo, made on first use.
+	// idx indexes a part without memo, made on first use (indexRules
+	// returns nil at once for a few rules).
 	idx *ruleIndex
-	// indexed: idx was made.
-	indexed bool
 }
 
 // index returns the part's rules indexed by namespace: the group's memoised
@@ -40,8 +39,8 @@ func (r *rulePart) index() *ruleIndex {
 		r.scans.indexOnce.Do(func() { r.scans.idx = indexRules(r.rules) })
 		return r.scans.idx
 	}
-	if !r.indexed {
-		r.idx, r.indexed = indexRules(r.rules), true
+	if r.idx == nil {
+		r.idx = indexRules(r.rules)
 	}
 	return r.idx
 }
