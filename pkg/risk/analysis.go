@@ -144,8 +144,13 @@ type Analysis struct {
 	// groupScanMemo memoises each group's part of the primitives' scans
 	// (groupscans.go).
 	groupScanMemo map[string]*groupScans
-	// narrowed counts the group parts narrowParts narrowed (for tests).
-	narrowed atomic.Int64
+	// covers memoises groupCovers, and dominances dominanceOf
+	// (groupdominance.go).
+	covers     map[coverKey]bool
+	dominances map[string]*dominance
+	// narrowed counts the group parts narrowParts narrowed, dominated the
+	// identities narrowDominated narrowed (for tests).
+	narrowed, dominated atomic.Int64
 
 	// dangling caches the bindings to missing objects (primitive_dangling*.go).
 	dangling struct {
@@ -277,6 +282,7 @@ func (a *Analysis) dropRules() {
 		p.Rules = nil
 	}
 	a.groupRules, a.groupScanMemo = nil, nil
+	a.covers, a.dominances = nil, nil
 }
 
 // inheritBindingLists gives a re-analysis the lists of bindings to missing

@@ -8,7 +8,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
-	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
@@ -491,15 +490,26 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		}
 	}
 	keep := a.keeps(p)
+	// Which steps a group takes alone is decided before the lock is taken
+	// (heldBy takes it).
+	for i := range all {
+		c := &all[i]
+		if c.To == nil || c.To == p.Node || !c.Holds {
+			continue
+		}
+		if g := a.heldBy(p, *c); g != "" {
+			if onHeld != nil {
+				onHeld(p.Node, g, *c)
+			}
+			c.To = nil
+		}
+	}
 	// The steps are added under one lock: principals evaluated at once
 	// would otherwise take it a few times per step.
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range all {
 		if c.To == nil || c.To == p.Node {
-			continue
-		}
-		if c.Holds && a.heldByGroup(p, c) {
 			continue
 		}
 		if keep {
@@ -530,44 +540,6 @@ func (a *Analysis) groupSources(p *Principal) map[rbac.Subject]bool {
 		out[r.Grant.Subject] = true
 	}
 	return out
-}
-
-// heldByGroup reports whether every grant of the candidate is bound to a single
-// group the principal is in (then the group's own edge already covers it).
-// a.mu is held.
-func (a *Analysis) heldByGroup(p *Principal, c Candidate) bool {
-	// A scope is no member of any group: its grants may come from the
-	// groups of an impersonated identity.
-	if len(c.Grants) == 0 || c.Personal || p.Node.Kind == graph.KindScope {
-		return false
-	}
-	var subj *rbac.Subject
-	for i := range c.Grants {
-		g := c.Grants[i].Grant
-		if g.Binding == nil || g.Subject.Kind != rbacv1.GroupKind {
-			return false
-		}
-		if subj == nil {
-			subj = &g.Subject
-		} else if *subj != g.Subject {
-			return false
-		}
-	}
-	if subj == nil || (p.Node.Kind == graph.KindGroup && p.Node.Name == subj.Name) {
-		return false
-	}
-	g := a.Graph.Node(groupKey(subj.Name))
-	return g != nil && (c.BoundBy == nil || bindsGroup(c.BoundBy, append(a.impliedGroups(g), subj.Name)))
-}
-
-// bindsGroup reports whether a binding names one of the groups.
-func bindsGroup(b *model.Binding, groups []string) bool {
-	for _, s := range b.Subjects {
-		if s.Kind == rbacv1.GroupKind && slices.Contains(groups, s.Name) {
-			return true
-		}
-	}
-	return false
 }
 
 // adminCandidate: rules bound cluster-wide that cover everything make the

@@ -3,11 +3,13 @@ package risk
 import (
 	"slices"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 )
 
 // A step of an identity whose grants all come from one group is that
-// group's step: heldByGroup drops it, and the identity reaches it through
+// group's step: heldBy drops it, and the identity reaches it through
 // its membership edge. An identity is still evaluated with its groups'
 // rules, for the steps that need a grant of its own (or of another group)
 // too. In a namespace where nothing but one group's rules applies, every
@@ -16,7 +18,7 @@ import (
 // cost members × namespaces and found nothing to keep. narrowParts keeps,
 // of such a group's namespaced rules, those of the namespaces where some
 // other rule of the identity applies, or a binding without rules names it:
-// the steps it drops are exactly steps heldByGroup would drop.
+// the steps it drops are exactly steps heldBy would drop.
 //
 // It narrows nothing when another rule of the identity is bound
 // cluster-wide (that rule applies in every namespace and may complete a
@@ -37,6 +39,8 @@ func (a *Analysis) narrowParts(p *Principal) {
 	if a.Opts.KeepCandidates || !narrowGroups {
 		return
 	}
+	var spread []int
+	narrowed := false
 	for i := range p.parts {
 		part := &p.parts[i]
 		if part.scans == nil {
@@ -46,22 +50,114 @@ func (a *Analysis) narrowParts(p *Principal) {
 		if x == nil || len(x.byNS) < narrowFrom || a.node(groupKey(part.group)) == nil {
 			continue
 		}
+		spread = append(spread, i)
 		keep, ok := a.otherNamespaces(p, i, len(x.byNS))
 		if !ok {
 			continue
 		}
-		at := slices.Clone(x.clusterWide)
-		for ns := range keep {
-			at = append(at, x.byNS[ns]...)
-		}
-		slices.Sort(at)
-		rules := make([]rbacBound, len(at))
-		for j, k := range at {
-			rules[j] = part.rules[k]
-		}
-		*part = rulePart{rules: rules, group: part.group}
-		a.narrowed.Add(1)
+		a.narrowPart(part, keep)
+		narrowed = true
 	}
+	if !narrowed && len(spread) > 1 {
+		a.narrowDominated(p, spread)
+	}
+}
+
+// narrowPart keeps, of the part's rules, those bound cluster-wide and those
+// bound in the namespaces of keep.
+func (a *Analysis) narrowPart(part *rulePart, keep map[string]bool) {
+	x := part.index()
+	at := slices.Clone(x.clusterWide)
+	for ns := range keep {
+		at = append(at, x.byNS[ns]...)
+	}
+	slices.Sort(at)
+	rules := make([]rbacBound, len(at))
+	for j, k := range at {
+		rules[j] = part.rules[k]
+	}
+	*part = rulePart{rules: rules, group: part.group}
+	a.narrowed.Add(1)
+}
+
+// narrowDominated narrows groups spread alike (system:serviceaccounts and
+// system:authenticated, each bound in every namespace): in a namespace
+// where only their rules apply and one of them holds what all of them hold
+// there (groupdominance.go), every step found has grants that group
+// covers, and heldBy drops it. The namespaces kept are those of the
+// identity's own rules and of its other groups', and those no group
+// dominates. Nothing is narrowed when a rule
+// of the identity, or of another group, is bound cluster-wide and no
+// dominating group's cluster-wide rules cover it, or it may escalate a
+// role.
+func (a *Analysis) narrowDominated(p *Principal, spread []int) {
+	parts := make([]*rulePart, len(spread))
+	for k, i := range spread {
+		parts[k] = &p.parts[i]
+	}
+	d := a.dominanceOf(parts)
+	if d.none || len(d.by) == 0 {
+		return
+	}
+	keep := map[string]bool{}
+	for k := range p.Rules {
+		if p.Rules[k].Namespace == "" {
+			return
+		}
+		keep[p.Rules[k].Namespace] = true
+	}
+	for j := range p.parts {
+		if slices.Contains(spread, j) {
+			continue
+		}
+		other := &p.parts[j]
+		if !a.coveredEverywhere(other, d) {
+			return
+		}
+		for k := range other.rules {
+			if ns := other.rules[k].Namespace; ns != "" {
+				keep[ns] = true
+			}
+		}
+	}
+	// Bindings without rules naming p need no namespace kept: a step
+	// through one (escalate, dangling-role) needs an escalate grant, which
+	// no rule that applies in a dominated namespace holds.
+	for _, ns := range d.open {
+		keep[ns] = true
+	}
+	for _, part := range parts {
+		a.narrowPart(part, keep)
+	}
+	a.dominated.Add(1)
+}
+
+// coveredEverywhere reports whether the part's rules bound cluster-wide
+// may escalate no role and are covered by the cluster-wide rules of every
+// group dominating a namespace.
+func (a *Analysis) coveredEverywhere(part *rulePart, d *dominance) bool {
+	var cw []rbacv1.PolicyRule
+	for k := range part.rules {
+		if br := &part.rules[k]; br.Namespace == "" {
+			rule := *br.Rule
+			rule.ResourceNames = nil
+			if rulePasses(&rule, "", escalateRoleProbes) {
+				return false
+			}
+			cw = append(cw, *br.Rule)
+		}
+	}
+	if len(cw) == 0 {
+		return true
+	}
+	for _, g := range d.dominators {
+		for k := range cw {
+			if !a.groupCovers(g, &cw[k], "") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // otherNamespaces returns the namespaces where a rule of p outside part i
@@ -102,8 +198,15 @@ func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool,
 	if len(out) >= limit {
 		return nil, false
 	}
-	// escalate and dangling-role step through such a binding with the
-	// group's grants in its namespace (Candidate.BoundBy).
+	a.boundWithoutRulesIn(p, out)
+	return out, len(out) < limit
+}
+
+// boundWithoutRulesIn adds to out the namespaces of the RoleBindings
+// without rules (of missing or empty roles) that name p, itself or a
+// group: escalate and dangling-role step through such a binding with a
+// group's grants in its namespace (Candidate.BoundBy).
+func (a *Analysis) boundWithoutRulesIn(p *Principal, out map[string]bool) {
 	for _, d := range []struct {
 		list func() []*model.Binding
 		by   *subjectIndex
@@ -115,5 +218,4 @@ func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool,
 			}
 		}
 	}
-	return out, len(out) < limit
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -19,6 +20,18 @@ import (
 // or cluster-wide; and bindings naming members whose role is missing or has
 // no rules, whose namespaces narrowing must keep.
 func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
+	roles := []string{"edit", "view", "admin", "roles-writer", "binder", "rolebinding-writer", "everything"}
+	spread := make([]string, 1+rng.IntN(2))
+	for i := range spread {
+		spread[i] = roles[rng.IntN(len(roles))]
+	}
+	return withSpreadRoles(inv, rng, spread...)
+}
+
+// withSpreadRoles is withSpreadGroups with the roles of system:authenticated
+// and (if a second is given) system:serviceaccounts, bound in most
+// namespaces.
+func withSpreadRoles(inv *model.Inventory, rng *rand.Rand, spreadRoles ...string) *model.Inventory {
 	out := *inv
 	out.ClusterRoles = slices.Clone(inv.ClusterRoles)
 	out.ClusterRoleBindings = slices.Clone(inv.ClusterRoleBindings)
@@ -30,23 +43,41 @@ func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 		s := inv.ServiceAccounts[rng.IntN(len(inv.ServiceAccounts))]
 		return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: s.Namespace, Name: s.Name}
 	}
-	roles := []string{"edit", "view", "admin", "roles-writer"}
+	out.Roles = slices.Clone(inv.Roles)
+	// Spread roles, some of which hold half of a step each (bind and the
+	// binding's write) or a step that rests on which group a binding names
+	// (escalate a Role bound to the other group).
 	spread := []string{"system:authenticated", "system:serviceaccounts"}
-	for i, g := range spread[:1+rng.IntN(2)] {
-		role := roles[rng.IntN(len(roles))]
+	for i, role := range spreadRoles {
+		g := spread[i]
 		for _, ns := range inv.Namespaces {
 			if rng.IntN(8) > 0 {
 				out.RoleBindings = append(out.RoleBindings, &model.Binding{Meta: model.Meta{Name: fmt.Sprintf("spread-%d", i), Namespace: ns.Name}, Kind: model.KindRoleBinding,
 					RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}, Subjects: []rbacv1.Subject{group(g)}})
 			}
+			if i == 1 && rng.IntN(3) == 0 {
+				out.Roles = append(out.Roles, &model.Role{Meta: model.Meta{Name: "local", Namespace: ns.Name}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"configmaps"}}}})
+				out.RoleBindings = append(out.RoleBindings, &model.Binding{Meta: model.Meta{Name: "local", Namespace: ns.Name}, Kind: model.KindRoleBinding,
+					RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindRole, Name: "local"}, Subjects: []rbacv1.Subject{group(g)}})
+			}
 		}
 	}
 	// ClusterRoles a spread role's grants combine with, or spread: escalate
-	// and create on roles, get on secrets.
+	// and create on roles, get on secrets, bind, binding writes.
 	out.ClusterRoles = append(out.ClusterRoles,
 		&model.ClusterRole{Meta: model.Meta{Name: "roles-writer"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create", "escalate", "update", "bind"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"roles", "clusterroles"}}}},
 		&model.ClusterRole{Meta: model.Meta{Name: "secrets-reader"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"secrets"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "binder"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"bind"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "rolebinding-writer"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"rolebindings"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "everything"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}},
 		&model.ClusterRole{Meta: model.Meta{Name: "empty"}})
+	// Groups of a namespace's ServiceAccounts holding, cluster-wide, half
+	// of a step whose other half a spread group holds.
+	for _, role := range []string{"binder", "rolebinding-writer", "secrets-reader"} {
+		ns := inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name
+		out.ClusterRoleBindings = append(out.ClusterRoleBindings, &model.Binding{Meta: model.Meta{Name: "ns-group-" + ns + "-" + role}, Kind: model.KindClusterRoleBinding,
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}, Subjects: []rbacv1.Subject{group("system:serviceaccounts:" + ns)}})
+	}
 	for i := range 8 + rng.IntN(8) {
 		ns := inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name
 		role := []string{"roles-writer", "secrets-reader", "empty", "missing", "view", "missing-role"}[rng.IntN(6)]
@@ -77,13 +108,9 @@ func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
 func TestNarrowedGroupsAreExact(t *testing.T) {
 	inputs := scenarioInputs(t)
 	inputs = append(inputs, input{"hostile 30", hostileInventory(t, 30, 3)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
-	rng := rand.New(rand.NewPCG(13, 17))
-	base := hostileInventory(t, 16, 5)
-	for world := range 8 {
-		inputs = append(inputs, input{fmt.Sprintf("spread world %d", world), withSpreadGroups(base, rng)})
-	}
-	narrowed := 0
-	for _, in := range inputs {
+	narrowed, dominated := 0, 0
+	check := func(in input) {
+		t.Helper()
 		with := risk.Analyze(in.inv, risk.Options{})
 		restore := risk.SetNarrowGroups(false)
 		without := risk.Analyze(in.inv, risk.Options{})
@@ -94,8 +121,37 @@ func TestNarrowedGroupsAreExact(t *testing.T) {
 		if risk.Narrowed(with) > 0 {
 			narrowed++
 		}
+		if risk.Dominated(with) > 0 {
+			dominated++
+		}
 	}
-	if narrowed < 6 {
-		t.Fatalf("only %d inputs narrowed a group: the inputs do not exercise it", narrowed)
+	for _, in := range inputs {
+		check(in)
+	}
+	// Random worlds, with every group's rules indexed and memoised (as a
+	// large cluster's are), so that groups with a few rules spread over
+	// their 16 namespaces are narrowed too.
+	defer risk.SetGroupThresholds(1, 1)()
+	rng := rand.New(rand.NewPCG(13, 17))
+	base := hostileInventory(t, 16, 5)
+	for world := range 16 {
+		check(input{fmt.Sprintf("spread world %d", world), withSpreadGroups(base, rng)})
+	}
+	// Groups spread alike where one dominates (and may escalate a Role
+	// bound to the other), and where each holds half of a step.
+	for _, roles := range [][]string{{"everything", "view"}, {"admin", "view"}, {"edit", "view"}, {"binder", "rolebinding-writer"}} {
+		check(input{"spread " + strings.Join(roles, " and "), withSpreadRoles(base, rng, roles...)})
+	}
+	// The same, a group also holding, cluster-wide, what may escalate a
+	// role (the dominating one) or half of a step (the dominated one).
+	for _, cw := range [][2]string{{"system:authenticated", "roles-writer"}, {"system:serviceaccounts", "binder"}} {
+		in := withSpreadRoles(base, rng, "admin", "view")
+		in.ClusterRoleBindings = append(slices.Clone(in.ClusterRoleBindings), &model.Binding{Meta: model.Meta{Name: "spread-cw"}, Kind: model.KindClusterRoleBinding,
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: cw[1]},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: cw[0]}}})
+		check(input{"spread admin and view, " + cw[1] + " for " + cw[0], in})
+	}
+	if narrowed < 6 || dominated < 4 {
+		t.Fatalf("%d inputs narrowed a group, %d groups spread alike: the inputs do not exercise it", narrowed, dominated)
 	}
 }

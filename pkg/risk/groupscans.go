@@ -64,8 +64,9 @@ func (r *rulePart) eachWhere(key string, pred, f func(br *rbacBound) bool) bool 
 	return true
 }
 
-// memoFrom is the number of rules from which a group's scans are memoised.
-const memoFrom = 64
+// memoFrom is the number of rules from which a group's scans are memoised
+// (a variable: tests lower it to exercise small worlds).
+var memoFrom = 64
 
 func (r rulePart) reach(probes []reqShape) (bool, map[string]bool) {
 	if r.scans == nil {

@@ -210,6 +210,8 @@ func TestEscalateRoleBoundToAnotherGroup(t *testing.T) {
 	}{
 		{"escalate, role bound to the other group", "escalate", []string{adminRole, editor, ops, bindingDoc("", "g1-editor", "ops-editor", group("g1")), bindingDoc("", "g2-ops", "ops", group("g2"))},
 			[]string{"User:alice"}, []string{"User:bob", "User:carol", "Group:g1", "Group:g2"}},
+		{"escalate, role bound to the other group, which holds the grants too", "escalate", []string{adminRole, editor, ops, bindingDoc("", "g1-editor", "ops-editor", group("g1")), bindingDoc("", "g2-editor", "ops-editor", group("g2")), bindingDoc("", "g2-ops", "ops", group("g2"))},
+			[]string{"Group:g2"}, []string{"User:alice", "User:bob", "User:carol", "Group:g1"}},
 		{"escalate, role bound to the group holding the grants", "escalate", []string{adminRole, editor, ops, bindingDoc("", "g1-editor", "ops-editor", group("g1")), bindingDoc("", "g1-ops", "ops", group("g1"))},
 			[]string{"Group:g1"}, []string{"User:alice", "User:bob", "User:carol", "Group:g2"}},
 		{"dangling-role, missing role bound to the other group", "dangling-role", []string{adminRole, creator, ops, bindingDoc("", "g1-creator", "ops-creator", group("g1")), bindingDoc("", "g2-missing", "missing", group("g2")), bindingDoc("", "g2-ops", "ops", group("g2"))},
