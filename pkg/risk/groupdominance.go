@@ -100,8 +100,8 @@ type coverKey struct {
 	namespace string
 }
 
-// groupCovers reports whether the group's rules that apply in ns (those
-// bound cluster-wide, and those bound in ns) allow everything rule allows,
+// groupCovers reports whether the rules the group's members all hold that
+// apply in ns (groupRulesIn) allow everything rule allows,
 // by the apiserver's comparison of rules. A rule bound cluster-wide (ns
 // empty) applies everywhere: only the group's rules bound cluster-wide may
 // cover it.
@@ -115,14 +115,21 @@ func (a *Analysis) groupCovers(group string, rule *rbacv1.PolicyRule, ns string)
 	})
 }
 
-// groupRulesIn returns the group's rules that apply in ns: those bound
-// cluster-wide, and for a namespace those bound in it.
+// groupRulesIn returns the rules every member of the group holds that
+// apply in ns: the group's and those of the groups all its members are in
+// (system:serviceaccounts' members are all in system:authenticated), bound
+// cluster-wide or, for a namespace, in it. The group is evaluated with them
+// all.
 func (a *Analysis) groupRulesIn(group, ns string) []rbacv1.PolicyRule {
-	part := rulePart{group: group, rules: a.groupRulesOf(group)}
-	if len(part.rules) >= memoFrom {
-		part.scans = a.groupScansOf(group)
+	var out []rbacv1.PolicyRule
+	for _, g := range append([]string{group}, a.impliedGroups(&graph.Node{Kind: graph.KindGroup, Name: group})...) {
+		part := rulePart{group: g, rules: a.groupRulesOf(g)}
+		if len(part.rules) >= memoFrom {
+			part.scans = a.groupScansOf(g)
+		}
+		out = append(out, rulesOfPart(&part, ns)...)
 	}
-	return rulesOfPart(&part, ns)
+	return out
 }
 
 // rulesOfPart returns the part's rules bound cluster-wide and, for a
