@@ -37,6 +37,10 @@ type vapPolicy struct {
 	bindingNSSel []*nsSelector
 	// callsAuthorizer: an expression asks the cluster's authorizers.
 	callsAuthorizer bool
+	// byShape, for a policy whose matchConstraints select no namespaces,
+	// objects or names, memoises its definition match by the request's
+	// shape (definitionMatch).
+	byShape *shapeMemo
 }
 
 // compileVAP compiles a policy as the apiserver's ValidatingAdmissionPolicy
@@ -138,6 +142,9 @@ func vapPolicies(inv *model.Inventory) []*vapPolicy {
 		vp := &vapPolicy{policy: p, validator: compileVAP(p), callsAuthorizer: usesAuthorizer(policyExpressions(&p.Spec)...)}
 		if m := p.Spec.MatchConstraints; m != nil {
 			vp.nsSel = parseNSSelector(m.NamespaceSelector)
+			if matchesByShape(m) {
+				vp.byShape = &shapeMemo{}
+			}
 		}
 		byName[p.Name] = vp
 		out = append(out, vp)
@@ -208,7 +215,7 @@ func (e *Evaluator) evalVAPs(req Request, v *Verdict) {
 		if e.excludes(vp.nsSel, attr, req) {
 			continue // what DefinitionMatches decides first
 		}
-		matches, matchResource, matchKind, err := matcher.DefinitionMatches(attr, o, validating.NewValidatingAdmissionPolicyAccessor(vp.policy))
+		matches, matchResource, matchKind, err := vp.definitionMatch(matcher, attr, o, req)
 		if err != nil {
 			configError(name, fmt.Errorf("failed to configure policy: %w", err))
 			continue
