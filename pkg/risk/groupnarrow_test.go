@@ -137,9 +137,11 @@ func TestNarrowedGroupsAreExact(t *testing.T) {
 	for world := range 16 {
 		check(input{fmt.Sprintf("spread world %d", world), withSpreadGroups(base, rng)})
 	}
-	// Groups spread alike where one dominates (and may escalate a Role
-	// bound to the other), and where each holds half of a step.
-	for _, roles := range [][]string{{"everything", "view"}, {"admin", "view"}, {"edit", "view"}, {"binder", "rolebinding-writer"}} {
+	// A group that may create and escalate roles everywhere (the missing
+	// roles members' bindings reference); groups spread alike where one
+	// dominates (and may escalate a Role bound to the other), and where
+	// each holds half of a step.
+	for _, roles := range [][]string{{"roles-writer"}, {"everything"}, {"everything", "view"}, {"admin", "view"}, {"edit", "view"}, {"binder", "rolebinding-writer"}} {
 		check(input{"spread " + strings.Join(roles, " and "), withSpreadRoles(base, rng, roles...)})
 	}
 	// The same, a group also holding, cluster-wide, what may escalate a
