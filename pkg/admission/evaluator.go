@@ -26,6 +26,9 @@ type Evaluator struct {
 	// labelMemo holds each namespace's labels as the matcher reads them
 	// (nsselect.go).
 	labelMemo sync.Map
+	// relevant holds, per namespace and request shape, the policies that
+	// may apply there (vapshape.go).
+	relevant sync.Map
 }
 
 // New compiles the admission policies of an inventory.

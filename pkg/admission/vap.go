@@ -191,7 +191,7 @@ func (e *Evaluator) evalVAPs(req Request, v *Verdict) {
 	o := admission.NewObjectInterfacesFromScheme(scheme.Scheme)
 	matcher := generic.NewPolicyMatcher(matching.NewMatcher(e.nsLister(req), nil))
 	ctx := context.Background()
-	for _, vp := range e.vaps {
+	for _, vp := range e.relevantVAPs(req, attr, matcher, o) {
 		name := EngineVAP + "/" + vp.policy.Name
 		fail := *vp.policy.Spec.FailurePolicy
 		configError := func(policy string, err error) {

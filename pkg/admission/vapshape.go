@@ -19,6 +19,13 @@ import (
 // decides by the request's kind, resource and scope alone (the operation is
 // always CREATE here), so its answer is kept per shape.
 
+// Each request still visited every policy and every binding's namespace
+// selector: policies × requests again, cheaper. A policy is left out at
+// once, per namespace and request shape, when its namespaceSelector leaves
+// the namespace out, when its definition (decided by shape) does not match,
+// or when it matches and every binding's namespaceSelector leaves the
+// namespace out: what evalVAPs would find for each request of them.
+
 // requestShape is what such a policy's definition match reads of a request.
 type requestShape struct {
 	kind       schema.GroupVersionKind
@@ -86,4 +93,64 @@ func (vp *vapPolicy) definitionMatch(matcher generic.PolicyMatcher, attr admissi
 		m.mu.Unlock()
 	}
 	return r.matches, r.resource, r.kind, r.err
+}
+
+// filterVAPs is cleared by tests that compare with visiting every policy.
+var filterVAPs = true
+
+// relevantKey names the requests of a shape in a namespace.
+type relevantKey struct {
+	namespace string
+	shape     requestShape
+}
+
+// relevantVAPs returns, in order, the policies evalVAPs must visit for req:
+// all of them for a request that relabels its namespace; otherwise those
+// not left out for its namespace and shape, memoised.
+func (e *Evaluator) relevantVAPs(req Request, attr admission.Attributes, matcher generic.PolicyMatcher, o admission.ObjectInterfaces) []*vapPolicy {
+	if req.NamespaceLabels != nil || !filterVAPs {
+		return e.vaps
+	}
+	key := relevantKey{req.Namespace, requestShape{kind: req.Kind, resource: req.Resource, namespaced: req.Namespace != ""}}
+	if v, ok := e.relevant.Load(key); ok {
+		return v.([]*vapPolicy)
+	}
+	var out []*vapPolicy
+	for _, vp := range e.vaps {
+		if !e.leftOut(vp, req, attr, matcher, o) {
+			out = append(out, vp)
+		}
+	}
+	e.relevant.Store(key, out)
+	return out
+}
+
+// leftOut reports whether the policy certainly gives nothing for the
+// requests of req's namespace and shape: no finding, no error.
+func (e *Evaluator) leftOut(vp *vapPolicy, req Request, attr admission.Attributes, matcher generic.PolicyMatcher, o admission.ObjectInterfaces) bool {
+	if vp.policy.Spec.MatchConstraints == nil {
+		return true // evalVAPs skips it
+	}
+	if vp.callsAuthorizer {
+		return false // reported as not evaluated
+	}
+	if e.excludes(vp.nsSel, attr, req) {
+		return true
+	}
+	if vp.byShape == nil {
+		return false
+	}
+	ok, _, _, err := vp.definitionMatch(matcher, attr, o, req)
+	if err != nil {
+		return false
+	}
+	if !ok {
+		return true
+	}
+	for _, sel := range vp.bindingNSSel {
+		if sel == nil || !e.excludes(*sel, attr, req) {
+			return false
+		}
+	}
+	return true
 }

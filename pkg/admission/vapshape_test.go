@@ -116,3 +116,98 @@ func TestDefinitionMatchByShape(t *testing.T) {
 		t.Errorf("%d policies memoised, %d requests matched: the cases do not exercise the memo", memoised, matched)
 	}
 }
+
+// TestRelevantVAPsAsEvery: leaving out, per namespace and request shape,
+// the policies that certainly give nothing finds every request's verdict —
+// denials, warnings, configuration errors, policies not evaluated — as
+// visiting every policy does, first asked and from the memo; and it leaves
+// some out.
+func TestRelevantVAPsAsEvery(t *testing.T) {
+	sel := func(labels map[string]string) *metav1.LabelSelector {
+		return &metav1.LabelSelector{MatchLabels: labels}
+	}
+	rules := func(group, resource string) *admissionregistrationv1.MatchResources {
+		return &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{RuleWithOperations: admissionregistrationv1.RuleWithOperations{
+			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+			Rule:       admissionregistrationv1.Rule{APIGroups: []string{group}, APIVersions: []string{"*"}, Resources: []string{resource}}}}}}
+	}
+	policy := func(name string, match *admissionregistrationv1.MatchResources, expr string) *model.AdmissionPolicy {
+		return &model.AdmissionPolicy{Meta: model.Meta{Name: name}, Kind: model.KindValidatingAdmissionPolicy, Policy: &admissionregistrationv1.ValidatingAdmissionPolicySpec{
+			MatchConstraints: match, Validations: []admissionregistrationv1.Validation{{Expression: expr}}}}
+	}
+	binding := func(name, policy string, nsSel *metav1.LabelSelector, actions ...admissionregistrationv1.ValidationAction) *model.AdmissionPolicy {
+		spec := &admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{PolicyName: policy, ValidationActions: actions}
+		if nsSel != nil {
+			spec.MatchResources = &admissionregistrationv1.MatchResources{NamespaceSelector: nsSel}
+		}
+		return &model.AdmissionPolicy{Meta: model.Meta{Name: name}, Kind: model.KindValidatingAdmissionPolicyBinding, Binding: spec}
+	}
+	withNS := func(m *admissionregistrationv1.MatchResources, s *metav1.LabelSelector) *admissionregistrationv1.MatchResources {
+		m.NamespaceSelector = s
+		return m
+	}
+	deny := admissionregistrationv1.Deny
+	warn := admissionregistrationv1.Warn
+	inv := &model.Inventory{
+		Namespaces: []*model.Namespace{
+			{Meta: model.Meta{Name: "prod", Labels: map[string]string{"env": "prod"}}},
+			{Meta: model.Meta{Name: "dev", Labels: map[string]string{"env": "dev"}}},
+			{Meta: model.Meta{Name: "team-a", Labels: map[string]string{"env": "dev", "team": "a"}}},
+		},
+		AdmissionPolicies: []*model.AdmissionPolicy{
+			policy("pods-prod-only", rules("", "pods"), "object.metadata.name != 'bad'"),
+			binding("pods-prod-only", "pods-prod-only", sel(map[string]string{"env": "prod"}), deny),
+			binding("pods-team-a", "pods-prod-only", sel(map[string]string{"team": "a"}), warn),
+			policy("pods-everywhere", rules("", "pods"), "object.metadata.name != 'worse'"),
+			binding("pods-everywhere", "pods-everywhere", nil, deny),
+			policy("deployments-dev", withNS(rules("apps", "deployments"), sel(map[string]string{"env": "dev"})), "object.metadata.name != 'bad'"),
+			binding("deployments-dev", "deployments-dev", nil, deny),
+			policy("unbound", rules("", "pods"), "false"),
+			policy("bad-expression", rules("", "pods"), "object.spec.nothing("),
+			binding("bad-expression", "bad-expression", sel(map[string]string{"env": "dev"}), deny),
+			policy("asks-authorizer", rules("", "pods"), "authorizer.requestResource.check('get').allowed()"),
+			binding("asks-authorizer", "asks-authorizer", sel(map[string]string{"env": "prod"}), deny),
+			policy("invalid-selector", withNS(rules("", "pods"), &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: "Sometimes"}}}), "true"),
+			binding("invalid-selector", "invalid-selector", nil, deny),
+		},
+	}
+	e := New(inv)
+	pod := func(ns, name string) Request {
+		return Request{Object: &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}},
+			Kind: schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, Resource: schema.GroupVersionResource{Version: "v1", Resource: "pods"}, Namespace: ns, Name: name}
+	}
+	deployment := func(ns, name string) Request {
+		return Request{Object: &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}},
+			Kind: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Resource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Namespace: ns, Name: name}
+	}
+	var requests []Request
+	for _, ns := range []string{"prod", "dev", "team-a", "missing"} {
+		for _, name := range []string{"good", "bad", "worse"} {
+			requests = append(requests, pod(ns, name), deployment(ns, name))
+		}
+	}
+	relabelled := pod("dev", "bad")
+	relabelled.NamespaceLabels = map[string]string{"env": "prod"}
+	requests = append(requests, relabelled)
+	findings := 0
+	for round := range 2 {
+		for _, req := range requests {
+			got := e.Admit(req)
+			filterVAPs = false
+			want := e.Admit(req)
+			filterVAPs = true
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s %s/%s (round %d): %v, visiting every policy %v", req.Kind.Kind, req.Namespace, req.Name, round, got, want)
+			}
+			findings += len(want.Denied) + len(want.Warned) + len(want.NotEvaluated)
+		}
+	}
+	left := 0
+	e.relevant.Range(func(_, v any) bool {
+		left += len(e.vaps) - len(v.([]*vapPolicy))
+		return true
+	})
+	if findings == 0 || left == 0 {
+		t.Errorf("%d findings, %d policies left out: the cases do not exercise it", findings, left)
+	}
+}
