@@ -29,6 +29,8 @@ type Evaluator struct {
 	// relevant holds, per namespace and request shape, the policies that
 	// may apply there (vapshape.go).
 	relevant sync.Map
+	// readsUser: some policy may read the requester (ReadsUser).
+	readsUser bool
 }
 
 // New compiles the admission policies of an inventory.
@@ -47,8 +49,20 @@ func New(inv *model.Inventory) *Evaluator {
 	for _, p := range inv.EnginePolicies {
 		e.addEnginePolicy(p)
 	}
+	e.readsUser = len(e.kyverno) > 0 || len(e.gatekeeper) > 0
+	for _, vp := range e.vaps {
+		for _, x := range policyExpressions(&vp.policy.Spec) {
+			e.readsUser = e.readsUser || readsUser(x)
+		}
+	}
 	return e
 }
+
+// ReadsUser reports whether some policy may read who makes a request: a
+// ValidatingAdmissionPolicy expression that reads request.userInfo (or the
+// whole request), or any Kyverno or Gatekeeper policy (their match and
+// rules may name subjects). Otherwise a verdict is the same whoever asks.
+func (e *Evaluator) ReadsUser() bool { return e != nil && e.readsUser }
 
 // Empty reports whether there is no policy at all to ask.
 func (e *Evaluator) Empty() bool {

@@ -282,9 +282,19 @@ func (a *Analysis) warnAdmission(f admission.Finding) {
 	a.warnings = append(a.warnings, fmt.Sprintf("admission policy %s not evaluated (it blocks no step): %s", f.Policy, f.Message))
 }
 
-// userKey renders a requester for cache keys.
+// userCacheKey renders a requester for keys.
 func userCacheKey(u admission.User) string {
 	return u.Name + "\x01" + strings.Join(u.Groups, ",")
+}
+
+// requesterKey renders a requester for the keys of the admission answers:
+// empty when no policy reads who asks, so that every principal's requests
+// of a namespace and ServiceAccount share one answer instead of one each.
+func (a *Analysis) requesterKey(u admission.User) string {
+	if !a.adm.eval.ReadsUser() {
+		return ""
+	}
+	return userCacheKey(u)
 }
 
 // AdmissionEnabled reports whether admission policies condition the steps.
@@ -317,7 +327,7 @@ func (a *Analysis) gateEscape(cs []Candidate, ns string, u admission.User, nsLab
 	if a.adm == nil {
 		return cs
 	}
-	key := "escape\x00" + ns + "\x00" + userCacheKey(u) + "\x00" + labelsKey(nsLabels)
+	key := "escape\x00" + ns + "\x00" + a.requesterKey(u) + "\x00" + labelsKey(nsLabels)
 	for i := range cs {
 		cs[i] = a.gate(cs[i], key, func() []probe {
 			ps := a.escapeProbes(ns, u)
@@ -337,7 +347,7 @@ func (a *Analysis) gateSA(c Candidate, ns, sa string, u admission.User) Candidat
 	if a.adm == nil {
 		return c
 	}
-	return a.gate(c, "sa\x00"+ns+"\x00"+sa+"\x00"+userCacheKey(u), func() []probe { return saProbes(ns, sa, u) })
+	return a.gate(c, "sa\x00"+ns+"\x00"+sa+"\x00"+a.requesterKey(u), func() []probe { return saProbes(ns, sa, u) })
 }
 
 func labelsKey(l map[string]string) string {
@@ -369,7 +379,7 @@ func (a *Analysis) gatePV(c Candidate, p *Principal, ns string, w workloadResour
 		return c
 	}
 	attacker, creator := requester(p), podCreator(p, w)
-	return a.gate(c, "pv\x00"+ns+"\x00"+userCacheKey(attacker)+"\x00"+userCacheKey(creator), func() []probe {
+	return a.gate(c, "pv\x00"+ns+"\x00"+a.requesterKey(attacker)+"\x00"+a.requesterKey(creator), func() []probe {
 		return a.pvProbes(ns, attacker, creator)
 	})
 }
