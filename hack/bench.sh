@@ -18,6 +18,7 @@
 #   BENCH_WIDE    namespaces of the wide-shape runs (default ""; e.g. "5000")
 #   BENCH_GROUPWIDE namespaces of the groupwide-shape runs (default ""; e.g. "300 1000":
 #                 superlinear today, see docs/performance.md)
+#   BENCH_POLICIES namespaces of the policies-shape runs (default ""; e.g. "300 1000")
 #   BENCH_REVIEW  1 to measure report and chokepoints too (default 0)
 #   BENCH_MEMCAP  address-space cap of each command in bytes (default 8000000000)
 #   BENCH_SEED    generator seed (default 1)
@@ -33,6 +34,7 @@ SIZES=${BENCH_SIZES:-"1000 5000 20000"}
 HOSTILE=${BENCH_HOSTILE-"1000"}
 WIDE=${BENCH_WIDE-""}
 GROUPWIDE=${BENCH_GROUPWIDE-""}
+POLICIES=${BENCH_POLICIES-""}
 REVIEW=${BENCH_REVIEW:-0}
 # Every command runs under an address-space cap (prlimit --as), so that a
 # runaway run fails instead of taking the machine's memory.
@@ -107,6 +109,7 @@ for n in $SIZES; do runs="$runs $n:default"; done
 for n in $HOSTILE; do runs="$runs $n:hostile"; done
 for n in $WIDE; do runs="$runs $n:wide"; done
 for n in $GROUPWIDE; do runs="$runs $n:groupwide"; done
+for n in $POLICIES; do runs="$runs $n:policies"; done
 for run in $runs; do
 	n=${run%%:*} shape=${run#*:}
 	f=$(dump "$n" "$shape")

@@ -78,7 +78,8 @@ func TestParallelIsSequential(t *testing.T) {
 	defer risk.SetMinParallel(1)()
 	inputs := scenarioInputs(t)
 	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)},
-		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)})
+		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)},
+		input{"policies 120", shapeInventory(t, 120, 9, cluster.ShapePolicies)})
 	parallelRuns := 0
 	for _, in := range inputs {
 		for _, keep := range []bool{false, true} {

@@ -40,10 +40,10 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 }
 
 // WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile,
-// ShapeWide, ShapeGroupWide) into w.
+// ShapeWide, ShapeGroupWide, ShapePolicies) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
-	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide && shape != ShapeGroupWide {
-		return fmt.Errorf("unknown shape %q: want %s, %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide)
+	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide && shape != ShapeGroupWide && shape != ShapePolicies {
+		return fmt.Errorf("unknown shape %q: want %s, %s, %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies)
 	}
 	var e emitter
 	if format == "yaml" {
@@ -55,7 +55,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile {
+	if shape == ShapeHostile || shape == ShapePolicies {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -63,6 +63,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		g.wide = rand.New(rand.NewPCG(seed^0x2545f491, seed+0x4f1bbcdcbfa53e0b))
 	}
 	g.groupWide = shape == ShapeGroupWide
+	g.policies = shape == ShapePolicies
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -153,6 +154,8 @@ type gen struct {
 	wide *rand.Rand
 	// groupWide adds the groupwide shape's RoleBinding to every namespace.
 	groupWide bool
+	// policies adds the policies shape's admission policies.
+	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
 	// namespace/name: a token Secret carries its ServiceAccount's.
 	saUIDs map[string]apitypes.UID
@@ -595,6 +598,9 @@ func (g *gen) namespace(i int) {
 	}
 	if g.groupWide {
 		g.groupWideNamespace(ns)
+	}
+	if g.policies {
+		g.policiesNamespace(i, ns)
 	}
 }
 
