@@ -24,7 +24,8 @@ import (
 // cluster-wide (that rule applies in every namespace and may complete a
 // step with the group's grants anywhere), when the group has no node (its
 // steps are not in the graph), or when explain keeps every candidate (the
-// failed ones of the group's namespaces included).
+// failed ones of the group's namespaces included). Two groups spread alike
+// are narrowed together, by dominance (narrowDominated).
 
 // narrowFrom is the number of namespaces, among a group's, from which
 // narrowing is worth its cost; another part spread over as many namespaces
@@ -86,10 +87,10 @@ func (a *Analysis) narrowPart(part *rulePart, keep map[string]bool) {
 // there (groupdominance.go), every step found has grants that group
 // covers, and heldBy drops it. The namespaces kept are those of the
 // identity's own rules and of its other groups', and those no group
-// dominates. Nothing is narrowed when a rule
-// of the identity, or of another group, is bound cluster-wide and no
-// dominating group's cluster-wide rules cover it, or it may escalate a
-// role.
+// dominates. Nothing is narrowed when a rule of the identity is bound
+// cluster-wide, or a rule of another group is bound cluster-wide and may
+// escalate a role or is not covered by the cluster-wide rules of every
+// dominating group.
 func (a *Analysis) narrowDominated(p *Principal, spread []int) {
 	parts := make([]*rulePart, len(spread))
 	for k, i := range spread {
