@@ -33,6 +33,10 @@ type requestShape struct {
 	namespaced bool
 }
 
+func shapeOf(req Request) requestShape {
+	return requestShape{kind: req.Kind, resource: req.Resource, namespaced: req.Namespace != ""}
+}
+
 // definitionResult is DefinitionMatches' answer.
 type definitionResult struct {
 	matches  bool
@@ -78,7 +82,7 @@ func (vp *vapPolicy) definitionMatch(matcher generic.PolicyMatcher, attr admissi
 		r := decide()
 		return r.matches, r.resource, r.kind, r.err
 	}
-	key := requestShape{kind: req.Kind, resource: req.Resource, namespaced: req.Namespace != ""}
+	key := shapeOf(req)
 	m := vp.byShape
 	m.mu.Lock()
 	r, ok := m.byShape[key]
@@ -111,7 +115,7 @@ func (e *Evaluator) relevantVAPs(req Request, attr admission.Attributes, matcher
 	if req.NamespaceLabels != nil || !filterVAPs {
 		return e.vaps
 	}
-	key := relevantKey{req.Namespace, requestShape{kind: req.Kind, resource: req.Resource, namespaced: req.Namespace != ""}}
+	key := relevantKey{req.Namespace, shapeOf(req)}
 	if v, ok := e.relevant.Load(key); ok {
 		return v.([]*vapPolicy)
 	}

@@ -151,17 +151,21 @@ func (a *Analysis) effectiveRules(p *Principal) []rbacBound {
 func (a *Analysis) groupParts(p *Principal) []rulePart {
 	var parts []rulePart
 	for _, g := range p.Groups {
-		rules := a.groupRulesOf(g)
-		if len(rules) == 0 {
-			continue
+		if part := a.groupPart(g); len(part.rules) > 0 {
+			parts = append(parts, part)
 		}
-		part := rulePart{group: g, rules: rules}
-		if len(rules) >= memoFrom {
-			part.scans = a.groupScansOf(g)
-		}
-		parts = append(parts, part)
 	}
 	return parts
+}
+
+// groupPart returns the group's rules as a part, with the memo of its
+// scans when they are many.
+func (a *Analysis) groupPart(group string) rulePart {
+	part := rulePart{group: group, rules: a.groupRulesOf(group)}
+	if len(part.rules) >= memoFrom {
+		part.scans = a.groupScansOf(group)
+	}
+	return part
 }
 
 // ownRules returns the rules bound to the principal itself: a group's are

@@ -123,10 +123,7 @@ func (a *Analysis) groupCovers(group string, rule *rbacv1.PolicyRule, ns string)
 func (a *Analysis) groupRulesIn(group, ns string) []rbacv1.PolicyRule {
 	var out []rbacv1.PolicyRule
 	for _, g := range append([]string{group}, a.impliedGroups(&graph.Node{Kind: graph.KindGroup, Name: group})...) {
-		part := rulePart{group: g, rules: a.groupRulesOf(g)}
-		if len(part.rules) >= memoFrom {
-			part.scans = a.groupScansOf(g)
-		}
+		part := a.groupPart(g)
 		out = append(out, rulesOfPart(&part, ns)...)
 	}
 	return out
@@ -146,13 +143,11 @@ func rulesOfPart(part *rulePart, ns string) []rbacv1.PolicyRule {
 // dominance says, for a set of groups each bound in many namespaces, in
 // which namespaces one of them holds what all of them hold there.
 type dominance struct {
-	// by maps a namespace where some group's rules are bound to the group
-	// whose rules cover every group's rules that apply there; a namespace
-	// of none is missing.
-	by map[string]string
-	// open are the namespaces of the groups' rules missing from by.
+	// open are the namespaces of the groups' rules where no group's rules
+	// cover every group's rules that apply there.
 	open []string
-	// dominators are the groups of by's values, in order.
+	// dominators are the groups that cover the others' in some namespace,
+	// sorted; none when no namespace is dominated.
 	dominators []string
 	// none: no namespace is dominated (a rule bound cluster-wide may
 	// escalate a role, or no group's cluster-wide rules cover the others').
@@ -181,7 +176,7 @@ var escalateRoleProbes = escalateProbes[:2]
 // that apply there may escalate a role (a step through a binding naming
 // one of the groups would then be that group's only).
 func dominate(parts []*rulePart) *dominance {
-	d := &dominance{by: map[string]string{}}
+	d := &dominance{}
 	var cw [][]rbacv1.PolicyRule
 	for _, part := range parts {
 		if everywhere, _ := part.reach(escalateRoleProbes); everywhere {
@@ -245,7 +240,6 @@ func dominate(parts []*rulePart) *dominance {
 			d.open = append(d.open, ns)
 			continue
 		}
-		d.by[ns] = parts[v].group
 		if !slices.Contains(d.dominators, parts[v].group) {
 			d.dominators = append(d.dominators, parts[v].group)
 		}

@@ -97,7 +97,7 @@ func (a *Analysis) narrowDominated(p *Principal, spread []int) {
 		parts[k] = &p.parts[i]
 	}
 	d := a.dominanceOf(parts)
-	if d.none || len(d.by) == 0 {
+	if d.none || len(d.dominators) == 0 {
 		return
 	}
 	keep := map[string]bool{}
