@@ -148,6 +148,8 @@ type Analysis struct {
 	// (groupdominance.go).
 	covers     map[coverKey]bool
 	dominances map[string]*dominance
+	// uncovered memoises uncoveredIn.
+	uncovered map[uncoveredKey][]string
 	// narrowed counts the group parts narrowParts narrowed, dominated the
 	// identities narrowDominated narrowed (for tests).
 	narrowed, dominated atomic.Int64
@@ -282,7 +284,7 @@ func (a *Analysis) dropRules() {
 		p.Rules = nil
 	}
 	a.groupRules, a.groupScanMemo = nil, nil
-	a.covers, a.dominances = nil, nil
+	a.covers, a.dominances, a.uncovered = nil, nil, nil
 }
 
 // inheritBindingLists gives a re-analysis the lists of bindings to missing

@@ -43,8 +43,18 @@ func (a *Analysis) heldBy(p *Principal, c Candidate) string {
 	var holders []string // the groups the grants are bound to, in order
 	for i := range c.Grants {
 		g := c.Grants[i].Grant
-		if g.Binding == nil || g.Subject.Kind != rbacv1.GroupKind {
+		if g.Binding == nil {
 			return ""
+		}
+		if g.Subject.Kind != rbacv1.GroupKind {
+			// The identity's own grant: a group may hold what it allows
+			// where it is used, if it is bound cluster-wide (a RoleBinding
+			// of the identity's own makes its steps in that namespace its
+			// own, as a group's scope of every namespace is another node).
+			if c.Grants[i].Namespace != "" {
+				return ""
+			}
+			continue
 		}
 		if p.Node.Kind == graph.KindGroup && p.Node.Name == g.Subject.Name {
 			return "" // the principal's own grant
@@ -76,11 +86,27 @@ func (a *Analysis) takesAlone(group string, c Candidate) bool {
 	}
 	for i := range c.Grants {
 		br := &c.Grants[i]
-		if br.Grant.Subject.Name != group && !a.groupCovers(group, br.Grant.Rule, br.Namespace) {
+		if s := br.Grant.Subject; s.Kind == rbacv1.GroupKind && s.Name == group {
+			continue
+		}
+		if !a.groupCovers(group, br.Grant.Rule, usedIn(br)) {
 			return false
 		}
 	}
 	return true
+}
+
+// usedIn returns where a grant is used: the namespace of its binding, or,
+// for a rule bound cluster-wide, that of the request it was found to allow
+// ("" for a request of no namespace or of every namespace). A group whose
+// rules that apply there cover the rule allows that request: a rule bound
+// cluster-wide that a step uses to read one namespace's Secrets is covered
+// by a group's edit in that namespace.
+func usedIn(br *rbac.BoundRule) string {
+	if br.Namespace == "" && br.Request != nil {
+		return br.Request.Namespace
+	}
+	return br.Namespace
 }
 
 // bindsGroup reports whether a binding names one of the groups.

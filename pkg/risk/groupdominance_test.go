@@ -109,7 +109,7 @@ func TestHeldStepsAreTheGroups(t *testing.T) {
 		a := risk.Analyze(in.inv, risk.Options{})
 		for _, h := range seen {
 			if !groupTakes(a, "Group:"+h.group, h.c, map[string]bool{}) {
-				t.Fatalf("%s: %s's %s step to %s was left to %s, which has no such step", in.name, h.from, h.c.Primitive, h.c.To.Key, h.group)
+				t.Fatalf("%s: %s's %s step to %s was left to %s, which has no such step %+v", in.name, h.from, h.c.Primitive, h.c.To.Key, h.group, h.c.Grants)
 			}
 			for _, g := range h.c.Grants {
 				if g.Grant.Subject.Name != h.group {

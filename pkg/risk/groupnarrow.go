@@ -5,7 +5,9 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
 // A step of an identity whose grants all come from one group is that
@@ -167,11 +169,25 @@ func (a *Analysis) coveredEverywhere(part *rulePart, d *dominance) bool {
 // limit.
 func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool, bool) {
 	out := map[string]bool{}
+	var cw []*rbacv1.PolicyRule
 	for k := range p.Rules {
 		if p.Rules[k].Namespace == "" {
-			return nil, false
+			// A group's own grants keep its steps its own (heldBy).
+			if p.Node.Kind == graph.KindGroup || !readsOnly(p.Rules[k].Rule) {
+				return nil, false
+			}
+			cw = append(cw, p.Rules[k].Rule)
+			continue
 		}
 		out[p.Rules[k].Namespace] = true
+	}
+	for _, rule := range cw {
+		if !readsInNamespaces(rule) {
+			continue // it allows no read made in a namespace
+		}
+		for _, ns := range a.uncoveredIn(&p.parts[i], rule) {
+			out[ns] = true
+		}
 	}
 	for j := range p.parts {
 		if j == i {
@@ -219,4 +235,81 @@ func (a *Analysis) boundWithoutRulesIn(p *Principal, out map[string]bool) {
 			}
 		}
 	}
+}
+
+// A rule of an identity bound cluster-wide applies in each namespace of a
+// spread group; where the group's rules cover it, a step using it there is
+// the group's too (heldBy compares a grant with the group's rules where its
+// request is made), and the namespace is left out like one where no rule of
+// the identity applies. Only for rules that read (get, list, watch): no
+// primitive combines a read of no namespace (nodes, all namespaces at once)
+// or of another namespace with a request in the group's namespace, while
+// writes do (create-pv: a PersistentVolume and a claim; bind: a ClusterRole
+// and a RoleBinding). And a rule that may create pods cluster-wide decides
+// in which namespace a primitive's one step for every namespace is taken
+// (node-escape: the first where no namespaced rule applies), which leaving
+// namespaces out would move.
+
+// readsOnly reports whether a rule's verbs are all reads.
+func readsOnly(rule *rbacv1.PolicyRule) bool {
+	if len(rule.Verbs) == 0 {
+		return false
+	}
+	for _, v := range rule.Verbs {
+		if !slices.Contains(readVerbs, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// namespacedReadProbes are the reads a built-in primitive makes in a
+// namespace: a Secret read back or read for its token, and exec or attach
+// by get (the other reads are of no namespace: nodes' proxy and
+// subresources, CertificateSigningRequests). A rule pack's step rests on
+// one grant, never on a read and a group's grant together: narrowing the
+// group leaves it as it is.
+var namespacedReadProbes = []reqShape{
+	{verbs: readVerbs, resource: "secrets"},
+	{verbs: []string{"get"}, resource: "pods", subresource: "exec"},
+	{verbs: []string{"get"}, resource: "pods", subresource: "attach"},
+}
+
+// readsInNamespaces reports whether a read rule may allow (whatever the
+// names) a read a primitive makes in a namespace.
+func readsInNamespaces(rule *rbacv1.PolicyRule) bool {
+	probe := *rule
+	probe.ResourceNames = nil
+	return rulePasses(&probe, "", namespacedReadProbes)
+}
+
+// uncoveredKey names a spread group and a rule bound cluster-wide.
+type uncoveredKey struct {
+	group string
+	rule  *rbacv1.PolicyRule
+}
+
+// uncoveredIn returns the namespaces of the part's namespaced rules where
+// the part's rules that apply there do not cover rule, sorted; memoised per
+// group and rule, and decided once per set of rules bound alike.
+func (a *Analysis) uncoveredIn(part *rulePart, rule *rbacv1.PolicyRule) []string {
+	return memo(&a.mu, &a.uncovered, uncoveredKey{part.group, rule}, func() []string {
+		x := part.index()
+		var out []string
+		verdicts := map[string]bool{}
+		ids := map[*rbacv1.PolicyRule]int{}
+		for ns := range x.byNS {
+			key := rulesKey([]*rulePart{part}, ns, ids)
+			covered, ok := verdicts[key]
+			if !ok {
+				covered, _ = rbac.Covers(rulesOfPart(part, ns), []rbacv1.PolicyRule{*rule})
+				verdicts[key] = covered
+			}
+			if !covered {
+				out = append(out, ns)
+			}
+		}
+		slices.Sort(out)
+		return out
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
 )
 
 // withSpreadGroups adds to inv what makes members' evaluations narrow or
@@ -20,7 +21,7 @@ import (
 // or cluster-wide; and bindings naming members whose role is missing or has
 // no rules, whose namespaces narrowing must keep.
 func withSpreadGroups(inv *model.Inventory, rng *rand.Rand) *model.Inventory {
-	roles := []string{"edit", "view", "admin", "roles-writer", "binder", "rolebinding-writer", "everything"}
+	roles := []string{"edit", "view", "admin", "roles-writer", "binder", "rolebinding-writer", "everything", "secret-creator", "exec-creator"}
 	spread := make([]string, 1+rng.IntN(2))
 	for i := range spread {
 		spread[i] = roles[rng.IntN(len(roles))]
@@ -70,7 +71,17 @@ func withSpreadRoles(inv *model.Inventory, rng *rand.Rand, spreadRoles ...string
 		&model.ClusterRole{Meta: model.Meta{Name: "binder"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"bind"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}}}},
 		&model.ClusterRole{Meta: model.Meta{Name: "rolebinding-writer"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create"}, APIGroups: []string{rbacv1.GroupName}, Resources: []string{"rolebindings"}}}},
 		&model.ClusterRole{Meta: model.Meta{Name: "everything"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}},
-		&model.ClusterRole{Meta: model.Meta{Name: "empty"}})
+		&model.ClusterRole{Meta: model.Meta{Name: "empty"}},
+		// Reads bound cluster-wide: of no namespace (nodes), of what no
+		// primitive reads in a namespace (CRDs, widgets), and an exec by get.
+		&model.ClusterRole{Meta: model.Meta{Name: "cluster-reader"}, Rules: []rbacv1.PolicyRule{
+			{Verbs: []string{"get", "list", "watch"}, APIGroups: []string{""}, Resources: []string{"nodes", "namespaces", "events"}},
+			{Verbs: []string{"get", "list"}, APIGroups: []string{"apiextensions.k8s.io", "example.com"}, Resources: []string{"customresourcedefinitions", "widgets"}}}},
+		// Half of a step whose other half is a read (a Secret read back, an
+		// exec by get).
+		&model.ClusterRole{Meta: model.Meta{Name: "secret-creator"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"secrets"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "exec-creator"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"create"}, APIGroups: []string{""}, Resources: []string{"pods/exec"}}, {Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"pods"}}}},
+		&model.ClusterRole{Meta: model.Meta{Name: "exec-getter"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods", "pods/exec"}}}})
 	// Groups of a namespace's ServiceAccounts holding, cluster-wide, half
 	// of a step whose other half a spread group holds.
 	for _, role := range []string{"binder", "rolebinding-writer", "secrets-reader"} {
@@ -80,7 +91,7 @@ func withSpreadRoles(inv *model.Inventory, rng *rand.Rand, spreadRoles ...string
 	}
 	for i := range 8 + rng.IntN(8) {
 		ns := inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name
-		role := []string{"roles-writer", "secrets-reader", "empty", "missing", "view", "missing-role"}[rng.IntN(6)]
+		role := []string{"roles-writer", "secrets-reader", "empty", "missing", "view", "missing-role", "cluster-reader", "exec-getter", "edit"}[rng.IntN(9)]
 		ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}
 		if role == "missing-role" {
 			ref.Kind = model.KindRole // a Role of the binding's namespace
@@ -141,7 +152,7 @@ func TestNarrowedGroupsAreExact(t *testing.T) {
 	// roles members' bindings reference); groups spread alike where one
 	// dominates (and may escalate a Role bound to the other), and where
 	// each holds half of a step.
-	for _, roles := range [][]string{{"roles-writer"}, {"everything"}, {"everything", "view"}, {"admin", "view"}, {"edit", "view"}, {"binder", "rolebinding-writer"}} {
+	for _, roles := range [][]string{{"roles-writer"}, {"everything"}, {"everything", "view"}, {"admin", "view"}, {"edit", "view"}, {"binder", "rolebinding-writer"}, {"secret-creator"}, {"exec-creator"}} {
 		check(input{"spread " + strings.Join(roles, " and "), withSpreadRoles(base, rng, roles...)})
 	}
 	// The same, a group also holding, cluster-wide, what may escalate a
@@ -155,5 +166,57 @@ func TestNarrowedGroupsAreExact(t *testing.T) {
 	}
 	if narrowed < 6 || dominated < 4 {
 		t.Fatalf("%d inputs narrowed a group, %d groups spread alike: the inputs do not exercise it", narrowed, dominated)
+	}
+}
+
+// TestNarrowingKeepsRulePackSteps: a rule pack's step may rest on a read
+// no built-in primitive makes (get widgets in a namespace), granted by a
+// ServiceAccount's rule bound cluster-wide that the spread group does not
+// cover. Such a rule is left out of narrowing's comparison (it allows no
+// read a built-in primitive makes in a namespace); the pack's steps rest on
+// that one grant, and narrowing finds what evaluating every member in every
+// namespace finds.
+func TestNarrowingKeepsRulePackSteps(t *testing.T) {
+	defer risk.SetGroupThresholds(1, 1)()
+	pack, err := rules.Parse([]byte(`apiVersion: auth-paths.io/v1alpha2
+kind: RulePack
+metadata:
+  name: widgets
+  description: a controller runs a widget's pod template as any ServiceAccount of its namespace.
+rules:
+- id: widget-template
+  description: get a widget → its pods run as any ServiceAccount of the namespace
+  permission: {verbs: [get], apiGroup: example.com, resource: widgets, scope: namespace}
+  gain: {type: any-serviceaccount-in-namespace}
+  techniques: [T1610]
+`), "widgets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 8))
+	in := withSpreadRoles(hostileInventory(t, 16, 5), rng, "edit")
+	sa := in.ServiceAccounts[0]
+	in.ClusterRoleBindings = append(slices.Clone(in.ClusterRoleBindings), &model.Binding{Meta: model.Meta{Name: "widget-reader"}, Kind: model.KindClusterRoleBinding,
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: "cluster-reader"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}}})
+	opts := risk.Options{Extra: rules.Primitives([]*rules.Pack{pack}, in)}
+	with := risk.Analyze(in, opts)
+	restore := risk.SetNarrowGroups(false)
+	without := risk.Analyze(in, opts)
+	restore()
+	if got, want := fullDump(with), fullDump(without); got != want {
+		t.Fatalf("narrowed analysis differs:\n%s", firstDiff(got, want))
+	}
+	steps := 0
+	for _, e := range with.Graph.Edges() {
+		if e.Primitive == "widget-template" && e.From.Key == "ServiceAccount:"+sa.Namespace+":"+sa.Name {
+			steps++
+		}
+	}
+	if steps < 8 {
+		t.Fatalf("%d widget-template steps of %s/%s: the world does not exercise it", steps, sa.Namespace, sa.Name)
+	}
+	if risk.Narrowed(with) == 0 {
+		t.Fatal("nothing was narrowed")
 	}
 }

@@ -101,15 +101,19 @@ func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
 	// The rules that apply in ns (bound there or cluster-wide), in order,
 	// through the principal's index.
 	p.eachApplicable(ns, func(br *rbacBound) bool {
+		// The grant records the read it allows (verify asks it; heldBy reads
+		// its namespace).
 		for _, v := range readVerbs {
-			if rbac.RuleAllows(res(v, "", "secrets", "", ns, ""), br.Rule) {
+			if req := res(v, "", "secrets", "", ns, ""); rbac.RuleAllows(req, br.Rule) {
 				anyName, found = *br, true
+				anyName.Request = &req
 				return false
 			}
 			for _, n := range br.Rule.ResourceNames {
-				if rbac.RuleAllows(res(v, "", "secrets", "", ns, n), br.Rule) && !slices.Contains(names, n) {
+				if req := res(v, "", "secrets", "", ns, n); rbac.RuleAllows(req, br.Rule) && !slices.Contains(names, n) {
 					if len(names) == 0 {
 						first = *br
+						first.Request = &req
 					}
 					names = append(names, n)
 				}
