@@ -124,8 +124,30 @@ func TestHeldStepsAreTheGroups(t *testing.T) {
 	}
 }
 
+// zeroHopsTo reports whether key is n's, or that of a node n reaches by
+// 0-hop edges: a group's step into the scope of every namespace reaches,
+// by its pick, the scope of one that a narrowed member steps into (the
+// bind primitive steps into every namespace's scope at once when its rules
+// allow it in all of them, and a narrowed member's rules name fewer).
+func zeroHopsTo(a *risk.Analysis, n *graph.Node, key string) bool {
+	seen := map[*graph.Node]bool{n: true}
+	for queue := []*graph.Node{n}; len(queue) > 0; queue = queue[1:] {
+		if queue[0].Key == key {
+			return true
+		}
+		for _, e := range a.Graph.From(queue[0]) {
+			if e.Hops == 0 && !seen[e.To] {
+				seen[e.To] = true
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return false
+}
+
 // groupTakes reports whether the group node, or a group it is a member of,
-// has the candidate's step.
+// has the candidate's step (or one of its primitive and length into a scope
+// that picks the candidate's target at no cost).
 func groupTakes(a *risk.Analysis, key string, c risk.Candidate, visited map[string]bool) bool {
 	n := a.Graph.Node(key)
 	if n == nil || visited[key] {
@@ -133,7 +155,7 @@ func groupTakes(a *risk.Analysis, key string, c risk.Candidate, visited map[stri
 	}
 	visited[key] = true
 	for _, e := range a.Graph.From(n) {
-		if e.Primitive == c.Primitive && e.To.Key == c.To.Key && e.Hops == c.Hops {
+		if e.Primitive == c.Primitive && e.Hops == c.Hops && zeroHopsTo(a, e.To, c.To.Key) {
 			return true
 		}
 		if e.Primitive == "member-of" && strings.HasPrefix(e.To.Key, "Group:") && groupTakes(a, e.To.Key, c, visited) {

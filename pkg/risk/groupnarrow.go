@@ -105,7 +105,10 @@ func (a *Analysis) narrowDominated(p *Principal, spread []int) {
 	keep := map[string]bool{}
 	for k := range p.Rules {
 		if p.Rules[k].Namespace == "" {
-			return
+			if !inertInNamespaces(p.Rules[k].Rule) {
+				return
+			}
+			continue
 		}
 		keep[p.Rules[k].Namespace] = true
 	}
@@ -141,7 +144,7 @@ func (a *Analysis) narrowDominated(p *Principal, spread []int) {
 func (a *Analysis) coveredEverywhere(part *rulePart, d *dominance) bool {
 	var cw []rbacv1.PolicyRule
 	for k := range part.rules {
-		if br := &part.rules[k]; br.Namespace == "" {
+		if br := &part.rules[k]; br.Namespace == "" && !inertInNamespaces(br.Rule) {
 			rule := *br.Rule
 			rule.ResourceNames = nil
 			if rulePasses(&rule, "", escalateRoleProbes) {
@@ -171,20 +174,20 @@ func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool,
 	out := map[string]bool{}
 	var cw []*rbacv1.PolicyRule
 	for k := range p.Rules {
-		if p.Rules[k].Namespace == "" {
-			// A group's own grants keep its steps its own (heldBy).
-			if p.Node.Kind == graph.KindGroup || !readsOnly(p.Rules[k].Rule) {
-				return nil, false
-			}
-			cw = append(cw, p.Rules[k].Rule)
-			continue
+		br := &p.Rules[k]
+		switch {
+		case br.Namespace != "":
+			out[br.Namespace] = true
+		case inertInNamespaces(br.Rule):
+		case p.Node.Kind != graph.KindGroup && readsOnly(br.Rule):
+			// A group's own grants keep its steps its own (heldBy): only
+			// an identity's reads may be covered.
+			cw = append(cw, br.Rule)
+		default:
+			return nil, false
 		}
-		out[p.Rules[k].Namespace] = true
 	}
 	for _, rule := range cw {
-		if !readsInNamespaces(rule) {
-			continue // it allows no read made in a namespace
-		}
 		for _, ns := range a.uncoveredIn(&p.parts[i], rule) {
 			out[ns] = true
 		}
@@ -281,6 +284,15 @@ func readsInNamespaces(rule *rbacv1.PolicyRule) bool {
 	probe := *rule
 	probe.ResourceNames = nil
 	return rulePasses(&probe, "", namespacedReadProbes)
+}
+
+// inertInNamespaces reports whether a rule only reads, and nothing a
+// primitive reads in a namespace: bound cluster-wide (to an identity, a
+// group of it or another group), it takes part in no step with a grant of a
+// namespace (namespace-lister, event-viewer, a CRD or node reader), and
+// leaving a group's namespaces out cannot change what it does.
+func inertInNamespaces(rule *rbacv1.PolicyRule) bool {
+	return readsOnly(rule) && !readsInNamespaces(rule)
 }
 
 // uncoveredKey names a spread group and a rule bound cluster-wide.

@@ -84,7 +84,7 @@ func withSpreadRoles(inv *model.Inventory, rng *rand.Rand, spreadRoles ...string
 		&model.ClusterRole{Meta: model.Meta{Name: "exec-getter"}, Rules: []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods", "pods/exec"}}}})
 	// Groups of a namespace's ServiceAccounts holding, cluster-wide, half
 	// of a step whose other half a spread group holds.
-	for _, role := range []string{"binder", "rolebinding-writer", "secrets-reader"} {
+	for _, role := range []string{"binder", "rolebinding-writer", "secrets-reader", "cluster-reader"} {
 		ns := inv.Namespaces[rng.IntN(len(inv.Namespaces))].Name
 		out.ClusterRoleBindings = append(out.ClusterRoleBindings, &model.Binding{Meta: model.Meta{Name: "ns-group-" + ns + "-" + role}, Kind: model.KindClusterRoleBinding,
 			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: model.KindClusterRole, Name: role}, Subjects: []rbacv1.Subject{group("system:serviceaccounts:" + ns)}})
