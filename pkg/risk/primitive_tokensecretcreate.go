@@ -102,16 +102,18 @@ func readableSecretNames(p *Principal, ns string) (rbacBound, []string, bool) {
 	// through the principal's index.
 	p.eachApplicable(ns, func(br *rbacBound) bool {
 		// The grant records the read it allows (verify asks it; heldBy reads
-		// its namespace).
+		// its namespace). A request is made on the heap only for a match.
 		for _, v := range readVerbs {
-			if req := res(v, "", "secrets", "", ns, ""); rbac.RuleAllows(req, br.Rule) {
+			if rbac.RuleAllows(res(v, "", "secrets", "", ns, ""), br.Rule) {
+				req := res(v, "", "secrets", "", ns, "")
 				anyName, found = *br, true
 				anyName.Request = &req
 				return false
 			}
 			for _, n := range br.Rule.ResourceNames {
-				if req := res(v, "", "secrets", "", ns, n); rbac.RuleAllows(req, br.Rule) && !slices.Contains(names, n) {
+				if rbac.RuleAllows(res(v, "", "secrets", "", ns, n), br.Rule) && !slices.Contains(names, n) {
 					if len(names) == 0 {
+						req := res(v, "", "secrets", "", ns, n)
 						first = *br
 						first.Request = &req
 					}
