@@ -22,12 +22,15 @@ import (
 // other rule of the identity applies, or a binding without rules names it:
 // the steps it drops are exactly steps heldBy would drop.
 //
-// It narrows nothing when another rule of the identity is bound
-// cluster-wide (that rule applies in every namespace and may complete a
-// step with the group's grants anywhere), when the group has no node (its
-// steps are not in the graph), or when explain keeps every candidate (the
-// failed ones of the group's namespaces included). Two groups spread alike
-// are narrowed together, by dominance (narrowDominated).
+// A rule of the identity bound cluster-wide applies in every namespace and
+// may complete a step with the group's grants anywhere: a read of the
+// identity's keeps the namespaces where the group's rules do not cover it
+// (uncoveredIn), a rule that reads nothing a step reads in a namespace is
+// inert there (inertInNamespaces), and any other rule stops narrowing. It
+// narrows nothing either when the group has no node (its steps are not in
+// the graph), or when explain keeps every candidate (the failed ones of
+// the group's namespaces included). Two groups spread alike are narrowed
+// together, by dominance (narrowDominated).
 
 // narrowFrom is the number of namespaces, among a group's, from which
 // narrowing is worth its cost; another part spread over as many namespaces
@@ -90,9 +93,9 @@ func (a *Analysis) narrowPart(part *rulePart, keep map[string]bool) {
 // covers, and heldBy drops it. The namespaces kept are those of the
 // identity's own rules and of its other groups', and those no group
 // dominates. Nothing is narrowed when a rule of the identity is bound
-// cluster-wide, or a rule of another group is bound cluster-wide and may
-// escalate a role or is not covered by the cluster-wide rules of every
-// dominating group.
+// cluster-wide and not inert in namespaces, or a rule of another group is
+// bound cluster-wide, not inert, and may escalate a role or is not covered
+// by the cluster-wide rules of every dominating group.
 func (a *Analysis) narrowDominated(p *Principal, spread []int) {
 	parts := make([]*rulePart, len(spread))
 	for k, i := range spread {
@@ -167,9 +170,10 @@ func (a *Analysis) coveredEverywhere(part *rulePart, d *dominance) bool {
 }
 
 // otherNamespaces returns the namespaces where a rule of p outside part i
-// applies, or a binding without rules names p (itself or a group), and
-// false when such a rule is bound cluster-wide or they are not fewer than
-// limit.
+// applies (for an identity's read bound cluster-wide, where part i does not
+// cover it), or a binding without rules names p (itself or a group), and
+// false when another rule is bound cluster-wide and not inert in
+// namespaces, or they are not fewer than limit.
 func (a *Analysis) otherNamespaces(p *Principal, i, limit int) (map[string]bool, bool) {
 	out := map[string]bool{}
 	var cw []*rbacv1.PolicyRule
