@@ -6,6 +6,7 @@
 //	go run ./hack/gen -namespaces 1000 -shape hostile > hostile.json
 //	go run ./hack/gen -namespaces 1000 -shape wide > wide.json
 //	go run ./hack/gen -namespaces 300 -shape groupwide > groupwide.json
+//	go run ./hack/gen -namespaces 1000 -shape authedit > authedit.json
 //
 // See package hack/gen/cluster for what it contains.
 package main
@@ -15,6 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 )
@@ -23,7 +26,7 @@ func main() {
 	n := flag.Int("namespaces", 100, "number of namespaces")
 	seed := flag.Uint64("seed", 1, "random seed (same seed, same output)")
 	format := flag.String("format", "json", "output format: json or yaml")
-	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear), wide (many nodes, aggregated roles, webhook configurations, rules naming objects of every namespace) groupwide (view bound to every ServiceAccount and edit to every identity, in every namespace) or policies (hostile plus an admission policy per 50 namespaces); see package cluster")
+	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear), wide (many nodes, aggregated roles, webhook configurations, rules naming objects of every namespace), groupwide (view bound to every ServiceAccount and edit to every identity, in every namespace), policies (hostile plus an admission policy per 50 namespaces) or authedit (hostile plus edit for every identity in every namespace); see package cluster")
 	flag.Parse()
 	if *n < 1 {
 		fmt.Fprintln(os.Stderr, "gen: -namespaces must be at least 1")
@@ -33,8 +36,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: -format must be json or yaml")
 		os.Exit(2)
 	}
-	if *shape != cluster.ShapeDefault && *shape != cluster.ShapeHostile && *shape != cluster.ShapeWide && *shape != cluster.ShapeGroupWide && *shape != cluster.ShapePolicies {
-		fmt.Fprintln(os.Stderr, "gen: -shape must be default, hostile, wide, groupwide or policies")
+	if !slices.Contains(cluster.Shapes, *shape) {
+		fmt.Fprintln(os.Stderr, "gen: -shape must be one of "+strings.Join(cluster.Shapes, ", "))
 		os.Exit(2)
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)

@@ -20,6 +20,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,11 +40,14 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 	return WriteShape(w, namespaces, seed, format, ShapeDefault)
 }
 
-// WriteShape generates the cluster of a shape (ShapeDefault, ShapeHostile,
-// ShapeWide, ShapeGroupWide, ShapePolicies) into w.
+// Shapes are the shapes WriteShape generates, in the order -shape lists
+// them.
+var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit}
+
+// WriteShape generates the cluster of a shape (one of Shapes) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
-	if shape != ShapeDefault && shape != ShapeHostile && shape != ShapeWide && shape != ShapeGroupWide && shape != ShapePolicies {
-		return fmt.Errorf("unknown shape %q: want %s, %s, %s, %s or %s", shape, ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies)
+	if !slices.Contains(Shapes, shape) {
+		return fmt.Errorf("unknown shape %q: want one of %s", shape, strings.Join(Shapes, ", "))
 	}
 	var e emitter
 	if format == "yaml" {
@@ -55,7 +59,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile || shape == ShapePolicies {
+	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -64,6 +68,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	}
 	g.groupWide = shape == ShapeGroupWide
 	g.policies = shape == ShapePolicies
+	g.authEdit = shape == ShapeAuthEdit
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -154,6 +159,8 @@ type gen struct {
 	wide *rand.Rand
 	// groupWide adds the groupwide shape's RoleBinding to every namespace.
 	groupWide bool
+	// authEdit adds the authedit shape's RoleBinding to every namespace.
+	authEdit bool
 	// policies adds the policies shape's admission policies.
 	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
@@ -601,6 +608,9 @@ func (g *gen) namespace(i int) {
 	}
 	if g.policies {
 		g.policiesNamespace(i, ns)
+	}
+	if g.authEdit {
+		g.authEditNamespace(ns)
 	}
 }
 
