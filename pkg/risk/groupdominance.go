@@ -12,15 +12,19 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
-// A step of an identity whose grants all come from its groups is a group's
-// step when one group of the identity holds, where each grant is bound,
-// rules allowing what that grant allows: the group then takes the same step
-// (the primitives find steps from what the rules allow, not from who holds
-// them), and the identity reaches it through its membership edge at the
-// same length. Its own edge would only repeat the group's once per member:
-// with view for system:serviceaccounts and edit for system:authenticated in
-// every namespace, a ServiceAccount's pod exec takes `get pods` from one and
-// `create pods/exec` from the other, yet edit alone allows both.
+// A step of an identity whose grants come from its groups, or from its own
+// ClusterRoleBindings, is a group's step when one group of the identity
+// holds, where each grant is used (the namespace of its binding, or of its
+// request for a rule bound cluster-wide), rules allowing what that grant
+// allows: the group then takes the same step (the primitives find steps
+// from what the rules allow, not from who holds them), and the identity
+// reaches it through its membership edge at the same length. Its own edge
+// would only repeat the group's once per member: with view for
+// system:serviceaccounts and edit for system:authenticated in every
+// namespace, a ServiceAccount's pod exec takes `get pods` from one and
+// `create pods/exec` from the other, yet edit alone allows both; an
+// operator reading Secrets everywhere would take, in every namespace,
+// `create secrets` from edit and the read back from its own binding.
 //
 // Steps that rest on a binding naming the principal (Personal) stay its
 // own; a step that rests on a binding naming a group (Candidate.BoundBy) is
