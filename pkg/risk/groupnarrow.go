@@ -28,8 +28,8 @@ import (
 // (uncoveredIn), a rule that reads nothing a step reads in a namespace is
 // inert there (inertInNamespaces), and any other rule stops narrowing. It
 // narrows nothing either when the group has no node (its steps are not in
-// the graph), or when explain keeps every candidate (the failed ones of
-// the group's namespaces included). Two groups spread alike are narrowed
+// the graph), or when explain keeps the identity's every candidate (the
+// failed ones of the group's namespaces included). Two groups spread alike are narrowed
 // together, by dominance (narrowDominated).
 
 // narrowFrom is the number of namespaces, among a group's, from which
@@ -41,8 +41,11 @@ const narrowFrom = 8
 // evaluates every member in all of its groups' namespaces.
 var narrowGroups = true
 
+// narrowParts narrows the spread parts of p, unless p's every candidate is
+// kept (explain shows the failed ones of the group's namespaces too): the
+// other principals of explain's analysis are narrowed as a scan's are.
 func (a *Analysis) narrowParts(p *Principal) {
-	if a.Opts.KeepCandidates || !narrowGroups {
+	if a.keeps(p) || !narrowGroups {
 		return
 	}
 	var spread []int

@@ -11,6 +11,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rules"
 )
@@ -218,5 +219,45 @@ rules:
 	}
 	if risk.Narrowed(with) == 0 {
 		t.Fatal("nothing was narrowed")
+	}
+}
+
+// TestExplainNarrowsOthers: explain keeps every candidate of its subjects
+// (and their groups), which narrowing would leave out in the group's
+// namespaces; every other principal of its analysis is narrowed as a scan's
+// is. The analysis and the subjects' candidates are those of the analysis
+// that narrows nothing, on the authedit shape and random spread worlds.
+func TestExplainNarrowsOthers(t *testing.T) {
+	defer risk.SetGroupThresholds(1, 1)()
+	rng := rand.New(rand.NewPCG(41, 43))
+	inputs := []input{{"authedit 24", shapeInventory(t, 24, 3, cluster.ShapeAuthEdit)}}
+	for world := range 4 {
+		inputs = append(inputs, input{fmt.Sprintf("spread world %d", world), withSpreadGroups(hostileInventory(t, 16, 5), rng)})
+	}
+	kept := 0
+	for _, in := range inputs {
+		var roots []rbac.Subject
+		for _, sa := range in.inv.ServiceAccounts {
+			if sa.Name == "operator-agent" || len(roots) < 2 {
+				roots = append(roots, rbac.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name})
+			}
+		}
+		opts := risk.Options{KeepCandidates: true, Roots: roots}
+		with := risk.Analyze(in.inv, opts)
+		restore := risk.SetNarrowGroups(false)
+		without := risk.Analyze(in.inv, opts)
+		restore()
+		if got, want := fullDump(with), fullDump(without); got != want {
+			t.Fatalf("%s: explain's analysis differs when others are narrowed:\n%s", in.name, firstDiff(got, want))
+		}
+		if risk.Narrowed(with) == 0 {
+			t.Fatalf("%s: no principal was narrowed: the input does not exercise it", in.name)
+		}
+		for _, s := range roots {
+			kept += len(with.Candidates(risk.SubjectKey(s)))
+		}
+	}
+	if kept == 0 {
+		t.Fatal("no candidate of a subject was kept")
 	}
 }
