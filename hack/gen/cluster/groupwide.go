@@ -19,12 +19,14 @@ const ShapeGroupWide = "groupwide"
 
 // groupWideNamespace writes the groupwide shape's RoleBindings of ns.
 func (g *gen) groupWideNamespace(ns string) {
+	g.groupRoleBinding("serviceaccounts-view", ns, "view", "system:serviceaccounts")
+	g.groupRoleBinding("authenticated-edit", ns, "edit", "system:authenticated")
+}
+
+// groupRoleBinding writes a RoleBinding in ns of a ClusterRole to a group.
+func (g *gen) groupRoleBinding(name, ns, clusterRole, group string) {
 	g.out(&rbacv1.RoleBinding{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
-		ObjectMeta: g.meta("serviceaccounts-view", ns, nil),
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
-		Subjects:   []rbacv1.Subject{groupSubject("system:serviceaccounts")}})
-	g.out(&rbacv1.RoleBinding{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
-		ObjectMeta: g.meta("authenticated-edit", ns, nil),
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
-		Subjects:   []rbacv1.Subject{groupSubject("system:authenticated")}})
+		ObjectMeta: g.meta(name, ns, nil),
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clusterRole},
+		Subjects:   []rbacv1.Subject{groupSubject(group)}})
 }
