@@ -29,8 +29,8 @@ import (
 // inert there (inertInNamespaces), and any other rule stops narrowing. It
 // narrows nothing either when the group has no node (its steps are not in
 // the graph), or when explain keeps the identity's every candidate (the
-// failed ones of the group's namespaces included). Two groups spread alike are narrowed
-// together, by dominance (narrowDominated).
+// failed ones of the group's namespaces included). Two groups spread alike
+// are narrowed together, by dominance (narrowDominated).
 
 // narrowFrom is the number of namespaces, among a group's, from which
 // narrowing is worth its cost; another part spread over as many namespaces
@@ -309,8 +309,9 @@ type uncoveredKey struct {
 }
 
 // uncoveredIn returns the namespaces of the part's namespaced rules where
-// the part's rules that apply there do not cover rule, sorted; memoised per
-// group and rule, and decided once per set of rules bound alike.
+// the part's rules that apply there do not cover rule (in no order: the
+// caller keeps them in a set); memoised per group and rule, and decided
+// once per set of rules bound alike.
 func (a *Analysis) uncoveredIn(part *rulePart, rule *rbacv1.PolicyRule) []string {
 	return memo(&a.mu, &a.uncovered, uncoveredKey{part.group, rule}, func() []string {
 		x := part.index()
@@ -328,7 +329,6 @@ func (a *Analysis) uncoveredIn(part *rulePart, rule *rbacv1.PolicyRule) []string
 				out = append(out, ns)
 			}
 		}
-		slices.Sort(out)
 		return out
 	})
 }
