@@ -245,6 +245,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 	})
 
 	idx := Bindings(inv)
+	fixIn := newFixInputs(inv)
 	for _, b := range sortedKeys(cutBy) {
 		cp := ChokePoint{Binding: b, GrantsAdmin: adminGrant[b]}
 		if mb := idx[b]; mb != nil {
@@ -266,7 +267,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 				cp.Steps = append(cp.Steps, s)
 			}
 		}
-		cp.Fix = fixFor(a, idx[b], b, withPicks(g, tree, onPaths[b]), adminGrant[b])
+		cp.Fix = fixFor(a, fixIn, idx[b], b, withPicks(g, tree, onPaths[b]), adminGrant[b])
 		res.ChokePoints = append(res.ChokePoints, cp)
 	}
 	res.Cover = cover(a, opts, byID, universe, cutBy, adminGrant)
@@ -497,16 +498,14 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // grantedRules renders the rules of the binding's role that the steps use.
-func grantedRules(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) string {
+func grantedRules(a *risk.Analysis, in *fixInputs, b *model.Binding, edges []*graph.Edge) string {
 	var rules []rbacv1.PolicyRule
 	switch b.RoleRef.Kind {
 	case model.KindClusterRole:
 		rules, _ = a.Eval.ClusterRoleRules(b.RoleRef.Name)
 	case model.KindRole:
-		for _, r := range a.Inv.Roles {
-			if r.Namespace == b.Namespace && r.Name == b.RoleRef.Name {
-				rules = r.Rules
-			}
+		if r := in.roles[nsName{b.Namespace, b.RoleRef.Name}]; r != nil {
+			rules = r.Rules
 		}
 	}
 	seen := map[int]bool{}
@@ -586,7 +585,7 @@ func describeSubjects(b *model.Binding) string {
 }
 
 // fixFor builds a concrete fix suggestion from the binding and the steps it grants.
-func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
+func fixFor(a *risk.Analysis, in *fixInputs, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
 	if b == nil {
 		return "remove or narrow " + id
 	}
@@ -595,7 +594,7 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 		return fmt.Sprintf("%s binds %s %s to %s: that is cluster-admin outright. If intended, record it in an --accept file (owner, reason, expiry); otherwise bind a narrower role.",
 			id, b.RoleRef.Kind, b.RoleRef.Name, subjects)
 	}
-	what := grantedRules(a, b, edges)
+	what := grantedRules(a, in, b, edges)
 	var targets, targetNS []string
 	var prims []string
 	seenT, seenNS, seenP := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -662,7 +661,7 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 			if s.Kind != rbacv1.ServiceAccountKind || seenNS[s.Namespace] {
 				continue
 			}
-			pods := podsRunningAs(a.Inv, s.Namespace, s.Name)
+			pods := in.pods[nsName{s.Namespace, s.Name}]
 			return strings.Join(append([]string{fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s (%s); a RoleBinding of %s %s in namespace %s would keep what the SA's pods use and cut the step to %s.",
 				b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, strings.Join(targets, ", "))}, extra...), " ")
 		}
@@ -672,11 +671,7 @@ func fixFor(a *risk.Analysis, b *model.Binding, id string, edges []*graph.Edge, 
 	if seenP["read-secrets"] {
 		var secrets []string
 		for _, t := range edgesTo(edges) {
-			for _, s := range a.Inv.Secrets {
-				if s.Namespace == t.Namespace && s.Type == model.SecretTypeServiceAccountToken && s.Annotations[model.AnnotationServiceAccountName] == t.Name {
-					secrets = append(secrets, s.Namespace+"/"+s.Name)
-				}
-			}
+			secrets = append(secrets, in.tokens[nsName{t.Namespace, t.Name}]...)
 		}
 		return strings.Join(append([]string{fmt.Sprintf("%s, where the legacy token Secret(s) %s of %s are stored. Delete the token Secret(s) (pods get short-lived tokens through TokenRequest) or move the ServiceAccount to a namespace of its own; if secrets are needed there, restrict the rule with resourceNames.",
 			intro, strings.Join(secrets, ", "), strings.Join(targets, ", "))}, extra...), " ")
@@ -769,18 +764,40 @@ func edgesTo(edges []*graph.Edge) []*graph.Node {
 	return out
 }
 
-func podsRunningAs(inv *model.Inventory, ns, sa string) int {
-	n := 0
+// nsName is a namespace and a name.
+type nsName struct{ ns, name string }
+
+// fixInputs indexes the objects fixes name: a fix per choke point used to
+// scan the whole input for them (quadratic on a large cluster).
+type fixInputs struct {
+	// roles by namespace and name; of two with the same, the later.
+	roles map[nsName]*model.Role
+	// pods counts the pods running as each ServiceAccount.
+	pods map[nsName]int
+	// tokens lists each ServiceAccount's legacy token Secrets
+	// ("namespace/name", in input order).
+	tokens map[nsName][]string
+}
+
+func newFixInputs(inv *model.Inventory) *fixInputs {
+	in := &fixInputs{roles: map[nsName]*model.Role{}, pods: map[nsName]int{}, tokens: map[nsName][]string{}}
+	for _, r := range inv.Roles {
+		in.roles[nsName{r.Namespace, r.Name}] = r
+	}
 	for _, p := range inv.Pods {
 		name := p.Spec.ServiceAccountName
 		if name == "" {
 			name = "default"
 		}
-		if p.Namespace == ns && name == sa {
-			n++
+		in.pods[nsName{p.Namespace, name}]++
+	}
+	for _, s := range inv.Secrets {
+		if s.Type == model.SecretTypeServiceAccountToken {
+			k := nsName{s.Namespace, s.Annotations[model.AnnotationServiceAccountName]}
+			in.tokens[k] = append(in.tokens[k], s.Namespace+"/"+s.Name)
 		}
 	}
-	return n
+	return in
 }
 
 func podsPhrase(n int, ns string) string {
