@@ -6,6 +6,7 @@ package graph
 
 import (
 	"cmp"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -54,8 +55,13 @@ type Edge struct {
 	Hops      int
 	// GrantedBy names the bindings (and roles and rules) that make the step possible.
 	GrantedBy []string
-	// Condition says what in the cluster makes the step real.
+	// Condition says what in the cluster makes the step real. A builder may
+	// leave it empty and set Later instead: read it with When.
 	Condition string
+	// Later is the condition kept as its parts, rendered when read (When):
+	// on a large cluster most steps each name one pod or ServiceAccount in
+	// their condition, and few of them are ever printed.
+	Later fmt.Stringer
 	// Bindings are stable IDs of the bindings involved (for choke points).
 	Bindings []string
 	// Assumed is set when the step rests on an assumption about what the
@@ -80,6 +86,14 @@ type edgeKey struct {
 	grantedBy string
 	hops      int
 	assumed   bool
+}
+
+// When returns the edge's condition: Condition, or else Later rendered.
+func (e *Edge) When() string {
+	if e.Condition == "" && e.Later != nil {
+		return e.Later.String()
+	}
+	return e.Condition
 }
 
 func (e *Edge) key() edgeKey {
@@ -179,7 +193,7 @@ func (g *Graph) AddEdge(e Edge) {
 	}
 	h := g.hash(&e)
 	if old := g.find(h, &e); old != nil {
-		if e.Condition < old.Condition || (e.Condition == old.Condition && compareJoined(e.Bindings, old.Bindings) < 0) {
+		if c, oc := e.When(), old.When(); c < oc || (c == oc && compareJoined(e.Bindings, old.Bindings) < 0) {
 			*old = e
 			g.frozen = false
 		}
@@ -247,8 +261,8 @@ func compareEdges(a, b *Edge) int {
 	// Steps that differ only in their condition (e.g. get, list or watch of
 	// the same Secret) must not keep their insertion order: every field of the
 	// de-duplication key takes part, so any input order gives the same result.
-	if a.Condition != b.Condition {
-		return strings.Compare(a.Condition, b.Condition)
+	if ca, cb := a.When(), b.When(); ca != cb {
+		return strings.Compare(ca, cb)
 	}
 	return compareJoined(a.Bindings, b.Bindings)
 }

@@ -94,12 +94,12 @@ func render(t *testing.T, g *graph.Graph) string {
 	for _, n := range g.Nodes() {
 		fmt.Fprintf(&b, "\n%s hops=%d:", n.Key, tree.Hops(n))
 		for _, e := range tree.Path(n) {
-			fmt.Fprintf(&b, " [%s %s→%s %q]", e.Primitive, e.From.Key, e.To.Key, e.Condition)
+			fmt.Fprintf(&b, " [%s %s→%s %q]", e.Primitive, e.From.Key, e.To.Key, e.When())
 		}
 		for i, p := range g.KShortestPaths(n, g.Sink(), 5, -1) {
 			fmt.Fprintf(&b, "\n  k%d:", i)
 			for _, e := range p {
-				fmt.Fprintf(&b, " [%s %s→%s %q %v]", e.Primitive, e.From.Key, e.To.Key, e.Condition, e.GrantedBy)
+				fmt.Fprintf(&b, " [%s %s→%s %q %v]", e.Primitive, e.From.Key, e.To.Key, e.When(), e.GrantedBy)
 			}
 		}
 	}
@@ -550,5 +550,47 @@ func TestTreeLostWithout(t *testing.T) {
 	}
 	if cut < 300 || kept < 300 {
 		t.Errorf("%d cuts, %d without: the random graphs miss a case", cut, kept)
+	}
+}
+
+// later is a condition rendered when read; renders counts the reads.
+type later struct {
+	text    string
+	renders *int
+}
+
+func (l later) String() string { *l.renders++; return l.text }
+
+func TestLaterConditionsAreComparedAsRendered(t *testing.T) {
+	g := graph.New()
+	a := g.AddNode(graph.Node{Key: "User:a", Kind: graph.KindUser, Name: "a"})
+	renders := 0
+	add := func(cond string, lazy bool) {
+		e := graph.Edge{From: a, To: g.Sink(), Primitive: "node-compromise", Hops: 1}
+		if lazy {
+			e.Later = later{cond, &renders}
+		} else {
+			e.Condition = cond
+		}
+		g.AddEdge(e)
+	}
+	add("pod ns/m", true)
+	if renders != 0 {
+		t.Fatalf("a condition kept for later was rendered %d times on the first add", renders)
+	}
+	// Of the same step, the condition that sorts first is kept, whether it
+	// was given as text or for later.
+	add("pod ns/z", false)
+	add("pod ns/b", true)
+	add("pod ns/c", false)
+	es := g.Edges()
+	if len(es) != 1 || es[0].When() != "pod ns/b" || es[0].Condition != "" {
+		t.Fatalf("want one edge whose condition is rendered later as %q, got %d: %q (Condition %q)", "pod ns/b", len(es), es[0].When(), es[0].Condition)
+	}
+	// Condition, when set, is the condition: Later is not read.
+	e := graph.Edge{Condition: "now", Later: later{"later", &renders}}
+	before := renders
+	if got := e.When(); got != "now" || renders != before {
+		t.Fatalf("When() = %q after %d renders, want %q and none", got, renders-before, "now")
 	}
 }

@@ -98,7 +98,7 @@ func (o *ExplainOptions) Run(cmd *cobra.Command) error {
 			for _, g := range c.Grants {
 				strs = append(strs, g.Grant.String())
 			}
-			res.Edges = append(res.Edges, ExplainEdge{Holder: risk.NodeName(h), Primitive: c.Primitive, To: risk.NodeName(c.To), Holds: c.Holds, Condition: c.Condition, Why: c.Why, GrantedBy: strs})
+			res.Edges = append(res.Edges, ExplainEdge{Holder: risk.NodeName(h), Primitive: c.Primitive, To: risk.NodeName(c.To), Holds: c.Holds, Condition: c.When(), Why: c.Why, GrantedBy: strs})
 		}
 	}
 	if o.Output != OutputTable {

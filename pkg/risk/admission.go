@@ -225,13 +225,13 @@ func (a *Analysis) gate(c Candidate, key string, probes func() []probe) Candidat
 	r := memo(&a.mu, &a.adm.cache, key, func() probeResult { return a.askProbes(probes()) })
 	if r.admitted >= 0 {
 		if r.note != "" {
-			c.Condition += "; " + r.note
+			c.Condition, c.Later = c.When()+"; "+r.note, nil
 		}
 		return c
 	}
 	c.Holds = false
-	c.Why = c.Condition + ", but the admission policies reject it: " + r.why
-	c.Condition = ""
+	c.Why = c.When() + ", but the admission policies reject it: " + r.why
+	c.Condition, c.Later = "", nil
 	return c
 }
 

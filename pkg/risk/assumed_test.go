@@ -16,8 +16,8 @@ func TestAssumedStepsSayAssumes(t *testing.T) {
 	for _, dir := range caseDirs(t, "scenarios") {
 		a := risk.Analyze(loadInput(t, dir), risk.Options{})
 		for _, e := range a.Graph.Edges() {
-			if says := strings.Contains(e.Condition, "assumes "); says != e.Assumed {
-				t.Errorf("%s: %s step %s → %s: assumed %v, but its condition %q", filepath.Base(dir), e.Primitive, e.From.Key, e.To.Key, e.Assumed, e.Condition)
+			if says := strings.Contains(e.When(), "assumes "); says != e.Assumed {
+				t.Errorf("%s: %s step %s → %s: assumed %v, but its condition %q", filepath.Base(dir), e.Primitive, e.From.Key, e.To.Key, e.Assumed, e.When())
 			}
 			if e.Assumed {
 				assumed++

@@ -523,7 +523,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 			continue
 		}
 		strs, bindings, refs := a.grantedBy(c)
-		a.addEdgeLocked(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
+		a.addEdgeLocked(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Later: c.Later, Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
 	}
 }
 

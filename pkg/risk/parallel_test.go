@@ -29,7 +29,7 @@ func fullDump(a *risk.Analysis) string {
 	if a.Opts.KeepCandidates {
 		for _, n := range a.Graph.Nodes() {
 			for _, c := range a.Candidates(n.Key) {
-				fmt.Fprintf(&b, "candidate %s -%s/%d/%v-> %v %s %s\n", n.Key, c.Primitive, c.Hops, c.Holds, c.To, c.Condition, c.Why)
+				fmt.Fprintf(&b, "candidate %s -%s/%d/%v-> %v %s %s\n", n.Key, c.Primitive, c.Hops, c.Holds, c.To, c.When(), c.Why)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 
@@ -35,7 +36,10 @@ type Candidate struct {
 	Hops      int
 	Grants    []rbac.BoundRule
 	Condition string
-	Holds     bool
+	// Later is the condition kept as its parts (see graph.Edge.Later);
+	// read the condition with When.
+	Later fmt.Stringer
+	Holds bool
 	// Why says which condition failed, when Holds is false.
 	Why string
 	// Assumed is set when the step holds only under an assumption the input
@@ -144,6 +148,14 @@ func (a *Analysis) intern(s string) string {
 }
 
 // requests returns the authorization requests the step needs, in order, without repeats.
+// When returns the candidate's condition: Condition, or else Later rendered.
+func (c Candidate) When() string {
+	if c.Condition == "" && c.Later != nil {
+		return c.Later.String()
+	}
+	return c.Condition
+}
+
 func (c Candidate) requests() []rbac.Request {
 	if len(c.Grants) == 1 {
 		if c.Grants[0].Request == nil {

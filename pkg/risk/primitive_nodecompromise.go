@@ -44,8 +44,7 @@ func (nodeCompromise) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue // a mirror pod: no ServiceAccount, no token to request
 		}
 		if to := a.SANode(pod.Namespace, pod.Spec.ServiceAccountName); out.wants(to) {
-			out.add(Candidate{Primitive: "node-compromise", To: to, Hops: 1, Holds: true,
-				Condition: fmt.Sprintf("pod %s/%s runs on %s as ServiceAccount %s: the Node authorizer lets the kubelet request its tokens", pod.Namespace, pod.Name, p.Node.Name, pod.Spec.ServiceAccountName)})
+			out.add(Candidate{Primitive: "node-compromise", To: to, Hops: 1, Holds: true, Later: boundToNode{pod}})
 		}
 	}
 	return out.out

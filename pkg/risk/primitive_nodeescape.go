@@ -102,7 +102,7 @@ func (a *Analysis) escapeOrder(w workloadResource) []string {
 		for _, ns := range a.namespaces {
 			for _, c := range escapeCandidates(a, ns, createHow(w, ns)) {
 				if c.Holds {
-					held = append(held, nsCond{ns, c.Condition})
+					held = append(held, nsCond{ns, c.When()})
 				}
 			}
 		}

@@ -20,7 +20,7 @@ func edgeDump(a *risk.Analysis) string {
 	}
 	for _, e := range a.Graph.Edges() {
 		fmt.Fprintf(&b, "%s -%s/%d/%v-> %s [%s] %s {%s}\n", e.From.Key, e.Primitive, e.Hops, e.Assumed, e.To.Key,
-			strings.Join(e.GrantedBy, "; "), e.Condition, strings.Join(e.Bindings, ","))
+			strings.Join(e.GrantedBy, "; "), e.When(), strings.Join(e.Bindings, ","))
 	}
 	return b.String()
 }

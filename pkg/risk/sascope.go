@@ -34,14 +34,9 @@ const allNamespaces = ""
 // allNamespaces): each ServiceAccount that exists in the input. It is nil
 // when the input has none there.
 func (a *Analysis) anySAScope(ns string) *graph.Node {
-	where := "its namespace"
-	if ns == allNamespaces {
-		where = "any namespace"
-	}
 	return a.perNamespaceScope("any-serviceaccount", "any ServiceAccount", "any namespace", ns, func(n string, picks []Candidate) []Candidate {
 		for _, sa := range a.sasByNS[n] {
-			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, sa.Name), Holds: true,
-				Condition: fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", n, sa.Name, where)})
+			picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, sa.Name), Holds: true, Later: saExists(sa, ns == allNamespaces)})
 		}
 		return picks
 	})
@@ -101,7 +96,7 @@ func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Can
 			a.candidates[key] = append(a.candidates[key], c)
 		}
 		if c.Holds {
-			a.addEdgeLocked(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Assumed: c.Assumed})
+			a.addEdgeLocked(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Later: c.Later, Assumed: c.Assumed})
 		}
 	}
 	return n
@@ -132,8 +127,7 @@ func (a *Analysis) runningPodPicks(pod *model.Pod, picks []Candidate) []Candidat
 	}
 	n := pod.Namespace
 	if a.tokenMounted(pod) {
-		picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true,
-			Condition: fmt.Sprintf("pod %s/%s runs with the token of ServiceAccount %s mounted%s", n, pod.Name, pod.Spec.ServiceAccountName, note)})
+		picks = append(picks, Candidate{Primitive: pickServiceAccount, To: a.SANode(n, pod.Spec.ServiceAccountName), Holds: true, Later: tokenMountedIn{pod}})
 	}
 	if a.mayReachHost(pod) {
 		for _, c := range hostCandidates(a, pickServiceAccount, pod, "code run in pod "+n+"/"+pod.Name, note, rbacBound{}) {

@@ -86,7 +86,7 @@ func TestRootsKeepTheirOwnCandidates(t *testing.T) {
 func describe(cs []risk.Candidate) string {
 	var b strings.Builder
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%s %s %v %q %q\n", c.Primitive, c.To.Key, c.Holds, c.Condition, c.Why)
+		fmt.Fprintf(&b, "%s %s %v %q %q\n", c.Primitive, c.To.Key, c.Holds, c.When(), c.Why)
 	}
 	return b.String()
 }

@@ -21,7 +21,7 @@ func dedupeCandidates(in []Candidate) []Candidate {
 	seen := map[string]bool{}
 	var out []Candidate
 	for _, c := range in {
-		k := c.Primitive + "\x00" + c.Condition + "\x00" + c.Why
+		k := c.Primitive + "\x00" + c.When() + "\x00" + c.Why
 		if c.To != nil {
 			k += "\x00" + c.To.Key
 		}
