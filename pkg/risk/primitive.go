@@ -147,7 +147,6 @@ func (a *Analysis) intern(s string) string {
 	return v
 }
 
-// requests returns the authorization requests the step needs, in order, without repeats.
 // When returns the candidate's condition: Condition, or else Later rendered.
 func (c Candidate) When() string {
 	if c.Condition == "" && c.Later != nil {
@@ -156,6 +155,7 @@ func (c Candidate) When() string {
 	return c.Condition
 }
 
+// requests returns the authorization requests the step needs, in order, without repeats.
 func (c Candidate) requests() []rbac.Request {
 	if len(c.Grants) == 1 {
 		if c.Grants[0].Request == nil {

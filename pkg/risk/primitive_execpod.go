@@ -46,11 +46,26 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
 	}
 	pods := a.podsFor(p, execProbes...)
-	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec"); g != nil {
+	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec", a.runningPodsScope); g != nil {
 		out = append(out, execAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
+			pods = a.ownPods(p, execProbes...)
+		}
+	}
+	// An ephemeral container added to every pod of a namespace, or of every
+	// namespace: one step into the scope of those pods with a container
+	// added (ephemeralPodsScope), which also reaches every pod's steps by
+	// exec, instead of one per pod (holders × pods).
+	anyEph := map[string]*anyPodGrant{}
+	ephemeralAny := func(g *anyPodGrant, ns string) Candidate {
+		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br),
+			Condition: fmt.Sprintf("%s pods/ephemeralcontainers on any pod of %s to add an ephemeral container", g.verb, anyWhere(ns))}
+	}
+	if g := a.anyPodGrantIn(anyEph, p, allNamespaces, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); g != nil {
+		out = append(out, ephemeralAny(g, allNamespaces))
+		if !a.keeps(p) {
 			pods = a.ownPods(p, execProbes...)
 		}
 	}
@@ -78,12 +93,19 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	for _, pod := range pods {
 		g, seen := anyPod[pod.Namespace]
 		if !seen {
-			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, verbs, "exec"); g != nil && !g.covered {
+			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, verbs, "exec", a.runningPodsScope); g != nil && !g.covered {
 				out = append(out, execAny(g, pod.Namespace))
 			}
 		}
-		if g != nil && !a.keeps(p) {
-			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
+		eg, seen := anyEph[pod.Namespace]
+		if !seen {
+			if eg = a.anyPodGrantIn(anyEph, p, pod.Namespace, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); eg != nil && !eg.covered {
+				out = append(out, ephemeralAny(eg, pod.Namespace))
+			}
+		}
+		scoped := g != nil || eg != nil
+		if scoped && !a.keeps(p) {
+			continue // a scope has what the pod gives; what is left are failed steps, which only explain keeps
 		}
 		var br rbacBound
 		var how string
@@ -126,7 +148,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		if a.tokenMounted(pod) {
-			if g == nil && !folded {
+			if !scoped && !folded {
 				out = append(out, Candidate{Primitive: "exec-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("%s, which mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 			}
@@ -134,12 +156,11 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "exec-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})
 		}
-		if pod.Spec.NodeName == "" || g != nil || folded { // with g (or folded), the running pods' scope has the node's steps
+		if pod.Spec.NodeName == "" || scoped || folded { // then a scope has the node's steps
 			continue
 		}
-		if host := hostCandidates(a, "exec-pod", pod, how, note, br); len(host) > 0 {
-			out = append(out, host...)
-		} else if ephemeral {
+		out = append(out, hostCandidates(a, "exec-pod", pod, how, note, br)...)
+		if escapes, _ := hostEscapes(pod.Spec); ephemeral && !escapes {
 			// Pod Security admission checks ephemeral containers too (the
 			// pods/ephemeralcontainers update is admitted like a pod).
 			if allowed, why := a.allowsHostAccess(pod.Namespace); allowed {

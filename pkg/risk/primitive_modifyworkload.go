@@ -108,7 +108,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			Condition: fmt.Sprintf("%s any pod of %s to replace its image", g.verb, anyWhere(ns))}
 	}
 	pods := a.podsFor(p, modifyPodProbes...)
-	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, modifyVerbs, ""); g != nil {
+	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, modifyVerbs, "", a.runningPodsScope); g != nil {
 		out = append(out, modifyAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
@@ -138,7 +138,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		g, seen := anyPod[pod.Namespace]
 		if !seen {
-			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, modifyVerbs, ""); g != nil && !g.covered {
+			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, modifyVerbs, "", a.runningPodsScope); g != nil && !g.covered {
 				out = append(out, modifyAny(g, pod.Namespace))
 			}
 		}

@@ -119,6 +119,29 @@ func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 	})
 }
 
+// ephemeralPodsScope is "the running pods of ns with an ephemeral container
+// added" (of every namespace for allNamespaces): what exec reaches in them
+// (runningPodPicks), and, where Pod Security admits a privileged container
+// (Pod Security checks ephemeral containers like a pod's), the node of each
+// such pod that does not give its node already. Whoever may add an
+// ephemeral container to every pod there reaches the same identities. It is
+// nil when no pick holds.
+func (a *Analysis) ephemeralPodsScope(ns string) *graph.Node {
+	return a.perNamespaceScope("ephemeral-pods", "running pods with an ephemeral container", "every namespace", ns, func(n string, picks []Candidate) []Candidate {
+		privileged, why := a.allowsHostAccess(n)
+		for _, pod := range a.podsByNS[n] {
+			picks = a.runningPodPicks(pod, picks)
+			if running, note := podRunning(pod); running && privileged && pod.Spec.NodeName != "" {
+				if escapes, _ := hostEscapes(pod.Spec); !escapes {
+					picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(pod.Spec.NodeName), Holds: true,
+						Condition: fmt.Sprintf("a privileged ephemeral container added to pod %s/%s runs on node %s%s; %s", n, pod.Name, pod.Spec.NodeName, note, why)})
+				}
+			}
+		}
+		return picks
+	})
+}
+
 // runningPodPicks appends a running pod's picks (runningPodsScope).
 func (a *Analysis) runningPodPicks(pod *model.Pod, picks []Candidate) []Candidate {
 	running, note := podRunning(pod)
@@ -162,7 +185,7 @@ func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns
 // anyPodGrant is how a principal acts on every pod of a namespace: the
 // first of verbs on pods/subresource allowed for any name (by a rule without
 // resourceNames). covered: the rule is bound cluster-wide and the principal
-// already steps into the scope of every namespace's running pods.
+// already steps into the scope of every namespace's pods.
 type anyPodGrant struct {
 	br      rbacBound
 	verb    string
@@ -172,9 +195,10 @@ type anyPodGrant struct {
 
 // anyPodGrantIn finds (memoised per namespace for one principal's
 // evaluation; allNamespaces asks for a rule bound cluster-wide) how the
-// principal acts on every pod of ns, or nil when it cannot or no pod there
-// runs with a token.
-func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns string, verbs []string, subresource string) *anyPodGrant {
+// principal acts on every pod of ns, or nil when it cannot or the scope of
+// what that reaches there (scopeOf: runningPodsScope, ephemeralPodsScope)
+// picks nothing.
+func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns string, verbs []string, subresource string, scopeOf func(ns string) *graph.Node) *anyPodGrant {
 	if g, ok := memo[ns]; ok {
 		return g
 	}
@@ -183,7 +207,7 @@ func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns 
 		if br, ok := p.FirstAnyName(res(v, "", "pods", subresource, ns, "")); ok {
 			if all := memo[allNamespaces]; ns != allNamespaces && all != nil && br.Namespace == "" {
 				g = &anyPodGrant{br: br, verb: v, covered: true}
-			} else if scope := a.runningPodsScope(ns); scope != nil {
+			} else if scope := scopeOf(ns); scope != nil {
 				g = &anyPodGrant{br: br, verb: v, scope: scope}
 			}
 			break
