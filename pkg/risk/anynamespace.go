@@ -1,6 +1,10 @@
 package risk
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
@@ -60,4 +64,39 @@ func (a *Analysis) anyNamespaceRole(name string, rules []rbacv1.PolicyRule) *gra
 	}
 	a.pickNamespaces(n, func(ns string) *graph.Node { return a.RoleScope(model.KindClusterRole, name, ns, rules) })
 	return n
+}
+
+// anyNamespaceRoles is the scope "a Role of any namespace the attacker
+// picks, bound there" (of the Roles named names, when the rule names
+// them): whoever may create RoleBindings in every namespace and bind those
+// Roles (rules bound cluster-wide) gains each one's permissions in its
+// namespace alike. One edge per such principal and rule into it, and one
+// 0-hop pick-namespace edge per Role out of it into the Role's scope (its
+// namespace's admin scope when it covers the namespace), replace one edge
+// per principal, namespace and Role (a namespace provisioner bound to many
+// subjects made principals × namespaces edges). It is nil when there is no
+// such Role.
+func (a *Analysis) anyNamespaceRoles(names []string) *graph.Node {
+	what := "Roles of any namespace"
+	if len(names) > 0 {
+		what = "Roles named " + strings.Join(names, ",") + " of any namespace"
+	}
+	return a.sharedScope(scopeKey(what), "any-namespace-roles", allNamespaces, what, func() []Candidate {
+		var picks []Candidate
+		roles := a.objIndex().rolesNS
+		for _, ns := range a.namespaces {
+			for _, r := range roles[ns] {
+				if len(names) > 0 && !slices.Contains(names, r.Name) {
+					continue
+				}
+				to := a.NamespaceAdmin(ns)
+				if !coversNamespace(r.Rules) {
+					to = a.RoleScope(model.KindRole, r.Name, ns, r.Rules)
+				}
+				picks = append(picks, Candidate{Primitive: pickNamespace, To: to, Holds: true,
+					Condition: fmt.Sprintf("Role %q exists in namespace %s: a RoleBinding to it is made there", r.Name, ns)})
+			}
+		}
+		return picks
+	})
 }

@@ -2,6 +2,9 @@ package risk
 
 import (
 	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
@@ -78,18 +81,52 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 			break
 		}
 	}
+	// The Roles of every namespace (rules bound cluster-wide that may bind
+	// Roles, RoleBindings created in any namespace): one step per such rule
+	// into the scope of the Roles it may bind, in whichever namespace they
+	// are (anyNamespaceRoles), not one per namespace and Role.
+	rolesFolded := map[*rbacv1.PolicyRule]bool{}
+	foldedRoles := false
+	if write, ok := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); ok && !everywhere && len(a.namespaces) > 0 {
+		foldedRoles = true
+		p.eachApplicable(allNamespaces, func(br *rbacBound) bool {
+			names := scopeNames(br.Rule.ResourceNames)
+			req := res("bind", rbacGroup, "roles", "", allNamespaces, "")
+			if len(names) > 0 {
+				req.Name = names[0] // a rule allows each of its names alike
+			}
+			if br.Namespace != "" || (len(names) == 0 && len(br.Rule.ResourceNames) > 0) || !ruleAllows(*br, req) {
+				return true
+			}
+			rolesFolded[br.Rule] = true
+			if scope := a.anyNamespaceRoles(names); scope != nil {
+				bindGrant := *br
+				bindGrant.Request = &req
+				what := "any Role"
+				if len(names) > 0 {
+					what = "the Roles named " + strings.Join(names, ", ")
+				}
+				out = append(out, Candidate{Primitive: "bind", To: scope, Hops: 1, Holds: true, Grants: grants(bindGrant, write),
+					Condition: fmt.Sprintf("create a RoleBinding binding %s of any namespace to itself there", what)})
+			}
+			return true
+		})
+	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
 	namespaces := a.namespacesFor(p, writeRoleBindingProbes...)
-	if everywhere || (len(anyNS) > 0 && !reachClusterWide(p, bindInNamespaceProbes[1])) {
+	clusterRolesDone := len(anyNS) > 0 || !reachClusterWide(p, bindInNamespaceProbes[0])
+	rolesDone := foldedRoles || !reachClusterWide(p, bindInNamespaceProbes[1])
+	if everywhere || (clusterRolesDone && rolesDone) {
 		// Where only its cluster-wide rules apply, bindInNamespace finds
-		// the ClusterRoles above, with nothing to add; and no Role, since
-		// it stops at a ClusterRole covering the namespace, or no rule
-		// bound cluster-wide may bind Roles.
+		// the ClusterRoles and Roles above, with nothing to add: it stops
+		// at a ClusterRole covering the namespace, the others are in the
+		// scope of each role in any namespace, or no rule bound
+		// cluster-wide may bind them.
 		namespaces = a.ownNamespaces(p, bindInNamespaceProbes...)
 	}
 	for _, ns := range namespaces {
-		out = append(out, a.bindInNamespace(p, ns, everywhere, anyNS)...)
+		out = append(out, a.bindInNamespace(p, ns, everywhere, anyNS, rolesFolded)...)
 	}
 	return dedupeCandidates(out)
 }
@@ -104,8 +141,9 @@ var bindInNamespaceProbes = append([]reqShape{
 // bindInNamespace finds the bindings the principal can make in ns.
 // everywhere: it already steps into every namespace's admin scope, so a
 // namespace admin gained by rules bound cluster-wide is not repeated here;
-// nor, for the ClusterRoles of anyNS, their scope in the namespace.
-func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS map[string]bool) []Candidate {
+// nor, for the ClusterRoles of anyNS, their scope in the namespace; nor the
+// Roles that a rule of rolesFolded binds into anyNamespaceRoles.
+func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS map[string]bool, rolesFolded map[*rbacv1.PolicyRule]bool) []Candidate {
 	var out []Candidate
 	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, ""))) {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
@@ -146,6 +184,9 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 		write, how, ok := a.bindingWrite(p, ns, model.KindRole, r.Name)
 		if !ok {
 			continue
+		}
+		if rolesFolded[bindGrant.Rule] && bindGrant.Namespace == "" && write.Namespace == "" {
+			continue // the step into the Roles' scope in any namespace
 		}
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
 		if coversNamespace(r.Rules) {

@@ -28,7 +28,8 @@ func TestBindScopes(t *testing.T) {
 // a ClusterRole covering less than a namespace that it may bind before one
 // covering a namespace (or without one) is one step into that role's scope
 // in any namespace, whose 0-hop picks are the role's scope in each; Roles
-// it may bind cluster-wide still step per namespace.
+// it may bind cluster-wide are one step into the scope of the Roles of any
+// namespace (TestBindRolesOfEveryNamespace).
 func TestBindEveryNamespace(t *testing.T) {
 	const (
 		nsA = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
@@ -65,7 +66,7 @@ func TestBindEveryNamespace(t *testing.T) {
 		{"a lesser role only", "basic-viewer", false,
 			[]string{"bind→" + anyViewer}},
 		{"a lesser role only, and Roles", "basic-viewer", true,
-			[]string{"bind→" + anyViewer, "bind→Scope:Role pod-reader in namespace a"}},
+			[]string{"bind→" + anyViewer, "bind→Scope:Roles of any namespace"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			docs := []string{adminRole, nsA, nsB, viewer, nsAll, binder(tc.bindable), binderCRB}
@@ -83,6 +84,68 @@ func TestBindEveryNamespace(t *testing.T) {
 				want := []string{"pick-namespace→Scope:ClusterRole basic-viewer in namespace a", "pick-namespace→Scope:ClusterRole basic-viewer in namespace b"}
 				if !slices.Equal(picks, want) {
 					t.Errorf("picks %q, want %q", picks, want)
+				}
+			}
+		})
+	}
+}
+
+// TestBindRolesOfEveryNamespace: rules bound cluster-wide that may bind
+// Roles, with RoleBindings created in any namespace, are one step per rule
+// into the scope of the Roles (named) of any namespace, whose 0-hop picks
+// are each Role's scope in its namespace; a Role only an update of an
+// existing RoleBinding binds, or only a namespaced rule may bind, is a step
+// in its namespace.
+func TestBindRolesOfEveryNamespace(t *testing.T) {
+	role := func(ns, name, rule string) string {
+		return "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: " + name + ", namespace: " + ns + "}\nrules:\n- " + rule
+	}
+	const (
+		nsA        = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
+		nsB        = "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}"
+		readPods   = `{apiGroups: [""], resources: [pods], verbs: [list]}`
+		everything = `{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`
+		user       = "{kind: User, name: binder}"
+		create     = "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}"
+		update     = "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [update]}"
+		bindRoles  = "{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]"
+	)
+	roles := []string{nsA, nsB, role("a", "pod-reader", readPods), role("b", "pod-reader", readPods), role("b", "owner", everything)}
+	// An existing RoleBinding of Role pod-reader in a, which update may change.
+	existing := "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: readers, namespace: a}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}\nsubjects: [{kind: User, name: someone}]"
+	for _, tc := range []struct {
+		name  string
+		docs  []string
+		want  []string
+		scope string   // the scope stepped into
+		picks []string // its picks
+	}{
+		{name: "any Role", docs: []string{clusterRoleDoc("binder", create, bindRoles+"}"), bindingDoc("", "binder", "binder", user)},
+			want: []string{"bind→Scope:Roles of any namespace"}, scope: "Scope:Roles of any namespace",
+			picks: []string{"pick-namespace→Scope:Role pod-reader in namespace a", "pick-namespace→Scope:Role pod-reader in namespace b", "pick-namespace→Scope:namespace-admin:b"}},
+		{name: "named Roles", docs: []string{clusterRoleDoc("binder", create, bindRoles+", resourceNames: [pod-reader, missing]}"), bindingDoc("", "binder", "binder", user)},
+			want: []string{"bind→Scope:Roles named missing,pod-reader of any namespace"}, scope: "Scope:Roles named missing,pod-reader of any namespace",
+			picks: []string{"pick-namespace→Scope:Role pod-reader in namespace a", "pick-namespace→Scope:Role pod-reader in namespace b"}},
+		{name: "no Role of that name", docs: []string{clusterRoleDoc("binder", create, bindRoles+", resourceNames: [missing]}"), bindingDoc("", "binder", "binder", user)}},
+		{name: "update of an existing RoleBinding only", docs: []string{clusterRoleDoc("binder", update, bindRoles+"}"), bindingDoc("", "binder", "binder", user), existing},
+			want: []string{"bind→Scope:Role pod-reader in namespace a"}},
+		{name: "bind Roles in one namespace", docs: []string{clusterRoleDoc("binder", create), bindingDoc("", "binder", "binder", user),
+			clusterRoleDoc("role-binder", bindRoles+"}"), bindingDoc("b", "role-binder", "role-binder", user)},
+			want: []string{"bind→Scope:Role pod-reader in namespace b", "bind→Scope:namespace-admin:b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := analyzeYAML(t, risk.Options{}, append(append([]string{}, roles...), tc.docs...)...)
+			got := edgesFrom(a, "User:binder")
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("steps %q, want %q", got, tc.want)
+			}
+			if tc.scope != "" {
+				picks := edgesFrom(a, tc.scope)
+				slices.Sort(picks)
+				if !slices.Equal(picks, tc.picks) {
+					t.Errorf("picks %q, want %q", picks, tc.picks)
 				}
 			}
 		})
