@@ -42,7 +42,7 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 
 // Shapes are the shapes WriteShape generates, in the order -shape lists
 // them.
-var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit}
+var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators}
 
 // WriteShape generates the cluster of a shape (one of Shapes) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
@@ -59,7 +59,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit {
+	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -69,6 +69,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	g.groupWide = shape == ShapeGroupWide
 	g.policies = shape == ShapePolicies
 	g.authEdit = shape == ShapeAuthEdit
+	g.operatorRoles = shape == ShapeOperators
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -161,6 +162,8 @@ type gen struct {
 	groupWide bool
 	// authEdit adds the authedit shape's RoleBinding to every namespace.
 	authEdit bool
+	// operatorRoles adds the operators shape's ClusterRoles (operators.go).
+	operatorRoles bool
 	// policies adds the policies shape's admission policies.
 	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
@@ -278,6 +281,9 @@ func (g *gen) cluster() {
 	}
 	if g.hostile != nil {
 		g.hostileCluster()
+		if g.operatorRoles {
+			g.operatorsCluster()
+		}
 	}
 	if g.wide != nil {
 		g.wideCluster()
