@@ -17,7 +17,7 @@ var colorRE = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 // step has a colour and known ATT&CK techniques, so that a new primitive
 // cannot be drawn black or published in SARIF without a technique.
 func TestPrimitivesDescribeThemselves(t *testing.T) {
-	noTechnique := map[string]bool{"member-of": true, "pick-node": true, "pick-serviceaccount": true, "pick-identity": true, "pick-namespace": true, "pick-workload": true}
+	noTechnique := map[string]bool{"member-of": true, "pick-node": true, "pick-serviceaccount": true, "pick-identity": true, "pick-namespace": true, "pick-workload": true, "pick-exec-scope": true}
 	for _, p := range append(risk.Primitives(), risk.Structural()...) {
 		t.Run(p.ID(), func(t *testing.T) {
 			if !colorRE.MatchString(p.Color()) {

@@ -51,3 +51,18 @@ func (c saInAnyNamespace) String() string { return saExistsText(c.sa, "any names
 func saExistsText(sa *model.ServiceAccount, where string) string {
 	return fmt.Sprintf("ServiceAccount %s/%s exists (the step may name any ServiceAccount of %s)", sa.Namespace, sa.Name, where)
 }
+
+// privilegedEphemeral is the condition of a pick of a pod's node by a
+// privileged ephemeral container (ephemeralPodsScope); why is what Pod
+// Security admits in the pod's namespace, the same string for each pod
+// there.
+type privilegedEphemeral struct {
+	pod *model.Pod
+	why string
+}
+
+func (c *privilegedEphemeral) String() string {
+	p := c.pod
+	_, note := podRunning(p)
+	return fmt.Sprintf("a privileged ephemeral container added to pod %s/%s runs on node %s%s; %s", p.Namespace, p.Name, p.Spec.NodeName, note, c.why)
+}

@@ -25,6 +25,8 @@ func TestLaterConditions(t *testing.T) {
 			"pod team-a/web-0 runs with the token of ServiceAccount deployer mounted"},
 		{"pod whose phase the input lacks", tokenMountedIn{pod("")},
 			"pod team-a/web-0 runs with the token of ServiceAccount deployer mounted (phase not in the input: assumed running)"},
+		{"privileged ephemeral container", &privilegedEphemeral{pod(""), "namespace team-a admits it"},
+			"a privileged ephemeral container added to pod team-a/web-0 runs on node worker-3 (phase not in the input: assumed running); namespace team-a admits it"},
 		{"ServiceAccount of a namespace", saExists(sa, false),
 			"ServiceAccount team-a/deployer exists (the step may name any ServiceAccount of its namespace)"},
 		{"ServiceAccount of any namespace", saExists(sa, true),

@@ -210,6 +210,7 @@ var structural = []Primitive{
 	structuralStep{pickNode, "a step that names the node its pod runs on reaches any node alike; code run in a pod that shares its host reaches that node", "#78716c", nil},
 	structuralStep{pickServiceAccount, "a step that may name any ServiceAccount (a new pod's, a token's, an impersonated one), run in any running pod or hold a node's identity names this one", "#78716c", nil},
 	structuralStep{pickIdentity, "a step that may name any user, group or ServiceAccount (a certificate's subject, an impersonation) names this one", "#78716c", nil},
+	structuralStep{pickExecScope, "an ephemeral container added to a pod runs what exec into it runs: the running pods' scope of the same namespaces", "#78716c", nil},
 	structuralStep{pickNamespace, "a RoleBinding that may be made in any namespace is made in this one", "#78716c", nil},
 	structuralStep{pickWorkload, "a change that may be made to every controller of a kind is made to this namespace's first one", "#78716c", nil},
 }

@@ -63,10 +63,32 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br),
 			Condition: fmt.Sprintf("%s pods/ephemeralcontainers on any pod of %s to add an ephemeral container", g.verb, anyWhere(ns))}
 	}
-	if g := a.anyPodGrantIn(anyEph, p, allNamespaces, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); g != nil {
-		out = append(out, ephemeralAny(g, allNamespaces))
-		if !a.keeps(p) {
-			pods = a.ownPods(p, execProbes...)
+	// An ephemeral container reaches what exec reaches, and the pods'
+	// nodes through a privileged container where Pod Security admits one.
+	// Where the principal execs into every pod (exec) and no privileged
+	// container is admitted, or it may create pods (node-escape reaches
+	// every node then), the step adds nothing: not made (a namespace
+	// admin's scope would step into both in every namespace).
+	ephemeralAdds := func(exec *anyPodGrant, ns string) bool {
+		if exec == nil || a.adm != nil {
+			return true // admission policies may admit one and not the other
+		}
+		if _, _, ok := canCreatePods(p, ns); ok {
+			return false
+		}
+		for _, n := range nsOrAll(a, ns) {
+			if privileged, _ := a.allowsHostAccess(n); privileged {
+				return true
+			}
+		}
+		return false
+	}
+	if ephemeralAdds(anyPod[allNamespaces], allNamespaces) {
+		if g := a.anyPodGrantIn(anyEph, p, allNamespaces, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); g != nil {
+			out = append(out, ephemeralAny(g, allNamespaces))
+			if !a.keeps(p) {
+				pods = a.ownPods(p, execProbes...)
+			}
 		}
 	}
 	// Rules bound cluster-wide that name pods (a StatefulSet's pods have
@@ -99,7 +121,9 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		eg, seen := anyEph[pod.Namespace]
 		if !seen {
-			if eg = a.anyPodGrantIn(anyEph, p, pod.Namespace, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); eg != nil && !eg.covered {
+			if !ephemeralAdds(g, pod.Namespace) {
+				anyEph[pod.Namespace] = nil
+			} else if eg = a.anyPodGrantIn(anyEph, p, pod.Namespace, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); eg != nil && !eg.covered {
 				out = append(out, ephemeralAny(eg, pod.Namespace))
 			}
 		}

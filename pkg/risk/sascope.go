@@ -119,22 +119,38 @@ func (a *Analysis) runningPodsScope(ns string) *graph.Node {
 	})
 }
 
+// pickExecScope is the primitive of the 0-hop edge from an ephemeral
+// containers' scope to the running pods' scope of the same namespaces.
+const pickExecScope = "pick-exec-scope"
+
 // ephemeralPodsScope is "the running pods of ns with an ephemeral container
 // added" (of every namespace for allNamespaces): what exec reaches in them
-// (runningPodPicks), and, where Pod Security admits a privileged container
-// (Pod Security checks ephemeral containers like a pod's), the node of each
-// such pod that does not give its node already. Whoever may add an
-// ephemeral container to every pod there reaches the same identities. It is
-// nil when no pick holds.
+// (a 0-hop edge into runningPodsScope, whose picks it shares), and, where
+// Pod Security admits a privileged container (it checks ephemeral
+// containers like a pod's), the node of each such pod that does not give
+// its node already. Whoever may add an ephemeral container to every pod
+// there reaches the same identities. It is nil when no pick holds.
 func (a *Analysis) ephemeralPodsScope(ns string) *graph.Node {
-	return a.perNamespaceScope("ephemeral-pods", "running pods with an ephemeral container", "every namespace", ns, func(n string, picks []Candidate) []Candidate {
-		privileged, why := a.allowsHostAccess(n)
-		for _, pod := range a.podsByNS[n] {
-			picks = a.runningPodPicks(pod, picks)
-			if running, note := podRunning(pod); running && privileged && pod.Spec.NodeName != "" {
-				if escapes, _ := hostEscapes(pod.Spec); !escapes {
-					picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(pod.Spec.NodeName), Holds: true,
-						Condition: fmt.Sprintf("a privileged ephemeral container added to pod %s/%s runs on node %s%s; %s", n, pod.Name, pod.Spec.NodeName, note, why)})
+	what := "running pods with an ephemeral container"
+	key, label := "Scope:ephemeral-pods:"+ns, what+" of "+ns
+	if ns == allNamespaces {
+		key, label = "Scope:ephemeral-pods", what+" of every namespace"
+	}
+	return a.sharedScope(key, "ephemeral-pods", ns, label, func() []Candidate {
+		var picks []Candidate
+		if exec := a.runningPodsScope(ns); exec != nil {
+			picks = append(picks, Candidate{Primitive: pickExecScope, To: exec, Holds: true,
+				Condition: "an ephemeral container runs code in the pod as exec does"})
+		}
+		for _, n := range nsOrAll(a, ns) {
+			if privileged, why := a.allowsHostAccess(n); privileged {
+				for _, pod := range a.podsByNS[n] {
+					if running, _ := podRunning(pod); running && pod.Spec.NodeName != "" {
+						if escapes, _ := hostEscapes(pod.Spec); !escapes {
+							picks = append(picks, Candidate{Primitive: pickNode, To: a.NodeIdentity(pod.Spec.NodeName), Holds: true,
+								Later: &privilegedEphemeral{pod, why}})
+						}
+					}
 				}
 			}
 		}
@@ -215,6 +231,14 @@ func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns 
 	}
 	memo[ns] = g
 	return g
+}
+
+// nsOrAll is ns, or every namespace for allNamespaces.
+func nsOrAll(a *Analysis, ns string) []string {
+	if ns == allNamespaces {
+		return a.namespaces
+	}
+	return []string{ns}
 }
 
 // anyWhere names ns in a condition.
