@@ -34,9 +34,9 @@ func TestEphemeralContainers(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name  string
-		rules []rbacv1.PolicyRule
-		level string
+		name   string
+		rules  []rbacv1.PolicyRule
+		level  string
 		holds  []string // what the steps reach, through a scope's picks
 		scopes int      // steps into a scope
 		why    string
