@@ -79,13 +79,13 @@ func TestParallelIsSequential(t *testing.T) {
 	inputs := scenarioInputs(t)
 	inputs = append(inputs, input{"generated 12", benchInventoryN(t, 12)}, input{"hostile 30", hostileInventory(t, 30, 3)},
 		input{"wide 40", shapeInventory(t, 40, 5, cluster.ShapeWide)}, input{"groupwide 20", shapeInventory(t, 20, 7, cluster.ShapeGroupWide)},
-		input{"policies 120", shapeInventory(t, 120, 9, cluster.ShapePolicies)})
+		input{"policies 120", shapeInventory(t, 120, 9, cluster.ShapePolicies)}, input{"operators 60", shapeInventory(t, 60, 11, cluster.ShapeOperators)})
 	parallelRuns := 0
 	for _, in := range inputs {
 		for _, keep := range []bool{false, true} {
 			want := fullDump(risk.Analyze(in.inv, risk.Options{Workers: 1, KeepCandidates: keep}))
 			runs := 2
-			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") || strings.HasPrefix(in.name, "wide") || strings.HasPrefix(in.name, "groupwide") {
+			if strings.HasPrefix(in.name, "hostile") || strings.HasPrefix(in.name, "generated") || strings.HasPrefix(in.name, "wide") || strings.HasPrefix(in.name, "groupwide") || strings.HasPrefix(in.name, "operators") {
 				runs = 4
 			}
 			for run := range runs {
