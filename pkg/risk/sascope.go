@@ -185,13 +185,13 @@ func (a *Analysis) runningPodPicks(pod *model.Pod, picks []Candidate) []Candidat
 // covers (in namespace order): appended to one list, not concatenated from
 // a list per namespace, which every namespace's scope made twice over.
 func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns string, picks []Candidate) []Candidate) *graph.Node {
-	key, label, nss := "Scope:"+name+":"+ns, what+" of "+ns, []string{ns}
+	key, label := "Scope:"+name+":"+ns, what+" of "+ns
 	if ns == allNamespaces {
-		key, label, nss = "Scope:"+name, what+" of "+all, a.namespaces
+		key, label = "Scope:"+name, what+" of "+all
 	}
 	return a.sharedScope(key, name, ns, label, func() []Candidate {
 		var picks []Candidate
-		for _, n := range nss {
+		for _, n := range nsOrAll(a, ns) {
 			picks = picksIn(n, picks)
 		}
 		return picks
