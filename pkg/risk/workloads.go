@@ -54,8 +54,16 @@ func canCreatePods(p *Principal, ns string) (rbacBound, workloadResource, bool) 
 
 // podCreatorNamespaces returns the namespaces where the principal may create
 // pods somehow, in Analysis.namespaces order, without visiting every
-// namespace for every principal.
+// namespace for every principal. A rule that names objects never allows a
+// create (the object has no name yet): when no rule bound cluster-wide
+// allows one, only the namespaces of the principal's own rules can, and the
+// others would give explain's failed steps only (kept for its subjects).
+// A ClusterRole creating pods by name, bound to many, made every holder
+// visit every namespace.
 func podCreatorNamespaces(a *Analysis, p *Principal) []string {
+	if _, _, ok := canCreatePods(p, allNamespaces); !ok && !a.keeps(p) {
+		return a.ownNamespaces(p, createPodProbes...)
+	}
 	return a.namespacesFor(p, createPodProbes...)
 }
 
