@@ -135,6 +135,8 @@ type Analysis struct {
 	coversNS map[string]bool
 	// hostAccess memoises allowsHostAccess.
 	hostAccess map[string]hostAccess
+	// podNodesKnown memoises podNodesInInput.
+	podNodesKnown map[string]bool
 	// escapeNS memoises escapeOrder, by pod maker resource.
 	escapeNS map[string][]string
 	// groupRules memoises the rules bound to each group (groupRulesOf):

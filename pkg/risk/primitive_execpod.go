@@ -67,13 +67,14 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// nodes through a privileged container where Pod Security admits one.
 	// Where the principal execs into every pod (exec) and no privileged
 	// container is admitted, or it may create pods (node-escape reaches
-	// every node then), the step adds nothing: not made (a namespace
-	// admin's scope would step into both in every namespace).
+	// every node of the input then, and the pods run on those), the step
+	// adds nothing: not made (a namespace admin's scope would step into
+	// both in every namespace).
 	ephemeralAdds := func(exec *anyPodGrant, ns string) bool {
 		if exec == nil || a.adm != nil {
 			return true // admission policies may admit one and not the other
 		}
-		if _, _, ok := canCreatePods(p, ns); ok {
+		if _, _, ok := canCreatePods(p, ns); ok && a.podNodesInInput(ns) {
 			return false
 		}
 		for _, n := range nsOrAll(a, ns) {

@@ -94,6 +94,32 @@ func TestEphemeralContainers(t *testing.T) {
 	}
 }
 
+// With exec into every pod and pod creation, an ephemeral container still
+// steps where a pod runs on a node the input lacks: node-escape picks only
+// the input's nodes.
+func TestEphemeralContainersNodeNotInInput(t *testing.T) {
+	rules := []rbacv1.PolicyRule{core([]string{"patch"}, "pods/ephemeralcontainers"), core([]string{"create"}, "pods/exec", "pods")}
+	inv := &model.Inventory{
+		Namespaces:      []*model.Namespace{{Meta: model.Meta{Name: "ns"}}},
+		ServiceAccounts: []*model.ServiceAccount{{Meta: model.Meta{Namespace: "ns", Name: "bot"}}},
+		Nodes:           []*model.Node{{Meta: model.Meta{Name: "n1"}}},
+		Pods: []*model.Pod{
+			{Meta: model.Meta{Namespace: "ns", Name: "web"}, Spec: model.PodSpec{ServiceAccountName: "bot", NodeName: "n1"}, Phase: "Running"},
+			{Meta: model.Meta{Namespace: "ns", Name: "far"}, Spec: model.PodSpec{ServiceAccountName: "bot", NodeName: "gone"}, Phase: "Running"},
+		},
+	}
+	a := Analyze(userWith(rules, inv), Options{})
+	var holds []string
+	for _, e := range a.Graph.From(a.Graph.Node(userKey("u"))) {
+		if e.Primitive == "exec-pod" {
+			holds = append(holds, picksThrough(a, e.To.Key)...)
+		}
+	}
+	if !slices.Contains(holds, "Node:gone") {
+		t.Errorf("reached %v, want Node:gone among them", holds)
+	}
+}
+
 // An ephemeral container on every pod is one step into a scope, whatever
 // the number of pods and holders: it was one per holder and pod.
 func TestEphemeralContainersFold(t *testing.T) {

@@ -233,6 +233,22 @@ func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns 
 	return g
 }
 
+// podNodesInInput reports whether every pod of ns (of every namespace for
+// allNamespaces) bound to a node is bound to one the input has: the nodes
+// node-escape's any-node scope picks.
+func (a *Analysis) podNodesInInput(ns string) bool {
+	return memo(&a.mu, &a.podNodesKnown, ns, func() bool {
+		for _, n := range nsOrAll(a, ns) {
+			for _, pod := range a.podsByNS[n] {
+				if pod.Spec.NodeName != "" && a.nodeByName(pod.Spec.NodeName) == nil {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
 // nsOrAll is ns, or every namespace for allNamespaces.
 func nsOrAll(a *Analysis, ns string) []string {
 	if ns == allNamespaces {
