@@ -8,9 +8,10 @@ import (
 
 // The conditions of the steps a large cluster has one of per pod or per
 // ServiceAccount, kept as the object they name and rendered when read
-// (Candidate.Later, graph.Edge.Later). Each holds one pointer, so that
-// keeping it in an interface allocates nothing; what the text needs besides
-// is read from the object, which the analysis never changes.
+// (Candidate.Later, graph.Edge.Later). Each but privilegedEphemeral holds
+// one pointer, so that keeping it in an interface allocates nothing; what
+// the text needs besides is read from the object, which the analysis never
+// changes.
 
 // boundToNode is node-compromise's condition for a pod bound to the node.
 type boundToNode struct{ pod *model.Pod }

@@ -131,12 +131,9 @@ const pickExecScope = "pick-exec-scope"
 // its node already. Whoever may add an ephemeral container to every pod
 // there reaches the same identities. It is nil when no pick holds.
 func (a *Analysis) ephemeralPodsScope(ns string) *graph.Node {
-	what := "running pods with an ephemeral container"
-	key, label := "Scope:ephemeral-pods:"+ns, what+" of "+ns
-	if ns == allNamespaces {
-		key, label = "Scope:ephemeral-pods", what+" of every namespace"
-	}
-	return a.sharedScope(key, "ephemeral-pods", ns, label, func() []Candidate {
+	const name = "ephemeral-pods"
+	key, label := nsScopeKey(name, "running pods with an ephemeral container", "every namespace", ns)
+	return a.sharedScope(key, name, ns, label, func() []Candidate {
 		var picks []Candidate
 		if exec := a.runningPodsScope(ns); exec != nil {
 			picks = append(picks, Candidate{Primitive: pickExecScope, To: exec, Holds: true,
@@ -185,10 +182,7 @@ func (a *Analysis) runningPodPicks(pod *model.Pod, picks []Candidate) []Candidat
 // covers (in namespace order): appended to one list, not concatenated from
 // a list per namespace, which every namespace's scope made twice over.
 func (a *Analysis) perNamespaceScope(name, what, all, ns string, picksIn func(ns string, picks []Candidate) []Candidate) *graph.Node {
-	key, label := "Scope:"+name+":"+ns, what+" of "+ns
-	if ns == allNamespaces {
-		key, label = "Scope:"+name, what+" of "+all
-	}
+	key, label := nsScopeKey(name, what, all, ns)
 	return a.sharedScope(key, name, ns, label, func() []Candidate {
 		var picks []Candidate
 		for _, n := range nsOrAll(a, ns) {
@@ -247,6 +241,15 @@ func (a *Analysis) podNodesInInput(ns string) bool {
 		}
 		return true
 	})
+}
+
+// nsScopeKey is the key and label of the scope name of ns ("what of ns"),
+// or of every namespace ("what of all") for allNamespaces.
+func nsScopeKey(name, what, all, ns string) (key, label string) {
+	if ns == allNamespaces {
+		return "Scope:" + name, what + " of " + all
+	}
+	return "Scope:" + name + ":" + ns, what + " of " + ns
 }
 
 // nsOrAll is ns, or every namespace for allNamespaces.
