@@ -50,7 +50,12 @@ func Collapse(edges []*Edge, min int) []*Edge {
 		first := members[0]
 		merged := *first
 		merged.From = collapsedNode(k.kind, k.primitive, k.to, members)
-		merged.GrantedBy = append(slices.Clone(first.GrantedBy), fmt.Sprintf("(and the grants of %d more %s)", len(members)-1, plural(k.kind)))
+		// A provenance is shared: the merged edge gets its own.
+		merged.Provenance = &Provenance{
+			GrantedBy: append(slices.Clone(first.GrantedBy()), fmt.Sprintf("(and the grants of %d more %s)", len(members)-1, plural(k.kind))),
+			Bindings:  first.Bindings(),
+			Data:      first.Data(),
+		}
 		replaced[first] = &merged
 		for _, m := range members[1:] {
 			drop[m] = true

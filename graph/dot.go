@@ -184,8 +184,8 @@ func DOT(edges []*Edge, opts DOTOptions) ([]byte, error) {
 		if style != "" {
 			a = append(a, encoding.Attribute{Key: "style", Value: style})
 		}
-		if len(e.GrantedBy) > 0 {
-			a = append(a, encoding.Attribute{Key: "tooltip", Value: quote(strings.Join(e.GrantedBy, "\n"))})
+		if len(e.GrantedBy()) > 0 {
+			a = append(a, encoding.Attribute{Key: "tooltip", Value: quote(strings.Join(e.GrantedBy(), "\n"))})
 		}
 		top.SetLine(dotLine{from: dn[e.From.Key], to: dn[e.To.Key], id: int64(i), attrs: a})
 		used[e.Primitive] = true

@@ -18,17 +18,17 @@ type hashKey struct {
 
 // hash hashes e's de-duplication key (see edgeKey) without building it.
 func (g *Graph) hash(e *Edge) uint64 {
-	k := hashKey{from: e.From, to: e.To, primitive: e.Primitive, grants: len(e.GrantedBy), hops: e.Hops, assumed: e.Assumed}
-	if len(e.GrantedBy) > 0 {
-		k.grant = e.GrantedBy[0]
+	k := hashKey{from: e.From, to: e.To, primitive: e.Primitive, grants: len(e.GrantedBy()), hops: e.Hops, assumed: e.Assumed}
+	if len(e.GrantedBy()) > 0 {
+		k.grant = e.GrantedBy()[0]
 	}
-	if len(e.GrantedBy) < 2 {
+	if len(e.GrantedBy()) < 2 {
 		return maphash.Comparable(g.seed, k)
 	}
 	var h maphash.Hash
 	h.SetSeed(g.seed)
 	maphash.WriteComparable(&h, k)
-	for _, s := range e.GrantedBy[1:] {
+	for _, s := range e.GrantedBy()[1:] {
 		_, _ = h.WriteString(s)
 		_ = h.WriteByte(0)
 	}
@@ -70,11 +70,11 @@ func (g *Graph) index() {
 
 // sameKey reports whether a and b have the same de-duplication key.
 func sameKey(a, b *Edge) bool {
-	if a.From != b.From || a.To != b.To || a.Primitive != b.Primitive || a.Hops != b.Hops || a.Assumed != b.Assumed || len(a.GrantedBy) != len(b.GrantedBy) {
+	if a.From != b.From || a.To != b.To || a.Primitive != b.Primitive || a.Hops != b.Hops || a.Assumed != b.Assumed || len(a.GrantedBy()) != len(b.GrantedBy()) {
 		return false
 	}
-	for i := range a.GrantedBy {
-		if a.GrantedBy[i] != b.GrantedBy[i] {
+	for i := range a.GrantedBy() {
+		if a.GrantedBy()[i] != b.GrantedBy()[i] {
 			return false
 		}
 	}

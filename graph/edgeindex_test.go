@@ -55,14 +55,14 @@ func TestEdgeHashClash(t *testing.T) {
 	g := New()
 	u, v := g.AddNode(Node{Key: "User:u"}), g.AddNode(Node{Key: "User:v"})
 	g.index()
-	e1 := &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x", "y"}}
-	e2 := &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x\x01y"}}
+	e1 := &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x", "y"}}}
+	e2 := &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x\x01y"}}}
 	g.remember(7, e1)
 	g.remember(7, e2)
-	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x", "y"}}); got != e1 {
+	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x", "y"}}}); got != e1 {
 		t.Errorf("find(e1) = %v", got)
 	}
-	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", GrantedBy: []string{"x\x01y"}}); got != e2 {
+	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x\x01y"}}}); got != e2 {
 		t.Errorf("find(e2) = %v", got)
 	}
 	if got := g.find(7, &Edge{From: v, To: u, Primitive: "p"}); got != nil {
@@ -78,9 +78,9 @@ func TestEdgeHashClash(t *testing.T) {
 func TestAddEdgeAfterFreeze(t *testing.T) {
 	g := New()
 	u := g.AddNode(Node{Key: "User:u"})
-	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", GrantedBy: []string{"a", "b"}, Condition: "z"})
+	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", Condition: "z", Provenance: &Provenance{GrantedBy: []string{"a", "b"}}})
 	g.Freeze()
-	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", GrantedBy: []string{"a", "b"}, Condition: "y"})
+	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "p", Condition: "y", Provenance: &Provenance{GrantedBy: []string{"a", "b"}}})
 	g.AddEdge(Edge{From: u, To: g.Sink(), Primitive: "q"})
 	if es := g.Edges(); len(es) != 2 || es[0].Condition != "y" || es[1].Primitive != "q" {
 		t.Fatalf("edges after Freeze: %+v", es)

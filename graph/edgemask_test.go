@@ -56,7 +56,7 @@ func TestEdgeMask(t *testing.T) {
 func ExampleEdgeMask() {
 	g := graph.New()
 	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
-	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "escalate", Hops: 1, Bindings: []string{"crb/dev"}})
+	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "escalate", Hops: 1, Provenance: &graph.Provenance{Bindings: []string{"crb/dev"}}})
 	gone := g.NewEdgeMask()
 	step := g.From(alice)[0]
 	gone.Add(step)

@@ -33,8 +33,7 @@ func ExampleGraph_AddNode() {
 func ExampleGraph_AddEdge() {
 	g := graph.New()
 	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
-	step := graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1,
-		GrantedBy: []string{`ClusterRoleBinding "delegators" rules[0]`}, Condition: "bind cluster-admin"}
+	step := graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1, Condition: "bind cluster-admin", Provenance: &graph.Provenance{GrantedBy: []string{`ClusterRoleBinding "delegators" rules[0]`}}}
 	g.AddEdge(step)
 	g.AddEdge(step)
 	g.AddEdge(graph.Edge{From: alice, To: alice, Primitive: "impersonate", Hops: 1})
@@ -82,14 +81,14 @@ func ExampleGraph_KShortestPaths() {
 	g := graph.New()
 	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
 	sa := g.AddNode(graph.Node{Key: "ServiceAccount:ci:deployer", Kind: graph.KindServiceAccount, Name: "deployer", Namespace: "ci"})
-	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1, GrantedBy: []string{"binding a"}})
-	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1, GrantedBy: []string{"binding b"}})
+	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1, Provenance: &graph.Provenance{GrantedBy: []string{"binding a"}}})
+	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "bind", Hops: 1, Provenance: &graph.Provenance{GrantedBy: []string{"binding b"}}})
 	g.AddEdge(graph.Edge{From: alice, To: sa, Primitive: "impersonate", Hops: 1})
 	g.AddEdge(graph.Edge{From: sa, To: g.Sink(), Primitive: "escalate", Hops: 1})
 	for _, p := range g.KShortestPaths(alice, g.Sink(), 5, -1) {
 		fmt.Print(graph.Hops(p), ":")
 		for _, e := range p {
-			fmt.Print(" ", e.Primitive, e.GrantedBy)
+			fmt.Print(" ", e.Primitive, e.GrantedBy())
 		}
 		fmt.Println()
 	}
@@ -105,7 +104,7 @@ func ExampleGraph_KShortestPaths() {
 func ExampleDOT() {
 	g := graph.New()
 	sa := g.AddNode(graph.Node{Key: "ServiceAccount:ci:deployer", Kind: graph.KindServiceAccount, Name: "deployer", Namespace: "ci"})
-	g.AddEdge(graph.Edge{From: sa, To: g.Sink(), Primitive: "admin-rules", Hops: 0, GrantedBy: []string{`ClusterRoleBinding "deployer"`}})
+	g.AddEdge(graph.Edge{From: sa, To: g.Sink(), Primitive: "admin-rules", Hops: 0, Provenance: &graph.Provenance{GrantedBy: []string{`ClusterRoleBinding "deployer"`}}})
 	dot, err := graph.DOT(g.Edges(), graph.DOTOptions{Name: "example"})
 	if err != nil {
 		panic(err)

@@ -53,8 +53,10 @@ type Edge struct {
 	To        *Node
 	Primitive string
 	Hops      int
-	// GrantedBy names the bindings (and roles and rules) that make the step possible.
-	GrantedBy []string
+	// Provenance is what grants the step (nil: nothing, as for a group
+	// membership or a pick out of a scope). Edges that rest on the same
+	// grants share one: read it with GrantedBy, Bindings and Data.
+	Provenance *Provenance
 	// Condition says what in the cluster makes the step real. A builder may
 	// leave it empty and set Later instead: read it with When.
 	Condition string
@@ -62,8 +64,6 @@ type Edge struct {
 	// on a large cluster most steps each name one pod or ServiceAccount in
 	// their condition, and few of them are ever printed.
 	Later fmt.Stringer
-	// Bindings are stable IDs of the bindings involved (for choke points).
-	Bindings []string
 	// Assumed is set when the step rests on an assumption about what the
 	// input cannot show (a controller's flags, a node's file modes, a name
 	// being free), not on RBAC and the cluster's objects alone: at equal
@@ -72,9 +72,44 @@ type Edge struct {
 	// index is the edge's position in its frozen graph (EdgeMask); it
 	// sits in the padding after Assumed.
 	index int32
+}
+
+// Provenance is what grants a step. It sits behind a pointer that edges
+// share: a large cluster's graph has millions of edges, most of them
+// granted by a few thousand rules, and the ones no rule grants (picks,
+// memberships, a node's pods) need none. Never change one an edge holds.
+type Provenance struct {
+	// GrantedBy names the bindings (and roles and rules) that make the step possible.
+	GrantedBy []string
+	// Bindings are stable IDs of the bindings involved (for choke points).
+	Bindings []string
 	// Data is what the builder attaches (e.g. the authorization requests a
 	// step needs); the graph does not look at it.
 	Data any
+}
+
+// GrantedBy names the bindings (and roles and rules) that make the step possible.
+func (e *Edge) GrantedBy() []string {
+	if e.Provenance == nil {
+		return nil
+	}
+	return e.Provenance.GrantedBy
+}
+
+// Bindings returns the stable IDs of the bindings involved (for choke points).
+func (e *Edge) Bindings() []string {
+	if e.Provenance == nil {
+		return nil
+	}
+	return e.Provenance.Bindings
+}
+
+// Data returns what the builder attached to the step, or nil.
+func (e *Edge) Data() any {
+	if e.Provenance == nil {
+		return nil
+	}
+	return e.Provenance.Data
 }
 
 // edgeKey identifies an edge for de-duplication: everything but the
@@ -98,12 +133,12 @@ func (e *Edge) When() string {
 
 func (e *Edge) key() edgeKey {
 	k := edgeKey{from: e.From, to: e.To, primitive: e.Primitive, hops: e.Hops, assumed: e.Assumed}
-	switch len(e.GrantedBy) {
+	switch g := e.GrantedBy(); len(g) {
 	case 0:
 	case 1:
-		k.grantedBy = e.GrantedBy[0]
+		k.grantedBy = g[0]
 	default:
-		k.grantedBy = strings.Join(e.GrantedBy, "\x01")
+		k.grantedBy = strings.Join(g, "\x01")
 	}
 	return k
 }
@@ -193,7 +228,7 @@ func (g *Graph) AddEdge(e Edge) {
 	}
 	h := g.hash(&e)
 	if old := g.find(h, &e); old != nil {
-		if c, oc := e.When(), old.When(); c < oc || (c == oc && compareJoined(e.Bindings, old.Bindings) < 0) {
+		if c, oc := e.When(), old.When(); c < oc || (c == oc && compareJoined(e.Bindings(), old.Bindings()) < 0) {
 			*old = e
 			g.frozen = false
 		}
@@ -255,7 +290,7 @@ func compareEdges(a, b *Edge) int {
 	if a.Primitive != b.Primitive {
 		return strings.Compare(a.Primitive, b.Primitive)
 	}
-	if c := compareJoined(a.GrantedBy, b.GrantedBy); c != 0 {
+	if c := compareJoined(a.GrantedBy(), b.GrantedBy()); c != 0 {
 		return c
 	}
 	// Steps that differ only in their condition (e.g. get, list or watch of
@@ -264,7 +299,7 @@ func compareEdges(a, b *Edge) int {
 	if ca, cb := a.When(), b.When(); ca != cb {
 		return strings.Compare(ca, cb)
 	}
-	return compareJoined(a.Bindings, b.Bindings)
+	return compareJoined(a.Bindings(), b.Bindings())
 }
 
 // Nodes returns all nodes sorted by key (of a seeded graph, the seeds'

@@ -64,7 +64,7 @@ func build(s spec, nodeOrder, edgeOrder []int) *graph.Graph {
 	}
 	for _, i := range edgeOrder {
 		e := s.edges[i]
-		g.AddEdge(graph.Edge{From: g.Node(e.from), To: g.Node(e.to), Primitive: e.prim, Hops: e.hops, GrantedBy: e.grantedBy, Condition: e.cond})
+		g.AddEdge(graph.Edge{From: g.Node(e.from), To: g.Node(e.to), Primitive: e.prim, Hops: e.hops, Condition: e.cond, Provenance: &graph.Provenance{GrantedBy: e.grantedBy}})
 	}
 	return g
 }
@@ -99,7 +99,7 @@ func render(t *testing.T, g *graph.Graph) string {
 		for i, p := range g.KShortestPaths(n, g.Sink(), 5, -1) {
 			fmt.Fprintf(&b, "\n  k%d:", i)
 			for _, e := range p {
-				fmt.Fprintf(&b, " [%s %s→%s %q %v]", e.Primitive, e.From.Key, e.To.Key, e.When(), e.GrantedBy)
+				fmt.Fprintf(&b, " [%s %s→%s %q %v]", e.Primitive, e.From.Key, e.To.Key, e.When(), e.GrantedBy())
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func TestAddNodeReturnsExisting(t *testing.T) {
 func TestAddEdgeDeduplicatesAndIgnoresSelfLoopsAndNil(t *testing.T) {
 	g := graph.New()
 	a := g.AddNode(graph.Node{Key: "User:a", Kind: graph.KindUser, Name: "a"})
-	e := graph.Edge{From: a, To: g.Sink(), Primitive: "impersonate", Hops: 1, GrantedBy: []string{"x"}, Condition: "c"}
+	e := graph.Edge{From: a, To: g.Sink(), Primitive: "impersonate", Hops: 1, Condition: "c", Provenance: &graph.Provenance{GrantedBy: []string{"x"}}}
 	g.AddEdge(e)
 	g.AddEdge(e)
 	g.AddEdge(graph.Edge{From: a, To: a, Primitive: "impersonate", Hops: 1})
@@ -149,7 +149,7 @@ func TestAddEdgeDeduplicatesAndIgnoresSelfLoopsAndNil(t *testing.T) {
 		t.Fatalf("want 1 edge with condition b, got %d (%q)", n, g.Edges()[0].Condition)
 	}
 	// A different grant, hop count or assumption is a different step.
-	e.GrantedBy = []string{"y"}
+	e.Provenance = &graph.Provenance{GrantedBy: []string{"y"}}
 	g.AddEdge(e)
 	e.Assumed = true
 	g.AddEdge(e)
@@ -313,10 +313,10 @@ func TestNodesAndEdgesAreSorted(t *testing.T) {
 	g2 := build(s, identity(len(s.nodes)), identity(len(s.edges)))
 	var e1, e2 []string
 	for _, e := range g.Edges() {
-		e1 = append(e1, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy, ","))
+		e1 = append(e1, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy(), ","))
 	}
 	for _, e := range g2.Edges() {
-		e2 = append(e2, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy, ","))
+		e2 = append(e2, e.From.Key+e.To.Key+e.Primitive+e.Condition+strings.Join(e.GrantedBy(), ","))
 	}
 	if !reflect.DeepEqual(e1, e2) {
 		t.Fatalf("edge order depends on node insertion order:\n%v\n%v", e1, e2)

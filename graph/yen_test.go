@@ -31,8 +31,7 @@ func TestKShortestPathsRandom(t *testing.T) {
 			if from == to {
 				continue
 			}
-			g.AddEdge(graph.Edge{From: from, To: to, Primitive: fmt.Sprint("p", i%3), Hops: r.IntN(3),
-				GrantedBy: []string{fmt.Sprint("g", i)}, Assumed: r.IntN(4) == 0})
+			g.AddEdge(graph.Edge{From: from, To: to, Primitive: fmt.Sprint("p", i%3), Hops: r.IntN(3), Assumed: r.IntN(4) == 0, Provenance: &graph.Provenance{GrantedBy: []string{fmt.Sprint("g", i)}}})
 		}
 		start := nodes[0]
 		k := 1 + r.IntN(4)

@@ -14,9 +14,6 @@ import (
 // the rule that matched.
 type Grant struct {
 	Binding *model.Binding
-	// RoleKind and RoleName are the binding's roleRef.
-	RoleKind string
-	RoleName string
 	// RuleIndex is the index of the matching rule in the role (after aggregation).
 	RuleIndex int
 	// Rule is the matching rule, shared with the role it is of (never
@@ -26,6 +23,24 @@ type Grant struct {
 	Subject Subject
 	// Superuser is set for the system:masters group, which bypasses RBAC.
 	Superuser bool
+}
+
+// RoleKind returns the kind of the binding's roleRef ("" for a grant of
+// no binding). Read from the binding, not kept: a grant is copied into
+// every bound rule of every subject of its binding.
+func (g Grant) RoleKind() string {
+	if g.Binding == nil {
+		return ""
+	}
+	return g.Binding.RoleRef.Kind
+}
+
+// RoleName returns the name of the binding's roleRef ("" for a grant of no binding).
+func (g Grant) RoleName() string {
+	if g.Binding == nil {
+		return ""
+	}
+	return g.Binding.RoleRef.Name
 }
 
 // PolicyRule returns the grant's rule: the zero rule for a grant of none
@@ -53,7 +68,7 @@ func (g Grant) String() string {
 	if g.Binding.Kind == model.KindRoleBinding {
 		name = g.Binding.Namespace + "/" + g.Binding.Name
 	}
-	return fmt.Sprintf("%s %q of %s %q rules[%d] to %s", g.Binding.Kind, name, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject.Describe())
+	return fmt.Sprintf("%s %q of %s %q rules[%d] to %s", g.Binding.Kind, name, g.RoleKind(), g.RoleName(), g.RuleIndex, g.Subject.Describe())
 }
 
 // SubjectGrants is a subject with every grant that allows a request.
@@ -254,7 +269,7 @@ func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 					sg = &SubjectGrants{Subject: s}
 					bySubject[s] = sg
 				}
-				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s})
+				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s})
 			}
 		}
 		return true
@@ -290,7 +305,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 		}
 		for i := range br.rules {
 			if RuleAllows(req, &br.rules[i]) {
-				reason = Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Subject: *match}.String()
+				reason = Grant{Binding: br.binding, RuleIndex: i, Subject: *match}.String()
 				return false
 			}
 		}
@@ -324,7 +339,7 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 			continue
 		}
 		for i := range br.rules {
-			out = append(out, BoundRule{Rule: &br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
+			out = append(out, BoundRule{Rule: &br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
 		}
 	}
 	return out

@@ -24,7 +24,7 @@ func (e *Evaluator) GrantsInEveryScope(req Request) iter.Seq[Grant] {
 					continue
 				}
 				for _, s := range br.subjects {
-					if !yield(Grant{Binding: br.binding, RoleKind: br.binding.RoleRef.Kind, RoleName: br.binding.RoleRef.Name, RuleIndex: i, Rule: &br.rules[i], Subject: s}) {
+					if !yield(Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s}) {
 						return false
 					}
 				}

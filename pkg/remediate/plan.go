@@ -448,11 +448,11 @@ func cheapest(cur *model.Inventory, options []Edit, groups map[string][]string) 
 // ClusterRole it is aggregated from.
 func (p *planner) ruleEdits(a *risk.Analysis, g rbac.Grant, q rbac.Request) ([]Edit, string) {
 	ns := ""
-	if g.RoleKind == model.KindRole {
+	if g.RoleKind() == model.KindRole {
 		ns = g.Binding.Namespace
 	}
-	if g.RoleKind == model.KindClusterRole {
-		if cr := clusterRole(a.Inv, g.RoleName); cr != nil && cr.AggregationRule != nil {
+	if g.RoleKind() == model.KindClusterRole {
+		if cr := clusterRole(a.Inv, g.RoleName()); cr != nil && cr.AggregationRule != nil {
 			var out []Edit
 			for _, src := range aggregatedSources(a.Inv, cr, g.PolicyRule()) {
 				if why := p.protectedRoles[roleKey(model.KindClusterRole, "", src.Name)]; why != "" {
@@ -470,10 +470,10 @@ func (p *planner) ruleEdits(a *risk.Analysis, g rbac.Grant, q rbac.Request) ([]E
 			return out, ""
 		}
 	}
-	if why := p.protectedRoles[roleKey(g.RoleKind, ns, g.RoleName)]; why != "" {
+	if why := p.protectedRoles[roleKey(g.RoleKind(), ns, g.RoleName())]; why != "" {
 		return nil, why
 	}
-	return []Edit{{Kind: EditNarrowRule, RoleKind: g.RoleKind, RoleNamespace: ns, RoleName: g.RoleName, Rule: g.PolicyRule(), Request: q}}, ""
+	return []Edit{{Kind: EditNarrowRule, RoleKind: g.RoleKind(), RoleNamespace: ns, RoleName: g.RoleName(), Rule: g.PolicyRule(), Request: q}}, ""
 }
 
 func subjectOf(n *graph.Node) (rbac.Subject, bool) {

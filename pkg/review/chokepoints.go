@@ -110,11 +110,11 @@ func granting(bindings map[string]bool) func(*graph.Edge) bool {
 		// binding IDs, interned by the analysis, is much cheaper than
 		// hashing each of them.
 		for b := range bindings {
-			return func(e *graph.Edge) bool { return slices.Contains(e.Bindings, b) }
+			return func(e *graph.Edge) bool { return slices.Contains(e.Bindings(), b) }
 		}
 	}
 	return func(e *graph.Edge) bool {
-		for _, b := range e.Bindings {
+		for _, b := range e.Bindings() {
 			if bindings[b] {
 				return true
 			}
@@ -158,7 +158,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		if tree.Hops(e.To) == graph.Unreachable {
 			continue
 		}
-		for _, b := range e.Bindings {
+		for _, b := range e.Bindings() {
 			onPaths[b] = append(onPaths[b], e)
 			if e.To == a.Sink() && e.Hops == 0 {
 				adminGrant[b] = true
@@ -281,7 +281,7 @@ func subjectRef(n *graph.Node) risk.SubjectRef {
 func noChokeNote(g *graph.Graph, tree *graph.Tree, n *graph.Node) string {
 	path := tree.Path(n)
 	for _, e := range path {
-		if len(e.Bindings) > 0 {
+		if len(e.Bindings()) > 0 {
 			return "no single binding is on every path: paths through different bindings lead to cluster-admin"
 		}
 	}
@@ -414,7 +414,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 	// the searches below are repeated once per pick and once per pick again.
 	edgesOf := map[string][]*graph.Edge{}
 	for _, e := range g.Edges() {
-		for _, b := range e.Bindings {
+		for _, b := range e.Bindings() {
 			if !protected[b] {
 				edgesOf[b] = append(edgesOf[b], e)
 			}
@@ -444,7 +444,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 			}
 			seen = seen[:0]
 			for _, e := range tree.Path(n) {
-				for _, b := range e.Bindings {
+				for _, b := range e.Bindings() {
 					if !protected[b] && !slices.Contains(seen, b) {
 						seen = append(seen, b)
 						count[b]++

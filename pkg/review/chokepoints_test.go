@@ -224,7 +224,7 @@ func TestChokepointsCoverHostile(t *testing.T) {
 	protected := map[string]bool{}
 	for _, e := range a.Graph.To(a.Sink()) {
 		if e.Hops == 0 {
-			for _, b := range e.Bindings {
+			for _, b := range e.Bindings() {
 				protected[b] = true
 			}
 		}
@@ -250,7 +250,7 @@ func TestChokepointsCoverHostile(t *testing.T) {
 		}
 		still = append(still, risk.NodeName(n))
 		for _, e := range tree.Path(n) {
-			for _, id := range e.Bindings {
+			for _, id := range e.Bindings() {
 				if !protected[id] {
 					t.Errorf("%s keeps a path through %s, which the cover could remove", risk.NodeName(n), id)
 				}

@@ -91,7 +91,7 @@ func TestGraphCut(t *testing.T) {
 				return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
 			}
 			for _, s := range tc.steps {
-				g.AddEdge(graph.Edge{From: node(s.from), To: node(s.to), Primitive: "step", Hops: s.hops, Bindings: s.bindings})
+				g.AddEdge(graph.Edge{From: node(s.from), To: node(s.to), Primitive: "step", Hops: s.hops, Provenance: &graph.Provenance{Bindings: s.bindings}})
 			}
 			protected := map[string]bool{}
 			for _, b := range tc.protected {

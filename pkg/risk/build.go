@@ -239,7 +239,7 @@ func (a *Analysis) addIdentities() {
 	}
 	if n := a.Graph.Node(groupKey(rbac.GroupMasters)); n != nil {
 		a.addEdge(graph.Edge{From: n, To: a.Sink(), Primitive: "superuser-group", Hops: 0,
-			Condition: "system:masters bypasses RBAC authorization entirely", GrantedBy: []string{rbac.Grant{Superuser: true}.String()}})
+			Condition: "system:masters bypasses RBAC authorization entirely", Provenance: &graph.Provenance{GrantedBy: []string{rbac.Grant{Superuser: true}.String()}}})
 	}
 	a.snapshotIdentities()
 }
@@ -522,8 +522,7 @@ func (a *Analysis) evaluatePrincipal(p *Principal) {
 		if !c.Holds {
 			continue
 		}
-		strs, bindings, refs := a.grantedBy(c)
-		a.addEdgeLocked(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, GrantedBy: strs, Condition: a.intern(c.Condition), Later: c.Later, Bindings: bindings, Assumed: c.Assumed, Data: a.stepData(c, refs)})
+		a.addEdgeLocked(graph.Edge{From: p.Node, To: c.To, Primitive: c.Primitive, Hops: c.Hops, Provenance: a.provenance(c), Condition: a.intern(c.Condition), Later: c.Later, Assumed: c.Assumed})
 	}
 }
 

@@ -101,7 +101,7 @@ func (a *Analysis) unexpectedRoute(n *graph.Node, toSink *graph.Tree, expected m
 			if toSink.Hops(e.To) == graph.Unreachable {
 				continue
 			}
-			for _, b := range e.Bindings {
+			for _, b := range e.Bindings() {
 				if _, ok := expected[b]; !ok {
 					return true
 				}
@@ -161,11 +161,11 @@ func (a *Analysis) podSAExpected(pod string, expected map[string]ExpectedBinding
 // ExpectedEdgeNote is the DOT note of an edge every binding of which is
 // expected ("expected (EKS default)"), else "".
 func (a *Analysis) ExpectedEdgeNote(e *graph.Edge) string {
-	if len(e.Bindings) == 0 || len(a.Opts.Expected) == 0 {
+	if len(e.Bindings()) == 0 || len(a.Opts.Expected) == 0 {
 		return ""
 	}
 	var platforms []string
-	for _, b := range e.Bindings {
+	for _, b := range e.Bindings() {
 		x, ok := a.Opts.Expected[b]
 		if !ok {
 			return ""

@@ -19,7 +19,7 @@ func fullDump(a *risk.Analysis) string {
 	var b strings.Builder
 	b.WriteString(edgeDump(a))
 	for _, e := range a.Graph.Edges() {
-		if d, ok := e.Data.(*risk.StepData); ok {
+		if d, ok := e.Data().(*risk.StepData); ok {
 			fmt.Fprintf(&b, "data %s -%s-> %s %v %v\n", e.From.Key, e.Primitive, e.To.Key, d.Requests, d.Grants)
 		}
 	}

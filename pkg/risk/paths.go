@@ -83,7 +83,7 @@ func NodeName(n *graph.Node) string {
 func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
 	for _, e := range edges {
-		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy, Condition: e.When(), Bindings: e.Bindings, Assumed: e.Assumed}
+		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy(), Condition: e.When(), Bindings: e.Bindings(), Assumed: e.Assumed}
 		if d := StepDataOf(e); d != nil {
 			s.Requires = d.Requests
 		}

@@ -90,16 +90,15 @@ func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.
 }
 
 func keyOf(g rbac.Grant) grantKey {
-	return grantKey{g.Binding, g.RoleKind, g.RoleName, g.RuleIndex, g.Subject, g.Superuser}
+	return grantKey{g.Binding, g.RuleIndex, g.Subject, g.Superuser}
 }
 
 // grantKey is what a grant's provenance string depends on.
 type grantKey struct {
-	binding            *model.Binding
-	roleKind, roleName string
-	ruleIndex          int
-	subject            rbac.Subject
-	superuser          bool
+	binding   *model.Binding // and so its roleRef
+	ruleIndex int
+	subject   rbac.Subject
+	superuser bool
 }
 
 func (a *Analysis) grantString(g rbac.Grant) string {
@@ -121,19 +120,36 @@ func (a *Analysis) bindingID(b *model.Binding) string {
 	return id
 }
 
-// stepData returns the edge data of a step, shared between the steps that
-// rest on the same single grant for the same request.
-func (a *Analysis) stepData(c Candidate, grants []rbac.Grant) *StepData {
-	if len(c.Grants) == 1 && c.Grants[0].Request != nil {
-		k := stepKey{keyOf(c.Grants[0].Grant), *c.Grants[0].Request}
-		d, h, ok := a.strs.steps.get(k)
-		if !ok {
-			d = &StepData{Requests: []rbac.Request{k.req}, Grants: grants}
-			a.strs.steps.put(h, d)
+// provenance returns what grants a step: for a step on one grant, one
+// value shared by every step that rests on that grant for the same request
+// (most steps of a large cluster: many principals hold the same rule), and
+// by every step on no grant at all; for a step on several, its own.
+func (a *Analysis) provenance(c Candidate) *graph.Provenance {
+	switch len(c.Grants) {
+	case 0:
+		if a.strs.noGrant == nil {
+			a.strs.noGrant = &graph.Provenance{Data: &StepData{}}
 		}
-		return d
+		return a.strs.noGrant
+	case 1:
+		// A real request has a verb: the zero one stands for none.
+		k := stepKey{grant: keyOf(c.Grants[0].Grant)}
+		if r := c.Grants[0].Request; r != nil {
+			k.req = *r
+		}
+		p, h, ok := a.strs.steps.get(k)
+		if !ok {
+			p = a.newProvenance(c)
+			a.strs.steps.put(h, p)
+		}
+		return p
 	}
-	return &StepData{Requests: c.requests(), Grants: grants}
+	return a.newProvenance(c)
+}
+
+func (a *Analysis) newProvenance(c Candidate) *graph.Provenance {
+	strs, bindings, refs := a.grantedBy(c)
+	return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: c.requests(), Grants: refs}}
 }
 
 // intern returns the one copy of a condition string: many principals take

@@ -20,7 +20,7 @@ func edgeDump(a *risk.Analysis) string {
 	}
 	for _, e := range a.Graph.Edges() {
 		fmt.Fprintf(&b, "%s -%s/%d/%v-> %s [%s] %s {%s}\n", e.From.Key, e.Primitive, e.Hops, e.Assumed, e.To.Key,
-			strings.Join(e.GrantedBy, "; "), e.When(), strings.Join(e.Bindings, ","))
+			strings.Join(e.GrantedBy(), "; "), e.When(), strings.Join(e.Bindings(), ","))
 	}
 	return b.String()
 }
@@ -160,7 +160,7 @@ func TestReachingNotEvaluated(t *testing.T) {
 	tree := g.ShortestTo(base.Sink())
 	checked := 0
 	for _, b := range append(append([]*model.Binding(nil), inv.ClusterRoleBindings...), inv.RoleBindings[:20]...) {
-		kept := g.ShortestToWithout(g.Sink(), func(e *graph.Edge) bool { return slices.Contains(e.Bindings, b.ID()) })
+		kept := g.ShortestToWithout(g.Sink(), func(e *graph.Edge) bool { return slices.Contains(e.Bindings(), b.ID()) })
 		var roots []rbac.Subject
 		for _, n := range g.Nodes() {
 			s, ok := risk.SubjectOf(n)

@@ -21,6 +21,6 @@ type StepData struct {
 // StepDataOf returns the structured provenance of an edge, or nil for the
 // edges that rest on no grant (group membership, a picked node).
 func StepDataOf(e *graph.Edge) *StepData {
-	d, _ := e.Data.(*StepData)
+	d, _ := e.Data().(*StepData)
 	return d
 }

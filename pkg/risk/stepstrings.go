@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -13,8 +14,11 @@ type stepStrings struct {
 	bindings map[*model.Binding]string
 	// single are the renderings of one grant.
 	single hashTable[grantKey, renderedGrants]
-	// steps are the step data of one grant for one request.
-	steps hashTable[stepKey, *StepData]
+	// steps are the provenances of the steps on one grant for one request
+	// (or none).
+	steps hashTable[stepKey, *graph.Provenance]
+	// noGrant is the provenance of the steps that rest on no grant.
+	noGrant *graph.Provenance
 	// conds are the condition texts.
 	conds hashTable[string, string]
 }
@@ -25,7 +29,8 @@ type renderedGrants struct {
 	grants         []rbac.Grant
 }
 
-// stepKey is what the step data of a step on one grant depends on.
+// stepKey is what the provenance of a step on one grant depends on; req is
+// the zero Request for a step that makes none.
 type stepKey struct {
 	grant grantKey
 	req   rbac.Request
@@ -36,8 +41,13 @@ func newStepStrings() stepStrings {
 		grants:   map[grantKey]string{},
 		bindings: map[*model.Binding]string{},
 		single:   newHashTable(func(r renderedGrants) grantKey { return keyOf(r.grants[0]) }),
-		steps: newHashTable(func(d *StepData) stepKey {
-			return stepKey{keyOf(d.Grants[0]), d.Requests[0]}
+		steps: newHashTable(func(p *graph.Provenance) stepKey {
+			d := p.Data.(*StepData)
+			k := stepKey{grant: keyOf(d.Grants[0])}
+			if len(d.Requests) > 0 {
+				k.req = d.Requests[0]
+			}
+			return k
 		}),
 		conds: newHashTable(func(s string) string { return s }),
 	}
