@@ -97,3 +97,55 @@ func TestIndentWriterError(t *testing.T) {
 		t.Errorf("error of a small value = %v, want %v", err, errWrite)
 	}
 }
+
+// TestPrintStructuredList: a value printed with its long list written one
+// element at a time is the value printed at once, in every format, and a
+// key that occurs in a field before the list's (as a string or a key of
+// its own) does not mislead it.
+func TestPrintStructuredList(t *testing.T) {
+	type item struct {
+		Name  string   `json:"name"`
+		Steps []string `json:"steps"`
+		Tag   string   `json:"tag,omitempty"`
+	}
+	type doc struct {
+		Version int               `json:"version"`
+		Note    string            `json:"note"`
+		Meta    map[string]string `json:"meta"`
+		Items   []item            `json:"items"`
+		After   []string          `json:"after"`
+	}
+	lists := [][]item{
+		nil,
+		{},
+		{{Name: "one"}},
+		{{Name: "a", Steps: []string{"x", "\"items\":[]"}}, {Name: "<b>", Steps: []string{}, Tag: "t"}, {Name: "c"}},
+	}
+	for _, list := range lists {
+		for _, format := range []string{OutputJSON, OutputYAML} {
+			whole := doc{Version: 2, Note: `"items":[] in a string`, Meta: map[string]string{"items\"": "[]"}, Items: list, After: []string{"z"}}
+			if whole.Items == nil {
+				whole.Items = []item{} // what a caller sets: the list is never null
+			}
+			var want bytes.Buffer
+			if err := printStructured(&want, format, whole); err != nil {
+				t.Fatal(err)
+			}
+			v := whole
+			v.Items = []item{}
+			var got bytes.Buffer
+			if err := printStructuredList(&got, format, &v, func(l []item) { v.Items = l }, "items", whole.Items); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s of %d items:\n%s\nwant:\n%s", format, len(list), got.String(), want.String())
+			}
+		}
+	}
+	// A failed write stops it with the writer's error.
+	many := make([]item, 20000)
+	v := doc{Items: []item{}}
+	if err := printStructuredList(failingWriter{}, OutputJSON, &v, func(l []item) { v.Items = l }, "items", many); !errors.Is(err, errWrite) {
+		t.Errorf("error = %v, want %v", err, errWrite)
+	}
+}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -89,6 +90,53 @@ func printStructured(w io.Writer, format string, v any) error {
 	// command's peak memory.
 	iw := newIndentWriter(w)
 	if err := json.NewEncoder(iw).Encode(v); err != nil {
+		return err
+	}
+	return iw.Flush()
+}
+
+// printStructuredList is printStructured for a value with one long list,
+// e.g. scan's paths: v must hold that list empty (so its JSON has
+// `"key":[]`) and list is the list. As JSON, the list's elements are
+// marshalled and written one at a time where the empty list is, which
+// gives the bytes printStructured would give v with the list in it but
+// never holds the whole document: the paths of a large cluster are hundreds
+// of MB, and that copy and its growth set the command's peak memory after
+// the analysis (which is garbage by then, but not yet collected). The key
+// must not occur before the list's own in v's compact JSON.
+func printStructuredList[T any](w io.Writer, format string, v any, setList func([]T), key string, list []T) error {
+	if format != OutputJSON {
+		setList(list)
+		return printStructured(w, format, v)
+	}
+	head, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	empty := []byte(fmt.Sprintf("%q:[]", key))
+	at := bytes.Index(head, empty)
+	if at < 0 {
+		return fmt.Errorf("internal error: %q is not in the output", empty)
+	}
+	split := at + len(empty) - 1 // just before the list's ']'
+	iw := newIndentWriter(w)
+	if _, err := iw.Write(head[:split]); err != nil {
+		return err
+	}
+	for i, e := range list {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b = append([]byte{','}, b...)
+		}
+		if _, err := iw.Write(b); err != nil {
+			return err
+		}
+	}
+	// The rest, and a newline as the Encoder ends a value.
+	if _, err := iw.Write(append(head[split:], '\n')); err != nil {
 		return err
 	}
 	return iw.Flush()

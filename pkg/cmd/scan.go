@@ -208,7 +208,9 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		if len(inv.Missing) > 0 {
 			out.Incomplete = inv.Missing
 		}
-		if err := printStructured(o.streams.Out, o.Output, out); err != nil {
+		paths := res.Paths
+		out.Paths = []risk.Path{}
+		if err := printStructuredList(o.streams.Out, o.Output, &out, func(ps []risk.Path) { out.Paths = ps }, "paths", paths); err != nil {
 			return err
 		}
 		return Partial(inv)
