@@ -44,12 +44,24 @@ func TestEdgeMask(t *testing.T) {
 	y := other.AddNode(graph.Node{Key: "User:y", Kind: graph.KindUser, Name: "y"})
 	other.AddEdge(graph.Edge{From: y, To: other.Sink(), Primitive: "p", Hops: 1})
 	other.Freeze()
-	defer func() {
-		if recover() == nil {
-			t.Error("a mask read with another graph's edge did not panic")
-		}
-	}()
-	m.Has(other.Edges()[1]) // index 1: within g's edges, yet not g's
+	panics := func(what string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", what)
+			}
+		}()
+		f()
+	}
+	// index 1: within g's edges, yet not g's
+	panics("a mask given another graph's edge", func() { m.Add(other.Edges()[1]) })
+	panics("a mask told to put back another graph's edge", func() { m.Remove(other.Edges()[1]) })
+	// A graph that changed has new indexes: its mask is refused, even
+	// once it is frozen again.
+	g.AddEdge(graph.Edge{From: a, To: g.Sink(), Primitive: "r", Hops: 1})
+	panics("a mask read while its graph changed", func() { m.Has(ab) })
+	g.Freeze()
+	panics("a mask read after its graph changed", func() { m.Has(ab) })
 }
 
 // An EdgeMask takes edges out of repeated searches and puts them back.

@@ -162,6 +162,9 @@ type Graph struct {
 	out    [][]*Edge
 	in     [][]*Edge
 	frozen bool
+	// freezes counts the freezes that changed the graph: an edge's index
+	// is valid for the count it was given at (EdgeMask).
+	freezes int
 	// assumed: some edge is Assumed (set by Freeze).
 	assumed bool
 	// seeds are nodes g holds but makes only when asked for (Seed).
@@ -274,6 +277,7 @@ func (g *Graph) Freeze() {
 	}
 	g.seen, g.clash = nil, nil
 	g.frozen = true
+	g.freezes++
 }
 
 func compareEdges(a, b *Edge) int {

@@ -30,3 +30,72 @@ func (g *Graph) ReachWithout(target *Node, skip func(*Edge) bool) Reach {
 
 // Has reports whether n has a path to the target.
 func (r Reach) Has(n *Node) bool { return n != nil && r.ok[n.index] }
+
+// Reacher is a Reach kept current while edges come back into a search: it
+// answers which nodes reach the target over the edges an EdgeMask leaves
+// in, and when a caller puts edges back (Restore) it searches only from
+// the nodes those edges join to the target, not the whole graph again. A
+// caller that tries putting back, one by one, sets of edges it took out
+// (the choke-point cover dropping the bindings it does not need) pays for
+// what each set changes.
+type Reacher struct {
+	g      *Graph
+	mask   *EdgeMask
+	ok     []bool
+	stack  []*Node
+	gained []*Node
+}
+
+// NewReacher searches, once, which nodes reach target over the edges mask
+// leaves in. The mask must change only through the Reacher afterwards.
+func (g *Graph) NewReacher(target *Node, mask *EdgeMask) *Reacher {
+	return &Reacher{g: g, mask: mask, ok: g.ReachWithout(target, mask.Has).ok}
+}
+
+// Has reports whether n reaches the target.
+func (r *Reacher) Has(n *Node) bool { return n != nil && r.ok[n.index] }
+
+// Restore takes back one mask Add of each edge and returns the nodes that
+// reach the target now and did not before (valid until the next call).
+// Reachability only grows as edges come back, and a node that newly
+// reaches has a path whose last edge put back joins a node that did not
+// reach to one that did: searching back from those is the whole change.
+func (r *Reacher) Restore(edges []*Edge) []*Node {
+	for _, e := range edges {
+		r.mask.Remove(e)
+	}
+	r.gained = r.gained[:0]
+	for _, e := range edges {
+		if !r.mask.Has(e) && r.ok[e.To.index] && !r.ok[e.From.index] {
+			r.mark(e.From)
+			for len(r.stack) > 0 {
+				v := r.stack[len(r.stack)-1]
+				r.stack = r.stack[:len(r.stack)-1]
+				for _, in := range r.g.in[v.index] {
+					if !r.ok[in.From.index] && !r.mask.Has(in) {
+						r.mark(in.From)
+					}
+				}
+			}
+		}
+	}
+	return r.gained
+}
+
+func (r *Reacher) mark(n *Node) {
+	r.ok[n.index] = true
+	r.stack = append(r.stack, n)
+	r.gained = append(r.gained, n)
+}
+
+// Undo leaves out again the edges of the last Restore, whose gained nodes
+// it forgets: the state before that Restore.
+func (r *Reacher) Undo(edges []*Edge) {
+	for _, e := range edges {
+		r.mask.Add(e)
+	}
+	for _, n := range r.gained {
+		r.ok[n.index] = false
+	}
+	r.gained = r.gained[:0]
+}

@@ -179,3 +179,14 @@ func (t *Tree) Path(n *Node) []*Edge {
 	}
 	return path
 }
+
+// Next returns the first edge of the path Path returns for n: nil when n
+// is the target or has no path. Following Next from a node walks its path
+// without making it (a caller reading the paths of thousands of nodes per
+// search, as the choke-point cover's cut does).
+func (t *Tree) Next(n *Node) *Edge {
+	if t.dist[n.index] == Unreachable {
+		return nil
+	}
+	return t.next[n.index]
+}

@@ -405,9 +405,11 @@ func reachOf(g *graph.Graph, skip func(*graph.Edge) bool, keys []string) []bool 
 // binding ID that sorts first.
 func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string {
 	targets := make([]*graph.Node, 0, len(keys))
+	isKey := make(map[*graph.Node]bool, len(keys))
 	for _, k := range keys {
 		if n := g.Node(k); n != nil {
 			targets = append(targets, n)
+			isKey[n] = true
 		}
 	}
 	// The graph without the chosen bindings is g with their edges masked:
@@ -426,11 +428,6 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 			gone.Add(e)
 		}
 	}
-	unchoose := func(b string) {
-		for _, e := range edgesOf[b] {
-			gone.Remove(e)
-		}
-	}
 	var picks []string
 	count := map[string]int{}
 	var seen []string // the bindings of one path, each once
@@ -443,7 +440,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 				continue // cut
 			}
 			seen = seen[:0]
-			for _, e := range tree.Path(n) {
+			for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
 				for _, b := range e.Bindings() {
 					if !protected[b] && !slices.Contains(seen, b) {
 						seen = append(seen, b)
@@ -457,9 +454,9 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		}
 		targets = kept
 		best, bestN := "", 0
-		for _, b := range sortedKeys(count) {
-			if count[b] > bestN {
-				best, bestN = b, count[b]
+		for b, n := range count { // the most paths; of equals, the first ID
+			if n > bestN || (n == bestN && b < best) {
+				best, bestN = b, n
 			}
 		}
 		if best == "" {
@@ -469,14 +466,19 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		picks = append(picks, best)
 	}
 	// Which identities still reach: the same without a pick as with it,
-	// and the pick is not needed.
-	want := reachOf(g, gone.Has, keys)
+	// and the pick is not needed. Putting a pick's edges back only adds
+	// to what reaches, so it is needed exactly when one of the identities
+	// gains a path; the Reacher searches from what those edges join.
+	reach := g.NewReacher(g.Sink(), gone)
 	needed := make([]bool, len(picks))
 	for i := len(picks) - 1; i >= 0; i-- {
-		unchoose(picks[i])
-		if !slices.Equal(reachOf(g, gone.Has, keys), want) {
-			choose(picks[i])
-			needed[i] = true
+		edges := edgesOf[picks[i]]
+		for _, n := range reach.Restore(edges) {
+			if isKey[n] {
+				reach.Undo(edges)
+				needed[i] = true
+				break
+			}
 		}
 	}
 	out := picks[:0]

@@ -1,0 +1,98 @@
+package graph_test
+
+import (
+	"math/rand"
+	"slices"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/graph"
+)
+
+// TestReacher: on random graphs, a Reacher kept current through Restore
+// and Undo answers as a search of the whole graph with the mask does, and
+// Restore returns exactly the nodes that newly reach.
+func TestReacher(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	for world := range 200 {
+		g := graph.New()
+		nodes := []*graph.Node{g.Sink()}
+		for i := range 3 + r.Intn(25) {
+			nodes = append(nodes, g.AddNode(graph.Node{Key: "User:" + string(rune('a'+i)), Kind: graph.KindUser}))
+		}
+		for range r.Intn(4 * len(nodes)) {
+			from, to := nodes[1+r.Intn(len(nodes)-1)], nodes[r.Intn(len(nodes))]
+			g.AddEdge(graph.Edge{From: from, To: to, Primitive: "p", Hops: r.Intn(2), Condition: string(rune('a' + r.Intn(3)))})
+		}
+		edges := g.Edges()
+		if len(edges) == 0 {
+			continue
+		}
+		// Sets of edges, as bindings are: some edges in several.
+		sets := make([][]*graph.Edge, 1+r.Intn(6))
+		for _, e := range edges {
+			for i := range sets {
+				if r.Intn(3) == 0 {
+					sets[i] = append(sets[i], e)
+				}
+			}
+		}
+		mask := g.NewEdgeMask()
+		for _, s := range sets {
+			for _, e := range s {
+				mask.Add(e)
+			}
+		}
+		reacher := g.NewReacher(g.Sink(), mask)
+		check := func(step string) []bool {
+			t.Helper()
+			want := g.ReachWithout(g.Sink(), mask.Has)
+			got := make([]bool, len(nodes))
+			for i, n := range nodes {
+				got[i] = want.Has(n)
+				if reacher.Has(n) != want.Has(n) {
+					t.Fatalf("world %d, %s: %s reaches %v, a whole search says %v", world, step, n.Key, reacher.Has(n), want.Has(n))
+				}
+			}
+			return got
+		}
+		before := check("start")
+		for i := len(sets) - 1; i >= 0; i-- {
+			gained := slices.Clone(reacher.Restore(sets[i]))
+			after := check("restore")
+			for j, n := range nodes {
+				if (!before[j] && after[j]) != slices.Contains(gained, n) {
+					t.Fatalf("world %d: %s gained %v, reported %v", world, n.Key, !before[j] && after[j], slices.Contains(gained, n))
+				}
+			}
+			if r.Intn(2) == 0 {
+				reacher.Undo(sets[i])
+				if got := check("undo"); !slices.Equal(got, before) {
+					t.Fatalf("world %d: undo did not give back the state before", world)
+				}
+			} else {
+				before = after
+			}
+		}
+	}
+}
+
+// Next walks the path Path returns, edge by edge.
+func TestTreeNext(t *testing.T) {
+	g := graph.New()
+	a := g.AddNode(graph.Node{Key: "User:a", Kind: graph.KindUser})
+	b := g.AddNode(graph.Node{Key: "User:b", Kind: graph.KindUser})
+	c := g.AddNode(graph.Node{Key: "User:c", Kind: graph.KindUser})
+	g.AddEdge(graph.Edge{From: a, To: b, Primitive: "p", Hops: 1})
+	g.AddEdge(graph.Edge{From: b, To: g.Sink(), Primitive: "q", Hops: 1})
+	tree := g.ShortestTo(g.Sink())
+	var walked []*graph.Edge
+	for e := tree.Next(a); e != nil; e = tree.Next(e.To) {
+		walked = append(walked, e)
+	}
+	if path := tree.Path(a); len(path) != 2 || !slices.Equal(walked, path) {
+		t.Errorf("Next walked %v, Path is %v", walked, path)
+	}
+	if tree.Next(c) != nil || tree.Next(g.Sink()) != nil {
+		t.Error("Next of a node without a path, or of the target, is not nil")
+	}
+}
