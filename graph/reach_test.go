@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"math/rand"
 	"slices"
 	"testing"
@@ -95,4 +96,45 @@ func TestTreeNext(t *testing.T) {
 	if tree.Next(c) != nil || tree.Next(g.Sink()) != nil {
 		t.Error("Next of a node without a path, or of the target, is not nil")
 	}
+}
+
+// A Reacher answers which identities reach the sink as the steps of
+// removed bindings come back one binding at a time.
+func ExampleReacher() {
+	g := graph.New()
+	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
+	ops := g.AddNode(graph.Node{Key: "Group:ops", Kind: graph.KindGroup, Name: "ops"})
+	g.AddEdge(graph.Edge{From: alice, To: ops, Primitive: "member-of"})
+	g.AddEdge(graph.Edge{From: ops, To: g.Sink(), Primitive: "escalate", Hops: 1, Provenance: &graph.Provenance{Bindings: []string{"crb/ops"}}})
+	step := g.From(ops)[0]
+	gone := g.NewEdgeMask()
+	gone.Add(step)
+	r := g.NewReacher(g.Sink(), gone)
+	fmt.Println(r.Has(alice))
+	for _, n := range r.Restore([]*graph.Edge{step}) {
+		fmt.Println("now reaches:", n.Key)
+	}
+	r.Undo([]*graph.Edge{step})
+	fmt.Println(r.Has(alice))
+	// Output:
+	// false
+	// now reaches: Group:ops
+	// now reaches: User:alice
+	// false
+}
+
+// Provenance is what grants a step; edges on the same grant share one.
+func ExampleProvenance() {
+	g := graph.New()
+	alice := g.AddNode(graph.Node{Key: "User:alice", Kind: graph.KindUser, Name: "alice"})
+	bob := g.AddNode(graph.Node{Key: "User:bob", Kind: graph.KindUser, Name: "bob"})
+	grant := &graph.Provenance{GrantedBy: []string{`ClusterRoleBinding "admins" of ClusterRole "cluster-admin"`}, Bindings: []string{"ClusterRoleBinding/admins"}}
+	g.AddEdge(graph.Edge{From: alice, To: g.Sink(), Primitive: "admin", Provenance: grant})
+	g.AddEdge(graph.Edge{From: bob, To: alice, Primitive: "impersonate", Hops: 1})
+	for _, e := range g.Edges() {
+		fmt.Println(e.From.Name, e.Primitive, e.GrantedBy(), e.Bindings())
+	}
+	// Output:
+	// alice admin [ClusterRoleBinding "admins" of ClusterRole "cluster-admin"] [ClusterRoleBinding/admins]
+	// bob impersonate [] []
 }
