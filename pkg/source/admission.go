@@ -51,22 +51,15 @@ func (d *decoder) decodeEnginePolicy(raw []byte, o objectJSON, group string, src
 	if err := d.decodeJSON(raw, &body); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
 	}
+	// The key is the list's (inventorylists.go): the later wins (duplicates.go).
 	key := o.APIVersion + "/" + o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
-	if prev, dup := d.seen[key]; dup {
-		if d.seenLog != nil {
-			return errNotFast
-		}
+	prev, again, undo := d.beginRead(key)
+	if again {
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
-		d.inv.EnginePolicies = drop(d.inv.EnginePolicies, func(p *model.EnginePolicy) bool {
-			return p.APIVersion == o.APIVersion && p.Kind == o.Kind && p.Namespace == o.Metadata.Namespace && p.Name == o.Metadata.Name
-		})
-	}
-	d.seen[key] = src
-	if d.seenLog != nil {
-		d.seenLog = append(d.seenLog, key)
 	}
 	d.inv.EnginePolicies = append(d.inv.EnginePolicies, &model.EnginePolicy{Meta: o.Metadata, APIVersion: o.APIVersion, Kind: o.Kind,
 		Spec: append(json.RawMessage(nil), body.Spec...), Source: src})
+	d.endRead(key, src, true, undo)
 	return nil
 }
 

@@ -22,14 +22,20 @@ type decoder struct {
 	inv              *model.Inventory
 	defaultNamespace string
 	// seen detects the same object given twice (e.g. overlapping -f paths).
-	seen map[string]model.Source
+	seen map[string]seenObject
+	// drops counts, per key, the objects of that key read before the last
+	// time it was read again: the later wins, and the earlier are dropped
+	// once, when the input is read (dropping each as its copy came scanned
+	// its list each time: quadratic on inputs that overlap).
+	drops map[string]int
 	// decoding describes the kind of the object being decoded, also when
 	// only its List names it (items of API list responses carry no kind).
 	decoding *kindDescriptor
 	// unmarshal decodes an object's JSON (encoding/json when nil; see fastjson.go).
 	unmarshal func([]byte, any) error
-	// seenLog, when not nil, records the keys added to seen (for a rollback).
-	seenLog []string
+	// seenLog, when not nil, records what reading objects changed in seen
+	// and drops (for a rollback).
+	seenLog []seenUndo
 	// othersRaw holds the JSON of Others that may be admission policy
 	// parameters, until finish keeps those a paramKind names.
 	othersRaw map[*model.Object][]byte
@@ -52,13 +58,15 @@ func newDecoder(defaultNamespace string) *decoder {
 	return &decoder{
 		inv:              &model.Inventory{Skipped: map[string]int{}},
 		defaultNamespace: defaultNamespace,
-		seen:             map[string]model.Source{},
+		seen:             map[string]seenObject{},
+		drops:            map[string]int{},
 	}
 }
 
 func (d *decoder) finish() *model.Inventory {
 	keepParams(d.inv, d.othersRaw)
 	d.othersRaw = nil
+	dropEarlier(d.inv, d.drops)
 	sortInventory(d.inv)
 	return d.inv
 }

@@ -22,8 +22,8 @@ import (
 // item is taken from the input, validated, decoded into the slim structs of
 // kinds.go and dropped, so the file is never held in memory whole and is
 // parsed about twice instead of five times. It decides nothing on its own:
-// anything else (YAML, several documents, an item without kind, a duplicate,
-// any error) rolls the inventory back and the exact decoder of decode.go
+// anything else (YAML, several documents, an item without kind, any
+// error) rolls the inventory back and the exact decoder of decode.go
 // reads the input again, so results and error messages are those of one
 // decoder whichever path ran (tested on every testdata file and by fuzzing).
 
@@ -209,11 +209,13 @@ func listItemKind(listKind string) string {
 }
 
 // decodeObjectFast is decodeObject for the fast path: an item without its own
-// kind or apiVersion, or seen before, is left to the exact decoder.
+// kind or apiVersion is left to the exact decoder. An object read before is
+// read as the exact decoder reads it (its warning and the drop of the
+// earlier copy, counted until the input is read, are rolled back with the
+// rest: duplicates.go).
 func (d *decoder) decodeObjectFast(raw []byte, src model.Source, itemKind, itemAPIVersion string) error {
 	// While seenLog is kept, decodeObject refuses an item without its own
-	// kind or apiVersion, and a duplicate (the exact decoder warns and
-	// replaces it, which cannot be rolled back).
+	// kind or apiVersion.
 	if err := d.decodeObject(raw, src, itemKind, itemAPIVersion); err != nil {
 		return errNotFast
 	}
@@ -221,7 +223,8 @@ func (d *decoder) decodeObjectFast(raw []byte, src model.Source, itemKind, itemA
 }
 
 // checkpoint records the decoder's state; the returned func restores it. The
-// fast path only appends to the inventory's slices and adds keys to seen.
+// fast path only appends to the inventory's slices, and changes seen and
+// drops through beginRead, which logs each change.
 func (d *decoder) checkpoint() func() {
 	inv := reflect.ValueOf(d.inv).Elem()
 	lens := make([]int, inv.NumField())
@@ -235,7 +238,7 @@ func (d *decoder) checkpoint() func() {
 		skipped[k] = v
 	}
 	decoding := d.decoding
-	d.seenLog = []string{}
+	d.seenLog = []seenUndo{}
 	return func() {
 		for i, n := range lens {
 			if f := inv.Field(i); f.Kind() == reflect.Slice {
@@ -246,9 +249,7 @@ func (d *decoder) checkpoint() func() {
 			}
 		}
 		d.inv.Skipped = skipped
-		for _, k := range d.seenLog {
-			delete(d.seen, k)
-		}
+		d.rollback()
 		d.seenLog = nil
 		d.decoding = decoding
 	}

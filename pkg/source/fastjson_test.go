@@ -157,9 +157,11 @@ func TestFastPathFallsBack(t *testing.T) {
 		"second document": {data: append(append([]byte{}, big...), []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"extra"}}`)...)},
 		"YAML separator":  {data: append(append([]byte{}, big...), []byte("\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n")...)},
 		"truncated":       {data: big[:len(big)-100], wantErr: "invalid JSON"},
-		// The exact decoder warns and keeps the later one.
-		"duplicate item": {data: bytes.Replace(big, []byte(`"items":[`), []byte(`"items":[{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-0000"}},`), 1)},
-		"bad item":       {data: append(body, []byte(`,"items2":[{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"r","namespace":"a"},"rules":"x"}]}`)...)},
+		// An earlier copy of an object, then an item the fast path leaves:
+		// the copy's drop is rolled back with the rest.
+		"duplicate item, then a second document": {data: append(bytes.Replace(big, []byte(`"items":[`), []byte(`"items":[{"kind":"Node","apiVersion":"v1","metadata":{"name":"node-0000"}},`), 1),
+			[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"extra"}}`)...)},
+		"bad item": {data: append(body, []byte(`,"items2":[{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"r","namespace":"a"},"rules":"x"}]}`)...)},
 		"control character in a string": {
 			data:    bytes.Replace(big, []byte(`"name":`), []byte("\"na\x01me\":"), 1),
 			wantErr: "invalid JSON",
@@ -174,7 +176,7 @@ func TestFastPathFallsBack(t *testing.T) {
 			before := *pre.inv
 			seen := len(pre.seen)
 			_, _ = pre.decodeJSONListFast("x.json", bytes.NewReader(tc.data))
-			if len(pre.inv.Namespaces) != len(before.Namespaces) || len(pre.inv.Pods) != 0 || len(pre.seen) != seen {
+			if len(pre.inv.Namespaces) != len(before.Namespaces) || len(pre.inv.Pods) != 0 || len(pre.seen) != seen || len(pre.drops) != 0 {
 				// Only a fully read List may change the decoder.
 				if _, err := exactDecode(t, "x.json", tc.data); err != nil || name != "bad item" {
 					t.Fatalf("fast path changed the decoder on input it did not take: %d namespaces, %d pods, %d seen", len(pre.inv.Namespaces), len(pre.inv.Pods), len(pre.seen))
@@ -211,7 +213,7 @@ func FuzzFastPath(f *testing.F) {
 		d := newDecoder("ns")
 		_, err := d.decodeJSONListFast("f.json", bytes.NewReader(data))
 		if err != nil {
-			if d.inv.Count() != 0 || len(d.seen) != 0 || len(d.inv.Skipped) != 0 || len(d.inv.Others) != 0 || len(d.inv.Warnings) != 0 {
+			if d.inv.Count() != 0 || len(d.seen) != 0 || len(d.drops) != 0 || len(d.inv.Skipped) != 0 || len(d.inv.Others) != 0 || len(d.inv.Warnings) != 0 {
 				t.Fatalf("refused input left state behind: %d objects", d.inv.Count())
 			}
 			return

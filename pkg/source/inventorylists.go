@@ -21,8 +21,11 @@ type inventoryList struct {
 	merge func(dst, src *model.Inventory)
 	// sort orders the list by kind, namespace and name, stably.
 	sort func(inv *model.Inventory)
-	// drop removes the object of this kind, namespace and name.
-	drop func(inv *model.Inventory, kind, namespace, name string)
+	// dropFirst removes, for each key "kind/namespace/name" of drops, the
+	// first drops[key] objects of that key (duplicates.go).
+	dropFirst func(inv *model.Inventory, drops map[string]int)
+	// length is the number of objects in the list.
+	length func(inv *model.Inventory) int
 	// count is the number of objects of a kind in the list.
 	count func(inv *model.Inventory, kind string) int
 	// dump writes the list's objects, in order, as dump items.
@@ -39,13 +42,20 @@ func listOf[T any](get func(*model.Inventory) *[]*T, key func(*T) (kind, namespa
 			*l = append(*l, *get(src)...)
 		},
 		sort: func(inv *model.Inventory) { byKey(*get(inv), key) },
-		drop: func(inv *model.Inventory, kind, namespace, name string) {
+		dropFirst: func(inv *model.Inventory, drops map[string]int) {
 			l := get(inv)
+			dropped := map[string]int{}
 			*l = drop(*l, func(o *T) bool {
 				k, ns, n := key(o)
-				return k == kind && ns == namespace && n == name
+				id := k + "/" + ns + "/" + n
+				if dropped[id] < drops[id] {
+					dropped[id]++
+					return true
+				}
+				return false
 			})
 		},
+		length: func(inv *model.Inventory) int { return len(*get(inv)) },
 		count: func(inv *model.Inventory, kind string) int {
 			c := 0
 			for _, o := range *get(inv) {

@@ -102,22 +102,18 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		o.Metadata.Namespace = ""
 	}
 	key := o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
-	if prev, dup := d.seen[key]; dup {
-		if d.seenLog != nil {
-			return errNotFast // the fast path leaves duplicates to the exact decoder
-		}
+	prev, again, undo := d.beginRead(key)
+	if again {
+		// The later wins, as with kubectl apply (duplicates.go).
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
-		// The later wins, as with kubectl apply.
-		info.objects().drop(d.inv, o.Kind, o.Metadata.Namespace, o.Metadata.Name)
-	}
-	d.seen[key] = src
-	if d.seenLog != nil {
-		d.seenLog = append(d.seenLog, key)
 	}
 	d.decoding = info
+	list := info.objects()
+	before := list.length(d.inv)
 	if err := info.decode(d, raw, o.Metadata, src); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
 	}
+	d.endRead(key, src, list.length(d.inv) > before, undo)
 	return nil
 }
 
