@@ -74,10 +74,11 @@ type Edge struct {
 	index int32
 }
 
-// Provenance is what grants a step. It sits behind a pointer that edges
-// share: a large cluster's graph has millions of edges, most of them
-// granted by a few thousand rules, and the ones no rule grants (picks,
-// memberships, a node's pods) need none. Never change one an edge holds.
+// Provenance is what grants a step. It sits behind a pointer, which edges
+// on the same grants may share (a builder decides: the risk analysis
+// shares one per grant and request), and which the edges no rule grants
+// (picks, memberships, a node's pods: most of a large cluster's millions)
+// leave nil. Never change one an edge holds.
 type Provenance struct {
 	// GrantedBy names the bindings (and roles and rules) that make the step possible.
 	GrantedBy []string

@@ -152,6 +152,7 @@ func (o *AnalysisOptions) Prepare(ctx context.Context, streams genericiooptions.
 	if err != nil {
 		return nil, opts, err
 	}
+	tuneCollector(inv.Count())
 	inv, err = review.WithoutBindings(inv, o.SimulateRemove)
 	if err != nil {
 		return nil, opts, err
