@@ -53,13 +53,13 @@ func (d *decoder) decodeEnginePolicy(raw []byte, o objectJSON, group string, src
 	}
 	// The key is the list's (inventorylists.go): the later wins (duplicates.go).
 	key := o.APIVersion + "/" + o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
-	prev, again, undo := d.beginRead(key)
+	prev, again := d.beginRead(key)
 	if again {
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
 	}
 	d.inv.EnginePolicies = append(d.inv.EnginePolicies, &model.EnginePolicy{Meta: o.Metadata, APIVersion: o.APIVersion, Kind: o.Kind,
 		Spec: append(json.RawMessage(nil), body.Spec...), Source: src})
-	d.endRead(key, src, true, undo)
+	d.endRead(key, src, true)
 	return nil
 }
 

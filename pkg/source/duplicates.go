@@ -29,24 +29,24 @@ type seenUndo struct {
 
 // beginRead starts the read of an object of key: when the key was read
 // before, every object its reads added so far is to be dropped (the later
-// wins), and prev is where it was read. The change is logged for a
-// rollback before it is made: a read that fails is undone with it.
-func (d *decoder) beginRead(key string) (prev model.Source, again bool, undo seenUndo) {
+// wins), and prev is where it was read. What the read changes in seen and
+// drops is logged for a rollback before it is made: a read that fails is
+// undone with it.
+func (d *decoder) beginRead(key string) (prev model.Source, again bool) {
 	seen, again := d.seen[key]
-	undo = seenUndo{key: key, prev: seen, existed: again, drops: d.drops[key]}
 	if d.seenLog != nil {
-		d.seenLog = append(d.seenLog, undo)
+		d.seenLog = append(d.seenLog, seenUndo{key: key, prev: seen, existed: again, drops: d.drops[key]})
 	}
 	if again {
 		d.drops[key] = seen.added
 	}
-	return seen.src, again, undo
+	return seen.src, again
 }
 
-// endRead records the read of key from src begun with undo; added: it
-// added an object to its list.
-func (d *decoder) endRead(key string, src model.Source, added bool, undo seenUndo) {
-	o := seenObject{src: src, added: undo.prev.added}
+// endRead records the read of key from src that beginRead began (seen is
+// as it was then); added: it added an object to its list.
+func (d *decoder) endRead(key string, src model.Source, added bool) {
+	o := seenObject{src: src, added: d.seen[key].added}
 	if added {
 		o.added++
 	}

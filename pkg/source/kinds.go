@@ -102,7 +102,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 		o.Metadata.Namespace = ""
 	}
 	key := o.Kind + "/" + o.Metadata.Namespace + "/" + o.Metadata.Name
-	prev, again, undo := d.beginRead(key)
+	prev, again := d.beginRead(key)
 	if again {
 		// The later wins, as with kubectl apply (duplicates.go).
 		d.inv.Warnings = append(d.inv.Warnings, fmt.Sprintf("%s %s: also read from %s; the later one is kept", o.Kind, nsName(o.Metadata), describeSource(prev)))
@@ -113,7 +113,7 @@ func (d *decoder) decodeObject(raw []byte, src model.Source, itemKind, itemAPIVe
 	if err := info.decode(d, raw, o.Metadata, src); err != nil {
 		return &docError{src: src, msg: fmt.Sprintf("%s %s", o.Kind, nsName(o.Metadata)), err: cleanJSONError(err)}
 	}
-	d.endRead(key, src, list.length(d.inv) > before, undo)
+	d.endRead(key, src, list.length(d.inv) > before)
 	return nil
 }
 
