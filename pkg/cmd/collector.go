@@ -8,9 +8,10 @@ import (
 // The collector's setting on large inputs. With Go's default (GOGC=100) the
 // heap may grow to twice what was live at the last collection, and on a
 // large cluster what is live is most of the peak: the 20,000-namespace
-// dump's scan peaked at 2.5 GiB. At GOGC=40 it peaks at 1.8 GiB for a fifth
-// more CPU (still 0.7× the time of decoding the dump); below it the CPU
-// grows faster than the memory falls (docs/performance.md). Small inputs
+// dump's scan peaked at 2.5 GiB. At GOGC=40, set here once the input is
+// read, it peaks at 2.0 GiB (1.8 with GOGC=40 from the start) for about a
+// sixth more CPU, still under the time of decoding the dump; below 40 the
+// CPU grows faster than the memory falls (docs/performance.md). Small inputs
 // keep the default: their memory is small either way.
 const (
 	largeInputObjects = 100_000

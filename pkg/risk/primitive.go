@@ -122,8 +122,9 @@ func (a *Analysis) bindingID(b *model.Binding) string {
 
 // provenance returns what grants a step: for a step on one grant, one
 // value shared by every step that rests on that grant for the same request
-// (most steps of a large cluster: many principals hold the same rule), and
-// by every step on no grant at all; for a step on several, its own.
+// (on generated clusters about one in six shares one: most grants name
+// their subject, most requests their target), and by every step on no
+// grant at all; for a step on several, its own.
 func (a *Analysis) provenance(c Candidate) *graph.Provenance {
 	switch len(c.Grants) {
 	case 0:
