@@ -10,6 +10,8 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+
+	"github.com/auth-paths/kubectl-auth-paths/internal/slab"
 )
 
 // NodeKind is the kind of a node.
@@ -144,9 +146,6 @@ func (e *Edge) key() edgeKey {
 	return k
 }
 
-// edgeBlock is the number of edges allocated at once.
-const edgeBlock = 256
-
 // Graph holds nodes and edges; call Freeze before querying.
 type Graph struct {
 	nodes []*Node
@@ -156,13 +155,16 @@ type Graph struct {
 	// the few whose hash another key has: a hash is an eighth of the size of
 	// the key, and a large cluster's graph has millions of edges. Both are
 	// only needed while edges are added: Freeze drops them.
-	seen   map[uint64]*Edge
-	clash  map[edgeKey]*Edge
-	seed   maphash.Seed
-	block  []Edge // the current block of edges (never grown: pointers into it stay valid)
-	out    [][]*Edge
-	in     [][]*Edge
-	frozen bool
+	seen  map[uint64]*Edge
+	clash map[edgeKey]*Edge
+	seed  maphash.Seed
+	// Nodes and edges are allocated in blocks: a large cluster's graph has
+	// millions, made among the garbage of the analysis (see slab).
+	nodeSlab slab.Slab[Node]
+	edgeSlab slab.Slab[Edge]
+	out      [][]*Edge
+	in       [][]*Edge
+	frozen   bool
 	// freezes counts the freezes that changed the graph: an edge's index
 	// is valid for the count it was given at (EdgeMask).
 	freezes int
@@ -195,11 +197,11 @@ func (g *Graph) AddNode(n Node) *Node {
 			n = g.seeds.nodes[i]
 		}
 	}
-	nn := n
-	g.nodes = append(g.nodes, &nn)
-	g.byKey[n.Key] = &nn
+	nn := g.nodeSlab.New(n)
+	g.nodes = append(g.nodes, nn)
+	g.byKey[n.Key] = nn
 	g.frozen = false
-	return &nn
+	return nn
 }
 
 // Node returns the node with the key, or nil; a seed's node is made when
@@ -238,12 +240,7 @@ func (g *Graph) AddEdge(e Edge) {
 		}
 		return
 	}
-	// Edges are allocated in blocks: a large cluster's graph has millions.
-	if len(g.block) == cap(g.block) {
-		g.block = make([]Edge, 0, edgeBlock)
-	}
-	g.block = append(g.block, e)
-	stored := &g.block[len(g.block)-1]
+	stored := g.edgeSlab.New(e)
 	g.remember(h, stored)
 	g.edges = append(g.edges, stored)
 	g.frozen = false

@@ -150,7 +150,14 @@ func (a *Analysis) provenance(c Candidate) *graph.Provenance {
 
 func (a *Analysis) newProvenance(c Candidate) *graph.Provenance {
 	strs, bindings, refs := a.grantedBy(c)
-	return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: c.requests(), Grants: refs}}
+	reqs := c.requests()
+	if len(reqs) != 1 {
+		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: reqs, Grants: refs}}
+	}
+	x := a.strs.provs.New(oneRequestProvenance{req: [1]rbac.Request{reqs[0]}})
+	x.d = StepData{Requests: x.req[:], Grants: refs}
+	x.p = graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &x.d}
+	return &x.p
 }
 
 // intern returns the one copy of a condition string: many principals take

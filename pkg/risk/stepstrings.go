@@ -2,6 +2,7 @@ package risk
 
 import (
 	"github.com/auth-paths/kubectl-auth-paths/graph"
+	"github.com/auth-paths/kubectl-auth-paths/internal/slab"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
@@ -21,6 +22,18 @@ type stepStrings struct {
 	noGrant *graph.Provenance
 	// conds are the condition texts.
 	conds hashTable[string, string]
+	// provs is where the provenances of steps on one request are made: a
+	// large cluster's analysis keeps hundreds of thousands, made among its
+	// garbage (see slab).
+	provs slab.Slab[oneRequestProvenance]
+}
+
+// oneRequestProvenance is a provenance, its step data and its one request
+// in one allocation.
+type oneRequestProvenance struct {
+	p   graph.Provenance
+	d   StepData
+	req [1]rbac.Request
 }
 
 // renderedGrants are the provenance strings of one grant.

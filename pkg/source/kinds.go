@@ -162,7 +162,7 @@ func decodeClusterRole(d *decoder, raw []byte, meta model.Meta, src model.Source
 	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
-	d.inv.ClusterRoles = append(d.inv.ClusterRoles, &model.ClusterRole{Meta: meta, Rules: o.Rules, AggregationRule: o.AggregationRule, Source: src})
+	d.inv.ClusterRoles = append(d.inv.ClusterRoles, &model.ClusterRole{Meta: meta, Rules: d.strs.policyRules(o.Rules), AggregationRule: o.AggregationRule, Source: src})
 	return nil
 }
 
@@ -173,7 +173,7 @@ func decodeRole(d *decoder, raw []byte, meta model.Meta, src model.Source) error
 	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
-	d.inv.Roles = append(d.inv.Roles, &model.Role{Meta: meta, Rules: o.Rules, Source: src})
+	d.inv.Roles = append(d.inv.Roles, d.strs.roles.New(model.Role{Meta: meta, Rules: d.strs.policyRules(o.Rules), Source: src}))
 	return nil
 }
 
@@ -218,7 +218,8 @@ func decodeBinding(d *decoder, raw []byte, meta model.Meta, src model.Source) er
 			return fmt.Errorf("subjects[%d].namespace is required for a ServiceAccount in a ClusterRoleBinding", i)
 		}
 	}
-	b := &model.Binding{Meta: meta, Kind: o.Kind, RoleRef: o.RoleRef, Subjects: o.Subjects, Source: src}
+	ref := rbacv1.RoleRef{APIGroup: d.strs.str(o.RoleRef.APIGroup), Kind: d.strs.str(o.RoleRef.Kind), Name: d.strs.str(o.RoleRef.Name)}
+	b := d.strs.bindings.New(model.Binding{Meta: meta, Kind: d.strs.str(o.Kind), RoleRef: ref, Subjects: d.strs.subjectList(o.Subjects), Source: src})
 	if b.Kind == model.KindClusterRoleBinding {
 		d.inv.ClusterRoleBindings = append(d.inv.ClusterRoleBindings, b)
 	} else {
@@ -237,9 +238,13 @@ func decodeServiceAccount(d *decoder, raw []byte, meta model.Meta, src model.Sou
 	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
-	sa := &model.ServiceAccount{Meta: meta, AutomountServiceAccountToken: o.AutomountServiceAccountToken, Source: src}
-	for _, s := range o.Secrets {
-		sa.Secrets = append(sa.Secrets, s.Name)
+	sa := d.strs.accounts.New(model.ServiceAccount{Meta: meta, AutomountServiceAccountToken: o.AutomountServiceAccountToken, Source: src})
+	if len(o.Secrets) > 0 {
+		// The names are the account's own: copied, not looked up.
+		sa.Secrets = d.strs.names.Slice(make([]string, len(o.Secrets)))
+		for i, s := range o.Secrets {
+			sa.Secrets[i] = d.strs.own(s.Name)
+		}
 	}
 	d.inv.ServiceAccounts = append(d.inv.ServiceAccounts, sa)
 	return nil
@@ -270,7 +275,7 @@ func decodeSecret(d *decoder, raw []byte, meta model.Meta, src model.Source) err
 	if o.Type == "" {
 		o.Type = "Opaque"
 	}
-	d.inv.Secrets = append(d.inv.Secrets, &model.Secret{Meta: secretMeta(meta), Type: o.Type, Source: src})
+	d.inv.Secrets = append(d.inv.Secrets, d.strs.secrets.New(model.Secret{Meta: secretMeta(meta), Type: d.strs.str(o.Type), Source: src}))
 	return nil
 }
 

@@ -145,7 +145,7 @@ func decodePod(d *decoder, raw []byte, meta model.Meta, src model.Source) error 
 		// ServiceAccount: they hold no token.
 		spec.ServiceAccountName = ""
 	}
-	d.inv.Pods = append(d.inv.Pods, &model.Pod{Meta: meta, Spec: spec, Phase: d.strs.str(o.Status.Phase), Source: src})
+	d.inv.Pods = append(d.inv.Pods, d.strs.pods.New(model.Pod{Meta: meta, Spec: spec, Phase: d.strs.str(o.Status.Phase), Source: src}))
 	return nil
 }
 
@@ -164,7 +164,7 @@ func decodeWorkload(d *decoder, raw []byte, meta model.Meta, src model.Source) e
 	if o.Kind == "" {
 		o.Kind = d.decoding.kind
 	}
-	w := &model.Workload{Meta: meta, Kind: o.Kind, Group: d.decoding.group, Source: src}
+	w := d.strs.workloads.New(model.Workload{Meta: meta, Kind: d.strs.str(o.Kind), Group: d.decoding.group, Source: src})
 	if o.Spec.Template != nil {
 		w.Spec = d.strs.podSpec(o.Spec.Template.Spec.summary())
 	} else {
@@ -189,7 +189,7 @@ func decodeCronJob(d *decoder, raw []byte, meta model.Meta, src model.Source) er
 	if err := d.decodeJSON(raw, &o); err != nil {
 		return err
 	}
-	w := &model.Workload{Meta: meta, Kind: "CronJob", Group: "batch", Spec: o.Spec.JobTemplate.Spec.Template.Spec.summary(), Source: src}
+	w := d.strs.workloads.New(model.Workload{Meta: meta, Kind: "CronJob", Group: "batch", Spec: d.strs.podSpec(o.Spec.JobTemplate.Spec.Template.Spec.summary()), Source: src})
 	d.inv.Workloads = append(d.inv.Workloads, w)
 	return nil
 }
