@@ -16,7 +16,8 @@ type hashKey struct {
 	assumed   bool
 }
 
-// hash hashes e's de-duplication key (see edgeKey) without building it.
+// hash hashes e's de-duplication key (what sameKey compares) without
+// building it.
 func (g *Graph) hash(e *Edge) uint64 {
 	k := hashKey{from: e.From, to: e.To, primitive: e.Primitive, grants: len(e.GrantedBy()), hops: e.Hops, assumed: e.Assumed}
 	if len(e.GrantedBy()) > 0 {
@@ -35,36 +36,82 @@ func (g *Graph) hash(e *Edge) uint64 {
 	return h.Sum64()
 }
 
-// find returns the stored edge with e's key (h is its hash), or nil.
-func (g *Graph) find(h uint64, e *Edge) *Edge {
-	old, ok := g.seen[h]
-	if !ok {
-		return nil
-	}
-	if sameKey(old, e) {
-		return old
-	}
-	return g.clash[e.key()]
+// edgeIndex finds a stored edge by its de-duplication key while edges are
+// added. It is a table of the edges' positions in Graph.edges, each with
+// the low half of its key's hash, found by linear probing: 8 bytes a slot,
+// where a map from hash to edge (and another for the hashes two keys
+// share) took about 25 a slot; a large cluster's graph has millions of
+// edges, all indexed at the analysis' peak. Freeze, which reorders the
+// edges, drops it.
+type edgeIndex struct {
+	// slots hold uint32(hash)<<32 | position+1; 0 is empty.
+	slots []uint64
+	n     int
 }
 
-// remember indexes a new stored edge under its hash h.
-func (g *Graph) remember(h uint64, e *Edge) {
-	if _, taken := g.seen[h]; !taken {
-		g.seen[h] = e
-		return
+// minSlots is the size of a new index's table.
+const minSlots = 64
+
+// find returns the stored edge with e's key (h is its hash), or nil.
+func (g *Graph) find(h uint64, e *Edge) *Edge {
+	x := &g.seen
+	if len(x.slots) == 0 {
+		return nil
 	}
-	if g.clash == nil {
-		g.clash = map[edgeKey]*Edge{}
+	mask := uint64(len(x.slots) - 1)
+	tag := h & 0xffffffff
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := x.slots[i]
+		if s == 0 {
+			return nil
+		}
+		if s>>32 == tag {
+			if old := g.edges[s&0xffffffff-1]; sameKey(old, e) {
+				return old
+			}
+		}
 	}
-	g.clash[e.key()] = e
+}
+
+// remember indexes the stored edge at position pos of g.edges, whose key
+// has hash h and is not indexed yet.
+func (g *Graph) remember(h uint64, pos int) {
+	x := &g.seen
+	if (x.n+1)*4 > len(x.slots)*3 {
+		x.grow()
+	}
+	x.put(h&0xffffffff<<32 | uint64(pos+1))
+	x.n++
+}
+
+// put stores slot s in the first empty slot from its hash's.
+func (x *edgeIndex) put(s uint64) {
+	mask := uint64(len(x.slots) - 1)
+	i := s >> 32 & mask
+	for x.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = s
+}
+
+// grow doubles the table (the stored half of each hash places it again:
+// the table never has 2^32 slots).
+func (x *edgeIndex) grow() {
+	old := x.slots
+	x.slots = make([]uint64, max(minSlots, 2*len(old)))
+	for _, s := range old {
+		if s != 0 {
+			x.put(s)
+		}
+	}
 }
 
 // index rebuilds the de-duplication index that Freeze dropped, for an edge
 // added after it.
 func (g *Graph) index() {
-	g.seen = make(map[uint64]*Edge, len(g.edges))
-	for _, e := range g.edges {
-		g.remember(g.hash(e), e)
+	g.seen = edgeIndex{slots: make([]uint64, minSlots)}
+	for i, e := range g.edges {
+		g.remember(g.hash(e), i)
 	}
 }
 

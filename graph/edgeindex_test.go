@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -49,27 +50,51 @@ func TestCompareJoined(t *testing.T) {
 	}
 }
 
-// TestEdgeHashClash gives two different edges one hash: each is still found
-// under its own key.
+// TestEdgeHashClash gives different edges one hash, and others hashes that
+// share their low half or the slot they start from: each is still found
+// under its own key, and a key not stored is not found.
 func TestEdgeHashClash(t *testing.T) {
 	g := New()
 	u, v := g.AddNode(Node{Key: "User:u"}), g.AddNode(Node{Key: "User:v"})
 	g.index()
-	e1 := &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x", "y"}}}
-	e2 := &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x\x01y"}}}
-	g.remember(7, e1)
-	g.remember(7, e2)
-	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x", "y"}}}); got != e1 {
-		t.Errorf("find(e1) = %v", got)
+	edge := func(grants ...string) *Edge {
+		return &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: grants}}
 	}
-	if got := g.find(7, &Edge{From: u, To: v, Primitive: "p", Provenance: &Provenance{GrantedBy: []string{"x\x01y"}}}); got != e2 {
-		t.Errorf("find(e2) = %v", got)
+	stored := []struct {
+		h uint64
+		e *Edge
+	}{
+		{7, edge("x", "y")},
+		{7, edge("x\x01y")},
+		{7 | 1<<40, edge("z")},    // same low half, another high half
+		{7 + minSlots, edge("w")}, // same first slot, another low half
+		{8, edge("q")},
+	}
+	// Enough more to make the table grow twice with the others in it.
+	for i := range 3 * minSlots {
+		stored = append(stored, struct {
+			h uint64
+			e *Edge
+		}{uint64(i % 5), edge(fmt.Sprint("many", i))})
+	}
+	for i, s := range stored {
+		g.edges = append(g.edges, s.e)
+		g.remember(s.h, i)
+	}
+	for i, s := range stored {
+		probe := *s.e // an equal key, not the stored edge
+		if got := g.find(s.h, &probe); got != s.e {
+			t.Fatalf("find(edge %d %q) = %v, want the stored one", i, s.e.GrantedBy(), got)
+		}
 	}
 	if got := g.find(7, &Edge{From: v, To: u, Primitive: "p"}); got != nil {
 		t.Errorf("find(other) = %v, want nil", got)
 	}
-	if got := g.find(8, e1); got != nil {
+	if got := g.find(9, stored[0].e); got != nil {
 		t.Errorf("find under another hash = %v, want nil", got)
+	}
+	if g.seen.n != len(stored) || len(g.seen.slots) < minSlots*4 {
+		t.Errorf("index holds %d in %d slots, want %d in at least %d", g.seen.n, len(g.seen.slots), len(stored), minSlots*4)
 	}
 }
 

@@ -115,17 +115,6 @@ func (e *Edge) Data() any {
 	return e.Provenance.Data
 }
 
-// edgeKey identifies an edge for de-duplication: everything but the
-// condition and the data. Its strings share the edge's own (no copies): the
-// graph of a large cluster has millions of edges.
-type edgeKey struct {
-	from, to  *Node
-	primitive string
-	grantedBy string
-	hops      int
-	assumed   bool
-}
-
 // When returns the edge's condition: Condition, or else Later rendered.
 func (e *Edge) When() string {
 	if e.Condition == "" && e.Later != nil {
@@ -134,30 +123,15 @@ func (e *Edge) When() string {
 	return e.Condition
 }
 
-func (e *Edge) key() edgeKey {
-	k := edgeKey{from: e.From, to: e.To, primitive: e.Primitive, hops: e.Hops, assumed: e.Assumed}
-	switch g := e.GrantedBy(); len(g) {
-	case 0:
-	case 1:
-		k.grantedBy = g[0]
-	default:
-		k.grantedBy = strings.Join(g, "\x01")
-	}
-	return k
-}
-
 // Graph holds nodes and edges; call Freeze before querying.
 type Graph struct {
 	nodes []*Node
 	byKey map[string]*Node
 	edges []*Edge
-	// seen finds an edge by the hash of its de-duplication key, and clash
-	// the few whose hash another key has: a hash is an eighth of the size of
-	// the key, and a large cluster's graph has millions of edges. Both are
-	// only needed while edges are added: Freeze drops them.
-	seen  map[uint64]*Edge
-	clash map[edgeKey]*Edge
-	seed  maphash.Seed
+	// seen finds an edge by its de-duplication key while edges are added
+	// (made when the first is, dropped by Freeze).
+	seen edgeIndex
+	seed maphash.Seed
 	// Nodes and edges are allocated in blocks: a large cluster's graph has
 	// millions, made among the garbage of the analysis (see slab).
 	nodeSlab slab.Slab[Node]
@@ -229,7 +203,7 @@ func (g *Graph) AddEdge(e Edge) {
 	if e.From == nil || e.To == nil || e.From == e.To {
 		return
 	}
-	if g.seen == nil {
+	if g.seen.slots == nil {
 		g.index()
 	}
 	h := g.hash(&e)
@@ -241,8 +215,8 @@ func (g *Graph) AddEdge(e Edge) {
 		return
 	}
 	stored := g.edgeSlab.New(e)
-	g.remember(h, stored)
 	g.edges = append(g.edges, stored)
+	g.remember(h, len(g.edges)-1)
 	g.frozen = false
 }
 
@@ -273,7 +247,7 @@ func (g *Graph) Freeze() {
 		g.out[e.From.index] = append(g.out[e.From.index], e)
 		g.in[e.To.index] = append(g.in[e.To.index], e)
 	}
-	g.seen, g.clash = nil, nil
+	g.seen = edgeIndex{}
 	g.frozen = true
 	g.freezes++
 }

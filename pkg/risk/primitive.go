@@ -86,7 +86,7 @@ func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.
 		}
 	}
 	sort.Strings(bindings)
-	return strs, bindings, refs
+	return a.strs.names.Slice(strs), a.strs.names.Slice(bindings), a.strs.refs.Slice(refs)
 }
 
 func keyOf(g rbac.Grant) grantKey {
@@ -105,7 +105,7 @@ func (a *Analysis) grantString(g rbac.Grant) string {
 	k := keyOf(g)
 	s, ok := a.strs.grants[k]
 	if !ok {
-		s = g.String()
+		s = a.strs.chars.Copy(g.String())
 		a.strs.grants[k] = s
 	}
 	return s
@@ -114,7 +114,7 @@ func (a *Analysis) grantString(g rbac.Grant) string {
 func (a *Analysis) bindingID(b *model.Binding) string {
 	id, ok := a.strs.bindings[b]
 	if !ok {
-		id = b.ID()
+		id = a.strs.chars.Copy(b.ID())
 		a.strs.bindings[b] = id
 	}
 	return id
@@ -165,6 +165,7 @@ func (a *Analysis) newProvenance(c Candidate) *graph.Provenance {
 func (a *Analysis) intern(s string) string {
 	v, h, ok := a.strs.conds.get(s)
 	if !ok {
+		s = a.strs.chars.Copy(s)
 		a.strs.conds.put(h, s)
 		return s
 	}

@@ -26,6 +26,11 @@ type stepStrings struct {
 	// large cluster's analysis keeps hundreds of thousands, made among its
 	// garbage (see slab).
 	provs slab.Slab[oneRequestProvenance]
+	// chars, names and refs are where the strings and lists that
+	// provenances keep are made (see slab).
+	chars slab.Strings
+	names slab.Slab[string]
+	refs  slab.Slab[rbac.Grant]
 }
 
 // oneRequestProvenance is a provenance, its step data and its one request
