@@ -192,6 +192,11 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		return o.Review.Run(o.streams.Out, o.streams.ErrOut, o.Output, res, inv)
 	}
 	res, findings := o.scan(a)
+	// What follows reads neither the analysis nor the input: with the
+	// incomplete kinds and the exit code taken now, the collector may free
+	// both while the paths are printed (on the largest inputs the paths
+	// were printed beside them at the run's peak).
+	missing, partial := inv.Missing, Partial(inv)
 	if o.Output != OutputTable {
 		out := struct {
 			PathIDVersion int `json:"pathIDVersion"`
@@ -205,15 +210,15 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		if out.Findings == nil {
 			out.Findings = []risk.Finding{}
 		}
-		if len(inv.Missing) > 0 {
-			out.Incomplete = inv.Missing
+		if len(missing) > 0 {
+			out.Incomplete = missing
 		}
 		paths := res.Paths
 		out.Paths = []risk.Path{}
 		if err := printStructuredList(o.streams.Out, o.Output, &out, func(ps []risk.Path) { out.Paths = ps }, "paths", paths); err != nil {
 			return err
 		}
-		return Partial(inv)
+		return partial
 	}
 	if o.Namespace != "" {
 		fmt.Fprintf(o.streams.Out, "Paths that start in namespace %s (-n): %d\n\n", o.Namespace, len(res.Paths))
@@ -223,7 +228,7 @@ func (o *ScanOptions) Run(cmd *cobra.Command) error {
 		fmt.Fprintf(o.streams.Out, "%s lists %d of the %d paths; the counts above are of every identity\n", filters, len(res.Paths), o.unfiltered)
 	}
 	printHygiene(o.streams.Out, review.TagFindings("", findings))
-	return Partial(inv)
+	return partial
 }
 
 func printScanTable(w io.Writer, res risk.ScanResult) {

@@ -84,8 +84,10 @@ func NewPath(from *graph.Node, edges []*graph.Edge) Path {
 	p := Path{Subject: refOf(from), Target: graph.SinkKey, Hops: graph.Hops(edges), Steps: []Step{}}
 	for _, e := range edges {
 		s := Step{Primitive: e.Primitive, From: NodeName(e.From), To: NodeName(e.To), Hops: e.Hops, GrantedBy: e.GrantedBy(), Condition: e.When(), Bindings: e.Bindings(), Assumed: e.Assumed}
-		if d := StepDataOf(e); d != nil {
-			s.Requires = d.Requests
+		if d := StepDataOf(e); d != nil && len(d.Requests) > 0 {
+			// A copy: the analysis makes its requests in blocks, which a
+			// path holding a few of them would keep whole.
+			s.Requires = slices.Clone(d.Requests)
 		}
 		if s.GrantedBy == nil {
 			s.GrantedBy = []string{}

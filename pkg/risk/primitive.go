@@ -66,27 +66,39 @@ func (a *Analysis) grantedBy(c Candidate) (strs, bindings []string, refs []rbac.
 	if len(c.Grants) == 1 {
 		// Most steps rest on one grant: its rendering is shared by every edge
 		// it makes (edges never change their slices).
-		r, h, ok := a.strs.single.get(keyOf(c.Grants[0].Grant))
-		if ok {
-			return r.strs, r.bindings, r.grants
-		}
-		defer func() { a.strs.single.put(h, renderedGrants{strs, bindings, refs}) }()
+		r := a.rendered(c.Grants[0].Grant)
+		return r.strs, r.bindings, r.grants
 	}
 	for _, g := range c.Grants {
-		s := a.grantString(g.Grant)
-		if !slices.Contains(strs, s) {
-			strs = append(strs, s)
+		r := a.rendered(g.Grant)
+		if !slices.Contains(strs, r.strs[0]) {
+			strs = append(strs, r.strs[0])
 			refs = append(refs, g.Grant)
 		}
-		if g.Grant.Binding != nil {
-			id := a.bindingID(g.Grant.Binding)
-			if !slices.Contains(bindings, id) {
-				bindings = append(bindings, id)
-			}
+		if len(r.bindings) > 0 && !slices.Contains(bindings, r.bindings[0]) {
+			bindings = append(bindings, r.bindings[0])
 		}
 	}
 	sort.Strings(bindings)
 	return a.strs.names.Slice(strs), a.strs.names.Slice(bindings), a.strs.refs.Slice(refs)
+}
+
+// rendered returns the rendering of one grant, made once: its provenance
+// string, its binding's ID (none for a grant of no binding) and the grant.
+func (a *Analysis) rendered(g rbac.Grant) renderedGrants {
+	r, h, ok := a.strs.single.get(keyOf(g))
+	if ok {
+		return r
+	}
+	r = renderedGrants{
+		strs:   a.strs.names.Slice([]string{a.strs.chars.Copy(g.String())}),
+		grants: a.strs.refs.Slice([]rbac.Grant{g}),
+	}
+	if g.Binding != nil {
+		r.bindings = a.strs.names.Slice([]string{a.bindingID(g.Binding)})
+	}
+	a.strs.single.put(h, r)
+	return r
 }
 
 func keyOf(g rbac.Grant) grantKey {
@@ -99,16 +111,6 @@ type grantKey struct {
 	ruleIndex int
 	subject   rbac.Subject
 	superuser bool
-}
-
-func (a *Analysis) grantString(g rbac.Grant) string {
-	k := keyOf(g)
-	s, ok := a.strs.grants[k]
-	if !ok {
-		s = a.strs.chars.Copy(g.String())
-		a.strs.grants[k] = s
-	}
-	return s
 }
 
 func (a *Analysis) bindingID(b *model.Binding) string {

@@ -11,9 +11,8 @@ import (
 // that rests on it (primitive.go): most steps rest on one grant, and many
 // principals take the same step. Read and written with Analysis.mu held.
 type stepStrings struct {
-	grants   map[grantKey]string
 	bindings map[*model.Binding]string
-	// single are the renderings of one grant.
+	// single are the renderings of each grant (rendered).
 	single hashTable[grantKey, renderedGrants]
 	// steps are the provenances of the steps on one grant for one request
 	// (or none).
@@ -41,7 +40,8 @@ type oneRequestProvenance struct {
 	req [1]rbac.Request
 }
 
-// renderedGrants are the provenance strings of one grant.
+// renderedGrants are the provenance strings, binding IDs and grants of a
+// step: of one grant in single.
 type renderedGrants struct {
 	strs, bindings []string
 	grants         []rbac.Grant
@@ -56,7 +56,6 @@ type stepKey struct {
 
 func newStepStrings() stepStrings {
 	return stepStrings{
-		grants:   map[grantKey]string{},
 		bindings: map[*model.Binding]string{},
 		single:   newHashTable(func(r renderedGrants) grantKey { return keyOf(r.grants[0]) }),
 		steps: newHashTable(func(p *graph.Provenance) stepKey {
