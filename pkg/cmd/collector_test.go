@@ -15,10 +15,12 @@ func TestGCPercentFor(t *testing.T) {
 	}{
 		{name: "small input", objects: largeInputObjects - 1},
 		{name: "large input", objects: largeInputObjects, want: largeInputGOGC, wantSet: true},
+		{name: "just below huge", objects: hugeInputObjects - 1, want: largeInputGOGC, wantSet: true},
+		{name: "huge input", objects: hugeInputObjects, want: hugeInputGOGC, wantSet: true},
 		{name: "GOGC set", objects: 10 * largeInputObjects, env: map[string]string{"GOGC": "100"}},
 		{name: "GOGC off", objects: 10 * largeInputObjects, env: map[string]string{"GOGC": "off"}},
 		{name: "GOMEMLIMIT set", objects: 10 * largeInputObjects, env: map[string]string{"GOMEMLIMIT": "2GiB"}},
-		{name: "unrelated variable", objects: 10 * largeInputObjects, env: map[string]string{"GODEBUG": "gctrace=1"}, want: largeInputGOGC, wantSet: true},
+		{name: "unrelated variable", objects: 10 * largeInputObjects, env: map[string]string{"GODEBUG": "gctrace=1"}, want: hugeInputGOGC, wantSet: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
