@@ -18,19 +18,30 @@ import (
 	"unsafe"
 )
 
-// Size is the number of values in a block.
-const Size = 256
+// Size is the largest number of values in a block; the first block holds
+// FirstSize, and each next one twice the one before, up to Size: a slab
+// that keeps a few values (a small re-analysis' graph) stays small.
+const (
+	Size      = 256
+	FirstSize = 16
+)
 
-// Slab allocates values of type T in blocks of Size. The zero Slab is
-// ready to use; it is not safe for concurrent use.
+// Slab allocates values of type T in blocks. The zero Slab is ready to
+// use; it is not safe for concurrent use.
 type Slab[T any] struct {
 	block []T
+}
+
+// next replaces the current block by an empty one with room for at least
+// n values.
+func (s *Slab[T]) next(n int) {
+	s.block = make([]T, 0, max(n, min(Size, max(FirstSize, 2*cap(s.block)))))
 }
 
 // New returns a pointer to a copy of v in the current block.
 func (s *Slab[T]) New(v T) *T {
 	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, Size)
+		s.next(1)
 	}
 	s.block = append(s.block, v)
 	return &s.block[len(s.block)-1]
@@ -47,15 +58,20 @@ func (s *Slab[T]) Slice(vs []T) []T {
 		return append([]T(nil), vs...)
 	}
 	if len(s.block)+len(vs) > cap(s.block) {
-		s.block = make([]T, 0, Size)
+		s.next(len(vs))
 	}
 	off := len(s.block)
 	s.block = append(s.block, vs...)
 	return s.block[off:len(s.block):len(s.block)]
 }
 
-// StringsSize is the size in bytes of the blocks Strings copies into.
-const StringsSize = 64 << 10
+// StringsSize is the largest size in bytes of the blocks Strings copies
+// into; the first is StringsFirstSize, and each next one twice the one
+// before, up to StringsSize.
+const (
+	StringsSize      = 64 << 10
+	StringsFirstSize = 1 << 10
+)
 
 // Strings copies strings into blocks of bytes. The zero Strings is ready
 // to use; it is not safe for concurrent use.
@@ -73,7 +89,7 @@ func (b *Strings) Copy(s string) string {
 		return strings.Clone(s)
 	}
 	if len(b.block)+len(s) > cap(b.block) {
-		b.block = make([]byte, 0, StringsSize)
+		b.block = make([]byte, 0, max(len(s), min(StringsSize, max(StringsFirstSize, 2*cap(b.block)))))
 	}
 	off := len(b.block)
 	b.block = append(b.block, s...)

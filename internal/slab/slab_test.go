@@ -22,9 +22,15 @@ func TestSlabNew(t *testing.T) {
 	if d := uintptr(unsafe.Pointer(got[1])) - uintptr(unsafe.Pointer(got[0])); d != unsafe.Sizeof([2]int{}) {
 		t.Errorf("values 0 and 1 are %d bytes apart, want %d", d, unsafe.Sizeof([2]int{}))
 	}
-	// A full block is replaced, never grown (which would move its values).
-	if len(s.block) != 5 || cap(s.block) != Size {
-		t.Errorf("current block has %d of %d values, want 5 of %d", len(s.block), cap(s.block), Size)
+	// A full block is replaced, never grown (which would move its values),
+	// by one twice its size up to Size: 16+32+64+128 values, then 256 a block.
+	if want := (3*Size + 5 - (FirstSize + 2*FirstSize + 4*FirstSize + 8*FirstSize)) % Size; len(s.block) != want || cap(s.block) != Size {
+		t.Errorf("current block has %d of %d values, want %d of %d", len(s.block), cap(s.block), want, Size)
+	}
+	var few Slab[int]
+	few.New(1)
+	if cap(few.block) != FirstSize {
+		t.Errorf("first block holds %d values, want %d", cap(few.block), FirstSize)
 	}
 }
 
@@ -81,6 +87,11 @@ func TestStringsCopy(t *testing.T) {
 	}
 	if d := uintptr(unsafe.Pointer(unsafe.StringData(out[1]))) - uintptr(unsafe.Pointer(unsafe.StringData(out[0]))); d != uintptr(len(out[0])) {
 		t.Errorf("strings 0 and 1 are %d bytes apart, want %d", d, len(out[0]))
+	}
+	var few Strings
+	few.Copy("web")
+	if cap(few.block) != StringsFirstSize {
+		t.Errorf("first block is %d bytes, want %d", cap(few.block), StringsFirstSize)
 	}
 	long := strings.Repeat("x", StringsSize/8+1)
 	if got := b.Copy(long); got != long || unsafe.StringData(got) == unsafe.StringData(long) {

@@ -11,8 +11,9 @@ import (
 
 // strtab keeps one copy of what the objects of an input repeat: their
 // namespace, the keys and values of labels and annotations (and whole
-// label maps: the pods of one ReplicaSet carry the same), owner kinds,
-// ServiceAccount and node names, images. Decoding makes a new string for
+// label maps: the pods of one ReplicaSet carry the same), owner kinds and
+// names, ServiceAccount and node names, and whole string lists (rules'
+// verbs and resources, images). Decoding makes a new string for
 // every occurrence; on a 20,000-namespace input the copies were a third
 // of the inventory and the collector traced every one of them for the
 // whole analysis. Names, UIDs and resourceVersions, unique per object, are
@@ -24,9 +25,9 @@ type strtab struct {
 	lists map[string][]string
 	key   []byte
 	keys  []string
-	// chars, owners and pods are where what the inventory keeps of those is
-	// made: strings and objects decoded each in its own allocation sat
-	// among the decoder's garbage and kept its pages (see slab).
+	// chars and the slabs below are where what the inventory keeps is
+	// made: strings, objects and lists decoded each in its own allocation
+	// sat among the decoder's garbage and kept its pages (see slab).
 	chars     slab.Strings
 	owners    slab.Slab[model.OwnerReference]
 	pods      slab.Slab[model.Pod]
@@ -41,8 +42,8 @@ type strtab struct {
 }
 
 // isController and notController are the values of every owner
-// reference's controller field that is set: decoded, each was an
-// allocation of its own among the garbage.
+// reference's controller field that is set (decoded, each was an
+// allocation of its own among the garbage). Never written.
 var isController, notController = true, false
 
 // own returns a copy of s among the table's kept strings.
