@@ -241,10 +241,11 @@ func decodeServiceAccount(d *decoder, raw []byte, meta model.Meta, src model.Sou
 	sa := d.strs.accounts.New(model.ServiceAccount{Meta: meta, AutomountServiceAccountToken: o.AutomountServiceAccountToken, Source: src})
 	if len(o.Secrets) > 0 {
 		// The names are the account's own: copied, not looked up.
-		sa.Secrets = d.strs.names.Slice(make([]string, len(o.Secrets)))
+		names := make([]string, len(o.Secrets))
 		for i, s := range o.Secrets {
-			sa.Secrets[i] = d.strs.own(s.Name)
+			names[i] = d.strs.own(s.Name)
 		}
+		sa.Secrets = d.strs.names.Slice(names)
 	}
 	d.inv.ServiceAccounts = append(d.inv.ServiceAccounts, sa)
 	return nil
