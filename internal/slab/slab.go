@@ -35,7 +35,13 @@ type Slab[T any] struct {
 // next replaces the current block by an empty one with room for at least
 // n values.
 func (s *Slab[T]) next(n int) {
-	s.block = make([]T, 0, max(n, min(Size, max(FirstSize, 2*cap(s.block)))))
+	s.block = make([]T, 0, grown(cap(s.block), n, FirstSize, Size))
+}
+
+// grown is the capacity of the block that follows one of capacity cur:
+// twice it, from first up to most, and at least need.
+func grown(cur, need, first, most int) int {
+	return max(need, min(most, max(first, 2*cur)))
 }
 
 // New returns a pointer to a copy of v in the current block.
@@ -80,7 +86,7 @@ type Strings struct {
 }
 
 // Copy returns a copy of s in the current block ("" for ""). A string
-// longer than an eighth of a block gets its own copy.
+// longer than an eighth of the largest block gets its own copy.
 func (b *Strings) Copy(s string) string {
 	if s == "" {
 		return ""
@@ -89,7 +95,7 @@ func (b *Strings) Copy(s string) string {
 		return strings.Clone(s)
 	}
 	if len(b.block)+len(s) > cap(b.block) {
-		b.block = make([]byte, 0, max(len(s), min(StringsSize, max(StringsFirstSize, 2*cap(b.block)))))
+		b.block = make([]byte, 0, grown(cap(b.block), len(s), StringsFirstSize, StringsSize))
 	}
 	off := len(b.block)
 	b.block = append(b.block, s...)
