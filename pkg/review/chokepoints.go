@@ -327,7 +327,23 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 	}
 	var pending []string
 	if len(left) > 0 {
-		cur := reanalyse(a, opts, bindingsOf(byID, chosen), left, false)
+		// Each re-analysis is of the input with more bindings gone: what is
+		// known not to reach cluster-admin with fewer gone is not evaluated
+		// (risk.Options.Unreaching). That is what the base analysis knows,
+		// the identities a chosen binding is a verified choke point of, and
+		// whatever the last re-analysis found cut: most of what the roots
+		// step to, once a thousand bindings are gone.
+		dead := map[string]bool{}
+		for b := range chosen {
+			for _, k := range cutBy[b] {
+				dead[k] = true
+			}
+		}
+		o := opts
+		o.Unreaching = func(key string) bool {
+			return dead[key] || (opts.Unreaching != nil && opts.Unreaching(key))
+		}
+		cur := reanalyse(a, o, bindingsOf(byID, chosen), left, false)
 		left = stillReaching(cur.Graph, left)
 		for round := 0; round < maxCutRounds && len(left) > 0; round++ {
 			picks := graphCut(cur.Graph, left, protected)
@@ -338,7 +354,8 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 				chosen[b] = true
 			}
 			pending = append(pending, picks...)
-			next := reanalyse(a, opts, bindingsOf(byID, chosen), left, false)
+			addUnreaching(dead, cur.Graph)
+			next := reanalyse(a, o, bindingsOf(byID, chosen), left, false)
 			nextLeft := stillReaching(next.Graph, left)
 			if len(nextLeft) < len(left) {
 				c.Bindings = append(c.Bindings, pending...)
@@ -365,6 +382,18 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 	sort.Strings(c.Remaining)
 	c.Verified = true
 	return c
+}
+
+// addUnreaching adds to dead the nodes of g, a re-analysis from roots (not
+// stopped once they reach: every node it made was evaluated, or known not
+// to reach), that do not reach cluster-admin.
+func addUnreaching(dead map[string]bool, g *graph.Graph) {
+	r := g.ReachWithout(g.Sink(), nil)
+	for _, n := range g.Nodes() {
+		if !r.Has(n) {
+			dead[n.Key] = true
+		}
+	}
 }
 
 // maxCutRounds bounds phase 2's rounds of cutting on a graph and verifying

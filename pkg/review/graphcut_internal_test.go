@@ -103,3 +103,55 @@ func TestGraphCut(t *testing.T) {
 		})
 	}
 }
+
+// TestAddUnreaching: the nodes of a re-analysis that do not reach
+// cluster-admin are added to what the next one need not evaluate; those
+// that do, and what was there before, are kept as they are.
+func TestAddUnreaching(t *testing.T) {
+	const sink = graph.SinkKey
+	tests := []struct {
+		name  string
+		steps [][2]string
+		dead  []string // before
+		want  []string
+	}{
+		{
+			name:  "a dead end and what only steps to it",
+			steps: [][2]string{{"User:a", "Scope:s"}, {"Scope:s", sink}, {"User:b", "Scope:t"}, {"User:c", "User:b"}},
+			want:  []string{"Scope:t", "User:b", "User:c"},
+		},
+		{
+			name:  "a node with one way out of several still reaches",
+			steps: [][2]string{{"User:a", "Scope:t"}, {"User:a", "Scope:s"}, {"Scope:s", sink}},
+			want:  []string{"Scope:t"},
+		},
+		{
+			name:  "what was dead before stays dead, even if absent now",
+			steps: [][2]string{{"User:a", sink}},
+			dead:  []string{"User:z"},
+			want:  []string{"User:z"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graph.New()
+			node := func(key string) *graph.Node {
+				if key == sink {
+					return g.Sink()
+				}
+				return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
+			}
+			for _, s := range tc.steps {
+				g.AddEdge(graph.Edge{From: node(s[0]), To: node(s[1]), Primitive: "step", Hops: 1})
+			}
+			dead := map[string]bool{}
+			for _, k := range tc.dead {
+				dead[k] = true
+			}
+			addUnreaching(dead, g)
+			if got := sortedKeys(dead); !slices.Equal(got, tc.want) {
+				t.Errorf("dead = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

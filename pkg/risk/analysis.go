@@ -203,24 +203,40 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 // candidate binding, and building them anew made each re-analysis as slow
 // as the input is large. Its Inv is the input without them.
 func Reanalyze(base *Analysis, dropped []*model.Binding, opts Options) *Analysis {
+	gone := droppedSet(dropped)
+	inv := *base.Inv
+	inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, gone)
+	inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, gone)
+	return analyze(&inv, opts, base, dropped)
+}
+
+// droppedSet tells whether a binding is one of dropped. The choke points'
+// verification drops one binding (or the few objects of one ID) per
+// re-analysis, thousands of times: comparing a handful of pointers is
+// cheaper than hashing each binding of the input.
+func droppedSet(dropped []*model.Binding) func(*model.Binding) bool {
+	if len(dropped) <= 8 {
+		return func(b *model.Binding) bool { return slices.Contains(dropped, b) }
+	}
 	drop := make(map[*model.Binding]bool, len(dropped))
 	for _, b := range dropped {
 		drop[b] = true
 	}
-	inv := *base.Inv
-	inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, drop)
-	inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, drop)
-	return analyze(&inv, opts, base, dropped)
+	return func(b *model.Binding) bool { return drop[b] }
 }
 
-func withoutBindings(in []*model.Binding, drop map[*model.Binding]bool) []*model.Binding {
+// withoutBindings copies in but the bindings gone reports, a run of kept
+// ones at a time.
+func withoutBindings(in []*model.Binding, gone func(*model.Binding) bool) []*model.Binding {
 	out := make([]*model.Binding, 0, len(in))
-	for _, b := range in {
-		if !drop[b] {
-			out = append(out, b)
+	kept := 0 // in[kept:i] are kept and not yet copied
+	for i, b := range in {
+		if gone(b) {
+			out = append(out, in[kept:i]...)
+			kept = i + 1
 		}
 	}
-	return out
+	return append(out, in[kept:]...)
 }
 
 func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*model.Binding) *Analysis {
@@ -295,10 +311,7 @@ func (a *Analysis) dropRules() {
 // of the binding and of the objects the two share, and making them anew
 // visited every binding of the input once per re-analysis.
 func (a *Analysis) inheritBindingLists(base *Analysis, dropped []*model.Binding) {
-	drop := make(map[*model.Binding]bool, len(dropped))
-	for _, b := range dropped {
-		drop[b] = true
-	}
+	drop := droppedSet(dropped)
 	base.mu.Lock()
 	defer base.mu.Unlock()
 	a.dangling.roles = keptBindings(base.dangling.roles, drop, func(b *model.Binding) *model.Binding { return b })
@@ -325,13 +338,13 @@ func (a *Analysis) bindingsWhere(list *[]*model.Binding, match func(*model.Bindi
 
 // keptBindings is list without the entries of dropped bindings; nil (not
 // made yet) stays nil, and an empty result is empty, not nil.
-func keptBindings[T any](list []T, drop map[*model.Binding]bool, of func(T) *model.Binding) []T {
+func keptBindings[T any](list []T, drop func(*model.Binding) bool, of func(T) *model.Binding) []T {
 	if list == nil {
 		return nil
 	}
 	out := make([]T, 0, len(list))
 	for _, x := range list {
-		if !drop[of(x)] {
+		if !drop(of(x)) {
 			out = append(out, x)
 		}
 	}

@@ -98,6 +98,32 @@ func TestReanalyzeIsAnalyze(t *testing.T) {
 	if checked < 300 {
 		t.Fatalf("only %d re-analyses checked", checked)
 	}
+	// Several bindings at once (the cover's re-analyses), a few and more
+	// than a few, in runs and apart, the first and the last of the input.
+	inv := inputs[len(inputs)-2]
+	all := append(append([]*model.Binding(nil), inv.ClusterRoleBindings...), inv.RoleBindings...)
+	for _, drop := range [][]*model.Binding{
+		{all[0], all[len(all)-1]},
+		all[len(all)-12:],
+		append(all[:3:3], all[len(all)/2], all[len(all)/2+2], all[len(all)-20], all[len(all)-18], all[len(all)-16], all[len(all)-14], all[len(all)-1]),
+	} {
+		fresh := risk.Analyze(withoutAll(inv, drop), risk.Options{})
+		re := risk.Reanalyze(risk.Analyze(inv, risk.Options{}), drop, risk.Options{})
+		if got, want := edgeDump(re), edgeDump(fresh); got != want {
+			t.Errorf("without %d bindings: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", len(drop), got, want)
+		}
+		if got, want := len(re.Inv.ClusterRoleBindings)+len(re.Inv.RoleBindings), len(all)-len(drop); got != want {
+			t.Errorf("without %d bindings: %d left, want %d", len(drop), got, want)
+		}
+	}
+}
+
+// withoutAll is the input without the bindings drop.
+func withoutAll(inv *model.Inventory, drop []*model.Binding) *model.Inventory {
+	for _, b := range drop {
+		inv = without(inv, b)
+	}
+	return inv
 }
 
 // TestUnreachingNotEvaluated: with Options.Unreaching, the nodes known not to
