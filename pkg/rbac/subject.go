@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -41,9 +42,9 @@ func (s Subject) String() string {
 // Describe renders the subject in the apiserver's wording: Group "dev".
 func (s Subject) Describe() string {
 	if s.Kind == rbacv1.ServiceAccountKind {
-		return fmt.Sprintf("%s %q", s.Kind, s.Namespace+"/"+s.Name)
+		return s.Kind + " " + strconv.Quote(s.Namespace+"/"+s.Name)
 	}
-	return fmt.Sprintf("%s %q", s.Kind, s.Name)
+	return s.Kind + " " + strconv.Quote(s.Name)
 }
 
 // Less orders subjects: kind, namespace, name.
