@@ -300,7 +300,11 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 	var groups []string
 	var groupGrants []rbac.BoundRule
 	anyGroup, wildcardNamed := p.First(res(verb, authnGroup, "groups", "", "", rbac.Wildcard))
-	for _, n := range a.identityLists().groups {
+	groupNodes := a.identityLists().groups
+	if names, all := allowedNames(p, res(verb, authnGroup, "groups", "", "", "")); !all && !wildcardNamed {
+		groupNodes = namedNodes(groupNodes, groupKey, names)
+	}
+	for _, n := range groupNodes {
 		if n.Name == rbac.GroupMasters || n.Name == rbac.GroupAuthenticated || n.Name == rbac.GroupUnauthenticated {
 			continue
 		}
@@ -319,7 +323,11 @@ func (a *Analysis) userInfoTargets(p *Principal) []impersonationTarget {
 	// for every user: asked once, not once per user.
 	legacyGroups := legacyGivesGroups(p, groups)
 	var out []impersonationTarget
-	for _, n := range a.identityLists().users {
+	users := a.identityLists().users
+	if names, all := allowedNames(p, res(verb, authnGroup, "users", "", "", "")); !all {
+		users = namedNodes(users, userKey, names)
+	}
+	for _, n := range users {
 		if n == p.Node {
 			continue
 		}

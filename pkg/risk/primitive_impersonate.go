@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
@@ -39,7 +40,11 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Condition: "impersonate any user (Impersonate-User header)"})
 		}
 	} else if reachClusterWide(p, impersonateUserProbes...) {
-		for _, n := range a.identityLists().users {
+		users := a.identityLists().users
+		if names, all := allowedNames(p, res("impersonate", "", "users", "", "", "")); !all {
+			users = namedNodes(users, userKey, names)
+		}
+		for _, n := range users {
 			if br, ok := p.First(res("impersonate", "", "users", "", "", n.Name)); ok {
 				out = append(out, Candidate{Primitive: "impersonate", To: n, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: fmt.Sprintf("impersonate user %s (Impersonate-User header)", n.Name)})
@@ -55,7 +60,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if u, ok := p.FirstAnyName(res("impersonate", "", "users", "", "", "")); ok && groupOK {
 			out = append(out, a.kubeletIdentityStep("impersonate", allNodes, fmt.Sprintf("impersonate user %s<any node> with group %s", rbac.NodeUserPrefix, rbac.GroupNodes), u, g))
 		} else {
-			for _, name := range a.nodeNames {
+			for _, name := range a.nodesImpersonable(p) {
 				user := rbac.NodeUserPrefix + name
 				u, ok := p.First(res("impersonate", "", "users", "", "", user))
 				if !ok {
@@ -137,7 +142,11 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 			targets = append(targets, target{"", scope})
 		}
 	} else if reachClusterWide(p, impersonateGroupProbes...) {
-		for _, n := range a.identityLists().groups {
+		groups := a.identityLists().groups
+		if names, all := allowedNames(p, res("impersonate", "", "groups", "", "", "")); !all {
+			groups = namedNodes(groups, groupKey, names)
+		}
+		for _, n := range groups {
 			if n.Name != rbac.GroupMasters {
 				targets = append(targets, target{n.Name, n})
 			}
@@ -167,6 +176,25 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 			cond += ", the superuser group"
 		}
 		out = append(out, Candidate{Primitive: "impersonate", To: t.to, Hops: 1, Holds: true, Grants: grants(carrier, br), Condition: cond})
+	}
+	return out
+}
+
+// nodesImpersonable are the node names whose kubelet user
+// (system:node:NAME) the principal's rules may allow it to impersonate: every
+// node's, or those its rules name, in a.nodeNames' order.
+func (a *Analysis) nodesImpersonable(p *Principal) []string {
+	names, all := allowedNames(p, res("impersonate", "", "users", "", "", ""))
+	if all {
+		return a.nodeNames
+	}
+	var out []string
+	for _, user := range names {
+		if name, ok := strings.CutPrefix(user, rbac.NodeUserPrefix); ok {
+			if _, found := slices.BinarySearch(a.nodeNames, name); found {
+				out = append(out, name)
+			}
+		}
 	}
 	return out
 }
