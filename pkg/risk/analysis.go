@@ -165,6 +165,13 @@ type Analysis struct {
 		rolesBy, emptyBy subjectIndex
 		sasBy            namespaceIndex
 	}
+	// byRoleRef index the ClusterRoleBindings and the RoleBindings by the
+	// role they refer to (bindingWrite).
+	byRoleRef struct{ cluster, namespaced roleRefIndex }
+	// powerAt are the positions of the ClusterRoles in rolesByPower, by
+	// name (referredByPower), made once.
+	powerOrder sync.Once
+	powerAt    map[string]int
 	// adm evaluates the admission policies (admission.go); nil when there
 	// are none or they are ignored.
 	adm *admissionState

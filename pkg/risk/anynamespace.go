@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/rbac"
 )
 
 // pickNamespace is the primitive of the any-namespace-admin scope's edges
@@ -64,6 +65,37 @@ func (a *Analysis) anyNamespaceRole(name string, rules []rbacv1.PolicyRule) *gra
 	}
 	a.pickNamespaces(n, func(ns string) *graph.Node { return a.RoleScope(model.KindClusterRole, name, ns, rules) })
 	return n
+}
+
+// reboundRoleScope is the scope "ClusterRole name where a RoleBinding
+// already binds it": whoever may bind that role and update or patch any
+// RoleBinding (rules bound cluster-wide), but not create one, adds itself
+// to an existing RoleBinding that refers to the role and gains its
+// permissions in that namespace. One edge per such principal and role into
+// it, and one 0-hop pick-namespace edge per namespace where such a
+// RoleBinding exists (into the namespace's admin scope when the role
+// covers a namespace), replace one edge per principal, namespace and role:
+// a binding rewriter bound to many subjects made principals × namespaces
+// edges. It is nil when no RoleBinding refers to the role.
+func (a *Analysis) reboundRoleScope(name string, rules []rbacv1.PolicyRule) *graph.Node {
+	what := "ClusterRole " + name + " where a RoleBinding binds it"
+	return a.sharedScope(scopeKey(what), "rebound-clusterrole", allNamespaces, what, func() []Candidate {
+		covers := a.clusterRoleCoversNamespace(name, rules)
+		var picks []Candidate
+		for _, ns := range a.namespaces {
+			refs := a.byRoleRef.namespaced.referring(a.Inv.RoleBindings, ns, model.KindClusterRole, name)
+			if len(refs) == 0 {
+				continue
+			}
+			to := a.NamespaceAdmin(ns)
+			if !covers {
+				to = a.RoleScope(model.KindClusterRole, name, ns, rules)
+			}
+			picks = append(picks, Candidate{Primitive: pickNamespace, To: to, Holds: true,
+				Condition: fmt.Sprintf("%s refers to ClusterRole %q: a subject added to it holds the role in namespace %s", rbac.DescribeBinding(refs[0]), name, ns)})
+		}
+		return picks
+	})
 }
 
 // anyNamespaceRoles is the scope "a Role of any namespace the attacker

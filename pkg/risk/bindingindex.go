@@ -107,3 +107,55 @@ func (ix *namespaceIndex) in(list []danglingSA, everywhere bool, nss map[string]
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// roleRefIndex finds the bindings of a list in one namespace that refer to
+// one role, in the list's order, without reading the whole list. A
+// principal that may bind roles but only update existing bindings asks it
+// for every role in every namespace it may write bindings in: reading
+// every binding each time made its evaluation grow as namespaces × roles ×
+// bindings, cubic in the cluster's size.
+type roleRefIndex struct {
+	once sync.Once
+	at   map[roleRefKey][]*model.Binding
+	// roles are the names of the roles of each kind that the bindings of
+	// each namespace refer to, each once.
+	roles map[roleRefKey][]string
+}
+
+// roleRefKey is a binding's namespace and the role it refers to.
+type roleRefKey struct {
+	namespace, kind, name string
+}
+
+// referring returns the bindings of list (never changed once made) in ns
+// whose roleRef is kind/name, not those that stand for a rules review's
+// answer, in list order.
+func (ix *roleRefIndex) referring(list []*model.Binding, ns, kind, name string) []*model.Binding {
+	ix.build(list)
+	return ix.at[roleRefKey{ns, kind, name}]
+}
+
+// referred returns the names of the roles of kind that the bindings of
+// list in ns refer to (not those that stand for a rules review's answer),
+// each once, in no particular order.
+func (ix *roleRefIndex) referred(list []*model.Binding, ns, kind string) []string {
+	ix.build(list)
+	return ix.roles[roleRefKey{namespace: ns, kind: kind}]
+}
+
+func (ix *roleRefIndex) build(list []*model.Binding) {
+	ix.once.Do(func() {
+		ix.at = map[roleRefKey][]*model.Binding{}
+		ix.roles = map[roleRefKey][]string{}
+		for _, b := range list {
+			if b.Review == nil {
+				k := roleRefKey{b.Namespace, b.RoleRef.Kind, b.RoleRef.Name}
+				if len(ix.at[k]) == 0 {
+					kind := roleRefKey{namespace: b.Namespace, kind: b.RoleRef.Kind}
+					ix.roles[kind] = append(ix.roles[kind], b.RoleRef.Name)
+				}
+				ix.at[k] = append(ix.at[k], b)
+			}
+		}
+	})
+}

@@ -116,3 +116,52 @@ func TestNamespaceIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleRefIndex checks the bindings found by namespace and role against
+// the filter bindingWrite read every binding with before: same bindings,
+// same order, none that stands for a rules review's answer.
+func TestRoleRefIndex(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	nss := []string{"", "a", "b"}
+	kinds := []string{model.KindClusterRole, model.KindRole}
+	roles := []string{"admin", "edit", "view"}
+	for round := range 200 {
+		var list []*model.Binding
+		for i := range r.IntN(16) {
+			ns, kind, role := nss[r.IntN(len(nss))], kinds[r.IntN(len(kinds))], roles[r.IntN(len(roles))]
+			b := rb(ns, fmt.Sprint(i), kind, role)
+			if ns == "" {
+				b = crb(fmt.Sprint(i), kind, role)
+			}
+			if r.IntN(6) == 0 {
+				b.Review = &model.RulesReview{Namespace: ns}
+			}
+			list = append(list, b)
+		}
+		var ix roleRefIndex
+		for _, ns := range nss {
+			for _, kind := range kinds {
+				var referred []string
+				for _, b := range list {
+					if b.Review == nil && b.Namespace == ns && b.RoleRef.Kind == kind && !slices.Contains(referred, b.RoleRef.Name) {
+						referred = append(referred, b.RoleRef.Name)
+					}
+				}
+				if got := ix.referred(list, ns, kind); !slices.Equal(got, referred) {
+					t.Fatalf("round %d, %q %s: referred = %v, want %v", round, ns, kind, got, referred)
+				}
+				for _, role := range roles {
+					var want []*model.Binding
+					for _, b := range list {
+						if b.Review == nil && b.Namespace == ns && b.RoleRef.Kind == kind && b.RoleRef.Name == role {
+							want = append(want, b)
+						}
+					}
+					if got := ix.referring(list, ns, kind, role); !slices.Equal(got, want) {
+						t.Fatalf("round %d, %q %s/%s: referring = %v, want %v", round, ns, kind, role, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -112,10 +113,32 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 			return true
 		})
 	}
+	// Every namespace whose RoleBindings refer to a ClusterRole (rules
+	// bound cluster-wide that may bind it and update or patch any
+	// RoleBinding, but not create one): one step per ClusterRole into the
+	// scope of the namespaces where one does (reboundRoleScope), not one per
+	// namespace and ClusterRole.
+	rebound := map[string]bool{}
+	if write, ok := anyRoleBindingUpdate(p); ok && !everywhere && len(anyNS) == 0 && len(a.namespaces) > 0 {
+		if _, create := p.First(res("create", rbacGroup, "rolebindings", "", allNamespaces, "")); !create {
+			for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", allNamespaces, ""))) {
+				bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", allNamespaces, cr.Name))
+				if !ok {
+					continue
+				}
+				rebound[cr.Name] = true
+				rules, _ := a.Eval.ClusterRoleRules(cr.Name)
+				if scope := a.reboundRoleScope(cr.Name, rules); scope != nil {
+					out = append(out, Candidate{Primitive: "bind", To: scope, Hops: 1, Holds: true, Grants: grants(bindGrant, write),
+						Condition: fmt.Sprintf("update a RoleBinding that refers to ClusterRole %q, adding itself, in any namespace where one does", cr.Name)})
+				}
+			}
+		}
+	}
 	// Inside namespaces: RoleBindings to ClusterRoles or Roles, created or
 	// (an existing one) updated.
 	namespaces := a.namespacesFor(p, writeRoleBindingProbes...)
-	clusterRolesDone := len(anyNS) > 0 || !reachClusterWide(p, bindInNamespaceProbes[0])
+	clusterRolesDone := len(anyNS) > 0 || len(rebound) > 0 || !reachClusterWide(p, bindInNamespaceProbes[0])
 	rolesDone := foldedRoles || !reachClusterWide(p, bindInNamespaceProbes[1])
 	if everywhere || (clusterRolesDone && rolesDone) {
 		// Where only its cluster-wide rules apply, bindInNamespace finds
@@ -126,9 +149,20 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 		namespaces = a.ownNamespaces(p, bindInNamespaceProbes...)
 	}
 	for _, ns := range namespaces {
-		out = append(out, a.bindInNamespace(p, ns, everywhere, anyNS, rolesFolded)...)
+		out = append(out, a.bindInNamespace(p, ns, everywhere, anyNS, rebound, rolesFolded)...)
 	}
 	return dedupeCandidates(out)
+}
+
+// anyRoleBindingUpdate returns a rule bound cluster-wide that allows
+// updating or patching any RoleBinding of any namespace.
+func anyRoleBindingUpdate(p *Principal) (rbacBound, bool) {
+	for _, v := range modifyVerbs {
+		if br, ok := p.FirstAnyName(res(v, rbacGroup, "rolebindings", "", allNamespaces, "")); ok {
+			return br, true
+		}
+	}
+	return rbacBound{}, false
 }
 
 // bindInNamespaceProbes are the requests bindInNamespace asks in a
@@ -142,10 +176,19 @@ var bindInNamespaceProbes = append([]reqShape{
 // everywhere: it already steps into every namespace's admin scope, so a
 // namespace admin gained by rules bound cluster-wide is not repeated here;
 // nor, for the ClusterRoles of anyNS, their scope in the namespace; nor the
-// Roles that a rule of rolesFolded binds into anyNamespaceRoles.
-func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS map[string]bool, rolesFolded map[*rbacv1.PolicyRule]bool) []Candidate {
+// Roles that a rule of rolesFolded binds into anyNamespaceRoles; nor, for
+// the ClusterRoles of rebound, the RoleBindings of ns that refer to them.
+func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS, rebound map[string]bool, rolesFolded map[*rbacv1.PolicyRule]bool) []Candidate {
 	var out []Candidate
-	for _, cr := range a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, ""))) {
+	crs := a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, "")))
+	if _, create := p.First(res("create", rbacGroup, "rolebindings", "", ns, "")); !create && len(crs) > 0 {
+		// Without create, a ClusterRole is bound in ns only by updating a
+		// RoleBinding of ns that refers to it (bindingWrite): asking about
+		// every ClusterRole in every namespace made holders of such rules
+		// cost namespaces × ClusterRoles each.
+		crs = a.referredByPower(ns)
+	}
+	for _, cr := range crs {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
 		if !ok {
 			continue
@@ -161,6 +204,15 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 		}
 		if anyNS[cr.Name] && bindGrant.Namespace == "" && write.Namespace == "" {
 			continue // the step into the role's scope in any namespace
+		}
+		if rebound[cr.Name] && bindGrant.Namespace == "" && write.Namespace == "" {
+			// The step into the scope of the namespaces where a RoleBinding
+			// refers to the role; one covering the namespace ends the search
+			// here, as its own step would.
+			if covers {
+				return out
+			}
+			continue
 		}
 		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
 		if covers {
@@ -213,14 +265,11 @@ func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rb
 	if br, ok := p.First(res("create", rbacGroup, resource, "", ns, "")); ok {
 		return br, "create a " + map[bool]string{true: "RoleBinding", false: "ClusterRoleBinding"}[ns != ""], true
 	}
-	list := a.Inv.ClusterRoleBindings
+	list, byRole := a.Inv.ClusterRoleBindings, &a.byRoleRef.cluster
 	if ns != "" {
-		list = a.Inv.RoleBindings
+		list, byRole = a.Inv.RoleBindings, &a.byRoleRef.namespaced
 	}
-	for _, b := range list {
-		if b.Review != nil || b.Namespace != ns || b.RoleRef.Kind != roleKind || b.RoleRef.Name != roleName {
-			continue
-		}
+	for _, b := range byRole.referring(list, ns, roleKind, roleName) {
 		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {
 			return br, fmt.Sprintf("add itself to %s,", rbac.DescribeBinding(b)), true
 		}
@@ -249,6 +298,30 @@ func (a *Analysis) rolesByPowerIf(ok bool) []*model.ClusterRole {
 		}
 		return append(append([]*model.ClusterRole{}, admin...), rest...)
 	})
+}
+
+// referredByPower returns the ClusterRoles of rolesByPower that a
+// RoleBinding of ns refers to, in rolesByPower's order.
+func (a *Analysis) referredByPower(ns string) []*model.ClusterRole {
+	byPower := a.rolesByPowerIf(true)
+	a.powerOrder.Do(func() {
+		a.powerAt = make(map[string]int, len(byPower))
+		for i, r := range byPower {
+			a.powerAt[r.Name] = i
+		}
+	})
+	var at []int
+	for _, name := range a.byRoleRef.namespaced.referred(a.Inv.RoleBindings, ns, model.KindClusterRole) {
+		if i, ok := a.powerAt[name]; ok {
+			at = append(at, i)
+		}
+	}
+	slices.Sort(at)
+	out := make([]*model.ClusterRole, len(at))
+	for j, i := range at {
+		out[j] = byPower[i]
+	}
+	return out
 }
 
 // coversNamespace: every verb on every resource (what a namespace grant can reach).

@@ -151,3 +151,72 @@ func TestBindRolesOfEveryNamespace(t *testing.T) {
 		})
 	}
 }
+
+// TestBindByUpdatingRoleBindings: bind on ClusterRoles with update or patch
+// of any RoleBinding (rules bound cluster-wide, no create) is one step per
+// ClusterRole into the scope of the namespaces where a RoleBinding refers to
+// it, picking the namespace's admin scope for a role that covers it and
+// the role's scope otherwise. Where a condition fails the steps are per
+// namespace as before: create allowed (every namespace's admin scope),
+// update only of named RoleBindings, update in one namespace only.
+func TestBindByUpdatingRoleBindings(t *testing.T) {
+	const (
+		nsA        = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}"
+		nsB        = "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}"
+		nsC        = "apiVersion: v1\nkind: Namespace\nmetadata: {name: c}"
+		user       = "{kind: User, name: rewriter}"
+		someone    = "{kind: User, name: someone}"
+		bindCRs    = "{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}"
+		bindOwner  = "{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [ns-owner]}"
+		bindLister = "{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [pod-lister]}"
+		update     = "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [update, patch]}"
+		updateOne  = "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [patch], resourceNames: [viewers]}"
+		create     = "{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}"
+		readPods   = `{apiGroups: [""], resources: [pods], verbs: [list]}`
+		everything = `{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`
+	)
+	world := []string{nsA, nsB, nsC,
+		clusterRoleDoc("ns-owner", everything), clusterRoleDoc("pod-lister", readPods),
+		bindingDoc("a", "owners", "ns-owner", someone), bindingDoc("b", "viewers", "pod-lister", someone),
+		bindingDoc("b", "owners", "ns-owner", someone)}
+	for _, tc := range []struct {
+		name   string
+		docs   []string
+		want   []string
+		scopes map[string][]string // scope → its picks
+	}{
+		{name: "update any RoleBinding, bind any ClusterRole", docs: []string{clusterRoleDoc("rewriter", bindCRs, update), bindingDoc("", "rewriter", "rewriter", user)},
+			want: []string{"bind→Scope:ClusterRole ns-owner where a RoleBinding binds it", "bind→Scope:ClusterRole pod-lister where a RoleBinding binds it"},
+			scopes: map[string][]string{
+				"Scope:ClusterRole ns-owner where a RoleBinding binds it":   {"pick-namespace→Scope:namespace-admin:a", "pick-namespace→Scope:namespace-admin:b"},
+				"Scope:ClusterRole pod-lister where a RoleBinding binds it": {"pick-namespace→Scope:ClusterRole pod-lister in namespace b"},
+			}},
+		{name: "create too: every namespace's admin scope", docs: []string{clusterRoleDoc("rewriter", bindCRs, update, create), bindingDoc("", "rewriter", "rewriter", user)},
+			want: []string{"bind→Scope:any-namespace-admin"}},
+		{name: "update of one named RoleBinding", docs: []string{clusterRoleDoc("rewriter", bindCRs, updateOne), bindingDoc("", "rewriter", "rewriter", user)},
+			want: []string{"bind→Scope:ClusterRole pod-lister in namespace b"}},
+		{name: "a role the folded covering role dominates in a namespace gets no step there",
+			docs: []string{clusterRoleDoc("rewriter", bindOwner, update), bindingDoc("", "rewriter", "rewriter", user),
+				clusterRoleDoc("lister-binder", bindLister), bindingDoc("b", "lister-binder", "lister-binder", user)},
+			want: []string{"bind→Scope:ClusterRole ns-owner where a RoleBinding binds it"}},
+		{name: "update in one namespace", docs: []string{clusterRoleDoc("rewriter", bindCRs), bindingDoc("", "rewriter", "rewriter", user),
+			clusterRoleDoc("updater", update), bindingDoc("b", "updater", "updater", user)},
+			want: []string{"bind→Scope:namespace-admin:b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := analyzeYAML(t, risk.Options{}, append(append([]string{}, world...), tc.docs...)...)
+			got := edgesFrom(a, "User:rewriter")
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("steps %q, want %q", got, tc.want)
+			}
+			for scope, want := range tc.scopes {
+				picks := edgesFrom(a, scope)
+				slices.Sort(picks)
+				if !slices.Equal(picks, want) {
+					t.Errorf("%s: picks %q, want %q", scope, picks, want)
+				}
+			}
+		})
+	}
+}
