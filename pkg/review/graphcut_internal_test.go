@@ -84,14 +84,8 @@ func TestGraphCut(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graph.New()
-			node := func(key string) *graph.Node {
-				if key == sink {
-					return g.Sink()
-				}
-				return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
-			}
 			for _, s := range tc.steps {
-				g.AddEdge(graph.Edge{From: node(s.from), To: node(s.to), Primitive: "step", Hops: s.hops, Provenance: &graph.Provenance{Bindings: s.bindings}})
+				g.AddEdge(graph.Edge{From: scopeNode(g, s.from), To: scopeNode(g, s.to), Primitive: "step", Hops: s.hops, Provenance: &graph.Provenance{Bindings: s.bindings}})
 			}
 			protected := map[string]bool{}
 			for _, b := range tc.protected {
@@ -135,14 +129,8 @@ func TestAddUnreaching(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graph.New()
-			node := func(key string) *graph.Node {
-				if key == sink {
-					return g.Sink()
-				}
-				return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
-			}
 			for _, s := range tc.steps {
-				g.AddEdge(graph.Edge{From: node(s[0]), To: node(s[1]), Primitive: "step", Hops: 1})
+				g.AddEdge(graph.Edge{From: scopeNode(g, s[0]), To: scopeNode(g, s[1]), Primitive: "step", Hops: 1})
 			}
 			dead := map[string]bool{}
 			for _, k := range tc.dead {
@@ -154,4 +142,13 @@ func TestAddUnreaching(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scopeNode returns the node of key in g, made as a scope the first time
+// (the sink for graph.SinkKey).
+func scopeNode(g *graph.Graph, key string) *graph.Node {
+	if key == graph.SinkKey {
+		return g.Sink()
+	}
+	return g.AddNode(graph.Node{Key: key, Kind: graph.KindScope, Name: key})
 }

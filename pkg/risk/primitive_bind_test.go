@@ -136,17 +136,9 @@ func TestBindRolesOfEveryNamespace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := analyzeYAML(t, risk.Options{}, append(append([]string{}, roles...), tc.docs...)...)
-			got := edgesFrom(a, "User:binder")
-			slices.Sort(got)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("steps %q, want %q", got, tc.want)
-			}
+			wantEdgesFrom(t, a, "User:binder", tc.want)
 			if tc.scope != "" {
-				picks := edgesFrom(a, tc.scope)
-				slices.Sort(picks)
-				if !slices.Equal(picks, tc.picks) {
-					t.Errorf("picks %q, want %q", picks, tc.picks)
-				}
+				wantEdgesFrom(t, a, tc.scope, tc.picks)
 			}
 		})
 	}
@@ -205,18 +197,21 @@ func TestBindByUpdatingRoleBindings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := analyzeYAML(t, risk.Options{}, append(append([]string{}, world...), tc.docs...)...)
-			got := edgesFrom(a, "User:rewriter")
-			slices.Sort(got)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("steps %q, want %q", got, tc.want)
-			}
+			wantEdgesFrom(t, a, "User:rewriter", tc.want)
 			for scope, want := range tc.scopes {
-				picks := edgesFrom(a, scope)
-				slices.Sort(picks)
-				if !slices.Equal(picks, want) {
-					t.Errorf("%s: picks %q, want %q", scope, picks, want)
-				}
+				wantEdgesFrom(t, a, scope, want)
 			}
 		})
+	}
+}
+
+// wantEdgesFrom checks the steps out of the node of key (edgesFrom), in any
+// order.
+func wantEdgesFrom(t *testing.T, a *risk.Analysis, key string, want []string) {
+	t.Helper()
+	got := edgesFrom(a, key)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("steps from %s %q, want %q", key, got, want)
 	}
 }
