@@ -181,12 +181,14 @@ var bindInNamespaceProbes = append([]reqShape{
 func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, anyNS, rebound map[string]bool, rolesFolded map[*rbacv1.PolicyRule]bool) []Candidate {
 	var out []Candidate
 	crs := a.rolesByPowerIf(p.mayAllow(res("bind", rbacGroup, "clusterroles", "", ns, "")))
-	if _, create := p.First(res("create", rbacGroup, "rolebindings", "", ns, "")); !create && len(crs) > 0 {
-		// Without create, a ClusterRole is bound in ns only by updating a
-		// RoleBinding of ns that refers to it (bindingWrite): asking about
-		// every ClusterRole in every namespace made holders of such rules
-		// cost namespaces × ClusterRoles each.
-		crs = a.referredByPower(ns)
+	if len(crs) > 0 {
+		if _, create := p.First(res("create", rbacGroup, "rolebindings", "", ns, "")); !create {
+			// Without create, a ClusterRole is bound in ns only by updating
+			// a RoleBinding of ns that refers to it (bindingWrite): asking
+			// about every ClusterRole in every namespace made holders of such
+			// rules cost namespaces × ClusterRoles each.
+			crs = a.referredByPower(ns)
+		}
 	}
 	for _, cr := range crs {
 		bindGrant, ok := p.First(res("bind", rbacGroup, "clusterroles", "", ns, cr.Name))
