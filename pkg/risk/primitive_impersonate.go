@@ -32,6 +32,14 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return nil // the filter authorizes the requester, not whom it impersonates
 	}
 	var out []Candidate
+	// The user names its rules allow, asked once for the users and the
+	// nodes' kubelet users below.
+	clusterWideUsers := reachClusterWide(p, impersonateUserProbes...)
+	var userNames []string
+	anyUserName := false
+	if clusterWideUsers {
+		userNames, anyUserName = allowedNames(p, res("impersonate", "", "users", "", "", ""))
+	}
 	// Any user (a rule without resourceNames): one step into the scope of
 	// every user; else one step per user a rule names.
 	if br, ok := p.FirstAnyName(res("impersonate", "", "users", "", "", "")); ok {
@@ -39,10 +47,10 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 				Condition: "impersonate any user (Impersonate-User header)"})
 		}
-	} else if reachClusterWide(p, impersonateUserProbes...) {
+	} else if clusterWideUsers {
 		users := a.identityLists().users
-		if names, all := allowedNames(p, res("impersonate", "", "users", "", "", "")); !all {
-			users = namedNodes(users, userKey, names)
+		if !anyUserName {
+			users = namedNodes(users, userKey, userNames)
 		}
 		for _, n := range users {
 			if br, ok := p.First(res("impersonate", "", "users", "", "", n.Name)); ok {
@@ -55,12 +63,12 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// A kubelet's identity is user system:node:NAME in group system:nodes: the
 	// Node authorizer ignores the user without the group. Impersonating it is
 	// the node's API identity, not its disk.
-	if reachClusterWide(p, impersonateUserProbes...) {
+	if clusterWideUsers {
 		g, groupOK := p.First(res("impersonate", "", "groups", "", "", rbac.GroupNodes))
 		if u, ok := p.FirstAnyName(res("impersonate", "", "users", "", "", "")); ok && groupOK {
 			out = append(out, a.kubeletIdentityStep("impersonate", allNodes, fmt.Sprintf("impersonate user %s<any node> with group %s", rbac.NodeUserPrefix, rbac.GroupNodes), u, g))
 		} else {
-			for _, name := range a.nodesImpersonable(p) {
+			for _, name := range a.kubeletUsersNamed(userNames, anyUserName) {
 				user := rbac.NodeUserPrefix + name
 				u, ok := p.First(res("impersonate", "", "users", "", "", user))
 				if !ok {
@@ -180,11 +188,10 @@ func (a *Analysis) impersonateGroups(p *Principal) []Candidate {
 	return out
 }
 
-// nodesImpersonable are the node names whose kubelet user
-// (system:node:NAME) the principal's rules may allow it to impersonate: every
-// node's, or those its rules name, in a.nodeNames' order.
-func (a *Analysis) nodesImpersonable(p *Principal) []string {
-	names, all := allowedNames(p, res("impersonate", "", "users", "", "", ""))
+// kubeletUsersNamed are the node names whose kubelet user
+// (system:node:NAME) is one of the user names (allowedNames: every name when
+// all), in a.nodeNames' order.
+func (a *Analysis) kubeletUsersNamed(names []string, all bool) []string {
 	if all {
 		return a.nodeNames
 	}
