@@ -246,6 +246,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 
 	idx := Bindings(inv)
 	fixIn := newFixInputs(inv)
+	picks := newScopePicks(g, tree, fixIn)
 	for _, b := range sortedKeys(cutBy) {
 		cp := ChokePoint{Binding: b, GrantsAdmin: adminGrant[b]}
 		if mb := idx[b]; mb != nil {
@@ -267,7 +268,7 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 				cp.Steps = append(cp.Steps, s)
 			}
 		}
-		cp.Fix = fixFor(a, fixIn, idx[b], b, withPicks(g, tree, onPaths[b]), adminGrant[b])
+		cp.Fix = fixFor(a, fixIn, picks, idx[b], b, onPaths[b], adminGrant[b])
 		res.ChokePoints = append(res.ChokePoints, cp)
 	}
 	res.Cover = cover(a, opts, byID, universe, cutBy, adminGrant)
@@ -616,7 +617,7 @@ func describeSubjects(b *model.Binding) string {
 }
 
 // fixFor builds a concrete fix suggestion from the binding and the steps it grants.
-func fixFor(a *risk.Analysis, in *fixInputs, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
+func fixFor(a *risk.Analysis, in *fixInputs, sp *scopePicks, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
 	if b == nil {
 		return "remove or narrow " + id
 	}
@@ -626,33 +627,22 @@ func fixFor(a *risk.Analysis, in *fixInputs, b *model.Binding, id string, edges 
 			id, b.RoleRef.Kind, b.RoleRef.Name, subjects)
 	}
 	what := grantedRules(a, in, b, edges)
-	var targets, targetNS []string
 	var prims []string
-	seenT, seenNS, seenP := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	picked := map[*graph.Node]bool{} // scopes whose picks are listed
+	seenP := map[string]bool{}
+	picked := sp.picked(edges) // scopes whose picks name the targets
+	var own fixTargets
 	for _, e := range edges {
-		if isPick(e) {
-			picked[e.From] = true
-		}
-	}
-	for _, e := range edges {
-		if !seenP[e.Primitive] && !isPick(e) {
+		if !seenP[e.Primitive] {
 			seenP[e.Primitive] = true
 			prims = append(prims, e.Primitive)
 		}
-		if picked[e.To] {
-			continue // the scope: its picks name the targets
-		}
-		t := risk.NodeName(e.To)
-		if !seenT[t] {
-			seenT[t] = true
-			targets = append(targets, t)
-		}
-		if e.To.Namespace != "" && !seenNS[e.To.Namespace] {
-			seenNS[e.To.Namespace] = true
-			targetNS = append(targetNS, e.To.Namespace)
-		}
+		own.add(in, e.To, !containsNode(picked, e.To))
 	}
+	more := sp.targets(picked)
+	targets := joined{&own.names, &more.names}
+	targetNS := joined{&own.namespaces, &more.namespaces}
+	sas := joined{&own.sas, &more.sas}
+	secrets := joined{&own.secrets, &more.secrets}
 	bname := b.Name
 	if b.Kind == model.KindRoleBinding {
 		bname = b.Namespace + "/" + b.Name
@@ -662,12 +652,6 @@ func fixFor(a *risk.Analysis, in *fixInputs, b *model.Binding, id string, edges 
 		intro += " cluster-wide"
 	} else {
 		intro += " in namespace " + b.Namespace
-	}
-	var sas []string
-	for _, t := range edgesTo(edges) {
-		if t.Kind == graph.KindServiceAccount {
-			sas = append(sas, risk.NodeName(t))
-		}
 	}
 	var extra []string
 	if seenP["node-escape"] {
@@ -681,38 +665,34 @@ func fixFor(a *risk.Analysis, in *fixInputs, b *model.Binding, id string, edges 
 	case seenP["node-proxy"]:
 		return intro + ": nodes/proxy reaches the kubelet API (exec in any pod of the node). Drop nodes/proxy from " + b.RoleRef.Kind + " " + b.RoleRef.Name + "; metrics scrapers need only nodes/metrics and nodes/stats."
 	case seenP["impersonate"]:
-		return intro + "; impersonating " + strings.Join(targets, ", ") + " is cluster-admin. Restrict the rule with resourceNames to the identities that are needed, never admins or system:masters, or remove the binding."
+		return intro + "; impersonating " + targets.String() + " is cluster-admin. Restrict the rule with resourceNames to the identities that are needed, never admins or system:masters, or remove the binding."
 	case seenP["constrained-impersonate"]:
-		return intro + "; impersonating for the impersonate-on verbs reaches " + strings.Join(targets, ", ") + ". Name in impersonate:<mode> only identities whose permissions for those verbs escalate nothing, narrow the impersonate-on:<mode>:<verb> rules, or remove the binding."
+		return intro + "; impersonating for the impersonate-on verbs reaches " + targets.String() + ". Name in impersonate:<mode> only identities whose permissions for those verbs escalate nothing, narrow the impersonate-on:<mode>:<verb> rules, or remove the binding."
 	case seenP["bind"] || seenP["escalate"]:
 		return intro + "; bind/escalate let them grant themselves more than they hold. Drop those verbs from " + b.RoleRef.Kind + " " + b.RoleRef.Name + ", or restrict them with resourceNames to roles that are not more powerful."
 	}
 	if b.Kind == model.KindClusterRoleBinding && namespacedOnly(a, b, edges) {
 		for _, s := range b.Subjects {
-			if s.Kind != rbacv1.ServiceAccountKind || seenNS[s.Namespace] {
+			if s.Kind != rbacv1.ServiceAccountKind || targetNS.has(s.Namespace) {
 				continue
 			}
 			pods := in.pods[nsName{s.Namespace, s.Name}]
 			return strings.Join(append([]string{fmt.Sprintf("ClusterRoleBinding %s grants %s cluster-wide to ServiceAccount %s/%s (%s); a RoleBinding of %s %s in namespace %s would keep what the SA's pods use and cut the step to %s.",
-				b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, strings.Join(targets, ", "))}, extra...), " ")
+				b.Name, what, s.Namespace, s.Name, podsPhrase(pods, s.Namespace), b.RoleRef.Kind, b.RoleRef.Name, s.Namespace, targets.String())}, extra...), " ")
 		}
 		return strings.Join(append([]string{fmt.Sprintf("%s; replace it with RoleBindings of %s %s in the namespaces they work in, not in %s, or drop that rule from the role.",
-			intro, b.RoleRef.Kind, b.RoleRef.Name, strings.Join(targetNS, ", "))}, extra...), " ")
+			intro, b.RoleRef.Kind, b.RoleRef.Name, targetNS.String())}, extra...), " ")
 	}
 	if seenP["read-secrets"] {
-		var secrets []string
-		for _, t := range edgesTo(edges) {
-			secrets = append(secrets, in.tokens[nsName{t.Namespace, t.Name}]...)
-		}
 		return strings.Join(append([]string{fmt.Sprintf("%s, where the legacy token Secret(s) %s of %s are stored. Delete the token Secret(s) (pods get short-lived tokens through TokenRequest) or move the ServiceAccount to a namespace of its own; if secrets are needed there, restrict the rule with resourceNames.",
-			intro, strings.Join(secrets, ", "), strings.Join(targets, ", "))}, extra...), " ")
+			intro, secrets.String(), targets.String())}, extra...), " ")
 	}
-	if len(sas) > 0 && (seenP["create-workload"] || seenP["modify-workload"] || seenP["exec-pod"] || seenP["token-request"] || seenP["token-secret-create"]) {
+	if sas.total() > 0 && (seenP["create-workload"] || seenP["modify-workload"] || seenP["exec-pod"] || seenP["token-request"] || seenP["token-secret-create"]) {
 		return strings.Join(append([]string{fmt.Sprintf("%s, where the powerful ServiceAccount(s) %s can be used (%s). Move them and their workloads to a namespace the subjects cannot write to, or drop those verbs from %s %s.",
-			intro, strings.Join(sas, ", "), strings.Join(prims, ", "), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
+			intro, sas.String(), strings.Join(prims, ", "), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
 	}
 	return strings.Join(append([]string{fmt.Sprintf("%s (%s → %s); drop that rule from %s %s or delete the binding.",
-		intro, strings.Join(prims, ", "), strings.Join(targets, ", "), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
+		intro, strings.Join(prims, ", "), targets.String(), b.RoleRef.Kind, b.RoleRef.Name)}, extra...), " ")
 }
 
 // clusterScoped are resources a RoleBinding cannot grant.
@@ -758,42 +738,9 @@ func namespacedOnly(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) boo
 	return true
 }
 
-// withPicks adds to a binding's steps into shared scopes (any
-// ServiceAccount of a namespace, its running pods or token Secrets, any
-// node, any namespace) the picks out of those scopes that lead on to
-// cluster-admin: the fix names what the step really reaches.
-func withPicks(g *graph.Graph, tree *graph.Tree, edges []*graph.Edge) []*graph.Edge {
-	out := edges
-	seen := map[*graph.Node]bool{}
-	for _, e := range edges {
-		if e.To.Kind != graph.KindScope || seen[e.To] {
-			continue
-		}
-		seen[e.To] = true
-		for _, p := range g.From(e.To) {
-			if isPick(p) && tree.Hops(p.To) != graph.Unreachable {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
 // isPick reports a 0-hop step out of a shared scope that names what the
 // step into the scope reaches.
 func isPick(e *graph.Edge) bool { return e.Hops == 0 && strings.HasPrefix(e.Primitive, "pick-") }
-
-func edgesTo(edges []*graph.Edge) []*graph.Node {
-	var out []*graph.Node
-	seen := map[*graph.Node]bool{}
-	for _, e := range edges {
-		if !seen[e.To] {
-			seen[e.To] = true
-			out = append(out, e.To)
-		}
-	}
-	return out
-}
 
 // nsName is a namespace and a name.
 type nsName struct{ ns, name string }
