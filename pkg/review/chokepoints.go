@@ -1,6 +1,7 @@
 package review
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"sort"
@@ -432,18 +433,15 @@ func reachOf(g *graph.Graph, skip func(*graph.Edge) bool, keys []string) []bool 
 // removable binding grants. Then, last pick first, a binding is dropped when
 // the others cut the same identities without it (reverse delete), so each
 // binding returned is needed on the graph. Deterministic: ties go to the
-// binding ID that sorts first.
+// binding ID that sorts first, and the shortest paths are graph.CutTree's.
 func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string {
-	targets := make([]*graph.Node, 0, len(keys))
 	isKey := make(map[*graph.Node]bool, len(keys))
 	for _, k := range keys {
 		if n := g.Node(k); n != nil {
-			targets = append(targets, n)
 			isKey[n] = true
 		}
 	}
-	// The graph without the chosen bindings is g with their edges masked:
-	// the searches below are repeated once per pick and once per pick again.
+	// The graph without the chosen bindings is g with their edges masked.
 	edgesOf := map[string][]*graph.Edge{}
 	for _, e := range g.Edges() {
 		for _, b := range e.Bindings() {
@@ -453,47 +451,45 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		}
 	}
 	gone := g.NewEdgeMask()
-	choose := func(b string) {
-		for _, e := range edgesOf[b] {
-			gone.Add(e)
-		}
-	}
-	var picks []string
+	tree := g.NewCutTree(g.Sink(), gone)
+	// Each identity's path counts once for each removable binding on it;
+	// a pick changes the paths of the identities below its edges only,
+	// whose counts are taken back and made again.
+	on := map[*graph.Node][]string{} // the bindings counted for an identity
 	count := map[string]int{}
-	var seen []string // the bindings of one path, each once
-	for len(targets) > 0 {
-		tree := g.ShortestToWithout(g.Sink(), gone.Has)
-		clear(count)
-		kept := targets[:0]
-		for _, n := range targets {
-			if tree.Hops(n) == graph.Unreachable {
-				continue // cut
-			}
-			seen = seen[:0]
-			for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
-				for _, b := range e.Bindings() {
-					if !protected[b] && !slices.Contains(seen, b) {
-						seen = append(seen, b)
-						count[b]++
-					}
+	best := &countHeap{}
+	recount := func(n *graph.Node) {
+		for _, b := range on[n] {
+			count[b]--
+			heap.Push(best, bindingCount{b, count[b]})
+		}
+		var seen []string
+		for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
+			for _, b := range e.Bindings() {
+				if !protected[b] && !slices.Contains(seen, b) {
+					seen = append(seen, b)
+					count[b]++
+					heap.Push(best, bindingCount{b, count[b]})
 				}
 			}
-			if len(seen) > 0 {
-				kept = append(kept, n) // else a path no removal cuts: it stays
+		}
+		on[n] = seen
+	}
+	for n := range isKey {
+		recount(n)
+	}
+	var picks []string
+	for best.Len() > 0 {
+		top := heap.Pop(best).(bindingCount)
+		if top.n == 0 || top.n != count[top.binding] {
+			continue // counted again since
+		}
+		picks = append(picks, top.binding)
+		for _, n := range tree.Remove(edgesOf[top.binding]) {
+			if isKey[n] {
+				recount(n)
 			}
 		}
-		targets = kept
-		best, bestN := "", 0
-		for b, n := range count { // the most paths; of equals, the first ID
-			if n > bestN || (n == bestN && b < best) {
-				best, bestN = b, n
-			}
-		}
-		if best == "" {
-			break
-		}
-		choose(best)
-		picks = append(picks, best)
 	}
 	// Which identities still reach: the same without a pick as with it,
 	// and the pick is not needed. Putting a pick's edges back only adds
@@ -518,6 +514,29 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		}
 	}
 	return out
+}
+
+// bindingCount is a binding and how many identities' paths it was on when
+// put on the heap.
+type bindingCount struct {
+	binding string
+	n       int
+}
+
+// countHeap puts first the binding on most paths; of equals, the first ID.
+type countHeap []bindingCount
+
+func (h countHeap) Len() int { return len(h) }
+func (h countHeap) Less(i, j int) bool {
+	return h[i].n > h[j].n || (h[i].n == h[j].n && h[i].binding < h[j].binding)
+}
+func (h countHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *countHeap) Push(x any)   { *h = append(*h, x.(bindingCount)) }
+func (h *countHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 func sortedKeys[V any](m map[string]V) []string {
