@@ -166,8 +166,12 @@ type Analysis struct {
 		sasBy            namespaceIndex
 	}
 	// byRoleRef index the ClusterRoleBindings and the RoleBindings by the
-	// role they refer to (bindingWrite).
-	byRoleRef struct{ cluster, namespaced roleRefIndex }
+	// role they refer to (bindingWrite); a re-analysis that lists the same
+	// bindings shares base's.
+	byRoleRef *roleRefs
+	// dropped tells the bindings of Inv a re-analysis is without (nil:
+	// none; Reanalyze).
+	dropped func(*model.Binding) bool
 	// powerAt are the positions of the ClusterRoles in rolesByPower, by
 	// name (referredByPower), made once.
 	powerOrder sync.Once
@@ -201,20 +205,32 @@ func subjectNodeKey(s rbac.Subject) string {
 
 // Analyze builds the escalation graph.
 func Analyze(inv *model.Inventory, opts Options) *Analysis {
-	return analyze(inv, opts, nil, nil)
+	return analyze(inv, opts, nil, nil, nil)
 }
 
 // Reanalyze builds the escalation graph of base's input without the
 // dropped bindings, sharing base's indexes of roles, bindings and the other
 // objects: the choke points' verification analyses the input once per
 // candidate binding, and building them anew made each re-analysis as slow
-// as the input is large. Its Inv is the input without them.
+// as the input is large. Its Inv lists the same bindings as base's, the
+// dropped ones too (copying the lists for each candidate made the
+// verification quadratic); Dropped tells them.
 func Reanalyze(base *Analysis, dropped []*model.Binding, opts Options) *Analysis {
 	gone := droppedSet(dropped)
 	inv := *base.Inv
-	inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, gone)
-	inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, gone)
-	return analyze(&inv, opts, base, dropped)
+	if base.dropped != nil || !base.indexesWithout(dropped) {
+		// The objects are indexed anew for a list without them.
+		inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, gone)
+		inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, gone)
+		gone = nil
+	}
+	return analyze(&inv, opts, base, dropped, gone)
+}
+
+// Dropped reports whether b is one of the bindings a re-analysis is
+// without (Reanalyze), though its Inv lists it.
+func (a *Analysis) Dropped(b *model.Binding) bool {
+	return a.dropped != nil && a.dropped(b)
 }
 
 // droppedSet tells whether a binding is one of dropped. The choke points'
@@ -246,7 +262,7 @@ func withoutBindings(in []*model.Binding, gone func(*model.Binding) bool) []*mod
 	return append(out, in[kept:]...)
 }
 
-func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*model.Binding) *Analysis {
+func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*model.Binding, gone func(*model.Binding) bool) *Analysis {
 	if opts.PodSecurityDefault == "" {
 		opts.PodSecurityDefault = LevelPrivileged
 	}
@@ -261,6 +277,8 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 		byKey:      map[string]*Principal{},
 		candidates: map[string][]Candidate{},
 		scopes:     map[string]*graph.Node{},
+		dropped:    gone,
+		byRoleRef:  &roleRefs{},
 	}
 	if len(opts.Roots) > 0 {
 		a.lazyPrincipals = true
@@ -271,8 +289,12 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 		}
 	}
 	a.strs = newStepStrings()
-	if base != nil && base.indexes(inv) {
+	if base != nil && (gone != nil || base.indexes(inv)) {
+		// gone: Reanalyze found the objects index inv, whose lists are base's.
 		a.objects = base.objects
+		if gone != nil {
+			a.byRoleRef = base.byRoleRef // the same lists
+		}
 		a.seeds = base.seeds
 		if len(opts.Roots) == 0 {
 			// A whole re-analysis makes about every node of base. One from
@@ -334,7 +356,7 @@ func (a *Analysis) bindingsWhere(list *[]*model.Binding, match func(*model.Bindi
 		var out []*model.Binding
 		for _, bs := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 			for _, b := range bs {
-				if b.Review == nil && match(b) {
+				if b.Review == nil && !a.Dropped(b) && match(b) {
 					out = append(out, b)
 				}
 			}
@@ -490,6 +512,26 @@ func (o *objects) indexes(inv *model.Inventory) bool {
 		}
 	}
 	return len(left) == len(o.bindingOnly)
+}
+
+// indexesWithout reports whether the objects index the input they were
+// made of without the dropped bindings too: whether no namespace that only
+// RoleBindings named loses all of them.
+func (o *objects) indexesWithout(dropped []*model.Binding) bool {
+	if len(o.bindingOnly) == 0 {
+		return true
+	}
+	lost := map[string]int{}
+	seen := map[*model.Binding]bool{}
+	for _, b := range dropped {
+		if b.Kind == model.KindRoleBinding && o.bindingOnly[b.Namespace] > 0 && !seen[b] {
+			seen[b] = true
+			if lost[b.Namespace]++; lost[b.Namespace] == o.bindingOnly[b.Namespace] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // same reports whether two slices are the same slice.

@@ -83,7 +83,7 @@ func (a *Analysis) reboundRoleScope(name string, rules []rbacv1.PolicyRule) *gra
 		covers := a.clusterRoleCoversNamespace(name, rules)
 		var picks []Candidate
 		for _, ns := range a.namespaces {
-			refs := a.byRoleRef.namespaced.referring(a.Inv.RoleBindings, ns, model.KindClusterRole, name)
+			refs := a.referring(ns, model.KindClusterRole, name)
 			if len(refs) == 0 {
 				continue
 			}

@@ -122,6 +122,40 @@ type roleRefIndex struct {
 	roles map[roleRefKey][]string
 }
 
+// roleRefs index the ClusterRoleBindings and the RoleBindings.
+type roleRefs struct{ cluster, namespaced roleRefIndex }
+
+// referring returns the bindings of ns (ClusterRoleBindings for "") whose
+// roleRef is kind/name, not those that stand for a rules review's answer
+// nor those a re-analysis is without, in the input's order.
+func (a *Analysis) referring(ns, kind, name string) []*model.Binding {
+	list, ix := a.Inv.ClusterRoleBindings, &a.byRoleRef.cluster
+	if ns != "" {
+		list, ix = a.Inv.RoleBindings, &a.byRoleRef.namespaced
+	}
+	refs := ix.referring(list, ns, kind, name)
+	if a.dropped == nil || !slices.ContainsFunc(refs, a.dropped) {
+		return refs
+	}
+	return slices.DeleteFunc(slices.Clone(refs), a.dropped)
+}
+
+// referred returns the names of the roles of kind that the RoleBindings of
+// ns refer to (as referring finds them), each once, in no particular order.
+func (a *Analysis) referred(ns, kind string) []string {
+	names := a.byRoleRef.namespaced.referred(a.Inv.RoleBindings, ns, kind)
+	if a.dropped == nil {
+		return names
+	}
+	var out []string
+	for _, name := range names {
+		if len(a.referring(ns, kind, name)) > 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // roleRefKey is a binding's namespace and the role it refers to.
 type roleRefKey struct {
 	namespace, kind, name string

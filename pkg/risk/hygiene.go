@@ -173,11 +173,12 @@ func (a *Analysis) danglingBindings() []Finding {
 			}
 		}
 	}
-	for _, b := range a.Inv.ClusterRoleBindings {
-		check(b)
-	}
-	for _, b := range a.Inv.RoleBindings {
-		check(b)
+	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
+		for _, b := range list {
+			if !a.Dropped(b) {
+				check(b)
+			}
+		}
 	}
 	return out
 }
@@ -198,6 +199,9 @@ func (a *Analysis) groupsNeverSeen() []Finding {
 	seen := map[string]bool{}
 	for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 		for _, b := range list {
+			if a.Dropped(b) {
+				continue
+			}
 			for _, s := range b.Subjects {
 				if s.Kind != rbacv1.GroupKind || known[s.Name] || strings.HasPrefix(s.Name, "system:") {
 					continue

@@ -267,11 +267,7 @@ func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rb
 	if br, ok := p.First(res("create", rbacGroup, resource, "", ns, "")); ok {
 		return br, "create a " + map[bool]string{true: "RoleBinding", false: "ClusterRoleBinding"}[ns != ""], true
 	}
-	list, byRole := a.Inv.ClusterRoleBindings, &a.byRoleRef.cluster
-	if ns != "" {
-		list, byRole = a.Inv.RoleBindings, &a.byRoleRef.namespaced
-	}
-	for _, b := range byRole.referring(list, ns, roleKind, roleName) {
+	for _, b := range a.referring(ns, roleKind, roleName) {
 		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {
 			return br, fmt.Sprintf("add itself to %s,", rbac.DescribeBinding(b)), true
 		}
@@ -313,7 +309,7 @@ func (a *Analysis) referredByPower(ns string) []*model.ClusterRole {
 		}
 	})
 	var at []int
-	for _, name := range a.byRoleRef.namespaced.referred(a.Inv.RoleBindings, ns, model.KindClusterRole) {
+	for _, name := range a.referred(ns, model.KindClusterRole) {
 		if i, ok := a.powerAt[name]; ok {
 			at = append(at, i)
 		}

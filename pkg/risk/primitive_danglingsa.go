@@ -54,8 +54,8 @@ func (a *Analysis) danglingSAs() []danglingSA {
 		var out []danglingSA
 		for _, list := range [][]*model.Binding{a.Inv.ClusterRoleBindings, a.Inv.RoleBindings} {
 			for _, b := range list {
-				if b.Review != nil {
-					continue // its subject is the identity at hand, which exists
+				if b.Review != nil || a.Dropped(b) {
+					continue // its subject is the identity at hand, which exists; or it is gone
 				}
 				for _, s := range b.Subjects {
 					c := rbac.CanonicalSubject(s, b.Namespace)

@@ -112,8 +112,20 @@ func TestReanalyzeIsAnalyze(t *testing.T) {
 		if got, want := edgeDump(re), edgeDump(fresh); got != want {
 			t.Errorf("without %d bindings: Reanalyze differs from Analyze:\n%s\n--- want:\n%s", len(drop), got, want)
 		}
-		if got, want := len(re.Inv.ClusterRoleBindings)+len(re.Inv.RoleBindings), len(all)-len(drop); got != want {
+		// Its Inv lists the dropped bindings too; Dropped tells them.
+		left := 0
+		for _, b := range append(append([]*model.Binding(nil), re.Inv.ClusterRoleBindings...), re.Inv.RoleBindings...) {
+			if !re.Dropped(b) {
+				left++
+			}
+		}
+		if got, want := left, len(all)-len(drop); got != want {
 			t.Errorf("without %d bindings: %d left, want %d", len(drop), got, want)
+		}
+		for _, b := range drop {
+			if !re.Dropped(b) {
+				t.Errorf("without %d bindings: %s not reported dropped", len(drop), b.ID())
+			}
 		}
 	}
 }
