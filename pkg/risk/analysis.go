@@ -161,9 +161,10 @@ type Analysis struct {
 		sas   []danglingSA
 		roles []*model.Binding
 		// rolesBy and emptyBy index roles and emptyBindings by subject,
-		// sasBy the entries of sas by namespace (bindingindex.go).
-		rolesBy, emptyBy subjectIndex
-		sasBy            namespaceIndex
+		// sasBy the entries of sas by namespace (bindingindex.go); a
+		// re-analysis that shares a list shares its index.
+		rolesBy, emptyBy *subjectIndex
+		sasBy            *namespaceIndex
 	}
 	// byRoleRef index the ClusterRoleBindings and the RoleBindings by the
 	// role they refer to (bindingWrite); a re-analysis that lists the same
@@ -280,6 +281,7 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 		dropped:    gone,
 		byRoleRef:  &roleRefs{},
 	}
+	a.dangling.rolesBy, a.dangling.emptyBy, a.dangling.sasBy = &subjectIndex{}, &subjectIndex{}, &namespaceIndex{}
 	if len(opts.Roots) > 0 {
 		a.lazyPrincipals = true
 		a.succ = map[*graph.Node][]*graph.Node{}
@@ -302,7 +304,7 @@ func analyze(inv *model.Inventory, opts Options, base *Analysis, dropped []*mode
 			// was most of the cost of the choke points' verifications.
 			a.Graph = graph.NewSized(len(base.Graph.Nodes()))
 		}
-		a.inheritBindingLists(base, dropped)
+		a.inheritBindingLists(base, dropped, gone != nil)
 	} else {
 		a.objects = indexObjects(inv)
 		a.seeds = &identitySeeds{eval: a.Eval, inv: inv}
@@ -338,11 +340,27 @@ func (a *Analysis) dropRules() {
 // roles, to missing ServiceAccounts and to roles without rules that base has
 // made, but the dropped bindings: whether a binding is on each is a matter
 // of the binding and of the objects the two share, and making them anew
-// visited every binding of the input once per re-analysis.
-func (a *Analysis) inheritBindingLists(base *Analysis, dropped []*model.Binding) {
-	drop := droppedSet(dropped)
+// visited every binding of the input once per re-analysis. shared: the
+// re-analysis lists base's bindings (Dropped tells those it is without), and
+// takes base's lists and their indexes as they are, skipping the dropped
+// bindings where it reads them; indexing a copy for each of thousands of
+// verifications was as slow as the lists are long.
+func (a *Analysis) inheritBindingLists(base *Analysis, dropped []*model.Binding, shared bool) {
 	base.mu.Lock()
 	defer base.mu.Unlock()
+	if shared {
+		if base.dangling.roles != nil {
+			a.dangling.roles, a.dangling.rolesBy = base.dangling.roles, base.dangling.rolesBy
+		}
+		if base.dangling.sas != nil {
+			a.dangling.sas, a.dangling.sasBy = base.dangling.sas, base.dangling.sasBy
+		}
+		if base.emptyBindings != nil {
+			a.emptyBindings, a.dangling.emptyBy = base.emptyBindings, base.dangling.emptyBy
+		}
+		return
+	}
+	drop := droppedSet(dropped)
 	a.dangling.roles = keptBindings(base.dangling.roles, drop, func(b *model.Binding) *model.Binding { return b })
 	a.dangling.sas = keptBindings(base.dangling.sas, drop, func(d danglingSA) *model.Binding { return d.binding })
 	a.emptyBindings = keptBindings(base.emptyBindings, drop, func(b *model.Binding) *model.Binding { return b })

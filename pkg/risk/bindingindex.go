@@ -38,7 +38,8 @@ func (ix *subjectIndex) build(list []*model.Binding) {
 }
 
 // naming returns the positions, ascending and without repeats, of the
-// bindings of list that name the principal: those for which bindsHow holds.
+// bindings of list that name the principal: those for which bindsHow holds
+// (not those a re-analysis is without).
 func (ix *subjectIndex) naming(a *Analysis, list []*model.Binding, p *Principal) []int32 {
 	ix.build(list)
 	var out []int32
@@ -47,6 +48,9 @@ func (ix *subjectIndex) naming(a *Analysis, list []*model.Binding, p *Principal)
 		for _, g := range p.Groups {
 			out = append(out, ix.at[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}]...)
 		}
+	}
+	if a.dropped != nil {
+		out = slices.DeleteFunc(out, func(i int32) bool { return a.dropped(list[i]) })
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -59,11 +63,22 @@ func (ix *subjectIndex) namesAny(a *Analysis, list []*model.Binding, p *Principa
 	if !ok {
 		return false
 	}
-	if len(ix.at[me]) > 0 {
+	live := func(at []int32) bool {
+		if a.dropped == nil {
+			return len(at) > 0
+		}
+		for _, i := range at {
+			if !a.dropped(list[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	if live(ix.at[me]) {
 		return true
 	}
 	for _, g := range p.Groups {
-		if len(ix.at[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}]) > 0 {
+		if live(ix.at[rbac.Subject{Kind: rbacv1.GroupKind, Name: g}]) {
 			return true
 		}
 	}

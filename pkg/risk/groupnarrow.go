@@ -237,7 +237,7 @@ func (a *Analysis) boundWithoutRulesIn(p *Principal, out map[string]bool) {
 	for _, d := range []struct {
 		list func() []*model.Binding
 		by   *subjectIndex
-	}{{a.danglingRoleBindings, &a.dangling.rolesBy}, {a.emptyRoleBindings, &a.dangling.emptyBy}} {
+	}{{a.danglingRoleBindings, a.dangling.rolesBy}, {a.emptyRoleBindings, a.dangling.emptyBy}} {
 		list := d.list()
 		for _, k := range d.by.naming(a, list, p) {
 			if ns := list[k].Namespace; ns != "" && list[k].Kind == model.KindRoleBinding {

@@ -87,6 +87,9 @@ func (danglingServiceAccount) Evaluate(a *Analysis, p *Principal) []Candidate {
 	var out []Candidate
 	for _, i := range a.dangling.sasBy.in(list, everywhere, nss) {
 		d := list[i]
+		if a.Dropped(d.binding) {
+			continue // a re-analysis without it shares base's list
+		}
 		create, ok := p.First(res("create", "", "serviceaccounts", "", d.namespace, ""))
 		where := d.where
 		target := func() *graph.Node {
