@@ -245,6 +245,24 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 		return res.Identities[i].Subject.String() < res.Identities[j].Subject.String()
 	})
 
+	// The choke points and their fixes are written while the cover is
+	// found: its cut is on one core, and neither changes what the other
+	// reads (the re-analyses share the analysis' indexes, made once).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res.ChokePoints = chokePoints(a, tree, onPaths, cutBy, adminGrant)
+	}()
+	res.Cover = cover(a, opts, byID, universe, cutBy, adminGrant)
+	<-done
+	return res
+}
+
+// chokePoints describes each binding that is a choke point, in ID order,
+// with a fix.
+func chokePoints(a *risk.Analysis, tree *graph.Tree, onPaths map[string][]*graph.Edge, cutBy map[string][]string, adminGrant map[string]bool) []ChokePoint {
+	g, inv := a.Graph, a.Inv
+	out := []ChokePoint{}
 	idx := Bindings(inv)
 	fixIn := newFixInputs(inv)
 	picks := newScopePicks(g, tree, fixIn)
@@ -270,10 +288,9 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 			}
 		}
 		cp.Fix = fixFor(a, fixIn, picks, idx[b], b, onPaths[b], adminGrant[b])
-		res.ChokePoints = append(res.ChokePoints, cp)
+		out = append(out, cp)
 	}
-	res.Cover = cover(a, opts, byID, universe, cutBy, adminGrant)
-	return res
+	return out
 }
 
 func subjectRef(n *graph.Node) risk.SubjectRef {
