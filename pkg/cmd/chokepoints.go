@@ -182,8 +182,22 @@ func printChokepoints(w io.Writer, res review.ChokeResult, cluster string) {
 	switch {
 	case len(c.Bindings) == 0:
 	case cluster != "":
-		fmt.Fprintf(w, "Check it: run chokepoints on cluster %s alone (its --context, or -f its files) with --simulate-remove %s\n", cluster, strings.Join(c.Bindings, ","))
+		fmt.Fprintf(w, "Check it: run chokepoints on cluster %s alone (its --context, or -f its files) with %s\n", cluster, simulateRemoveArgs(c.Bindings))
 	default:
-		fmt.Fprintf(w, "Check it: add --simulate-remove %s\n", strings.Join(c.Bindings, ","))
+		fmt.Fprintf(w, "Check it: add %s\n", simulateRemoveArgs(c.Bindings))
 	}
+}
+
+// maxArgLen is below the longest single argument Linux passes to a program
+// (MAX_ARG_STRLEN, 128 KiB).
+const maxArgLen = 100_000
+
+// simulateRemoveArgs is the --simulate-remove flag for the bindings: one
+// comma-separated argument, or the flag once per binding when that
+// argument would be too long to run (a cover of thousands of bindings).
+func simulateRemoveArgs(bindings []string) string {
+	if joined := strings.Join(bindings, ","); len(joined) <= maxArgLen {
+		return "--simulate-remove " + joined
+	}
+	return "--simulate-remove " + strings.Join(bindings, " --simulate-remove ")
 }
