@@ -26,7 +26,7 @@ func main() {
 	n := flag.Int("namespaces", 100, "number of namespaces")
 	seed := flag.Uint64("seed", 1, "random seed (same seed, same output)")
 	format := flag.String("format", "json", "output format: json or yaml")
-	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear), wide (many nodes, aggregated roles, webhook configurations, rules naming objects of every namespace), groupwide (view bound to every ServiceAccount and edit to every identity, in every namespace), policies (hostile plus an admission policy per 50 namespaces), authedit (hostile plus edit for every identity in every namespace) or operators (hostile plus ephemeral containers on any pod and bind on Roles, cluster-wide, for N/20 ServiceAccounts each); see package cluster")
+	shape := flag.String("shape", cluster.ShapeDefault, "cluster shape: default, hostile (the shapes that make an analysis superlinear), wide (many nodes, aggregated roles, webhook configurations, rules naming objects of every namespace), groupwide (view bound to every ServiceAccount and edit to every identity, in every namespace), policies (hostile plus an admission policy per 50 namespaces), authedit (hostile plus edit for every identity in every namespace) or operators (hostile plus, bound cluster-wide to N/20 ServiceAccounts each: ephemeral containers on any pod, bind on Roles, bind on ClusterRoles by updating RoleBindings, impersonation of thirty named users and groups); see package cluster")
 	flag.Parse()
 	if *n < 1 {
 		fmt.Fprintln(os.Stderr, "gen: -namespaces must be at least 1")
