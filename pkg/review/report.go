@@ -284,10 +284,12 @@ func dash(s string) string {
 	return s
 }
 
+// mdEscaper is made once: a Replacer builds its tables on first use.
+var mdEscaper = strings.NewReplacer("|", "\\|", "\n", " ", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
+
 // mdEscape keeps table cells and inline text from breaking Markdown.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", "\\|", "\n", " ", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
-	return r.Replace(s)
+	return mdEscaper.Replace(s)
 }
 
 func parseMarkdown(funcs map[string]any, texts ...string) (*template.Template, error) {
