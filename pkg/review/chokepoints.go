@@ -474,11 +474,11 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 	// whose counts are taken back and made again.
 	on := map[*graph.Node][]string{} // the bindings counted for an identity
 	count := map[string]int{}
-	best := &countHeap{}
+	best := &coverHeap{} // by the paths each binding is on
 	recount := func(n *graph.Node) {
 		for _, b := range on[n] {
 			count[b]--
-			heap.Push(best, bindingCount{b, count[b]})
+			heap.Push(best, coverItem{b, count[b]})
 		}
 		var seen []string
 		for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
@@ -486,7 +486,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 				if !protected[b] && !slices.Contains(seen, b) {
 					seen = append(seen, b)
 					count[b]++
-					heap.Push(best, bindingCount{b, count[b]})
+					heap.Push(best, coverItem{b, count[b]})
 				}
 			}
 		}
@@ -497,7 +497,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 	}
 	var picks []string
 	for best.Len() > 0 {
-		top := heap.Pop(best).(bindingCount)
+		top := heap.Pop(best).(coverItem)
 		if top.n == 0 || top.n != count[top.binding] {
 			continue // counted again since
 		}
@@ -531,29 +531,6 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 		}
 	}
 	return out
-}
-
-// bindingCount is a binding and how many identities' paths it was on when
-// put on the heap.
-type bindingCount struct {
-	binding string
-	n       int
-}
-
-// countHeap puts first the binding on most paths; of equals, the first ID.
-type countHeap []bindingCount
-
-func (h countHeap) Len() int { return len(h) }
-func (h countHeap) Less(i, j int) bool {
-	return h[i].n > h[j].n || (h[i].n == h[j].n && h[i].binding < h[j].binding)
-}
-func (h countHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *countHeap) Push(x any)   { *h = append(*h, x.(bindingCount)) }
-func (h *countHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 func sortedKeys[V any](m map[string]V) []string {

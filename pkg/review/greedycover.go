@@ -52,6 +52,8 @@ func greedyCover(cutBy map[string][]string, uncovered map[string]bool, protected
 	return picks
 }
 
+// coverItem is a binding and how many identities it covers (or paths it
+// is on: graphCut) when put on the heap.
 type coverItem struct {
 	binding string
 	n       int
