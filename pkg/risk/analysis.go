@@ -171,8 +171,10 @@ type Analysis struct {
 	// bindings shares base's.
 	byRoleRef *roleRefs
 	// dropped tells the bindings of Inv a re-analysis is without (nil:
-	// none; Reanalyze).
-	dropped func(*model.Binding) bool
+	// none; Reanalyze): droppedList, of origin's input, whose lists Inv's are.
+	dropped     func(*model.Binding) bool
+	droppedList []*model.Binding
+	origin      *Analysis
 	// powerAt are the positions of the ClusterRoles in rolesByPower, by
 	// name (referredByPower), made once.
 	powerOrder sync.Once
@@ -217,15 +219,24 @@ func Analyze(inv *model.Inventory, opts Options) *Analysis {
 // dropped ones too (copying the lists for each candidate made the
 // verification quadratic); Dropped tells them.
 func Reanalyze(base *Analysis, dropped []*model.Binding, opts Options) *Analysis {
+	if base.dropped != nil {
+		// base is itself a re-analysis listing its origin's bindings: the
+		// input without both sets is its origin's without their union.
+		return Reanalyze(base.origin, append(slices.Clone(base.droppedList), dropped...), opts)
+	}
 	gone := droppedSet(dropped)
 	inv := *base.Inv
-	if base.dropped != nil || !base.indexesWithout(dropped) {
+	if !base.indexesWithout(dropped) {
 		// The objects are indexed anew for a list without them.
 		inv.ClusterRoleBindings = withoutBindings(base.Inv.ClusterRoleBindings, gone)
 		inv.RoleBindings = withoutBindings(base.Inv.RoleBindings, gone)
 		gone = nil
 	}
-	return analyze(&inv, opts, base, dropped, gone)
+	a := analyze(&inv, opts, base, dropped, gone)
+	if gone != nil {
+		a.origin, a.droppedList = base, slices.Clone(dropped)
+	}
+	return a
 }
 
 // Dropped reports whether b is one of the bindings a re-analysis is
