@@ -28,7 +28,8 @@ func NewCmdChokepoints(input *InputOptions, streams genericiooptions.IOStreams) 
 		Short: "Find the bindings every path of an identity passes through, and a small set that cuts every escalation",
 		Long: `For every identity with a path to cluster-admin, list the bindings that every one of its paths
 passes through (choke points), each verified by re-analysing the input without it, with a fix
-suggestion built from the binding, its role and the steps it grants. Then propose a small set of
+suggestion built from the binding, its role and the steps it grants (naming at most ten of the
+targets, namespaces, ServiceAccounts or Secrets it is about, and counting the rest). Then propose a small set of
 bindings whose removal cuts every path of every identity that is not already cluster-admin
 (greedy set cover; bindings that make someone cluster-admin outright are never proposed).
 
