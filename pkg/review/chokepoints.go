@@ -649,7 +649,7 @@ func fixFor(a *risk.Analysis, in *fixInputs, sp *scopePicks, b *model.Binding, i
 			seenP[e.Primitive] = true
 			prims = append(prims, e.Primitive)
 		}
-		own.add(in, e.To, !containsNode(picked, e.To))
+		own.add(in, e.To, !slices.Contains(picked, e.To))
 	}
 	more := sp.targets(picked)
 	targets := joined{&own.names, &more.names}

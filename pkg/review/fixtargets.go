@@ -1,6 +1,7 @@
 package review
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,7 @@ func newScopePicks(g *graph.Graph, tree *graph.Tree, in *fixInputs) *scopePicks 
 func (sp *scopePicks) picked(edges []*graph.Edge) []*graph.Node {
 	var out []*graph.Node
 	for _, e := range edges {
-		if e.To.Kind != graph.KindScope || containsNode(out, e.To) {
+		if e.To.Kind != graph.KindScope || slices.Contains(out, e.To) {
 			continue
 		}
 		for _, p := range sp.g.From(e.To) {
@@ -104,21 +105,12 @@ func (sp *scopePicks) targets(scopes []*graph.Node) *fixTargets {
 	for _, s := range scopes {
 		for _, p := range sp.g.From(s) {
 			if isPick(p) && sp.tree.Hops(p.To) != graph.Unreachable {
-				t.add(sp.in, p.To, !containsNode(scopes, p.To))
+				t.add(sp.in, p.To, !slices.Contains(scopes, p.To))
 			}
 		}
 	}
 	sp.memo[key.String()] = t
 	return t
-}
-
-func containsNode(list []*graph.Node, n *graph.Node) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }
 
 // joined is a list of a binding's own targets followed by its scopes' that

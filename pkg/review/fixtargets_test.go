@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
@@ -97,7 +98,7 @@ func TestScopePicks(t *testing.T) {
 
 	edges := g.From(x)
 	picked := sp.picked(edges)
-	if len(picked) != 2 || !containsNode(picked, any) || !containsNode(picked, other) {
+	if len(picked) != 2 || !slices.Contains(picked, any) || !slices.Contains(picked, other) {
 		t.Fatalf("picked = %v, want the scope of any ServiceAccount and the other scope, not the one whose pick does not reach", keysOf(picked))
 	}
 	got := sp.targets(picked)
