@@ -332,7 +332,8 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 	}
 	// Phase 2: the identities left have binding-disjoint paths. Each round
 	// cuts them on the graph of a re-analysis without the bindings chosen so
-	// far (graphCut), then re-analyses to verify: a step that other grants
+	// far (graphCut; the first round, on the input's graph with their steps
+	// masked: cutFirst), then re-analyses to verify: a step that other grants
 	// also allow comes back, and the next round cuts it too. The identities
 	// phase 1 cut stay cut as more bindings go, so each re-analysis starts
 	// from those still left (reanalyse). A round's picks are kept once a
@@ -362,10 +363,21 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 		o.Unreaching = func(key string) bool {
 			return dead[key] || (opts.Unreaching != nil && opts.Unreaching(key))
 		}
-		cur := reanalyse(a, o, bindingsOf(byID, chosen), left, false)
-		left = stillReaching(cur.Graph, left)
-		for round := 0; round < maxCutRounds && len(left) > 0; round++ {
-			picks := graphCut(cur.Graph, left, protected)
+		var cur *risk.Analysis
+		round := 0
+		if r := cutFirst(a, o, byID, left, chosen, protected); r != nil {
+			if r.kept {
+				c.Bindings = append(c.Bindings, r.picks...)
+			} else {
+				pending = r.picks
+			}
+			cur, left, round = r.a, r.left, 1
+		} else {
+			cur = reanalyse(a, o, bindingsOf(byID, chosen), left, false)
+			left = stillReaching(cur.Graph, left)
+		}
+		for ; round < maxCutRounds && len(left) > 0; round++ {
+			picks := graphCut(cur.Graph, left, nil, protected)
 			if len(picks) == 0 {
 				break
 			}
@@ -401,6 +413,61 @@ func cover(a *risk.Analysis, opts risk.Options, byID map[string][]*model.Binding
 	sort.Strings(c.Remaining)
 	c.Verified = true
 	return c
+}
+
+// firstRound is what phase 2's first round found: the re-analysis without
+// its picks, the identities that still reach in it, and whether the picks
+// are kept.
+type firstRound struct {
+	a     *risk.Analysis
+	left  []string
+	picks []string
+	kept  bool
+}
+
+// cutFirst makes phase 2's first round on the input's graph (a.Graph) with
+// the steps of phase 1's bindings (chosen) masked: that spares a
+// re-analysis without phase 1's bindings alone, as costly as the rest of
+// the cover on a large cluster. An identity that keeps a path in the masked
+// graph keeps it in the input without those bindings (sure), so the round's
+// picks cut someone more, and are kept, when the re-analysis without them
+// finds one of those cut. When it finds none, the re-analysis without phase
+// 1's bindings alone is made after all and tells. It returns nil when the
+// masked graph cuts every identity left or there is nothing to pick: the
+// rounds then start from that re-analysis. The picks are added to chosen.
+func cutFirst(a *risk.Analysis, o risk.Options, byID map[string][]*model.Binding, left []string, chosen, protected map[string]bool) *firstRound {
+	var sure []string
+	for i, ok := range reachOf(a.Graph, granting(chosen), left) {
+		if ok {
+			sure = append(sure, left[i])
+		}
+	}
+	if len(sure) == 0 {
+		return nil
+	}
+	picks := graphCut(a.Graph, sure, chosen, protected)
+	if len(picks) == 0 {
+		return nil
+	}
+	phase1 := bindingsOf(byID, chosen)
+	for _, b := range picks {
+		chosen[b] = true
+	}
+	r := &firstRound{a: reanalyse(a, o, bindingsOf(byID, chosen), left, false), picks: picks}
+	r.left = stillReaching(r.a.Graph, left)
+	still := make(map[string]bool, len(r.left))
+	for _, k := range r.left {
+		still[k] = true
+	}
+	for _, k := range sure {
+		if !still[k] {
+			r.kept = true
+			return r
+		}
+	}
+	before := stillReaching(reanalyse(a, o, phase1, left, false).Graph, left)
+	r.kept = len(r.left) < len(before)
+	return r
 }
 
 // addUnreaching adds to dead the nodes of g, a re-analysis from roots (not
@@ -443,15 +510,16 @@ func reachOf(g *graph.Graph, skip func(*graph.Edge) bool, keys []string) []bool 
 	return out
 }
 
-// graphCut chooses bindings whose removal cuts, in g, the paths of the
-// identities (node keys) to cluster-admin, never a protected one: greedily
-// the binding on most of their shortest paths in g without the bindings
-// chosen so far, until none reaches or each one left has a shortest path no
-// removable binding grants. Then, last pick first, a binding is dropped when
-// the others cut the same identities without it (reverse delete), so each
-// binding returned is needed on the graph. Deterministic: ties go to the
+// graphCut chooses bindings whose removal cuts, in g without the edges of
+// the bindings gone (nil: none), the paths of the identities (node keys) to
+// cluster-admin, never a protected one: greedily the binding on most of
+// their shortest paths in g without the bindings chosen so far, until none
+// reaches or each one left has a shortest path no removable binding grants.
+// Then, last pick first, a binding is dropped when the others cut the same
+// identities without it (reverse delete), so each binding returned is
+// needed on the graph. Deterministic: ties go to the
 // binding ID that sorts first, and the shortest paths are graph.CutTree's.
-func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string {
+func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []string {
 	isKey := make(map[*graph.Node]bool, len(keys))
 	for _, k := range keys {
 		if n := g.Node(k); n != nil {
@@ -460,15 +528,18 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 	}
 	// The graph without the chosen bindings is g with their edges masked.
 	edgesOf := map[string][]*graph.Edge{}
+	mask := g.NewEdgeMask()
 	for _, e := range g.Edges() {
 		for _, b := range e.Bindings() {
-			if !protected[b] {
+			switch {
+			case gone[b]:
+				mask.Add(e)
+			case !protected[b]:
 				edgesOf[b] = append(edgesOf[b], e)
 			}
 		}
 	}
-	gone := g.NewEdgeMask()
-	tree := g.NewCutTree(g.Sink(), gone)
+	tree := g.NewCutTree(g.Sink(), mask)
 	// Each identity's path counts once for each removable binding on it;
 	// a pick changes the paths of the identities below its edges only,
 	// whose counts are taken back and made again.
@@ -512,7 +583,7 @@ func graphCut(g *graph.Graph, keys []string, protected map[string]bool) []string
 	// and the pick is not needed. Putting a pick's edges back only adds
 	// to what reaches, so it is needed exactly when one of the identities
 	// gains a path; the Reacher searches from what those edges join.
-	reach := g.NewReacher(g.Sink(), gone)
+	reach := g.NewReacher(g.Sink(), mask)
 	needed := make([]bool, len(picks))
 	for i := len(picks) - 1; i >= 0; i-- {
 		edges := edgesOf[picks[i]]

@@ -91,7 +91,7 @@ func TestGraphCut(t *testing.T) {
 			for _, b := range tc.protected {
 				protected[b] = true
 			}
-			if got := graphCut(g, tc.keys, protected); !slices.Equal(got, tc.want) {
+			if got := graphCut(g, tc.keys, nil, protected); !slices.Equal(got, tc.want) {
 				t.Errorf("graphCut = %v, want %v", got, tc.want)
 			}
 		})
