@@ -103,15 +103,23 @@ func sources(edges []*graph.Edge) []*graph.Node {
 	return out
 }
 
-// granting rejects the edges one of the bindings grants: the graph without
-// those bindings, as far as the graph records who grants what.
+// granting rejects the edges whose steps go with the bindings: those one of
+// them grants, and those that act on existing bindings (risk.ObjectsOf)
+// that are all among them. That is the graph without those bindings, as far
+// as the graph records who grants what.
 func granting(bindings map[string]bool) func(*graph.Edge) bool {
 	if len(bindings) == 1 {
 		// One binding (each candidate's search): comparing the edges'
 		// binding IDs, interned by the analysis, is much cheaper than
 		// hashing each of them.
 		for b := range bindings {
-			return func(e *graph.Edge) bool { return slices.Contains(e.Bindings(), b) }
+			return func(e *graph.Edge) bool {
+				if slices.Contains(e.Bindings(), b) {
+					return true
+				}
+				objs := risk.ObjectsOf(e)
+				return len(objs) == 1 && objs[0] == b
+			}
 		}
 	}
 	return func(e *graph.Edge) bool {
@@ -120,8 +128,32 @@ func granting(bindings map[string]bool) func(*graph.Edge) bool {
 				return true
 			}
 		}
-		return false
+		objs := risk.ObjectsOf(e)
+		for _, b := range objs {
+			if !bindings[b] {
+				return false
+			}
+		}
+		return len(objs) > 0
 	}
+}
+
+// cutters are the bindings whose deletion alone removes the edge from the
+// graph: those that grant it, and the binding it acts on alone.
+func cutters(e *graph.Edge) []string {
+	if b := soleObject(e); b != "" {
+		return append(slices.Clip(e.Bindings()), b)
+	}
+	return e.Bindings()
+}
+
+// soleObject returns the binding an edge's step acts on when it is the only
+// one that serves (deleting it alone cuts the step), or "".
+func soleObject(e *graph.Edge) string {
+	if objs := risk.ObjectsOf(e); len(objs) == 1 && !slices.Contains(e.Bindings(), objs[0]) {
+		return objs[0]
+	}
+	return ""
 }
 
 // Chokepoints computes choke points and a cover for an inventory (already
@@ -164,6 +196,11 @@ func ChokepointsOf(a *risk.Analysis) ChokeResult {
 			if e.To == a.Sink() && e.Hops == 0 {
 				adminGrant[b] = true
 			}
+		}
+		// A binding the step acts on, when no other serves: deleting it
+		// cuts the step as deleting a grant does.
+		if b := soleObject(e); b != "" {
+			onPaths[b] = append(onPaths[b], e)
 		}
 	}
 	ids := sortedKeys(onPaths)
@@ -279,15 +316,16 @@ func chokePoints(a *risk.Analysis, tree *graph.Tree, onPaths map[string][]*graph
 			cp.Identities = append(cp.Identities, risk.NodeName(g.Node(k)))
 		}
 		sort.Strings(cp.Identities)
+		edges := explaining(tree, b, onPaths[b], cutBy[b])
 		seen := map[string]bool{}
-		for _, e := range onPaths[b] {
+		for _, e := range edges {
 			s := fmt.Sprintf("%s ─%s→ %s", risk.NodeName(e.From), e.Primitive, risk.NodeName(e.To))
 			if !seen[s] {
 				seen[s] = true
 				cp.Steps = append(cp.Steps, s)
 			}
 		}
-		cp.Fix = fixFor(a, fixIn, picks, idx[b], b, onPaths[b], adminGrant[b])
+		cp.Fix = fixFor(a, fixIn, picks, idx[b], b, edges, adminGrant[b])
 		out = append(out, cp)
 	}
 	return out
@@ -527,14 +565,19 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 		}
 	}
 	// The graph without the chosen bindings is g with their edges masked.
+	// A binding's edges are those it grants and those that act on it alone
+	// (soleObject); a step that acts on any of several bindings is cut only
+	// with the last of them, which the greedy choice of one binding at a
+	// time does not see: no binding cuts it.
 	edgesOf := map[string][]*graph.Edge{}
 	mask := g.NewEdgeMask()
+	wasGone := granting(gone)
 	for _, e := range g.Edges() {
-		for _, b := range e.Bindings() {
-			switch {
-			case gone[b]:
-				mask.Add(e)
-			case !protected[b]:
+		if len(gone) > 0 && wasGone(e) {
+			mask.Add(e)
+		}
+		for _, b := range cutters(e) {
+			if !gone[b] && !protected[b] {
 				edgesOf[b] = append(edgesOf[b], e)
 			}
 		}
@@ -553,7 +596,7 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 		}
 		var seen []string
 		for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
-			for _, b := range e.Bindings() {
+			for _, b := range cutters(e) {
 				if !protected[b] && !slices.Contains(seen, b) {
 					seen = append(seen, b)
 					count[b]++
@@ -700,11 +743,25 @@ func describeSubjects(b *model.Binding) string {
 	return strings.Join(out, ", ")
 }
 
-// fixFor builds a concrete fix suggestion from the binding and the steps it grants.
+// fixFor builds a concrete fix suggestion from the binding and its steps on
+// paths: those it grants, and those that act on it (objectFix).
 func fixFor(a *risk.Analysis, in *fixInputs, sp *scopePicks, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
 	if b == nil {
 		return "remove or narrow " + id
 	}
+	granted, acted := actedOn(id, edges)
+	var parts []string
+	if len(granted) > 0 {
+		parts = append(parts, grantFix(a, in, sp, b, id, granted, grantsAdmin))
+	}
+	if len(acted) > 0 {
+		parts = append(parts, objectFix(a.Graph, b, acted))
+	}
+	return strings.Join(parts, " ")
+}
+
+// grantFix builds a concrete fix suggestion from the binding and the steps it grants.
+func grantFix(a *risk.Analysis, in *fixInputs, sp *scopePicks, b *model.Binding, id string, edges []*graph.Edge, grantsAdmin bool) string {
 	subjects := describeSubjects(b)
 	if grantsAdmin {
 		return fmt.Sprintf("%s binds %s %s to %s: that is cluster-admin outright. If intended, record it in an --accept file (owner, reason, expiry); otherwise bind a narrower role.",

@@ -91,7 +91,7 @@ func (a *Analysis) reboundRoleScope(name string, rules []rbacv1.PolicyRule) *gra
 			if !covers {
 				to = a.RoleScope(model.KindClusterRole, name, ns, rules)
 			}
-			picks = append(picks, Candidate{Primitive: pickNamespace, To: to, Holds: true,
+			picks = append(picks, Candidate{Primitive: pickNamespace, To: to, Holds: true, Objects: refs,
 				Condition: fmt.Sprintf("%s refers to ClusterRole %q: a subject added to it holds the role in namespace %s", rbac.DescribeBinding(refs[0]), name, ns)})
 		}
 		return picks

@@ -56,6 +56,25 @@ type Candidate struct {
 	// the group that holds every grant takes the same step only if the
 	// binding names it, or a group all its members are in.
 	BoundBy *model.Binding
+	// Objects are the existing bindings the step acts on rather than holds,
+	// any one of which serves: the RoleBindings a principal may add itself
+	// to (bind by update), the binding of a role it escalates or creates
+	// (BoundBy, counted without being listed here). Deleting them all cuts
+	// the step however the principal's grants change: what choke points
+	// read beside the grants.
+	Objects []*model.Binding
+}
+
+// objects returns the bindings the step acts on: Objects, or BoundBy when
+// it is a binding of the input (not a review's stand-in).
+func (c Candidate) objects() []*model.Binding {
+	if len(c.Objects) > 0 {
+		return c.Objects
+	}
+	if c.BoundBy != nil && c.BoundBy.Review == nil {
+		return []*model.Binding{c.BoundBy}
+	}
+	return nil
 }
 
 // grantedBy renders a candidate's grants, de-duplicated, in order, with the
@@ -128,6 +147,9 @@ func (a *Analysis) bindingID(b *model.Binding) string {
 // their subject, most requests their target), and by every step on no
 // grant at all; for a step on several, its own.
 func (a *Analysis) provenance(c Candidate) *graph.Provenance {
+	if len(c.objects()) > 0 {
+		return a.newProvenance(c) // its own: the objects are the step's
+	}
 	switch len(c.Grants) {
 	case 0:
 		if a.strs.noGrant == nil {
@@ -153,11 +175,19 @@ func (a *Analysis) provenance(c Candidate) *graph.Provenance {
 func (a *Analysis) newProvenance(c Candidate) *graph.Provenance {
 	strs, bindings, refs := a.grantedBy(c)
 	reqs := c.requests()
+	var objects []string
+	if objs := c.objects(); len(objs) > 0 {
+		for _, b := range objs {
+			objects = append(objects, a.bindingID(b))
+		}
+		slices.Sort(objects)
+		objects = a.strs.names.Slice(slices.Compact(objects))
+	}
 	if len(reqs) != 1 {
-		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: reqs, Grants: refs}}
+		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: reqs, Grants: refs, Objects: objects}}
 	}
 	x := a.strs.provs.New(oneRequestProvenance{req: [1]rbac.Request{reqs[0]}})
-	x.d = StepData{Requests: x.req[:], Grants: refs}
+	x.d = StepData{Requests: x.req[:], Grants: refs, Objects: objects}
 	x.p = graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &x.d}
 	return &x.p
 }

@@ -36,7 +36,7 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		rules, _ := a.Eval.ClusterRoleRules(cr.Name)
-		write, how, ok := a.bindingWrite(p, "", model.KindClusterRole, cr.Name)
+		write, how, objects, ok := a.bindingWrite(p, "", model.KindClusterRole, cr.Name)
 		if !ok {
 			if rbac.CoversClusterAdmin(rules) {
 				out = append(out, Candidate{Primitive: "bind", Hops: 1, Grants: grants(bindGrant), To: a.Sink(),
@@ -44,7 +44,7 @@ func (bind) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 			continue
 		}
-		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write), Objects: objects}
 		if rbac.CoversClusterAdmin(rules) {
 			c.To = a.Sink()
 			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (its rules cover everything) to itself cluster-wide", how, cr.Name)
@@ -195,7 +195,7 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 		if !ok {
 			continue
 		}
-		write, how, ok := a.bindingWrite(p, ns, model.KindClusterRole, cr.Name)
+		write, how, objects, ok := a.bindingWrite(p, ns, model.KindClusterRole, cr.Name)
 		if !ok {
 			continue
 		}
@@ -216,7 +216,7 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 			}
 			continue
 		}
-		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write), Objects: objects}
 		if covers {
 			c.To = a.NamespaceAdmin(ns)
 			c.Condition = fmt.Sprintf("%s binding ClusterRole %q (every resource) to itself in namespace %s", how, cr.Name, ns)
@@ -235,14 +235,14 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 		if !ok {
 			continue
 		}
-		write, how, ok := a.bindingWrite(p, ns, model.KindRole, r.Name)
+		write, how, objects, ok := a.bindingWrite(p, ns, model.KindRole, r.Name)
 		if !ok {
 			continue
 		}
 		if rolesFolded[bindGrant.Rule] && bindGrant.Namespace == "" && write.Namespace == "" {
 			continue // the step into the Roles' scope in any namespace
 		}
-		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write)}
+		c := Candidate{Primitive: "bind", Hops: 1, Holds: true, Grants: grants(bindGrant, write), Objects: objects}
 		if coversNamespace(r.Rules) {
 			c.To = a.NamespaceAdmin(ns)
 		} else {
@@ -259,20 +259,27 @@ func (a *Analysis) bindInNamespace(p *Principal, ns string, everywhere bool, any
 // roleRef (roleRef is immutable, and the update is checked like a create:
 // bind on the role, pkg/registry/rbac/rolebinding/policybased). A Role and a
 // ClusterRole may share a name, so the kind must match too.
-func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (rbacBound, string, bool) {
+// Updating, it returns the bindings it may update (the first is the one the
+// condition names): the step needs one of them.
+func (a *Analysis) bindingWrite(p *Principal, ns, roleKind, roleName string) (write rbacBound, how string, objects []*model.Binding, ok bool) {
 	resource := "clusterrolebindings"
 	if ns != "" {
 		resource = "rolebindings"
 	}
 	if br, ok := p.First(res("create", rbacGroup, resource, "", ns, "")); ok {
-		return br, "create a " + map[bool]string{true: "RoleBinding", false: "ClusterRoleBinding"}[ns != ""], true
+		return br, "create a " + map[bool]string{true: "RoleBinding", false: "ClusterRoleBinding"}[ns != ""], nil, true
 	}
 	for _, b := range a.referring(ns, roleKind, roleName) {
-		if br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name)); ok {
-			return br, fmt.Sprintf("add itself to %s,", rbac.DescribeBinding(b)), true
+		br, ok := p.FirstAny(modifyVerbs, res("", rbacGroup, resource, "", ns, b.Name))
+		if !ok {
+			continue
 		}
+		if objects == nil {
+			write, how = br, fmt.Sprintf("add itself to %s,", rbac.DescribeBinding(b))
+		}
+		objects = append(objects, b)
 	}
-	return rbacBound{}, "", false
+	return write, how, objects, objects != nil
 }
 
 // rolesByPowerIf returns, when ok, the ClusterRoles with rules, those

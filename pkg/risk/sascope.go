@@ -96,7 +96,11 @@ func (a *Analysis) sharedScope(key, name, ns, label string, picksOf func() []Can
 			a.candidates[key] = append(a.candidates[key], c)
 		}
 		if c.Holds {
-			a.addEdgeLocked(graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Later: c.Later, Assumed: c.Assumed})
+			e := graph.Edge{From: n, To: c.To, Primitive: c.Primitive, Hops: 0, Condition: a.intern(c.Condition), Later: c.Later, Assumed: c.Assumed}
+			if len(c.objects()) > 0 {
+				e.Provenance = a.provenance(c) // the bindings the pick acts on
+			}
+			a.addEdgeLocked(e)
 		}
 	}
 	return n

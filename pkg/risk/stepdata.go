@@ -16,11 +16,25 @@ type StepData struct {
 	// Grants are the bindings, roles and rules behind the step, one per entry
 	// of the edge's GrantedBy and in the same order.
 	Grants []rbac.Grant
+	// Objects are the IDs of the existing bindings the step acts on rather
+	// than holds (Candidate.Objects), sorted: it needs one of them, so
+	// deleting them all cuts it. Not part of a path's ID.
+	Objects []string
 }
 
 // StepDataOf returns the structured provenance of an edge, or nil for the
-// edges that rest on no grant (group membership, a picked node).
+// edges that rest on no grant and no binding as object (group membership, a
+// picked node).
 func StepDataOf(e *graph.Edge) *StepData {
 	d, _ := e.Data().(*StepData)
 	return d
+}
+
+// ObjectsOf returns the IDs of the bindings an edge's step acts on (see
+// StepData.Objects), or nil.
+func ObjectsOf(e *graph.Edge) []string {
+	if d := StepDataOf(e); d != nil {
+		return d.Objects
+	}
+	return nil
 }
