@@ -199,7 +199,7 @@ func selectGoals(a *risk.Analysis, t Target) ([]Goal, error) {
 			if p.Hops == 0 {
 				continue
 			}
-			if len(t.Bindings) > 0 && !onBindings(p, t.Bindings) {
+			if len(t.Bindings) > 0 && !onBindings(a, p, t.Bindings) {
 				continue
 			}
 			goals = append(goals, Goal{Subject: p.Subject.String(), Hops: p.Hops, path: p})
@@ -208,12 +208,17 @@ func selectGoals(a *risk.Analysis, t Target) ([]Goal, error) {
 	return goals, nil
 }
 
-func onBindings(p risk.Path, bindings []string) bool {
+// onBindings: a step of the path is granted by one of the bindings, or acts
+// on one of them (risk.ObjectsOf).
+func onBindings(a *risk.Analysis, p risk.Path, bindings []string) bool {
 	for _, s := range p.Steps {
 		for _, b := range s.Bindings {
 			if slices.Contains(bindings, b) {
 				return true
 			}
+		}
+		if e := stepEdge(a, s); e != nil && slices.ContainsFunc(risk.ObjectsOf(e), func(b string) bool { return slices.Contains(bindings, b) }) {
+			return true
 		}
 	}
 	return false
@@ -346,30 +351,24 @@ func (p *planner) best(a *risk.Analysis, cur *model.Inventory, path risk.Path) (
 	var bestEdits []Edit
 	bestCost := -1
 	var reasons []string
+	consider := func(edits []Edit) {
+		w := newWorking(cur)
+		for _, e := range edits {
+			w.apply(e)
+		}
+		cost := len(Diff(cur, w.inventory(), p.opts.Groups))
+		if bestCost < 0 || cost < bestCost {
+			bestEdits, bestCost = edits, cost
+		}
+	}
 	for _, s := range path.Steps {
-		from := a.Graph.Node(s.From)
-		if from == nil || len(s.Requires) == 0 {
-			continue
-		}
-		sub, ok := subjectOf(from)
-		if !ok {
-			continue
-		}
-		id := identityOf(sub, p.opts.Groups)
-		for _, q := range s.Requires {
-			edits, why := p.denyEdits(a, cur, id, q)
-			if edits == nil {
-				reasons = append(reasons, fmt.Sprintf("%s (%s): %s", q, s.Primitive, why))
-				continue
-			}
-			w := newWorking(cur)
-			for _, e := range edits {
-				w.apply(e)
-			}
-			cost := len(Diff(cur, w.inventory(), p.opts.Groups))
-			if bestCost < 0 || cost < bestCost {
-				bestEdits, bestCost = edits, cost
-			}
+		p.denySteps(a, cur, s, consider, &reasons)
+		// After the step's grants: of equal cost, taking a request away
+		// is kept.
+		if edits, why := p.objectEdits(a, cur, s); edits != nil {
+			consider(edits)
+		} else if why != "" {
+			reasons = append(reasons, fmt.Sprintf("%s: %s", s.Primitive, why))
 		}
 	}
 	if bestEdits == nil {
@@ -379,6 +378,28 @@ func (p *planner) best(a *risk.Analysis, cur *model.Inventory, path risk.Path) (
 		return nil, "cannot be closed without touching a platform default: " + strings.Join(dedupe(reasons), "; ")
 	}
 	return bestEdits, ""
+}
+
+// denySteps considers, for each request the step makes, the edits that
+// take it from the step's holder, and records why where there are none.
+func (p *planner) denySteps(a *risk.Analysis, cur *model.Inventory, s risk.Step, consider func([]Edit), reasons *[]string) {
+	from := a.Graph.Node(s.From)
+	if from == nil || len(s.Requires) == 0 {
+		return
+	}
+	sub, ok := subjectOf(from)
+	if !ok {
+		return
+	}
+	id := identityOf(sub, p.opts.Groups)
+	for _, q := range s.Requires {
+		edits, why := p.denyEdits(a, cur, id, q)
+		if edits == nil {
+			*reasons = append(*reasons, fmt.Sprintf("%s (%s): %s", q, s.Primitive, why))
+			continue
+		}
+		consider(edits)
+	}
 }
 
 // denyEdits are the edits that take request q from identity id: one per
