@@ -29,7 +29,10 @@ func NewCmdChokepoints(input *InputOptions, streams genericiooptions.IOStreams) 
 		Long: `For every identity with a path to cluster-admin, list the bindings that every one of its paths
 passes through (choke points), each verified by re-analysing the input without it, with a fix
 suggestion built from the binding, its role and the steps it grants (naming at most ten of the
-targets, namespaces, ServiceAccounts or Secrets it is about, and counting the rest). Then propose a small set of
+targets, namespaces, ServiceAccounts or Secrets it is about, and counting the rest). A binding
+a step acts on rather than holds counts too, when no other would serve: the RoleBinding someone
+may add itself to (bind, and update or patch on RoleBindings), the binding of a role someone may
+escalate, the binding of a missing role someone may create. Then propose a small set of
 bindings whose removal cuts every path of every identity that is not already cluster-admin
 (greedy set cover; bindings that make someone cluster-admin outright are never proposed).
 
