@@ -11,7 +11,7 @@ import (
 )
 
 // actedOn splits a binding's steps on paths into those it grants and those
-// that act on it (it is their sole object: risk.StepData.Objects).
+// that act on it (it is their sole object: risk.ObjectsOf).
 func actedOn(id string, edges []*graph.Edge) (granted, acted []*graph.Edge) {
 	for _, e := range edges {
 		if slices.Contains(e.Bindings(), id) {

@@ -175,19 +175,20 @@ func (a *Analysis) provenance(c Candidate) *graph.Provenance {
 func (a *Analysis) newProvenance(c Candidate) *graph.Provenance {
 	strs, bindings, refs := a.grantedBy(c)
 	reqs := c.requests()
-	var objects []string
 	if objs := c.objects(); len(objs) > 0 {
+		var objects []string
 		for _, b := range objs {
 			objects = append(objects, a.bindingID(b))
 		}
 		slices.Sort(objects)
-		objects = a.strs.names.Slice(slices.Compact(objects))
+		d := &actingData{StepData: StepData{Requests: reqs, Grants: refs}, objects: a.strs.names.Slice(slices.Compact(objects))}
+		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: d}
 	}
 	if len(reqs) != 1 {
-		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: reqs, Grants: refs, Objects: objects}}
+		return &graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &StepData{Requests: reqs, Grants: refs}}
 	}
 	x := a.strs.provs.New(oneRequestProvenance{req: [1]rbac.Request{reqs[0]}})
-	x.d = StepData{Requests: x.req[:], Grants: refs, Objects: objects}
+	x.d = StepData{Requests: x.req[:], Grants: refs}
 	x.p = graph.Provenance{GrantedBy: strs, Bindings: bindings, Data: &x.d}
 	return &x.p
 }

@@ -16,25 +16,36 @@ type StepData struct {
 	// Grants are the bindings, roles and rules behind the step, one per entry
 	// of the edge's GrantedBy and in the same order.
 	Grants []rbac.Grant
-	// Objects are the IDs of the existing bindings the step acts on rather
-	// than holds (Candidate.Objects), sorted: it needs one of them, so
-	// deleting them all cuts it. Not part of a path's ID.
-	Objects []string
+}
+
+// actingData is the structured provenance of a step that acts on existing
+// bindings rather than holds them (Candidate.Objects): the StepData and the
+// bindings' IDs. A type of its own, so that the steps that act on no binding,
+// nearly all of them, carry nothing more.
+type actingData struct {
+	StepData
+	objects []string
 }
 
 // StepDataOf returns the structured provenance of an edge, or nil for the
 // edges that rest on no grant and no binding as object (group membership, a
 // picked node).
 func StepDataOf(e *graph.Edge) *StepData {
-	d, _ := e.Data().(*StepData)
-	return d
+	switch d := e.Data().(type) {
+	case *StepData:
+		return d
+	case *actingData:
+		return &d.StepData
+	}
+	return nil
 }
 
-// ObjectsOf returns the IDs of the bindings an edge's step acts on (see
-// StepData.Objects), or nil.
+// ObjectsOf returns the IDs of the existing bindings an edge's step acts on
+// rather than holds (Candidate.Objects), sorted, or nil: the step needs one
+// of them, so deleting them all cuts it. They are not part of a path's ID.
 func ObjectsOf(e *graph.Edge) []string {
-	if d := StepDataOf(e); d != nil {
-		return d.Objects
+	if d, ok := e.Data().(*actingData); ok {
+		return d.objects
 	}
 	return nil
 }

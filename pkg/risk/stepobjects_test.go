@@ -8,7 +8,7 @@ import (
 )
 
 // TestStepObjects: a step that acts on existing bindings rather than holds
-// them records which (StepData.Objects: any one serves), so that choke
+// them records which (risk.ObjectsOf: any one serves), so that choke
 // points can name them; a step that creates its binding records none.
 func TestStepObjects(t *testing.T) {
 	nsAdmin := clusterRoleDoc("ns-admin", `{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}`)
