@@ -13,62 +13,7 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
-// objectsBase: namespace ci holds cluster-admin's token, so namespace admin
-// there is a path; eve may escalate Role small (through two bindings, so
-// that neither is the cut), rita may add herself to RoleBindings of
-// ClusterRole ns-admin (the same).
-const objectsBase = `apiVersion: v1
-kind: Namespace
-metadata: {name: ci}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: deployer, namespace: ci}
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: deployer-token
-  namespace: ci
-  annotations: {kubernetes.io/service-account.name: deployer}
-type: kubernetes.io/service-account-token
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: admin-all}
-rules:
-- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
-- {nonResourceURLs: ["*"], verbs: ["*"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: deployer-admin}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin-all}
-subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ns-admin}
-rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: rewriter}
-rules:
-- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [ns-admin]}
-- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [update]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: small, namespace: ci}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: editor, namespace: ci}
-rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [update, escalate], resourceNames: [small]}]
-`
-
+// rb is a RoleBinding in ci of roleKind/role to the subjects (YAML flow maps).
 func rb(name, roleKind, role string, subjects ...string) string {
 	return fmt.Sprintf("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: %s, namespace: ci}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: %s, name: %s}\nsubjects: [%s]\n",
 		name, roleKind, role, strings.Join(subjects, ", "))
@@ -89,7 +34,7 @@ func TestPlanObjectBindings(t *testing.T) {
 	}{
 		{
 			name:     "the binding of an escalated role",
-			docs:     rb("ed-1", "Role", "editor", eve) + rb("ed-2", "Role", "editor", eve) + rb("eve-small", "Role", "small", eve, team),
+			docs:     rb("ed-1", "Role", "role-editor", eve) + rb("ed-2", "Role", "role-editor", eve) + rb("eve-small", "Role", "small", eve, team),
 			bindings: []string{"RoleBinding/ci/eve-small"},
 			changes:  []string{"update RoleBinding ci/eve-small"},
 			closed:   []string{"User:eve"},
@@ -105,10 +50,13 @@ func TestPlanObjectBindings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "in.yaml")
-			if err := os.WriteFile(path, []byte(objectsBase+tt.docs), 0o600); err != nil {
+			if err := os.WriteFile(path, []byte(tt.docs), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
+			// Namespace ci holds cluster-admin's token; eve may escalate Role
+			// small, rita may add herself to RoleBindings of ns-admin.
+			base := filepath.Join("..", "..", "testdata", "review", "token-in-ci.yaml")
+			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{base, path}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -276,18 +276,7 @@ func goalsClosedIn(a *risk.Analysis) func(*Goal) bool {
 	}
 }
 
-func stepHolds(a *risk.Analysis, s risk.Step) bool {
-	from := a.Graph.Node(s.From)
-	if from == nil {
-		return false
-	}
-	for _, e := range a.Graph.From(from) {
-		if e.Primitive == s.Primitive && risk.NodeName(e.To) == s.To {
-			return true
-		}
-	}
-	return false
-}
+func stepHolds(a *risk.Analysis, s risk.Step) bool { return stepEdge(a, s) != nil }
 
 func currentPath(a *risk.Analysis, g *Goal) risk.Path {
 	n := a.Graph.Node(nodeKey(g.path.Subject))

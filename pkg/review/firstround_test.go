@@ -7,49 +7,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
-// maskedBase is a namespace whose secrets hold cluster-admin's token: get
-// secrets there is a path.
-const maskedBase = `apiVersion: v1
-kind: Namespace
-metadata: {name: ci}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: deployer, namespace: ci}
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: deployer-token
-  namespace: ci
-  annotations: {kubernetes.io/service-account.name: deployer}
-type: kubernetes.io/service-account-token
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: cluster-admin}
-rules:
-- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
-- {nonResourceURLs: ["*"], verbs: ["*"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: deployer-admin}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-subjects:
-- {kind: ServiceAccount, name: deployer, namespace: ci}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: secret-reader, namespace: ci}
-rules:
-- {apiGroups: [""], resources: ["secrets"], verbs: ["get"]}
-`
+// withTokenInCI loads testdata/review/token-in-ci.yaml (namespace ci holds
+// cluster-admin's token; the roles the tests bind) and the documents.
+func withTokenInCI(t *testing.T, docs string) *model.Inventory {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.yaml")
+	if err := os.WriteFile(path, []byte(docs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{fixture("token-in-ci.yaml"), path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
 
 // readers binds secret-reader in ci to users.
 func readers(name string, users ...string) string {
@@ -112,14 +89,7 @@ func TestCoverFirstRound(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "in.yaml")
-			if err := os.WriteFile(path, []byte(maskedBase+tc.bindings), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := withTokenInCI(t, tc.bindings)
 			c := review.ChokepointsOf(risk.Analyze(inv, risk.Options{})).Cover
 			if !slices.Equal(c.Bindings, tc.cover) || !slices.Equal(c.Cut, tc.cut) || len(c.Remaining) != 0 || !c.Verified {
 				t.Errorf("cover %v cutting %v (remaining %v), want %v cutting %v", c.Bindings, c.Cut, c.Remaining, tc.cover, tc.cut)

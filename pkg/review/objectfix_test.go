@@ -1,15 +1,12 @@
 package review_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
-	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
 // binding is a binding document: kind RoleBinding (in ci) or
@@ -28,39 +25,6 @@ func binding(kind, name, role string, subjects ...string) string {
 	}
 	return b.String()
 }
-
-const objectRoles = `---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ns-admin}
-rules:
-- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: rewriter}
-rules:
-- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [ns-admin]}
-- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [get, update]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: small, namespace: ci}
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [get]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: role-editor, namespace: ci}
-rules:
-- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [get, update, escalate], resourceNames: [small]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: role-creator, namespace: ci}
-rules:
-- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [create, escalate]}
-`
 
 // TestObjectChokePoints: a binding that a step acts on rather than holds —
 // the RoleBinding someone adds itself to, the binding of the role someone
@@ -118,14 +82,7 @@ func TestObjectChokePoints(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "in.yaml")
-			if err := os.WriteFile(path, []byte(maskedBase+objectRoles+tc.bindings), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			inv := withTokenInCI(t, tc.bindings)
 			res := review.ChokepointsOf(risk.Analyze(inv, risk.Options{}))
 			got := map[string][]string{}
 			for _, ic := range res.Identities {
