@@ -1,12 +1,17 @@
 package review_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
 // binding is a binding document: kind RoleBinding (in ci) or
@@ -121,5 +126,38 @@ func TestObjectChokePoints(t *testing.T) {
 				t.Errorf("cover %v leaves %v", res.Cover.Bindings, res.Cover.Remaining)
 			}
 		})
+	}
+}
+
+// TestObjectChokePointsGenerated: on the generated rebinders shape, every
+// release bot with a path has the RoleBinding it may add itself to among
+// its choke points (it holds its own Role through two bindings, so none of
+// those is one).
+func TestObjectChokePointsGenerated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rebinders.json")
+	var buf bytes.Buffer
+	if err := cluster.WriteShape(&buf, 30, 1, "json", cluster.ShapeRebinders); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := review.ChokepointsOf(risk.Analyze(inv, risk.Options{}))
+	bots := 0
+	for _, ic := range res.Identities {
+		if ic.Subject.Name != "release-bot" || ic.AlreadyAdmin {
+			continue
+		}
+		bots++
+		if want := "RoleBinding/" + ic.Subject.Namespace + "/release-admins"; !slices.Contains(ic.ChokePoints, want) {
+			t.Errorf("%s: choke points %v, want %s among them (note: %s)", ic.Subject, ic.ChokePoints, want, ic.Note)
+		}
+	}
+	if bots == 0 {
+		t.Fatal("no release bot has a path: the shape does not exercise choke points of steps that act on a binding")
 	}
 }

@@ -42,7 +42,7 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 
 // Shapes are the shapes WriteShape generates, in the order -shape lists
 // them.
-var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators}
+var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators, ShapeRebinders}
 
 // WriteShape generates the cluster of a shape (one of Shapes) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
@@ -59,7 +59,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators {
+	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators || shape == ShapeRebinders {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -70,6 +70,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	g.policies = shape == ShapePolicies
 	g.authEdit = shape == ShapeAuthEdit
 	g.operatorRoles = shape == ShapeOperators
+	g.rebinders = shape == ShapeRebinders
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -164,6 +165,8 @@ type gen struct {
 	authEdit bool
 	// operatorRoles adds the operators shape's ClusterRoles (operators.go).
 	operatorRoles bool
+	// rebinders adds the rebinders shape's release bots (rebinders.go).
+	rebinders bool
 	// policies adds the policies shape's admission policies.
 	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
@@ -617,6 +620,9 @@ func (g *gen) namespace(i int) {
 	}
 	if g.authEdit {
 		g.authEditNamespace(ns)
+	}
+	if g.rebinders {
+		g.rebindersNamespace(i, ns)
 	}
 }
 
