@@ -12,6 +12,7 @@ import (
 
 	"github.com/auth-paths/kubectl-auth-paths/graph"
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
@@ -187,15 +188,13 @@ func TestChokepointFixesDemo(t *testing.T) {
 	}
 }
 
-// TestChokepointsCoverHostile checks the cover on a generated cluster of the
-// hostile shape, where groups reach cluster-admin through RoleBindings in
-// many namespaces (no binding is on all their paths): removing the cover
-// leaves exactly the identities it says remain, and each of them keeps a
-// path that no removable binding grants.
-func TestChokepointsCoverHostile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "hostile.json")
+// generated loads a cluster of hack/gen's shape, namespaces and seed, read
+// from a file as the commands read it.
+func generated(t *testing.T, shape string, namespaces int, seed uint64) *model.Inventory {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), shape+".json")
 	var buf bytes.Buffer
-	if err := cluster.WriteShape(&buf, 24, 3, "json", cluster.ShapeHostile); err != nil {
+	if err := cluster.WriteShape(&buf, namespaces, seed, "json", shape); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
@@ -205,6 +204,16 @@ func TestChokepointsCoverHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return inv
+}
+
+// TestChokepointsCoverHostile checks the cover on a generated cluster of the
+// hostile shape, where groups reach cluster-admin through RoleBindings in
+// many namespaces (no binding is on all their paths): removing the cover
+// leaves exactly the identities it says remain, and each of them keeps a
+// path that no removable binding grants.
+func TestChokepointsCoverHostile(t *testing.T) {
+	inv := generated(t, cluster.ShapeHostile, 24, 3)
 	a := risk.Analyze(inv, risk.Options{})
 	res := review.ChokepointsOf(a)
 	c := res.Cover

@@ -1,9 +1,6 @@
 package review_test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +8,6 @@ import (
 	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/review"
 	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
-	"github.com/auth-paths/kubectl-auth-paths/pkg/source"
 )
 
 // binding is a binding document: kind RoleBinding (in ci) or
@@ -134,19 +130,7 @@ func TestObjectChokePoints(t *testing.T) {
 // its choke points (it holds its own Role through two bindings, so none of
 // those is one).
 func TestObjectChokePointsGenerated(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rebinders.json")
-	var buf bytes.Buffer
-	if err := cluster.WriteShape(&buf, 30, 1, "json", cluster.ShapeRebinders); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	inv, err := source.LoadFiles(source.FileOptions{Filenames: []string{path}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := review.ChokepointsOf(risk.Analyze(inv, risk.Options{}))
+	res := review.ChokepointsOf(risk.Analyze(generated(t, cluster.ShapeRebinders, 30, 1), risk.Options{}))
 	bots := 0
 	for _, ic := range res.Identities {
 		if ic.Subject.Name != "release-bot" || ic.AlreadyAdmin {
