@@ -55,7 +55,7 @@ func objectFix(g *graph.Graph, b *model.Binding, acted []*graph.Edge) string {
 	var adders, escalators, creators orderedSet
 	for _, e := range acted {
 		switch {
-		case e.From.Kind == graph.KindScope:
+		case isPick(e):
 			// A pick out of the scope of the namespaces where a RoleBinding
 			// refers to a role: who steps into the scope adds itself.
 			for _, in := range g.To(e.From) {
