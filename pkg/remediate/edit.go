@@ -121,17 +121,14 @@ func (w *working) binding(id string) *model.Binding {
 	if b, ok := w.bind[id]; ok {
 		return b
 	}
-	for _, list := range [][]*model.Binding{w.base.ClusterRoleBindings, w.base.RoleBindings} {
-		for _, b := range list {
-			if b.ID() == id {
-				c := *b
-				c.Subjects = append([]rbacv1.Subject(nil), b.Subjects...)
-				w.bind[id] = &c
-				return &c
-			}
-		}
+	b := bindingByID(w.base, id)
+	if b == nil {
+		return nil
 	}
-	return nil
+	c := *b
+	c.Subjects = append([]rbacv1.Subject(nil), b.Subjects...)
+	w.bind[id] = &c
+	return &c
 }
 
 func (w *working) rules(kind, ns, name string) *[]rbacv1.PolicyRule {
@@ -203,7 +200,7 @@ func (w *working) changes() []*Change {
 	for _, key := range w.order {
 		var c *Change
 		if b, ok := w.bind[key]; ok {
-			orig := w.binding0(key)
+			orig := bindingByID(w.base, key)
 			c = &Change{Action: "update", Kind: b.Kind, Namespace: b.Namespace, Name: b.Name, meta: orig.Meta, roleRef: orig.RoleRef,
 				beforeSubjects: orig.Subjects, afterSubjects: b.Subjects}
 			if w.gone[key] {
@@ -233,8 +230,9 @@ func (w *working) changes() []*Change {
 	return out
 }
 
-func (w *working) binding0(id string) *model.Binding {
-	for _, list := range [][]*model.Binding{w.base.ClusterRoleBindings, w.base.RoleBindings} {
+// bindingByID finds a binding of the inventory by its ID.
+func bindingByID(inv *model.Inventory, id string) *model.Binding {
+	for _, list := range [][]*model.Binding{inv.ClusterRoleBindings, inv.RoleBindings} {
 		for _, b := range list {
 			if b.ID() == id {
 				return b

@@ -79,15 +79,3 @@ func (p *planner) objectEdits(a *risk.Analysis, cur *model.Inventory, s risk.Ste
 	}
 	return []Edit{{Kind: EditGroup, Group: edits}}, ""
 }
-
-// bindingByID finds a binding of the inventory by its ID.
-func bindingByID(inv *model.Inventory, id string) *model.Binding {
-	for _, list := range [][]*model.Binding{inv.ClusterRoleBindings, inv.RoleBindings} {
-		for _, b := range list {
-			if b.ID() == id {
-				return b
-			}
-		}
-	}
-	return nil
-}
