@@ -36,8 +36,7 @@ type rulePart struct {
 // index, or one made for this evaluation (nil for a few rules).
 func (r *rulePart) index() *ruleIndex {
 	if r.scans != nil {
-		r.scans.indexOnce.Do(func() { r.scans.idx = indexRules(r.rules) })
-		return r.scans.idx
+		return r.scans.index(r.rules)
 	}
 	if r.idx == nil {
 		r.idx = indexRules(r.rules)
@@ -70,21 +69,21 @@ var memoFrom = 64
 
 func (r rulePart) reach(probes []reqShape) (bool, map[string]bool) {
 	if r.scans == nil {
-		return reachIn(r.rules, probes)
+		return reachIn(r.rules, nil, probes)
 	}
 	return r.scans.reachOf(r.rules, probes)
 }
 
 func (r rulePart) local(probes []reqShape) map[string]bool {
 	if r.scans == nil {
-		return namespacedReachIn(r.rules, probes)
+		return namespacedReachIn(r.rules, nil, probes)
 	}
 	return r.scans.localOf(r.rules, probes)
 }
 
 func (r rulePart) namespaces(req rbac.Request) (bool, map[string]bool) {
 	if r.scans == nil {
-		return namespacesIn(r.rules, req)
+		return namespacesIn(r.rules, nil, req)
 	}
 	return r.scans.namespacesOf(r.rules, req)
 }
@@ -98,6 +97,12 @@ type groupScans struct {
 	local     map[string]map[string]bool
 	names     map[rbac.Request]reachResult
 	where     map[string][]int32
+}
+
+// index returns the group's rules indexed, made once.
+func (s *groupScans) index(rules []rbacBound) *ruleIndex {
+	s.indexOnce.Do(func() { s.idx = indexRules(rules) })
+	return s.idx
 }
 
 // whereOf returns the positions of the group's rules for which pred holds.
@@ -143,7 +148,7 @@ func (a *Analysis) groupScansOf(group string) *groupScans {
 func (s *groupScans) reachOf(rules []rbacBound, probes []reqShape) (bool, map[string]bool) {
 	k := probesKey(probes)
 	r := memo(&s.mu, &s.reach, k, func() reachResult {
-		all, nss := reachIn(rules, probes)
+		all, nss := reachIn(rules, s.index(rules), probes)
 		return reachResult{all, nss}
 	})
 	return r.everywhere, r.namespaces
@@ -151,14 +156,14 @@ func (s *groupScans) reachOf(rules []rbacBound, probes []reqShape) (bool, map[st
 
 func (s *groupScans) namespacesOf(rules []rbacBound, req rbac.Request) (bool, map[string]bool) {
 	r := memo(&s.mu, &s.names, req, func() reachResult {
-		all, nss := namespacesIn(rules, req)
+		all, nss := namespacesIn(rules, s.index(rules), req)
 		return reachResult{all, nss}
 	})
 	return r.everywhere, r.namespaces
 }
 
 func (s *groupScans) localOf(rules []rbacBound, probes []reqShape) map[string]bool {
-	return memo(&s.mu, &s.local, probesKey(probes), func() map[string]bool { return namespacedReachIn(rules, probes) })
+	return memo(&s.mu, &s.local, probesKey(probes), func() map[string]bool { return namespacedReachIn(rules, s.index(rules), probes) })
 }
 
 // union adds b's namespaces to a, copying a first when it is shared (a

@@ -28,9 +28,9 @@ type reqShape struct {
 // An object outside them cannot pass p.First for those probes.
 func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[string]bool) {
 	if p.parts == nil {
-		return reachIn(p.Rules, probes)
+		return reachIn(p.Rules, p.index(), probes)
 	}
-	everywhere, namespaces = reachIn(p.Rules, probes)
+	everywhere, namespaces = reachIn(p.Rules, p.index(), probes)
 	shared := false
 	for _, part := range p.parts {
 		if everywhere {
@@ -46,25 +46,29 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 	return false, namespaces
 }
 
-// reachIn is reach over a list of rules.
-func reachIn(rules []rbacBound, probes []reqShape) (everywhere bool, namespaces map[string]bool) {
-	for i := range rules {
-		br := &rules[i]
+// reachIn is reach over a run of rules and its index (nil: scan them all).
+func reachIn(rules []rbacBound, x *ruleIndex, probes []reqShape) (everywhere bool, namespaces map[string]bool) {
+	eachForProbes(rules, x, probes, func(br *rbacBound) bool {
 		if br.Namespace != "" && namespaces[br.Namespace] {
-			continue
+			return true
 		}
 		rule := *br.Rule
 		rule.ResourceNames = nil
 		if !rulePasses(&rule, br.Namespace, probes) {
-			continue
+			return true
 		}
 		if br.Namespace == "" {
-			return true, nil
+			everywhere = true
+			return false
 		}
 		if namespaces == nil {
 			namespaces = map[string]bool{}
 		}
 		namespaces[br.Namespace] = true
+		return true
+	})
+	if everywhere {
+		return true, nil
 	}
 	return false, namespaces
 }

@@ -48,10 +48,22 @@ type Principal struct {
 // every object of every namespace a principal reaches; a principal of a group
 // bound in hundreds of namespaces would otherwise compare every one of its
 // rules per object.
+//
+// It also marks each rule with the API groups it names (groupBits): a rule
+// allows a resource request only if it names the request's group or "*",
+// and First and the scans of where some rule could allow a probe (reach,
+// namespacedReach, Principal.Namespaces) skip the others without matching
+// them. A ClusterRole that operators' roles aggregate into (rules for
+// hundreds of custom resources) is bound in most namespaces, and each of
+// these went through all of its rules for every namespace and object.
 type ruleIndex struct {
 	n           int // the run's length when built
 	clusterWide []int32
 	byNS        map[string][]int32
+	// groupBits holds, per rule, the bit of each API group it names (all
+	// bits for "*"; groupBit). A rule lacking a request's bit does not
+	// name its group; one having it may (groups share bits).
+	groupBits []uint32
 }
 
 // indexFrom is the number of rules from which a run of rules is indexed by
@@ -63,15 +75,80 @@ func indexRules(rules []rbacBound) *ruleIndex {
 	if len(rules) < indexFrom {
 		return nil
 	}
-	x := &ruleIndex{n: len(rules), byNS: map[string][]int32{}}
+	x := &ruleIndex{n: len(rules), byNS: map[string][]int32{}, groupBits: make([]uint32, len(rules))}
 	for i := range rules {
 		if rules[i].Namespace == "" {
 			x.clusterWide = append(x.clusterWide, int32(i))
 		} else {
 			x.byNS[rules[i].Namespace] = append(x.byNS[rules[i].Namespace], int32(i))
 		}
+		for _, g := range rules[i].Rule.APIGroups {
+			if g == rbac.Wildcard {
+				x.groupBits[i] = ^uint32(0)
+				break
+			}
+			x.groupBits[i] |= groupBit(g)
+		}
 	}
 	return x
+}
+
+// groupBit is an API group's bit in ruleIndex.groupBits: one of 32, by an
+// FNV-1a hash of its name.
+func groupBit(g string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(g); i++ {
+		h = (h ^ uint32(g[i])) * 16777619
+	}
+	return 1 << (h % 32)
+}
+
+// index returns the principal's Rules indexed (nil when they are few).
+func (p *Principal) index() *ruleIndex {
+	if p.idx == nil || p.idx.n != len(p.Rules) {
+		p.idx = indexRules(p.Rules)
+	}
+	return p.idx
+}
+
+// eachApplicableTo is eachApplicable(req.Namespace) that may skip rules
+// naming neither req's API group nor "*": they allow no resource request
+// of that group.
+func (p *Principal) eachApplicableTo(req rbac.Request, f func(br *rbac.BoundRule) bool) {
+	if !req.IsResourceRequest() {
+		p.eachApplicable(req.Namespace, f)
+		return
+	}
+	bit := groupBit(req.APIGroup)
+	if !eachInBits(p.Rules, p.index(), req.Namespace, bit, f) {
+		return
+	}
+	for i := range p.parts {
+		part := &p.parts[i]
+		if !eachInBits(part.rules, part.index(), req.Namespace, bit, f) {
+			return
+		}
+	}
+}
+
+// eachForProbes calls f with each rule of a run, in order, until f returns
+// false, but for indexed rules that name none of the probes' API groups
+// (nor "*"): they allow none of the probes.
+func eachForProbes(rules []rbacBound, x *ruleIndex, probes []reqShape, f func(br *rbacBound) bool) {
+	var bits uint32
+	if x != nil {
+		for _, pr := range probes {
+			bits |= groupBit(pr.group)
+		}
+	}
+	for i := range rules {
+		if bits != 0 && x.groupBits[i]&bits == 0 {
+			continue
+		}
+		if !f(&rules[i]) {
+			return
+		}
+	}
 }
 
 // eachApplicable calls f with every rule that applies to a request in ns (its
@@ -80,10 +157,7 @@ func indexRules(rules []rbacBound) *ruleIndex {
 // and each group's part by the group's memo (groupscans.go): the index of a
 // group bound in every namespace is made once, not once per member.
 func (p *Principal) eachApplicable(ns string, f func(br *rbac.BoundRule) bool) {
-	if p.idx == nil || p.idx.n != len(p.Rules) {
-		p.idx = indexRules(p.Rules)
-	}
-	if !eachIn(p.Rules, p.idx, ns, f) {
+	if !eachIn(p.Rules, p.index(), ns, f) {
 		return
 	}
 	for i := range p.parts {
@@ -132,6 +206,12 @@ func (p *Principal) eachRuleWhere(key string, pred, f func(br *rbac.BoundRule) b
 // eachIn is eachApplicable over one run of rules and its index (nil: scan
 // them all). It reports whether f asked for more.
 func eachIn(rules []rbacBound, x *ruleIndex, ns string, f func(br *rbac.BoundRule) bool) bool {
+	return eachInBits(rules, x, ns, 0, f)
+}
+
+// eachInBits is eachIn skipping, when bit is not 0 and the rules are
+// indexed, those whose groupBits lack it.
+func eachInBits(rules []rbacBound, x *ruleIndex, ns string, bit uint32, f func(br *rbac.BoundRule) bool) bool {
 	if x == nil {
 		for i := range rules {
 			br := &rules[i]
@@ -155,6 +235,9 @@ func eachIn(rules []rbacBound, x *ruleIndex, ns string, f func(br *rbac.BoundRul
 			i, cw = cw[0], cw[1:]
 		} else {
 			i, in = in[0], in[1:]
+		}
+		if bit != 0 && x.groupBits[i]&bit == 0 {
+			continue
 		}
 		if !f(&rules[i]) {
 			return false
@@ -186,7 +269,7 @@ func (p *Principal) first(req rbac.Request, anyName bool) (rbac.BoundRule, bool)
 	// reaches: no slice, and the request is copied only for a match.
 	var found rbac.BoundRule
 	ok := false
-	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
+	p.eachApplicableTo(req, func(br *rbac.BoundRule) bool {
 		if (anyName && len(br.Rule.ResourceNames) > 0) || !rbac.RuleAllows(req, br.Rule) {
 			return true
 		}
@@ -200,7 +283,7 @@ func (p *Principal) first(req rbac.Request, anyName bool) (rbac.BoundRule, bool)
 
 func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 	var out []rbac.BoundRule
-	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
+	p.eachApplicableTo(req, func(br *rbac.BoundRule) bool {
 		if rbac.RuleAllows(req, br.Rule) {
 			b := *br
 			r := req
@@ -217,7 +300,7 @@ func (p *Principal) match(req rbac.Request) []rbac.BoundRule {
 // (per Node, per role), which would cost rules × objects for every principal.
 func (p *Principal) mayAllow(req rbac.Request) bool {
 	may := false
-	p.eachApplicable(req.Namespace, func(br *rbac.BoundRule) bool {
+	p.eachApplicableTo(req, func(br *rbac.BoundRule) bool {
 		probe := *br.Rule
 		probe.ResourceNames = nil
 		may = rbac.RuleAllows(req, &probe)
@@ -244,7 +327,7 @@ func (p *Principal) FirstAny(verbs []string, req rbac.Request) (rbac.BoundRule, 
 func (p *Principal) Namespaces(verb, group, resource, subresource string, all []string) []string {
 	req := rbac.Request{Verb: verb, APIGroup: group, Resource: resource, Subresource: subresource}
 	if p.parts == nil {
-		everywhere, seen := namespacesIn(p.Rules, req)
+		everywhere, seen := namespacesIn(p.Rules, p.index(), req)
 		if everywhere {
 			return all
 		}
@@ -252,7 +335,7 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 	}
 	// An identity being evaluated: its groups' parts once per group
 	// (groupscans.go).
-	everywhere, seen := namespacesIn(p.Rules, req)
+	everywhere, seen := namespacesIn(p.Rules, p.index(), req)
 	shared := false
 	for _, part := range p.parts {
 		if everywhere {
@@ -270,23 +353,31 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 
 // namespacesIn is Namespaces over a list of rules: everywhere, or the
 // namespaces of the rules that could allow req (names ignored).
-func namespacesIn(rules []rbac.BoundRule, req rbac.Request) (bool, map[string]bool) {
+func namespacesIn(rules []rbac.BoundRule, x *ruleIndex, req rbac.Request) (bool, map[string]bool) {
 	var seen map[string]bool
-	for i := range rules {
-		br := &rules[i]
+	everywhere := false
+	if !req.IsResourceRequest() {
+		x = nil // a non-resource rule names no API group
+	}
+	eachForProbes(rules, x, []reqShape{{group: req.APIGroup}}, func(br *rbacBound) bool {
 		probe := *br.Rule
 		probe.ResourceNames = nil // names are checked per object later
 		req.Namespace = br.Namespace
 		if !rbac.RuleAllows(req, &probe) {
-			continue
+			return true
 		}
 		if br.Namespace == "" {
-			return true, nil
+			everywhere = true
+			return false
 		}
 		if seen == nil {
 			seen = map[string]bool{}
 		}
 		seen[br.Namespace] = true
+		return true
+	})
+	if everywhere {
+		return true, nil
 	}
 	return false, seen
 }

@@ -193,33 +193,33 @@ func (a *Analysis) ownServiceAccounts(p *Principal, probes ...reqShape) []*model
 // same for every principal holding them.
 func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
 	if p.parts == nil {
-		return namespacedReachIn(p.Rules, probes)
+		return namespacedReachIn(p.Rules, p.index(), probes)
 	}
-	out, shared := namespacedReachIn(p.Rules, probes), false
+	out, shared := namespacedReachIn(p.Rules, p.index(), probes), false
 	for _, part := range p.parts {
 		out, shared = union(out, shared, part.local(probes))
 	}
 	return out
 }
 
-// namespacedReachIn is namespacedReach over a list of rules.
-func namespacedReachIn(rules []rbacBound, probes []reqShape) map[string]bool {
+// namespacedReachIn is namespacedReach over a run of rules and its index
+// (nil: scan them all).
+func namespacedReachIn(rules []rbacBound, x *ruleIndex, probes []reqShape) map[string]bool {
 	var out map[string]bool
-	for i := range rules {
-		br := &rules[i]
+	eachForProbes(rules, x, probes, func(br *rbacBound) bool {
 		if br.Namespace == "" || out[br.Namespace] {
-			continue
+			return true
 		}
 		rule := *br.Rule
 		rule.ResourceNames = nil
-		if !rulePasses(&rule, br.Namespace, probes) {
-			continue
+		if rulePasses(&rule, br.Namespace, probes) {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[br.Namespace] = true
 		}
-		if out == nil {
-			out = map[string]bool{}
-		}
-		out[br.Namespace] = true
-	}
+		return true
+	})
 	return out
 }
 

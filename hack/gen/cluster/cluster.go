@@ -42,7 +42,7 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 
 // Shapes are the shapes WriteShape generates, in the order -shape lists
 // them.
-var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators, ShapeRebinders}
+var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators, ShapeRebinders, ShapeAggregated}
 
 // WriteShape generates the cluster of a shape (one of Shapes) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
@@ -59,7 +59,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators || shape == ShapeRebinders {
+	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators || shape == ShapeRebinders || shape == ShapeAggregated {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -71,6 +71,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	g.authEdit = shape == ShapeAuthEdit
 	g.operatorRoles = shape == ShapeOperators
 	g.rebinders = shape == ShapeRebinders
+	g.aggregated = shape == ShapeAggregated
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -167,6 +168,8 @@ type gen struct {
 	operatorRoles bool
 	// rebinders adds the rebinders shape's release bots (rebinders.go).
 	rebinders bool
+	// aggregated adds the aggregated shape's operator roles (aggregated.go).
+	aggregated bool
 	// policies adds the policies shape's admission policies.
 	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by
@@ -623,6 +626,9 @@ func (g *gen) namespace(i int) {
 	}
 	if g.rebinders {
 		g.rebindersNamespace(i, ns)
+	}
+	if g.aggregated {
+		g.aggregatedNamespace(i)
 	}
 }
 
