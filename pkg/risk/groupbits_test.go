@@ -35,9 +35,8 @@ func TestGroupBitsSkipOnlyOtherGroups(t *testing.T) {
 	for seed := range uint64(30) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
-			var rules []rbac.BoundRule
-			for range 16 + r.IntN(200) {
-				rule := &rbacv1.PolicyRule{Verbs: pickN(r, verbs, 1+r.IntN(2))}
+			newRule := func() rbacv1.PolicyRule {
+				rule := rbacv1.PolicyRule{Verbs: pickN(r, verbs, 1+r.IntN(2))}
 				if r.IntN(20) == 0 {
 					rule.NonResourceURLs = []string{"/metrics"}
 				} else {
@@ -47,17 +46,47 @@ func TestGroupBitsSkipOnlyOtherGroups(t *testing.T) {
 						rule.ResourceNames = []string{"x"}
 					}
 				}
-				rules = append(rules, rbac.BoundRule{Rule: rule, Namespace: namespaces[r.IntN(len(namespaces))]})
+				return rule
+			}
+			// Roles bound in several namespaces (runs of the same rules,
+			// whole or in part, as a group's rules by namespace are) and
+			// rules of their own.
+			roles := make([][]rbacv1.PolicyRule, 2+r.IntN(5))
+			for i := range roles {
+				for range 1 + r.IntN(30) {
+					roles[i] = append(roles[i], newRule())
+				}
+			}
+			var rules []rbac.BoundRule
+			for len(rules) < 16 || r.IntN(12) > 0 {
+				ns := namespaces[r.IntN(len(namespaces))]
+				if r.IntN(3) == 0 {
+					rule := newRule()
+					rules = append(rules, rbac.BoundRule{Rule: &rule, Namespace: ns})
+					continue
+				}
+				role := roles[r.IntN(len(roles))]
+				from := 0
+				if r.IntN(4) == 0 {
+					from = r.IntN(len(role))
+				}
+				for j := from; j < len(role); j++ {
+					rules = append(rules, rbac.BoundRule{Rule: &role[j], Namespace: ns})
+				}
 			}
 			indexed := &Principal{Rules: rules}
 			if indexed.index() == nil {
 				t.Fatal("the rules are not indexed")
 			}
-			plain := func(req rbac.Request) []int { // what a scan of every rule allows, in order
-				var out []int
-				for i, br := range rules {
+			type bound struct {
+				rule *rbacv1.PolicyRule
+				ns   string
+			}
+			plain := func(req rbac.Request) []bound { // what a scan of every rule allows, in order
+				var out []bound
+				for _, br := range rules {
 					if (br.Namespace == "" || br.Namespace == req.Namespace) && rbac.RuleAllows(req, br.Rule) {
-						out = append(out, i)
+						out = append(out, bound{br.Rule, br.Namespace})
 					}
 				}
 				return out
@@ -68,15 +97,15 @@ func TestGroupBitsSkipOnlyOtherGroups(t *testing.T) {
 					for _, ns := range []string{"", "a", "c"} {
 						req := rbac.Request{Verb: verbs[r.IntN(len(verbs))], APIGroup: g, Resource: res, Namespace: ns, Name: "x"}
 						want := plain(req)
-						var got []int
+						var got []bound
 						for _, br := range indexed.Can(req) {
-							got = append(got, ruleAt(rules, br.Rule))
+							got = append(got, bound{br.Rule, br.Namespace})
 						}
 						if !reflect.DeepEqual(got, want) {
 							t.Fatalf("Can(%+v) = rules %v, want %v", req, got, want)
 						}
 						br, ok := indexed.First(req)
-						if ok != (len(want) > 0) || (ok && ruleAt(rules, br.Rule) != want[0]) {
+						if ok != (len(want) > 0) || (ok && (bound{br.Rule, br.Namespace}) != want[0]) {
 							t.Fatalf("First(%+v) = %v, %v; want rules %v", req, br.Rule, ok, want)
 						}
 						asked += len(want)
@@ -102,16 +131,6 @@ func TestGroupBitsSkipOnlyOtherGroups(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ruleAt is the position of a rule among rules (-1 if absent).
-func ruleAt(rules []rbac.BoundRule, rule *rbacv1.PolicyRule) int {
-	for i := range rules {
-		if rules[i].Rule == rule {
-			return i
-		}
-	}
-	return -1
 }
 
 // anyNamed: a rule applying to req's namespace allows req for some name.
