@@ -13,17 +13,50 @@ import (
 
 // Grant is one reason a subject may make a request: a binding, its role and
 // the rule that matched.
+//
+// A grant is copied into every bound rule of every subject of its binding,
+// and into each principal's rules with its groups' (millions of copies when
+// edit aggregates hundreds of operators' rules and is bound in every
+// namespace): it holds pointers to what it names, the subject one shared
+// by every grant to that subject (so that grants compare as before).
 type Grant struct {
 	Binding *model.Binding
-	// RuleIndex is the index of the matching rule in the role (after aggregation).
-	RuleIndex int
 	// Rule is the matching rule, shared with the role it is of (never
-	// changed): a grant is copied into every bound rule of every subject of
-	// its binding, and into each principal's rules with its groups'.
+	// changed).
 	Rule    *rbacv1.PolicyRule
-	Subject Subject
+	subject *Subject
+	// RuleIndex is the index of the matching rule in the role (after aggregation).
+	RuleIndex int32
 	// Superuser is set for the system:masters group, which bypasses RBAC.
 	Superuser bool
+}
+
+// Subject is who the grant's binding names (the zero subject for a grant
+// of no binding).
+func (g Grant) Subject() Subject {
+	if g.subject == nil {
+		return Subject{}
+	}
+	return *g.subject
+}
+
+// WithSubject returns the grant to s.
+func (g Grant) WithSubject(s Subject) Grant {
+	g.subject = internSubject(s)
+	return g
+}
+
+// subjects holds one copy of each subject grants name, so that grants to
+// one subject hold the same pointer and compare equal. It only grows, by
+// the subjects of the inputs analysed (a few hundred thousand at most).
+var subjects sync.Map // Subject → *Subject
+
+func internSubject(s Subject) *Subject {
+	if p, ok := subjects.Load(s); ok {
+		return p.(*Subject)
+	}
+	p, _ := subjects.LoadOrStore(s, &s)
+	return p.(*Subject)
 }
 
 // RoleKind returns the kind of the binding's roleRef ("" for a grant of
@@ -72,7 +105,7 @@ func (g Grant) String() string {
 	// Concatenated, not formatted: a large cluster's analysis renders
 	// hundreds of thousands of grants (strconv.Quote is what %q does).
 	return g.Binding.Kind + " " + strconv.Quote(name) + " of " + g.RoleKind() + " " + strconv.Quote(g.RoleName()) +
-		" rules[" + strconv.Itoa(g.RuleIndex) + "] to " + g.Subject.Describe()
+		" rules[" + strconv.Itoa(int(g.RuleIndex)) + "] to " + g.Subject().Describe()
 }
 
 // SubjectGrants is a subject with every grant that allows a request.
@@ -261,7 +294,7 @@ func (e *Evaluator) visit(ns string, fn func(br *boundRules) bool) {
 func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 	bySubject := map[Subject]*SubjectGrants{}
 	masters := Subject{Kind: rbacv1.GroupKind, Name: GroupMasters}
-	bySubject[masters] = &SubjectGrants{Subject: masters, Grants: []Grant{{Subject: masters, Superuser: true}}}
+	bySubject[masters] = &SubjectGrants{Subject: masters, Grants: []Grant{{subject: internSubject(masters), Superuser: true}}}
 	e.visit(req.scope(), func(br *boundRules) bool {
 		for i := range br.rules {
 			if !RuleAllows(req, &br.rules[i]) {
@@ -273,7 +306,7 @@ func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 					sg = &SubjectGrants{Subject: s}
 					bySubject[s] = sg
 				}
-				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s})
+				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: internSubject(s)})
 			}
 		}
 		return true
@@ -309,7 +342,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 		}
 		for i := range br.rules {
 			if RuleAllows(req, &br.rules[i]) {
-				reason = Grant{Binding: br.binding, RuleIndex: i, Subject: *match}.String()
+				reason = Grant{Binding: br.binding, RuleIndex: int32(i), subject: internSubject(*match)}.String()
 				return false
 			}
 		}
@@ -337,13 +370,14 @@ func (e *Evaluator) RulesFor(s Subject) []BoundRule {
 		return nil
 	}
 	out := make([]BoundRule, 0, n)
+	subject := internSubject(s)
 	for _, ref := range e.subjectIndex()[s] {
 		br := ref.br
 		if e.dropped[br.binding] {
 			continue
 		}
 		for i := range br.rules {
-			out = append(out, BoundRule{Rule: &br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s}})
+			out = append(out, BoundRule{Rule: &br.rules[i], Namespace: ref.ns, Grant: Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: subject}})
 		}
 	}
 	return out

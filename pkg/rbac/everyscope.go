@@ -24,7 +24,7 @@ func (e *Evaluator) GrantsInEveryScope(req Request) iter.Seq[Grant] {
 					continue
 				}
 				for _, s := range br.subjects {
-					if !yield(Grant{Binding: br.binding, RuleIndex: i, Rule: &br.rules[i], Subject: s}) {
+					if !yield(Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: internSubject(s)}) {
 						return false
 					}
 				}

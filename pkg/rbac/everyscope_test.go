@@ -34,7 +34,7 @@ func TestGrantsInEveryScopeIsWhoCanEverywhere(t *testing.T) {
 	grants := slices.Collect(e.GrantsInEveryScope(req))
 	byScope := map[string][]string{}
 	for _, g := range grants {
-		byScope[g.Binding.Namespace] = append(byScope[g.Binding.Namespace], g.Subject.String())
+		byScope[g.Binding.Namespace] = append(byScope[g.Binding.Namespace], g.Subject().String())
 	}
 	want := map[string][]string{
 		"":  {"ServiceAccount:ci:builder"},
@@ -64,7 +64,7 @@ func TestGrantsInEveryScopeIsWhoCanEverywhere(t *testing.T) {
 	e = NewEvaluator(inv)
 	var got []string
 	for g := range e.GrantsInEveryScope(Request{Verb: "get", Path: "/healthz"}) {
-		got = append(got, g.Subject.String())
+		got = append(got, g.Subject().String())
 	}
 	if !slices.Equal(got, []string{"User:probe"}) {
 		t.Errorf("get /healthz: %v, want only User:probe (RoleBindings never grant non-resource URLs)", got)

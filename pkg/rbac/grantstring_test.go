@@ -23,7 +23,7 @@ func TestGrantString(t *testing.T) {
 				{Kind: rbacv1.UserKind, Name: name},
 				{Kind: rbacv1.GroupKind, Name: name},
 			} {
-				g := Grant{Binding: b, RuleIndex: 12, Subject: s}
+				g := Grant{Binding: b, RuleIndex: 12}.WithSubject(s)
 				bname := b.Name
 				if kind == model.KindRoleBinding {
 					bname = b.Namespace + "/" + b.Name

@@ -17,7 +17,7 @@ func reviewGrantString(r *model.RulesReview, g Grant) string {
 	if r.Namespace != "" {
 		where = fmt.Sprintf("in namespace %s (from RoleBindings there)", r.Namespace)
 	}
-	return fmt.Sprintf("SelfSubjectRulesReview %s: rule %s to %s", where, RuleString(g.PolicyRule()), g.Subject.Describe())
+	return fmt.Sprintf("SelfSubjectRulesReview %s: rule %s to %s", where, RuleString(g.PolicyRule()), g.Subject().Describe())
 }
 
 // RuleString renders a rule on one line, its empty fields left out:

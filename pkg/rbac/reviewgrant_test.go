@@ -27,7 +27,7 @@ func TestReviewGrantNamesTheReviewAndTheRuleNotABinding(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &model.Binding{Meta: model.Meta{Name: "whoami:selfsubjectrulesreview"}, Kind: model.KindClusterRoleBinding, Review: tt.review}
-			if got := (Grant{Binding: b, Rule: &tt.rule, Subject: sa}).String(); got != tt.want {
+			if got := (Grant{Binding: b, Rule: &tt.rule}).WithSubject(sa).String(); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})

@@ -407,7 +407,7 @@ func (p *planner) denyEdits(a *risk.Analysis, cur *model.Inventory, id rbac.Iden
 			if why := p.bindingProtected(g.Binding); why != "" {
 				return nil, why
 			}
-			options := []Edit{{Kind: EditRemoveSubject, Binding: g.Binding.ID(), Subject: g.Subject}}
+			options := []Edit{{Kind: EditRemoveSubject, Binding: g.Binding.ID(), Subject: g.Subject()}}
 			if rs, why := p.ruleEdits(a, g, q); why == "" {
 				options = append(options, rs...)
 			}

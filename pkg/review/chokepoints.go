@@ -678,7 +678,7 @@ func grantedRules(a *risk.Analysis, in *fixInputs, b *model.Binding, edges []*gr
 			if !sameBinding(g.Binding, b) {
 				continue
 			}
-			i := g.RuleIndex
+			i := int(g.RuleIndex)
 			if seen[i] || i >= len(rules) {
 				continue
 			}
@@ -861,7 +861,7 @@ func namespacedOnly(a *risk.Analysis, b *model.Binding, edges []*graph.Edge) boo
 			if !sameBinding(g.Binding, b) {
 				continue
 			}
-			i := g.RuleIndex
+			i := int(g.RuleIndex)
 			if i >= len(rules) {
 				continue
 			}

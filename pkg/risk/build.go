@@ -540,7 +540,7 @@ func (a *Analysis) groupSources(p *Principal) map[rbac.Subject]bool {
 		return out
 	}
 	for _, r := range p.Rules[p.Own:] {
-		out[r.Grant.Subject] = true
+		out[r.Grant.Subject()] = true
 	}
 	return out
 }

@@ -112,7 +112,7 @@ func TestHeldStepsAreTheGroups(t *testing.T) {
 				t.Fatalf("%s: %s's %s step to %s was left to %s, which has no such step %+v", in.name, h.from, h.c.Primitive, h.c.To.Key, h.group, h.c.Grants)
 			}
 			for _, g := range h.c.Grants {
-				if g.Grant.Subject.Name != h.group {
+				if g.Grant.Subject().Name != h.group {
 					shared++
 					break
 				}

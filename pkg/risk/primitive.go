@@ -121,13 +121,13 @@ func (a *Analysis) rendered(g rbac.Grant) renderedGrants {
 }
 
 func keyOf(g rbac.Grant) grantKey {
-	return grantKey{g.Binding, g.RuleIndex, g.Subject, g.Superuser}
+	return grantKey{g.Binding, g.RuleIndex, g.Subject(), g.Superuser}
 }
 
 // grantKey is what a grant's provenance string depends on.
 type grantKey struct {
 	binding   *model.Binding // and so its roleRef
-	ruleIndex int
+	ruleIndex int32
 	subject   rbac.Subject
 	superuser bool
 }

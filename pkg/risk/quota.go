@@ -105,11 +105,11 @@ func (a *Analysis) objectCreationFindings(tree *graph.Tree) []Finding {
 	byNS := map[string]map[rbac.Subject]resourceMask{}
 	for i, r := range quotaResources {
 		for g := range a.Eval.GrantsInEveryScope(rbac.Request{Verb: "create", APIGroup: r.group, Resource: r.resource}) {
-			if g.Binding.Labels[labelBootstrapping] == "rbac-defaults" || admin(g.Subject) {
+			if g.Binding.Labels[labelBootstrapping] == "rbac-defaults" || admin(g.Subject()) {
 				continue
 			}
 			if g.Binding.Kind == model.KindClusterRoleBinding {
-				cluster[g.Subject] |= 1 << i
+				cluster[g.Subject()] |= 1 << i
 				continue
 			}
 			m := byNS[g.Binding.Namespace]
@@ -117,7 +117,7 @@ func (a *Analysis) objectCreationFindings(tree *graph.Tree) []Finding {
 				m = map[rbac.Subject]resourceMask{}
 				byNS[g.Binding.Namespace] = m
 			}
-			m[g.Subject] |= 1 << i
+			m[g.Subject()] |= 1 << i
 		}
 	}
 	if len(cluster) == 0 && len(byNS) == 0 {
