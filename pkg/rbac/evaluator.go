@@ -118,6 +118,8 @@ type SubjectGrants struct {
 type boundRules struct {
 	binding  *model.Binding
 	subjects []Subject
+	// grantees are the subjects as grants name them (internSubject).
+	grantees []*Subject
 	rules    []rbacv1.PolicyRule
 }
 
@@ -194,7 +196,9 @@ func (e *Evaluator) resolve(b *model.Binding) (boundRules, bool) {
 	}
 	br := boundRules{binding: b, rules: rules}
 	for _, s := range b.Subjects {
-		br.subjects = append(br.subjects, CanonicalSubject(s, b.Namespace))
+		c := CanonicalSubject(s, b.Namespace)
+		br.subjects = append(br.subjects, c)
+		br.grantees = append(br.grantees, internSubject(c))
 	}
 	return br, true
 }
@@ -300,13 +304,13 @@ func (e *Evaluator) WhoCan(req Request) []SubjectGrants {
 			if !RuleAllows(req, &br.rules[i]) {
 				continue
 			}
-			for _, s := range br.subjects {
+			for j, s := range br.subjects {
 				sg := bySubject[s]
 				if sg == nil {
 					sg = &SubjectGrants{Subject: s}
 					bySubject[s] = sg
 				}
-				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: internSubject(s)})
+				sg.Grants = append(sg.Grants, Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: br.grantees[j]})
 			}
 		}
 		return true
@@ -333,7 +337,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 		var match *Subject
 		for i := range br.subjects {
 			if br.subjects[i].Matches(id) {
-				match = &br.subjects[i]
+				match = br.grantees[i]
 				break
 			}
 		}
@@ -342,7 +346,7 @@ func (e *Evaluator) Allows(id Identity, req Request) (bool, string) {
 		}
 		for i := range br.rules {
 			if RuleAllows(req, &br.rules[i]) {
-				reason = Grant{Binding: br.binding, RuleIndex: int32(i), subject: internSubject(*match)}.String()
+				reason = Grant{Binding: br.binding, RuleIndex: int32(i), subject: match}.String()
 				return false
 			}
 		}

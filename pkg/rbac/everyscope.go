@@ -23,8 +23,8 @@ func (e *Evaluator) GrantsInEveryScope(req Request) iter.Seq[Grant] {
 				if !RuleAllows(r, &br.rules[i]) {
 					continue
 				}
-				for _, s := range br.subjects {
-					if !yield(Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: internSubject(s)}) {
+				for _, s := range br.grantees {
+					if !yield(Grant{Binding: br.binding, RuleIndex: int32(i), Rule: &br.rules[i], subject: s}) {
 						return false
 					}
 				}
