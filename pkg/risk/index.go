@@ -48,27 +48,27 @@ func reach(p *Principal, probes ...reqShape) (everywhere bool, namespaces map[st
 
 // reachIn is reach over a run of rules and its index (nil: scan them all).
 func reachIn(rules []rbacBound, x *ruleIndex, probes []reqShape) (everywhere bool, namespaces map[string]bool) {
-	eachForProbes(rules, x, probes, func(br *rbacBound) bool {
+	bits := probeBits(x, probes)
+	for i := range rules {
+		if bits != 0 && x.groupBits[i]&bits == 0 {
+			continue
+		}
+		br := &rules[i]
 		if br.Namespace != "" && namespaces[br.Namespace] {
-			return true
+			continue
 		}
 		rule := *br.Rule
 		rule.ResourceNames = nil
 		if !rulePasses(&rule, br.Namespace, probes) {
-			return true
+			continue
 		}
 		if br.Namespace == "" {
-			everywhere = true
-			return false
+			return true, nil
 		}
 		if namespaces == nil {
 			namespaces = map[string]bool{}
 		}
 		namespaces[br.Namespace] = true
-		return true
-	})
-	if everywhere {
-		return true, nil
 	}
 	return false, namespaces
 }

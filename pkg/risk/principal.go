@@ -131,24 +131,17 @@ func (p *Principal) eachApplicableTo(req rbac.Request, f func(br *rbac.BoundRule
 	}
 }
 
-// eachForProbes calls f with each rule of a run, in order, until f returns
-// false, but for indexed rules that name none of the probes' API groups
-// (nor "*"): they allow none of the probes.
-func eachForProbes(rules []rbacBound, x *ruleIndex, probes []reqShape, f func(br *rbacBound) bool) {
+// probeBits is the union of the bits of the probes' API groups for rules
+// with an index (0, which skips nothing, without one): a rule whose
+// groupBits have none of them allows none of the probes.
+func probeBits(x *ruleIndex, probes []reqShape) uint32 {
 	var bits uint32
 	if x != nil {
 		for _, pr := range probes {
 			bits |= groupBit(pr.group)
 		}
 	}
-	for i := range rules {
-		if bits != 0 && x.groupBits[i]&bits == 0 {
-			continue
-		}
-		if !f(&rules[i]) {
-			return
-		}
-	}
+	return bits
 }
 
 // eachApplicable calls f with every rule that applies to a request in ns (its
@@ -355,29 +348,28 @@ func (p *Principal) Namespaces(verb, group, resource, subresource string, all []
 // namespaces of the rules that could allow req (names ignored).
 func namespacesIn(rules []rbac.BoundRule, x *ruleIndex, req rbac.Request) (bool, map[string]bool) {
 	var seen map[string]bool
-	everywhere := false
-	if !req.IsResourceRequest() {
-		x = nil // a non-resource rule names no API group
+	var bit uint32
+	if x != nil && req.IsResourceRequest() { // a non-resource rule names no API group
+		bit = groupBit(req.APIGroup)
 	}
-	eachForProbes(rules, x, []reqShape{{group: req.APIGroup}}, func(br *rbacBound) bool {
+	for i := range rules {
+		if bit != 0 && x.groupBits[i]&bit == 0 {
+			continue
+		}
+		br := &rules[i]
 		probe := *br.Rule
 		probe.ResourceNames = nil // names are checked per object later
 		req.Namespace = br.Namespace
 		if !rbac.RuleAllows(req, &probe) {
-			return true
+			continue
 		}
 		if br.Namespace == "" {
-			everywhere = true
-			return false
+			return true, nil
 		}
 		if seen == nil {
 			seen = map[string]bool{}
 		}
 		seen[br.Namespace] = true
-		return true
-	})
-	if everywhere {
-		return true, nil
 	}
 	return false, seen
 }

@@ -206,20 +206,25 @@ func namespacedReach(p *Principal, probes ...reqShape) map[string]bool {
 // (nil: scan them all).
 func namespacedReachIn(rules []rbacBound, x *ruleIndex, probes []reqShape) map[string]bool {
 	var out map[string]bool
-	eachForProbes(rules, x, probes, func(br *rbacBound) bool {
+	bits := probeBits(x, probes)
+	for i := range rules {
+		if bits != 0 && x.groupBits[i]&bits == 0 {
+			continue
+		}
+		br := &rules[i]
 		if br.Namespace == "" || out[br.Namespace] {
-			return true
+			continue
 		}
 		rule := *br.Rule
 		rule.ResourceNames = nil
-		if rulePasses(&rule, br.Namespace, probes) {
-			if out == nil {
-				out = map[string]bool{}
-			}
-			out[br.Namespace] = true
+		if !rulePasses(&rule, br.Namespace, probes) {
+			continue
 		}
-		return true
-	})
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[br.Namespace] = true
+	}
 	return out
 }
 
