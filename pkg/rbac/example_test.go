@@ -80,3 +80,17 @@ func ExampleParseResource() {
 	fmt.Println(group, resource, sub, known)
 	// Output: apps deployments scale true
 }
+
+func ExampleGrant_Subject() {
+	ev := rbac.NewEvaluator(exampleInventory())
+	deployer := rbac.Subject{Kind: "ServiceAccount", Namespace: "prod", Name: "deployer"}
+	for _, br := range ev.RulesFor(deployer) {
+		fmt.Printf("%s in %s, rules[%d] of %s %s\n", br.Grant.Subject(), br.Namespace, br.Grant.RuleIndex, br.Grant.RoleKind(), br.Grant.RoleName())
+	}
+	// WithSubject names the subject of a grant made by hand.
+	made := rbac.Grant{Binding: exampleInventory().RoleBindings[0]}.WithSubject(deployer)
+	fmt.Println(made.Subject() == deployer)
+	// Output:
+	// ServiceAccount:prod:deployer in prod, rules[0] of ClusterRole secret-reader
+	// true
+}
