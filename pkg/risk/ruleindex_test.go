@@ -12,14 +12,15 @@ import (
 // TestRuleIndexChangesNothing: indexing a principal's rules (by namespace,
 // and by the API groups they name) changes nothing in the analysis. On
 // generated clusters whose edit, admin and view aggregate the rules of
-// operators' custom resources (ShapeAggregated) and on the hostile shape,
+// operators' custom resources (ShapeAggregated), on the hostile shape and
+// on ServiceAccounts holding edit in 60 namespaces each (ShapeFanIn),
 // the graph, its provenance and the candidates are the same with every run
 // of rules indexed (from one rule), as usual, and never.
 func TestRuleIndexChangesNothing(t *testing.T) {
 	for _, tc := range []struct {
 		shape      string
 		namespaces int
-	}{{cluster.ShapeAggregated, 60}, {cluster.ShapeHostile, 40}} {
+	}{{cluster.ShapeAggregated, 60}, {cluster.ShapeHostile, 40}, {cluster.ShapeFanIn, 40}} {
 		t.Run(fmt.Sprintf("%s %d", tc.shape, tc.namespaces), func(t *testing.T) {
 			inv := shapeInventory(t, tc.namespaces, 3, tc.shape)
 			analyse := func(index int) string {
