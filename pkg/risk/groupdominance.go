@@ -50,7 +50,8 @@ func (a *Analysis) heldBy(p *Principal, c Candidate) string {
 		if g.Binding == nil {
 			return ""
 		}
-		if g.Subject().Kind != rbacv1.GroupKind {
+		s := g.Subject()
+		if s.Kind != rbacv1.GroupKind {
 			// The identity's own grant: a group may hold what it allows
 			// where it is used, if it is bound cluster-wide (a RoleBinding
 			// of the identity's own makes its steps in that namespace its
@@ -60,11 +61,11 @@ func (a *Analysis) heldBy(p *Principal, c Candidate) string {
 			}
 			continue
 		}
-		if p.Node.Kind == graph.KindGroup && p.Node.Name == g.Subject().Name {
+		if p.Node.Kind == graph.KindGroup && p.Node.Name == s.Name {
 			return "" // the principal's own grant
 		}
-		if !slices.Contains(holders, g.Subject().Name) {
-			holders = append(holders, g.Subject().Name)
+		if !slices.Contains(holders, s.Name) {
+			holders = append(holders, s.Name)
 		}
 	}
 	for _, g := range holders {
