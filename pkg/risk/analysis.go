@@ -137,6 +137,9 @@ type Analysis struct {
 	hostAccess map[string]hostAccess
 	// podNodesKnown memoises podNodesInInput.
 	podNodesKnown map[string]bool
+	// bySA memoises, for a namespace of many pods or token Secrets, which
+	// run as or belong to each ServiceAccount (podsRunningAs, tokenSecretsOf).
+	bySA map[string]*saObjects
 	// escapeNS memoises escapeOrder, by pod maker resource.
 	escapeNS map[string][]string
 	// groupRules memoises the rules bound to each group (groupRulesOf):

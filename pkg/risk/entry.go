@@ -85,19 +85,13 @@ func (a *Analysis) Entries(n *graph.Node) []Entry {
 
 func (a *Analysis) saEntries(ns, name string) []Entry {
 	var out []Entry
-	for _, p := range a.podsByNS[ns] {
-		if p.Spec.ServiceAccountName != name {
-			continue
-		}
+	for _, p := range a.podsRunningAs(ns, name) {
 		if running, _ := podRunning(p); !running || !a.tokenMounted(p) {
 			continue
 		}
 		out = append(out, Entry{EntryPod, fmt.Sprintf("compromise of pod %s/%s (image %s), which mounts the token", ns, p.Name, strings.Join(p.Spec.Images, ", "))})
 	}
-	for _, s := range a.tokenSecrets[ns] {
-		if s.Annotations[model.AnnotationServiceAccountName] != name {
-			continue
-		}
+	for _, s := range a.tokenSecretsOf(ns, name) {
 		out = append(out, Entry{EntryToken, legacyTokenDetail(s)})
 	}
 	if len(out) == 0 {

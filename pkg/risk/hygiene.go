@@ -62,10 +62,7 @@ func (a *Analysis) Findings(now time.Time) []Finding {
 		if n == nil || tree.Hops(n) != 0 {
 			continue
 		}
-		for _, p := range a.podsByNS[sa.Namespace] {
-			if p.Spec.ServiceAccountName != sa.Name {
-				continue
-			}
+		for _, p := range a.podsRunningAs(sa.Namespace, sa.Name) {
 			if running, _ := podRunning(p); running && a.tokenMounted(p) {
 				out = append(out, Finding{ID: FindingAdminTokenMounted, Object: "Pod " + p.Namespace + "/" + p.Name,
 					Message:   fmt.Sprintf("runs as ServiceAccount %s, which is cluster-admin, with its token mounted: compromise of the pod is compromise of the cluster; set automountServiceAccountToken: false where the API is not needed, or narrow the SA's bindings", sa.Name),

@@ -108,22 +108,31 @@ func rulePasses(rule *rbacPolicyRule, ns string, probes []reqShape) bool {
 
 // nsIndex holds, per namespace, the positions of the inventory's objects.
 type nsIndex struct {
-	once      sync.Once
-	pods      map[string][]int
-	workloads map[string][]int
-	sas       map[string][]int
-	roles     map[string]*model.Role   // "ns/name" → the first such Role
-	rolesNS   map[string][]*model.Role // namespace → its Roles, in inventory order
+	once sync.Once
+	pods map[string][]int
+	// podNamespaces and workloadNamespaces are the namespaces of pods and of
+	// workloads, each in the order of its first object (namespacesOf).
+	podNamespaces, workloadNamespaces []string
+	workloads                         map[string][]int
+	sas                               map[string][]int
+	roles                             map[string]*model.Role   // "ns/name" → the first such Role
+	rolesNS                           map[string][]*model.Role // namespace → its Roles, in inventory order
 }
 
 func (a *Analysis) objIndex() *nsIndex {
 	a.idx.once.Do(func() {
 		a.idx.pods = map[string][]int{}
 		for i, p := range a.Inv.Pods {
+			if a.idx.pods[p.Namespace] == nil {
+				a.idx.podNamespaces = append(a.idx.podNamespaces, p.Namespace)
+			}
 			a.idx.pods[p.Namespace] = append(a.idx.pods[p.Namespace], i)
 		}
 		a.idx.workloads = map[string][]int{}
 		for i, w := range a.Inv.Workloads {
+			if a.idx.workloads[w.Namespace] == nil {
+				a.idx.workloadNamespaces = append(a.idx.workloadNamespaces, w.Namespace)
+			}
 			a.idx.workloads[w.Namespace] = append(a.idx.workloads[w.Namespace], i)
 		}
 		a.idx.roles = map[string]*model.Role{}
@@ -162,22 +171,85 @@ func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool
 	return out
 }
 
-// podsFor returns the pods some rule of p could allow one of the probes on.
-func (a *Analysis) podsFor(p *Principal, probes ...reqShape) []*model.Pod {
-	all, nss := reach(p, probes...)
-	if all {
+// selectPods returns the pods of the namespaces nss (of every namespace:
+// all) in inventory order, leaving out those of the namespaces skip
+// reports (nil: none). skip is asked once for each namespace of the
+// selection that has pods, in the order of their first pods, before any pod
+// is listed. A primitive whose step into a namespace's shared scope has what
+// every pod there gives skips the namespace: visiting its pods one by one,
+// for every principal that may act on all of them, grew with the square of
+// a namespace of thousands of pods.
+func (a *Analysis) selectPods(all bool, nss map[string]bool, skip func(ns string) bool) []*model.Pod {
+	idx := a.objIndex()
+	if skip == nil {
+		if all {
+			return a.Inv.Pods
+		}
+		return selectIn(a.Inv.Pods, idx.pods, nss)
+	}
+	var pos []int
+	skipped := false
+	for _, ns := range namespacesOf(idx.pods, idx.podNamespaces, all, nss) {
+		if skip(ns) {
+			skipped = true
+			continue
+		}
+		pos = append(pos, idx.pods[ns]...)
+	}
+	if all && !skipped {
 		return a.Inv.Pods
 	}
-	return selectIn(a.Inv.Pods, a.objIndex().pods, nss)
+	sort.Ints(pos)
+	out := make([]*model.Pod, len(pos))
+	for i, j := range pos {
+		out[i] = a.Inv.Pods[j]
+	}
+	return out
 }
 
-// workloadsFor returns the workloads some rule of p could allow one of the probes on.
-func (a *Analysis) workloadsFor(p *Principal, probes ...reqShape) []*model.Workload {
-	all, nss := reach(p, probes...)
+// namespacesOf returns the namespaces of nss (every namespace: all) that
+// have objects in byNS, in the order of their first object; ordered lists
+// every namespace of byNS in that order.
+func namespacesOf(byNS map[string][]int, ordered []string, all bool, nss map[string]bool) []string {
 	if all {
-		return a.Inv.Workloads
+		return ordered
 	}
-	return selectIn(a.Inv.Workloads, a.objIndex().workloads, nss)
+	out := make([]string, 0, len(nss))
+	for ns := range nss {
+		if len(byNS[ns]) > 0 {
+			out = append(out, ns)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return byNS[out[i]][0] < byNS[out[j]][0] })
+	return out
+}
+
+// eachWorkloadIn calls visit with the workloads of the namespaces nss (of
+// every namespace: all): in inventory order when byNamespace is false,
+// else a namespace at a time, in the order of their first workloads, until
+// visit returns false for the namespace. A primitive that needs one
+// workload per namespace stops there: listing every workload of the
+// principal's namespaces, for every principal that may change the
+// controllers of a namespace of thousands, grew with its square.
+func (a *Analysis) eachWorkloadIn(all bool, nss map[string]bool, byNamespace bool, visit func(*model.Workload) bool) {
+	idx := a.objIndex()
+	if !byNamespace {
+		list := a.Inv.Workloads
+		if !all {
+			list = selectIn(list, idx.workloads, nss)
+		}
+		for _, w := range list {
+			visit(w)
+		}
+		return
+	}
+	for _, ns := range namespacesOf(idx.workloads, idx.workloadNamespaces, all, nss) {
+		for _, i := range idx.workloads[ns] {
+			if !visit(a.Inv.Workloads[i]) {
+				break
+			}
+		}
+	}
 }
 
 // serviceAccountsFor returns the ServiceAccounts some rule of p could allow one of the probes on.

@@ -37,7 +37,42 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		verbs = append(verbs, "get")
 	}
 	var out []Candidate
-	for _, pod := range a.podsFor(p, attachProbes...) {
+	// attach to every pod of a namespace, or of every namespace: one step
+	// into the scope of its pods with stdin open instead of one per pod.
+	anyPod := map[string]*anyPodGrant{}
+	attachAny := func(g *anyPodGrant, ns string) Candidate {
+		how := fmt.Sprintf("%s pods/attach on any pod of %s", g.verb, anyWhere(ns))
+		if g.verb == "get" {
+			how += " (" + versionNote + ")"
+		}
+		return Candidate{Primitive: "attach-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
+	}
+	all, nss := reach(p, attachProbes...) // the pods some rule could allow a probe on
+	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "attach", a.attachablePodsScope); g != nil {
+		out = append(out, attachAny(g, allNamespaces))
+		if !a.keeps(p) {
+			// Elsewhere than the namespaces of its own rules, the scope has
+			// every pod's steps.
+			all, nss = false, namespacedReach(p, attachProbes...)
+		}
+	}
+	nsStep := func(ns string) *anyPodGrant {
+		g, seen := anyPod[ns]
+		if !seen {
+			if g = a.anyPodGrantIn(anyPod, p, ns, verbs, "attach", a.attachablePodsScope); g != nil && !g.covered {
+				out = append(out, attachAny(g, ns))
+			}
+		}
+		return g
+	}
+	var scopedNS func(ns string) bool
+	if !a.keeps(p) {
+		// A namespace where the scope has every pod's steps is not
+		// visited: its pods would add only failed steps, which only
+		// explain keeps.
+		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
+	}
+	for _, pod := range a.selectPods(all, nss, scopedNS) {
 		if len(pod.Spec.Stdin) == 0 && !a.keeps(p) {
 			continue // nothing but a failed step (no stdin), which only explain keeps
 		}
@@ -64,6 +99,9 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 			continue
 		}
+		// Explain visits the pods of a namespace the scope has: their
+		// failed steps are said, the steps that hold are the scope's.
+		scoped := nsStep(pod.Namespace) != nil
 		if len(pod.Spec.Stdin) == 0 {
 			out = append(out, Candidate{Primitive: "attach-pod", Hops: 1, Grants: grants(br), To: podNode,
 				Why: fmt.Sprintf("%s, but no container of it keeps stdin open (stdin: true): attach only joins the output of its main process, which runs nothing it is sent", how)})
@@ -76,14 +114,21 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			continue
 		}
 		how = fmt.Sprintf("%s to container %s, which keeps stdin open (stdin: true; assumes its main process reads commands, as a shell does)", how, strings.Join(pod.Spec.Stdin, " or "))
-		if a.tokenMounted(pod) {
-			out = append(out, Candidate{Primitive: "attach-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Assumed: true, Grants: grants(br),
-				Condition: fmt.Sprintf("%s: the pod mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
-		} else {
+		if !a.tokenMounted(pod) {
 			out = append(out, Candidate{Primitive: "attach-pod", Hops: 1, Grants: grants(br), To: a.phantom(saKey(pod.Namespace, pod.Spec.ServiceAccountName), "ServiceAccount "+pod.Namespace+"/"+pod.Spec.ServiceAccountName),
 				Why: fmt.Sprintf("%s, but no ServiceAccount token is mounted in it (automountServiceAccountToken: false on the pod or its ServiceAccount)", how)})
+		} else if !scoped {
+			out = append(out, Candidate{Primitive: "attach-pod", To: a.SANode(pod.Namespace, pod.Spec.ServiceAccountName), Hops: 1, Holds: true, Assumed: true, Grants: grants(br),
+				Condition: fmt.Sprintf("%s: the pod mounts the token of ServiceAccount %s%s", how, pod.Spec.ServiceAccountName, note)})
 		}
-		out = append(out, hostCandidates(a, "attach-pod", pod, how, note, br)...)
+		if scoped {
+			continue // the scope has the node's steps
+		}
+		// What the pod reaches on its node rests on the same assumption.
+		for _, c := range hostCandidates(a, "attach-pod", pod, how, note, br) {
+			c.Assumed = true
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -491,9 +491,9 @@ func (a *Analysis) associatedNodeTargets(p *Principal) []impersonationTarget {
 	}
 	var out []impersonationTarget
 	seen := map[string]bool{}
-	for _, pod := range a.podsByNS[p.Node.Namespace] {
+	for _, pod := range a.podsRunningAs(p.Node.Namespace, p.Node.Name) {
 		node := pod.Spec.NodeName
-		if pod.Spec.ServiceAccountName != p.Node.Name || node == "" || !podIsActive(pod) || seen[node] {
+		if node == "" || !podIsActive(pod) || seen[node] {
 			continue
 		}
 		seen[node] = true

@@ -45,13 +45,13 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
 	}
-	pods := a.podsFor(p, execProbes...)
+	all, nss := reach(p, execProbes...) // the pods some rule could allow a probe on
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec", a.runningPodsScope); g != nil {
 		out = append(out, execAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			pods = a.ownPods(p, execProbes...)
+			all, nss = false, namespacedReach(p, execProbes...)
 		}
 	}
 	// An ephemeral container added to every pod of a namespace, or of every
@@ -88,7 +88,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if g := a.anyPodGrantIn(anyEph, p, allNamespaces, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); g != nil {
 			out = append(out, ephemeralAny(g, allNamespaces))
 			if !a.keeps(p) {
-				pods = a.ownPods(p, execProbes...)
+				all, nss = false, namespacedReach(p, execProbes...)
 			}
 		}
 	}
@@ -111,23 +111,40 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// Its rules bound cluster-wide name pods and allow no
 		// ephemeral container: elsewhere than the namespaces of its
 		// own rules, the named scopes have every pod's steps.
-		pods = a.ownPods(p, execProbes...)
+		all, nss = false, namespacedReach(p, execProbes...)
 	}
-	for _, pod := range pods {
-		g, seen := anyPod[pod.Namespace]
+	// How the principal acts on every pod of a namespace, asked once per
+	// namespace: a step into the scope of its pods (and of its pods with an
+	// ephemeral container added).
+	nsSteps := func(ns string) (g, eg *anyPodGrant) {
+		g, seen := anyPod[ns]
 		if !seen {
-			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, verbs, "exec", a.runningPodsScope); g != nil && !g.covered {
-				out = append(out, execAny(g, pod.Namespace))
+			if g = a.anyPodGrantIn(anyPod, p, ns, verbs, "exec", a.runningPodsScope); g != nil && !g.covered {
+				out = append(out, execAny(g, ns))
 			}
 		}
-		eg, seen := anyEph[pod.Namespace]
+		eg, seen = anyEph[ns]
 		if !seen {
-			if !ephemeralAdds(g, pod.Namespace) {
-				anyEph[pod.Namespace] = nil
-			} else if eg = a.anyPodGrantIn(anyEph, p, pod.Namespace, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); eg != nil && !eg.covered {
-				out = append(out, ephemeralAny(eg, pod.Namespace))
+			if !ephemeralAdds(g, ns) {
+				anyEph[ns] = nil
+			} else if eg = a.anyPodGrantIn(anyEph, p, ns, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); eg != nil && !eg.covered {
+				out = append(out, ephemeralAny(eg, ns))
 			}
 		}
+		return g, eg
+	}
+	var scopedNS func(ns string) bool
+	if !a.keeps(p) {
+		// A namespace where a scope has every pod's steps is not visited:
+		// its pods would add only failed steps, which only explain keeps.
+		// (Explain visits them, in the order it always has.)
+		scopedNS = func(ns string) bool {
+			g, eg := nsSteps(ns)
+			return g != nil || eg != nil
+		}
+	}
+	for _, pod := range a.selectPods(all, nss, scopedNS) {
+		g, eg := nsSteps(pod.Namespace)
 		scoped := g != nil || eg != nil
 		if scoped && !a.keeps(p) {
 			continue // a scope has what the pod gives; what is left are failed steps, which only explain keeps

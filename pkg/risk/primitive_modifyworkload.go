@@ -1,6 +1,10 @@
 package risk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+)
 
 // modifyWorkload: updating a controller's pod template runs new pods with any
 // ServiceAccount of the namespace (and privileged ones where Pod Security
@@ -40,36 +44,39 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 			out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: g.condition()})
 		}
 	}
-	workloads := a.workloadsFor(p, modifyWorkloadProbes...)
+	all, nss := reach(p, modifyWorkloadProbes...) // the workloads visited
 	local := namespacedReach(p, modifyWorkloadProbes...)
 	if !a.keeps(p) && !reachUnfolded(p, uncoveredTemplateProbes(covered)...) {
 		// Its cluster-wide rules give nothing beyond the templates scopes
 		// (or only Jobs, which fail): only the namespaces of its own rules
 		// can add steps that hold.
-		workloads = selectIn(a.Inv.Workloads, a.objIndex().workloads, local)
+		all, nss = false, local
 	}
 	// One modifiable controller per namespace is enough: each gives every
 	// ServiceAccount of the namespace (the first in stable order is named).
+	// Explain visits every controller, in inventory order, for the failed
+	// steps; otherwise a namespace's controllers are visited until one
+	// gives its steps.
 	doneNS := map[string]bool{}
-	for _, w := range workloads {
+	a.eachWorkloadIn(all, nss, !a.keeps(p), func(w *model.Workload) bool {
 		wr, ok := resourceForKind(w.Kind)
 		if !ok || doneNS[w.Namespace] || (covered[w.Kind] && !local[w.Namespace]) {
-			continue
+			return !doneNS[w.Namespace]
 		}
 		br, ok := p.FirstAny(modifyVerbs, res("", wr.group, wr.resource, "", w.Namespace, w.Name))
 		if !ok {
-			continue
+			return true
 		}
 		if foldedByName(br) && w.Kind != "Job" {
 			// A named templates scope's step: its pick is the first
 			// controller of those names here, which gives all one can.
 			doneNS[w.Namespace] = true
-			continue
+			return false
 		}
 		if w.Kind == "Job" {
 			out = append(out, Candidate{Primitive: "modify-workload", Hops: 1, Grants: grants(br), To: a.phantom("Namespace:"+w.Namespace, "namespace "+w.Namespace),
 				Why: fmt.Sprintf("can update Job %s/%s, but a Job's pod template is immutable", w.Namespace, w.Name)})
-			continue
+			return true
 		}
 		doneNS[w.Namespace] = true
 		how := fmt.Sprintf("change the pod template of %s %s/%s", w.Kind, w.Namespace, w.Name)
@@ -82,7 +89,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 				out = append(out, Candidate{Primitive: "modify-workload", To: scope, Hops: 1, Holds: true, Grants: grants(br),
 					Condition: how + ": " + controller + " makes its new pods with the serviceAccountName the template sets"})
 				out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
-				continue
+				return false
 			}
 		}
 		for _, sa := range a.sasByNS[w.Namespace] {
@@ -90,7 +97,8 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 				Condition: how + " to serviceAccountName " + sa.Name}, w.Namespace, sa.Name, creator))
 		}
 		out = append(out, a.gateEscape(escapeCandidates(a, w.Namespace, how, br), w.Namespace, creator, nil)...)
-	}
+		return false
+	})
 	if a.keeps(p) {
 		// Only failed steps: explain alone keeps them.
 		for _, ns := range a.namespaces {
@@ -107,13 +115,13 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		return Candidate{Primitive: "modify-workload", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br),
 			Condition: fmt.Sprintf("%s any pod of %s to replace its image", g.verb, anyWhere(ns))}
 	}
-	pods := a.podsFor(p, modifyPodProbes...)
+	all, nss = reach(p, modifyPodProbes...) // the pods some rule could allow a probe on
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, modifyVerbs, "", a.runningPodsScope); g != nil {
 		out = append(out, modifyAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			pods = a.ownPods(p, modifyPodProbes...)
+			all, nss = false, namespacedReach(p, modifyPodProbes...)
 		}
 	}
 	// Rules bound cluster-wide that name pods: one step into the scope of
@@ -126,9 +134,28 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// Its rules bound cluster-wide on pods name them: elsewhere than
 		// the namespaces of its own rules, the named scopes have every
 		// pod's steps.
-		pods = a.ownPods(p, modifyPodProbes...)
+		all, nss = false, namespacedReach(p, modifyPodProbes...)
 	}
-	for _, pod := range pods {
+	// How the principal changes every pod of a namespace, asked once per
+	// namespace: a step into the scope of its running pods.
+	nsStep := func(ns string) *anyPodGrant {
+		g, seen := anyPod[ns]
+		if !seen {
+			if g = a.anyPodGrantIn(anyPod, p, ns, modifyVerbs, "", a.runningPodsScope); g != nil && !g.covered {
+				out = append(out, modifyAny(g, ns))
+			}
+		}
+		return g
+	}
+	var scopedNS func(ns string) bool
+	if !a.keeps(p) {
+		// A namespace where the scope has every pod's steps is not
+		// visited: its pods would add only failed steps, which only
+		// explain keeps. A rule that allows every pod there allows each,
+		// so the step is the one the first pod would have made.
+		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
+	}
+	for _, pod := range a.selectPods(all, nss, scopedNS) {
 		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) {
 			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
 		}
@@ -136,12 +163,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if !ok {
 			continue
 		}
-		g, seen := anyPod[pod.Namespace]
-		if !seen {
-			if g = a.anyPodGrantIn(anyPod, p, pod.Namespace, modifyVerbs, "", a.runningPodsScope); g != nil && !g.covered {
-				out = append(out, modifyAny(g, pod.Namespace))
-			}
-		}
+		g := nsStep(pod.Namespace)
 		// A pod that a rule bound cluster-wide allows by name is a pick of
 		// that rule's named scope.
 		folded := foldedByName(br) && namedScopes[br.Rule]

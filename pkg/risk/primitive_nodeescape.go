@@ -44,6 +44,13 @@ func (nodeEscape) Evaluate(a *Analysis, p *Principal) []Candidate {
 			local := namespacedReach(p, createPodProbes...)
 			for _, ns := range a.escapeOrder(w) {
 				if !local[ns] {
+					// The grant as asked in that namespace, as a visit of
+					// it finds it: the step's request names the namespace
+					// its condition does (the same rule: only rules bound
+					// cluster-wide apply there).
+					if nsBR, nsW, ok := canCreatePods(p, ns); ok {
+						br, w = nsBR, nsW
+					}
 					out = append(out, escapeCandidates(a, ns, createHow(w, ns), br)...)
 					break
 				}

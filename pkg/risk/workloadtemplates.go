@@ -175,12 +175,6 @@ func (a *Analysis) ownNamespaces(p *Principal, probes ...reqShape) []string {
 	return inOrder(namespacedReach(p, probes...), a.namespaces)
 }
 
-// ownPods are the pods of namespacedReach's namespaces, in inventory order
-// (podsFor's counterpart for such a principal).
-func (a *Analysis) ownPods(p *Principal, probes ...reqShape) []*model.Pod {
-	return selectIn(a.Inv.Pods, a.objIndex().pods, namespacedReach(p, probes...))
-}
-
 // ownServiceAccounts are the ServiceAccounts of namespacedReach's
 // namespaces, in inventory order (serviceAccountsFor's counterpart).
 func (a *Analysis) ownServiceAccounts(p *Principal, probes ...reqShape) []*model.ServiceAccount {

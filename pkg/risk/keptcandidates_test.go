@@ -1,0 +1,56 @@
+package risk_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/auth-paths/kubectl-auth-paths/hack/gen/cluster"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/model"
+	"github.com/auth-paths/kubectl-auth-paths/pkg/risk"
+)
+
+// TestKeepingCandidatesChangesNoStep: an analysis that keeps every
+// evaluated step (explain's) has the same graph, step data and warnings as
+// one that does not. The primitives visit less when nothing is kept: the
+// pods of a namespace whose shared scope has every pod's steps (exec,
+// attach, replacing a pod's image), the controllers of a namespace past the
+// first that gives its steps. What they leave out must be failed steps
+// only. Compared on generated clusters with one namespace of many pods and
+// ServiceAccounts (ShapeMonolith), the hostile shape, operators bound
+// cluster-wide (ShapeOperators) and rules naming objects of every namespace
+// (ShapeWide), and on every scenario's input.
+func TestKeepingCandidatesChangesNoStep(t *testing.T) {
+	same := func(t *testing.T, inv *model.Inventory, opts risk.Options, least int) {
+		t.Helper()
+		plain := fullDump(risk.Analyze(inv, opts))
+		opts.KeepCandidates = true
+		// The kept steps come last in the dump.
+		kept, _, found := strings.Cut(fullDump(risk.Analyze(inv, opts)), "\ncandidate ")
+		if found {
+			kept += "\n"
+		}
+		if len(plain) < least {
+			t.Fatalf("the analysis is %d bytes: too small a world to compare", len(plain))
+		}
+		if kept != plain {
+			t.Errorf("keeping candidates changes the analysis:\n%s", firstDiff(kept, plain))
+		}
+	}
+	for _, tc := range []struct {
+		shape      string
+		namespaces int
+	}{{cluster.ShapeMonolith, 30}, {cluster.ShapeHostile, 40}, {cluster.ShapeOperators, 40}, {cluster.ShapeWide, 40}} {
+		t.Run(fmt.Sprintf("%s %d", tc.shape, tc.namespaces), func(t *testing.T) {
+			same(t, shapeInventory(t, tc.namespaces, 5, tc.shape), risk.Options{}, 10000)
+		})
+	}
+	for _, dir := range caseDirs(t, "scenarios") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var spec scenarioSpec
+			readSpec(t, filepath.Join(dir, "scenario.yaml"), &spec)
+			same(t, loadInput(t, dir), risk.Options{KubernetesVersion: spec.KubernetesVersion, PodSecurityDefault: spec.PodSecurityDefault, NoCSRAutoApproval: spec.NoCSRAutoApproval}, 0)
+		})
+	}
+}
