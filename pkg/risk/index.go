@@ -113,20 +113,28 @@ type nsIndex struct {
 	// podNamespaces and workloadNamespaces are the namespaces of pods and of
 	// workloads, each in the order of its first object (namespacesOf).
 	podNamespaces, workloadNamespaces []string
-	workloads                         map[string][]int
-	sas                               map[string][]int
-	roles                             map[string]*model.Role   // "ns/name" → the first such Role
-	rolesNS                           map[string][]*model.Role // namespace → its Roles, in inventory order
+	// podsUnnamed are the namespaces whose pods are not in name order in
+	// the inventory (an input not sorted by the decoder): podsNamed scans
+	// them.
+	podsUnnamed map[string]bool
+	workloads   map[string][]int
+	sas         map[string][]int
+	roles       map[string]*model.Role   // "ns/name" → the first such Role
+	rolesNS     map[string][]*model.Role // namespace → its Roles, in inventory order
 }
 
 func (a *Analysis) objIndex() *nsIndex {
 	a.idx.once.Do(func() {
 		a.idx.pods = map[string][]int{}
+		a.idx.podsUnnamed = map[string]bool{}
 		for i, p := range a.Inv.Pods {
-			if a.idx.pods[p.Namespace] == nil {
+			prev := a.idx.pods[p.Namespace]
+			if prev == nil {
 				a.idx.podNamespaces = append(a.idx.podNamespaces, p.Namespace)
+			} else if a.Inv.Pods[prev[len(prev)-1]].Name > p.Name {
+				a.idx.podsUnnamed[p.Namespace] = true
 			}
-			a.idx.pods[p.Namespace] = append(a.idx.pods[p.Namespace], i)
+			a.idx.pods[p.Namespace] = append(prev, i)
 		}
 		a.idx.workloads = map[string][]int{}
 		for i, w := range a.Inv.Workloads {
@@ -173,30 +181,32 @@ func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool
 
 // selectPods returns the pods of the namespaces nss (of every namespace:
 // all) in inventory order, leaving out those of the namespaces skip
-// reports (nil: none). skip is asked once for each namespace of the
-// selection that has pods, in the order of their first pods, before any pod
-// is listed. A primitive whose step into a namespace's shared scope has what
-// every pod there gives skips the namespace: visiting its pods one by one,
-// for every principal that may act on all of them, grew with the square of
-// a namespace of thousands of pods.
-func (a *Analysis) selectPods(all bool, nss map[string]bool, skip func(ns string) bool) []*model.Pod {
+// reports (nil: none) and, with probes, those no rule of p that applies in
+// their namespace could allow a probe on by name. skip is asked once for
+// each namespace of the selection that has pods, in the order of their
+// first pods, before any pod is listed. A primitive whose step into a
+// namespace's shared scope has what every pod there gives skips the
+// namespace; one whose rules there name pods visits those pods. Visiting
+// every pod of a namespace of thousands, for every principal that may act
+// on all of them or on a few by name, grew with the square of the
+// namespace.
+func (a *Analysis) selectPods(p *Principal, all bool, nss map[string]bool, skip func(ns string) bool, probes []reqShape) []*model.Pod {
 	idx := a.objIndex()
-	if skip == nil {
-		if all {
-			return a.Inv.Pods
-		}
-		return selectIn(a.Inv.Pods, idx.pods, nss)
-	}
 	var pos []int
-	skipped := false
+	whole := true // every pod of the selection, in order
 	for _, ns := range namespacesOf(idx.pods, idx.podNamespaces, all, nss) {
-		if skip(ns) {
-			skipped = true
+		if skip != nil && skip(ns) {
+			whole = false
+			continue
+		}
+		if anyName, names := namesAllowed(p, ns, probes); !anyName {
+			whole = false
+			pos = append(pos, a.podsNamed(ns, names)...)
 			continue
 		}
 		pos = append(pos, idx.pods[ns]...)
 	}
-	if all && !skipped {
+	if all && whole {
 		return a.Inv.Pods
 	}
 	sort.Ints(pos)
@@ -204,6 +214,57 @@ func (a *Analysis) selectPods(all bool, nss map[string]bool, skip func(ns string
 	for i, j := range pos {
 		out[i] = a.Inv.Pods[j]
 	}
+	return out
+}
+
+// namesAllowed tells whether some rule of p that applies in ns could allow
+// one of the probes on an object of any name there, and otherwise the
+// names its rules that could allow one name (resourceNames). An object of
+// another name is allowed none of them.
+func namesAllowed(p *Principal, ns string, probes []reqShape) (anyName bool, names map[string]bool) {
+	p.eachApplicable(ns, func(br *rbac.BoundRule) bool {
+		rule := *br.Rule
+		rule.ResourceNames = nil
+		if !rulePasses(&rule, ns, probes) {
+			return true
+		}
+		if len(br.Rule.ResourceNames) == 0 {
+			anyName = true
+			return false
+		}
+		if names == nil {
+			names = map[string]bool{}
+		}
+		for _, n := range br.Rule.ResourceNames {
+			names[n] = true
+		}
+		return true
+	})
+	return anyName, names
+}
+
+// podsNamed returns the positions of the pods of ns with one of the names,
+// in inventory order: found by name where the namespace's pods are in name
+// order (the decoder sorts every list), else by a scan of them.
+func (a *Analysis) podsNamed(ns string, names map[string]bool) []int {
+	idx := a.objIndex()
+	list := idx.pods[ns]
+	var out []int
+	if idx.podsUnnamed[ns] {
+		for _, i := range list {
+			if names[a.Inv.Pods[i].Name] {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	for name := range names {
+		k := sort.Search(len(list), func(k int) bool { return a.Inv.Pods[list[k]].Name >= name })
+		for ; k < len(list) && a.Inv.Pods[list[k]].Name == name; k++ {
+			out = append(out, list[k])
+		}
+	}
+	sort.Ints(out)
 	return out
 }
 

@@ -72,7 +72,7 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// explain keeps.
 		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
 	}
-	for _, pod := range a.selectPods(all, nss, scopedNS) {
+	for _, pod := range a.selectPods(p, all, nss, scopedNS, attachProbes) {
 		if len(pod.Spec.Stdin) == 0 && !a.keeps(p) {
 			continue // nothing but a failed step (no stdin), which only explain keeps
 		}

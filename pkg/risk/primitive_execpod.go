@@ -143,7 +143,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			return g != nil || eg != nil
 		}
 	}
-	for _, pod := range a.selectPods(all, nss, scopedNS) {
+	for _, pod := range a.selectPods(p, all, nss, scopedNS, execProbes) {
 		g, eg := nsSteps(pod.Namespace)
 		scoped := g != nil || eg != nil
 		if scoped && !a.keeps(p) {

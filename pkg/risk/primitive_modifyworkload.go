@@ -155,7 +155,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// so the step is the one the first pod would have made.
 		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
 	}
-	for _, pod := range a.selectPods(all, nss, scopedNS) {
+	for _, pod := range a.selectPods(p, all, nss, scopedNS, modifyPodProbes) {
 		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) {
 			continue // the scope has what the pod gives; what is left are failed steps, which only explain keeps
 		}
