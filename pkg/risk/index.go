@@ -113,36 +113,23 @@ type nsIndex struct {
 	// podNamespaces and workloadNamespaces are the namespaces of pods and of
 	// workloads, each in the order of its first object (namespacesOf).
 	podNamespaces, workloadNamespaces []string
-	// podsUnnamed are the namespaces whose pods are not in name order in
-	// the inventory (an input not sorted by the decoder): podsNamed scans
-	// them.
-	podsUnnamed map[string]bool
-	workloads   map[string][]int
-	sas         map[string][]int
-	roles       map[string]*model.Role   // "ns/name" → the first such Role
-	rolesNS     map[string][]*model.Role // namespace → its Roles, in inventory order
+	saNamespaces                      []string
+	// podsUnnamed and sasUnnamed are the namespaces whose pods or
+	// ServiceAccounts are not in name order in the inventory (an input not
+	// sorted by the decoder): objectsNamed scans them.
+	podsUnnamed, sasUnnamed map[string]bool
+	workloads               map[string][]int
+	sas                     map[string][]int
+	roles                   map[string]*model.Role   // "ns/name" → the first such Role
+	rolesNS                 map[string][]*model.Role // namespace → its Roles, in inventory order
 }
 
 func (a *Analysis) objIndex() *nsIndex {
 	a.idx.once.Do(func() {
 		a.idx.pods = map[string][]int{}
-		a.idx.podsUnnamed = map[string]bool{}
-		for i, p := range a.Inv.Pods {
-			prev := a.idx.pods[p.Namespace]
-			if prev == nil {
-				a.idx.podNamespaces = append(a.idx.podNamespaces, p.Namespace)
-			} else if a.Inv.Pods[prev[len(prev)-1]].Name > p.Name {
-				a.idx.podsUnnamed[p.Namespace] = true
-			}
-			a.idx.pods[p.Namespace] = append(prev, i)
-		}
+		a.idx.podNamespaces, a.idx.podsUnnamed = indexByNamespace(a.Inv.Pods, a.idx.pods, podMeta)
 		a.idx.workloads = map[string][]int{}
-		for i, w := range a.Inv.Workloads {
-			if a.idx.workloads[w.Namespace] == nil {
-				a.idx.workloadNamespaces = append(a.idx.workloadNamespaces, w.Namespace)
-			}
-			a.idx.workloads[w.Namespace] = append(a.idx.workloads[w.Namespace], i)
-		}
+		a.idx.workloadNamespaces, _ = indexByNamespace(a.Inv.Workloads, a.idx.workloads, workloadMeta)
 		a.idx.roles = map[string]*model.Role{}
 		a.idx.rolesNS = map[string][]*model.Role{}
 		for _, r := range a.Inv.Roles {
@@ -155,9 +142,7 @@ func (a *Analysis) objIndex() *nsIndex {
 			}
 		}
 		a.idx.sas = map[string][]int{}
-		for i, sa := range a.Inv.ServiceAccounts {
-			a.idx.sas[sa.Namespace] = append(a.idx.sas[sa.Namespace], i)
-		}
+		a.idx.saNamespaces, a.idx.sasUnnamed = indexByNamespace(a.Inv.ServiceAccounts, a.idx.sas, saMeta)
 	})
 	return &a.idx
 }
@@ -179,6 +164,28 @@ func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool
 	return out
 }
 
+// indexByNamespace fills byNS with the positions of list's objects per
+// namespace, and returns the namespaces in the order of their first object
+// and those whose objects are not in name order.
+func indexByNamespace[T any](list []T, byNS map[string][]int, meta func(T) *model.Meta) (order []string, unnamed map[string]bool) {
+	unnamed = map[string]bool{}
+	for i, x := range list {
+		m := meta(x)
+		prev := byNS[m.Namespace]
+		if prev == nil {
+			order = append(order, m.Namespace)
+		} else if meta(list[prev[len(prev)-1]]).Name > m.Name {
+			unnamed[m.Namespace] = true
+		}
+		byNS[m.Namespace] = append(prev, i)
+	}
+	return order, unnamed
+}
+
+func podMeta(p *model.Pod) *model.Meta            { return &p.Meta }
+func saMeta(sa *model.ServiceAccount) *model.Meta { return &sa.Meta }
+func workloadMeta(w *model.Workload) *model.Meta  { return &w.Meta }
+
 // selectPods returns the pods of the namespaces nss (of every namespace:
 // all) in inventory order, leaving out those of the namespaces skip
 // reports (nil: none) and, with probes, those no rule of p that applies in
@@ -192,27 +199,40 @@ func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool
 // namespace.
 func (a *Analysis) selectPods(p *Principal, all bool, nss map[string]bool, skip func(ns string) bool, probes []reqShape) []*model.Pod {
 	idx := a.objIndex()
+	return selectObjects(a.Inv.Pods, idx.pods, idx.podNamespaces, idx.podsUnnamed, podMeta, p, all, nss, skip, probes)
+}
+
+// selectServiceAccounts is selectPods for the ServiceAccounts.
+func (a *Analysis) selectServiceAccounts(p *Principal, all bool, nss map[string]bool, skip func(ns string) bool, probes []reqShape) []*model.ServiceAccount {
+	idx := a.objIndex()
+	return selectObjects(a.Inv.ServiceAccounts, idx.sas, idx.saNamespaces, idx.sasUnnamed, saMeta, p, all, nss, skip, probes)
+}
+
+// selectObjects is selectPods over list, indexed by byNS, order and
+// unnamed (indexByNamespace).
+func selectObjects[T any](list []T, byNS map[string][]int, order []string, unnamed map[string]bool, meta func(T) *model.Meta,
+	p *Principal, all bool, nss map[string]bool, skip func(ns string) bool, probes []reqShape) []T {
 	var pos []int
-	whole := true // every pod of the selection, in order
-	for _, ns := range namespacesOf(idx.pods, idx.podNamespaces, all, nss) {
+	whole := true // every object of the selection, in order
+	for _, ns := range namespacesOf(byNS, order, all, nss) {
 		if skip != nil && skip(ns) {
 			whole = false
 			continue
 		}
 		if anyName, names := namesAllowed(p, ns, probes); !anyName {
 			whole = false
-			pos = append(pos, a.podsNamed(ns, names)...)
+			pos = append(pos, objectsNamed(list, byNS[ns], unnamed[ns], meta, names)...)
 			continue
 		}
-		pos = append(pos, idx.pods[ns]...)
+		pos = append(pos, byNS[ns]...)
 	}
 	if all && whole {
-		return a.Inv.Pods
+		return list
 	}
 	sort.Ints(pos)
-	out := make([]*model.Pod, len(pos))
+	out := make([]T, len(pos))
 	for i, j := range pos {
-		out[i] = a.Inv.Pods[j]
+		out[i] = list[j]
 	}
 	return out
 }
@@ -243,25 +263,24 @@ func namesAllowed(p *Principal, ns string, probes []reqShape) (anyName bool, nam
 	return anyName, names
 }
 
-// podsNamed returns the positions of the pods of ns with one of the names,
-// in inventory order: found by name where the namespace's pods are in name
-// order (the decoder sorts every list), else by a scan of them.
-func (a *Analysis) podsNamed(ns string, names map[string]bool) []int {
-	idx := a.objIndex()
-	list := idx.pods[ns]
+// objectsNamed returns the positions (of list, those of one namespace) of
+// the objects with one of the names, in inventory order: found by name
+// where the namespace's objects are in name order (the decoder sorts every
+// list), else by a scan of them.
+func objectsNamed[T any](list []T, positions []int, unnamed bool, meta func(T) *model.Meta, names map[string]bool) []int {
 	var out []int
-	if idx.podsUnnamed[ns] {
-		for _, i := range list {
-			if names[a.Inv.Pods[i].Name] {
+	if unnamed {
+		for _, i := range positions {
+			if names[meta(list[i]).Name] {
 				out = append(out, i)
 			}
 		}
 		return out
 	}
 	for name := range names {
-		k := sort.Search(len(list), func(k int) bool { return a.Inv.Pods[list[k]].Name >= name })
-		for ; k < len(list) && a.Inv.Pods[list[k]].Name == name; k++ {
-			out = append(out, list[k])
+		k := sort.Search(len(positions), func(k int) bool { return meta(list[positions[k]]).Name >= name })
+		for ; k < len(positions) && meta(list[positions[k]]).Name == name; k++ {
+			out = append(out, positions[k])
 		}
 	}
 	sort.Ints(out)

@@ -86,8 +86,8 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// Any ServiceAccount of a namespace, or of every namespace (rules
 	// without resourceNames): one step into the scope of its ServiceAccounts
 	// instead of one per ServiceAccount.
-	anyIn := map[string]bool{} // namespace → reached through a scope
-	sas := a.serviceAccountsFor
+	anyIn := map[string]bool{}                   // namespace → reached through a scope
+	all, nss := reach(p, impersonateSAProbes...) // the ServiceAccounts some rule could allow it on
 	if br, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", allNamespaces, "")); ok {
 		if scope := a.anySAScope(allNamespaces); scope != nil {
 			out = append(out, Candidate{Primitive: "impersonate", To: scope, Hops: 1, Holds: true, Grants: grants(br),
@@ -97,7 +97,7 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// Where only its cluster-wide rules apply, the one above gives every
 		// ServiceAccount (or none has a step: no scope): only the
 		// namespaces of its own rules may add steps.
-		sas = a.ownServiceAccounts
+		all, nss = false, namespacedReach(p, impersonateSAProbes...)
 	}
 	// Rules bound cluster-wide that name ServiceAccounts: one step into the
 	// scope of those names in every namespace (namedscope.go).
@@ -108,25 +108,37 @@ func (impersonate) Evaluate(a *Analysis, p *Principal) []Candidate {
 					Condition: "impersonate the ServiceAccounts named " + describeNames(nr.names) + " of any namespace"})
 			}
 		}
-		sas = a.ownServiceAccounts
+		all, nss = false, namespacedReach(p, impersonateSAProbes...)
 	}
-	for _, sa := range sas(p, impersonateSAProbes...) {
+	// Whether the principal impersonates every ServiceAccount of a
+	// namespace, asked once per namespace: a step into their scope.
+	nsStep := func(ns string) bool {
+		scoped, seen := anyIn[ns]
+		if !seen {
+			if any, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", ns, "")); ok {
+				scoped = true
+				if !anyIn[allNamespaces] || any.Namespace != "" {
+					out = append(out, Candidate{Primitive: "impersonate", To: a.anySAScope(ns), Hops: 1, Holds: true, Grants: grants(any),
+						Condition: "impersonate any ServiceAccount of " + ns})
+				}
+			}
+			anyIn[ns] = scoped
+		}
+		return scoped
+	}
+	var scopedNS func(ns string) bool
+	if !a.keeps(p) {
+		// A namespace whose scope has every ServiceAccount's step is not
+		// visited (a rule for any name allows each, so the step is the one
+		// the first would have made).
+		scopedNS = nsStep
+	}
+	for _, sa := range a.selectServiceAccounts(p, all, nss, scopedNS, impersonateSAProbes) {
 		br, ok := p.First(res("impersonate", "", "serviceaccounts", "", sa.Namespace, sa.Name))
 		if !ok {
 			continue
 		}
-		scoped, seen := anyIn[sa.Namespace]
-		if !seen {
-			if any, ok := p.FirstAnyName(res("impersonate", "", "serviceaccounts", "", sa.Namespace, "")); ok {
-				scoped = true
-				if !anyIn[allNamespaces] || any.Namespace != "" {
-					out = append(out, Candidate{Primitive: "impersonate", To: a.anySAScope(sa.Namespace), Hops: 1, Holds: true, Grants: grants(any),
-						Condition: "impersonate any ServiceAccount of " + sa.Namespace})
-				}
-			}
-			anyIn[sa.Namespace] = scoped
-		}
-		if scoped || foldedByName(br) {
+		if nsStep(sa.Namespace) || foldedByName(br) {
 			continue // a scope's step
 		}
 		out = append(out, Candidate{Primitive: "impersonate", To: a.SANode(sa.Namespace, sa.Name), Hops: 1, Holds: true, Grants: grants(br),

@@ -175,12 +175,6 @@ func (a *Analysis) ownNamespaces(p *Principal, probes ...reqShape) []string {
 	return inOrder(namespacedReach(p, probes...), a.namespaces)
 }
 
-// ownServiceAccounts are the ServiceAccounts of namespacedReach's
-// namespaces, in inventory order (serviceAccountsFor's counterpart).
-func (a *Analysis) ownServiceAccounts(p *Principal, probes ...reqShape) []*model.ServiceAccount {
-	return selectIn(a.Inv.ServiceAccounts, a.objIndex().sas, namespacedReach(p, probes...))
-}
-
 // namespacedReach returns the namespaces where a rule bound in that
 // namespace could allow one of the probes (names ignored). Elsewhere only
 // the principal's cluster-wide rules apply, and what they give there is the

@@ -40,9 +40,11 @@ var monolithRoles = []struct {
 	{"pod-maker", []rbacv1.PolicyRule{rule([]string{"create"}, core, []string{"pods"})}},
 	{"ephemeral-debugger", []rbacv1.PolicyRule{rule([]string{"patch"}, core, []string{"pods/ephemeralcontainers"})}},
 	{"image-swapper", []rbacv1.PolicyRule{rule([]string{"patch"}, core, []string{"pods"})}},
+	{"sa-impersonator", []rbacv1.PolicyRule{rule([]string{"impersonate"}, core, []string{"serviceaccounts"})}},
 	// Rules that name objects: steps to those alone, beside the scopes.
 	{"app-debugger", []rbacv1.PolicyRule{named(rule([]string{"create"}, core, []string{"pods/exec", "pods/attach"}), "app-00001-00", "app-00001-01", "app-00002-00")}},
 	{"app-deployer", []rbacv1.PolicyRule{named(rule([]string{"patch"}, []string{"apps"}, []string{"deployments"}), "app-00001", "app-00003")}},
+	{"app-impersonator", []rbacv1.PolicyRule{named(rule([]string{"impersonate"}, core, []string{"serviceaccounts"}), "svc-00001", "svc-00002")}},
 }
 
 // named limits a rule to the objects of those names.
