@@ -156,6 +156,11 @@ func selectIn[T any](list []T, byNS map[string][]int, namespaces map[string]bool
 	if len(pos) == 0 {
 		return nil
 	}
+	return atPositions(list, pos)
+}
+
+// atPositions returns list[i] for the positions, in list order.
+func atPositions[T any](list []T, pos []int) []T {
 	sort.Ints(pos)
 	out := make([]T, len(pos))
 	for i, j := range pos {
@@ -229,12 +234,7 @@ func selectObjects[T any](list []T, byNS map[string][]int, order []string, unnam
 	if all && whole {
 		return list
 	}
-	sort.Ints(pos)
-	out := make([]T, len(pos))
-	for i, j := range pos {
-		out[i] = list[j]
-	}
-	return out
+	return atPositions(list, pos)
 }
 
 // namesAllowed tells whether some rule of p that applies in ns could allow
