@@ -108,20 +108,20 @@ func rulePasses(rule *rbacPolicyRule, ns string, probes []reqShape) bool {
 
 // nsIndex holds, per namespace, the positions of the inventory's objects.
 type nsIndex struct {
-	once sync.Once
-	pods map[string][]int
-	// podNamespaces and workloadNamespaces are the namespaces of pods and of
-	// workloads, each in the order of its first object (namespacesOf).
-	podNamespaces, workloadNamespaces []string
-	saNamespaces                      []string
+	once      sync.Once
+	pods      map[string][]int
+	workloads map[string][]int
+	sas       map[string][]int
+	roles     map[string]*model.Role   // "ns/name" → the first such Role
+	rolesNS   map[string][]*model.Role // namespace → its Roles, in inventory order
+	// podNamespaces, workloadNamespaces and saNamespaces are the namespaces
+	// of pods, workloads and ServiceAccounts, each in the order of its first
+	// object (namespacesOf).
+	podNamespaces, workloadNamespaces, saNamespaces []string
 	// podsUnnamed and sasUnnamed are the namespaces whose pods or
 	// ServiceAccounts are not in name order in the inventory (an input not
 	// sorted by the decoder): objectsNamed scans them.
 	podsUnnamed, sasUnnamed map[string]bool
-	workloads               map[string][]int
-	sas                     map[string][]int
-	roles                   map[string]*model.Role   // "ns/name" → the first such Role
-	rolesNS                 map[string][]*model.Role // namespace → its Roles, in inventory order
 }
 
 func (a *Analysis) objIndex() *nsIndex {
