@@ -46,6 +46,25 @@ func TestKeepingCandidatesChangesNoStep(t *testing.T) {
 			same(t, shapeInventory(t, tc.namespaces, 5, tc.shape), risk.Options{}, 10000)
 		})
 	}
+	// Hardened namespaces: no pod mounts a token, so the scopes of every
+	// pod there pick nothing, and holders of exec, attach or image changes
+	// on every pod visit none of them.
+	t.Run("hostile 40, every other namespace hardened", func(t *testing.T) {
+		inv := shapeInventory(t, 40, 5, cluster.ShapeHostile)
+		off := false
+		hardened := 0
+		for _, pod := range inv.Pods {
+			if n := pod.Namespace; len(n) > 0 && n[len(n)-1]%2 == 0 {
+				pod.Spec.AutomountServiceAccountToken, pod.Spec.ProjectedToken = &off, false
+				pod.Spec.Stdin = []string{"shell"}
+				hardened++
+			}
+		}
+		if hardened < 100 {
+			t.Fatalf("%d pods hardened: too few to compare", hardened)
+		}
+		same(t, inv, risk.Options{}, 10000)
+	})
 	for _, dir := range caseDirs(t, "scenarios") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			var spec scenarioSpec

@@ -70,7 +70,7 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// A namespace where the scope has every pod's steps is not
 		// visited: its pods would add only failed steps, which only
 		// explain keeps.
-		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
+		scopedNS = func(ns string) bool { return nsStep(ns) != nil || allowedOnEveryPod(p, ns, verbs, "attach") }
 	}
 	for _, pod := range a.selectPods(p, all, nss, scopedNS, attachProbes) {
 		if len(pod.Spec.Stdin) == 0 && !a.keeps(p) {

@@ -135,12 +135,13 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 	}
 	var scopedNS func(ns string) bool
 	if !a.keeps(p) {
-		// A namespace where a scope has every pod's steps is not visited:
-		// its pods would add only failed steps, which only explain keeps.
-		// (Explain visits them, in the order it always has.)
+		// A namespace where a scope has every pod's steps, or where it may
+		// exec into every pod and none gives a step (allowedOnEveryPod), is
+		// not visited: its pods would add only failed steps, which only
+		// explain keeps. (Explain visits them, in the order it always has.)
 		scopedNS = func(ns string) bool {
 			g, eg := nsSteps(ns)
-			return g != nil || eg != nil
+			return g != nil || eg != nil || allowedOnEveryPod(p, ns, verbs, "exec")
 		}
 	}
 	for _, pod := range a.selectPods(p, all, nss, scopedNS, execProbes) {

@@ -153,7 +153,7 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// visited: its pods would add only failed steps, which only
 		// explain keeps. A rule that allows every pod there allows each,
 		// so the step is the one the first pod would have made.
-		scopedNS = func(ns string) bool { return nsStep(ns) != nil }
+		scopedNS = func(ns string) bool { return nsStep(ns) != nil || allowedOnEveryPod(p, ns, modifyVerbs, "") }
 	}
 	for _, pod := range a.selectPods(p, all, nss, scopedNS, modifyPodProbes) {
 		if g, seen := anyPod[pod.Namespace]; seen && g != nil && !a.keeps(p) {

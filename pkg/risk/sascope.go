@@ -231,6 +231,20 @@ func (a *Analysis) anyPodGrantIn(memo map[string]*anyPodGrant, p *Principal, ns 
 	return g
 }
 
+// allowedOnEveryPod reports whether a rule of p allows one of verbs on
+// pods/subresource of any name in ns. Where one does and anyPodGrantIn
+// still finds no grant, the scope of what that reaches picks nothing: no
+// pod there gives a step that holds, and a primitive need not visit them
+// (a hardened namespace, its tokens not mounted, visited by every holder).
+func allowedOnEveryPod(p *Principal, ns string, verbs []string, subresource string) bool {
+	for _, v := range verbs {
+		if _, ok := p.FirstAnyName(res(v, "", "pods", subresource, ns, "")); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // podNodesInInput reports whether every pod of ns (of every namespace for
 // allNamespaces) bound to a node is bound to one the input has: the nodes
 // node-escape's any-node scope picks.
