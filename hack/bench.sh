@@ -25,6 +25,8 @@
 #   BENCH_AGGREGATED namespaces of the aggregated-shape runs (default ""; e.g. "1000 3000")
 #   BENCH_FANIN   namespaces of the fanin-shape runs (default ""; e.g. "1000 3000")
 #   BENCH_MONOLITH namespaces of the monolith-shape runs (default ""; e.g. "1000 3000")
+#   BENCH_LEGACYTOKENS namespaces of the legacytokens-shape runs (default ""; e.g. "1000 3000")
+#   BENCH_HARDENED namespaces of the hardened-shape runs (default ""; e.g. "1000 3000")
 #   BENCH_REVIEW  1 to measure report and chokepoints too (default 0)
 #   BENCH_MEMCAP  address-space cap of each command in bytes (default 8000000000)
 #   BENCH_SEED    generator seed (default 1)
@@ -46,6 +48,8 @@ OPERATORS=${BENCH_OPERATORS-""}
 AGGREGATED=${BENCH_AGGREGATED-""}
 FANIN=${BENCH_FANIN-""}
 MONOLITH=${BENCH_MONOLITH-""}
+LEGACYTOKENS=${BENCH_LEGACYTOKENS-""}
+HARDENED=${BENCH_HARDENED-""}
 REVIEW=${BENCH_REVIEW:-0}
 # Every command runs under an address-space cap (prlimit --as), so that a
 # runaway run fails instead of taking the machine's memory.
@@ -126,6 +130,8 @@ for n in $OPERATORS; do runs="$runs $n:operators"; done
 for n in $AGGREGATED; do runs="$runs $n:aggregated"; done
 for n in $FANIN; do runs="$runs $n:fanin"; done
 for n in $MONOLITH; do runs="$runs $n:monolith"; done
+for n in $LEGACYTOKENS; do runs="$runs $n:legacytokens"; done
+for n in $HARDENED; do runs="$runs $n:hardened"; done
 for run in $runs; do
 	n=${run%%:*} shape=${run#*:}
 	f=$(dump "$n" "$shape")

@@ -428,11 +428,14 @@ type objects struct {
 	saByKey      map[string]*model.ServiceAccount
 	sasByNS      map[string][]*model.ServiceAccount
 	tokenSecrets map[string][]*model.Secret // by namespace
-	podsByNS     map[string][]*model.Pod
-	podsByNode   map[string][]*model.Pod
-	workloadsNS  map[string][]*model.Workload
-	nodes        []*model.Node
-	nodeNamed    map[string]*model.Node
+	// tokenSecretsUnnamed are the namespaces whose token Secrets are not in
+	// name order (an input the decoder did not sort): namedAt scans them.
+	tokenSecretsUnnamed map[string]bool
+	podsByNS            map[string][]*model.Pod
+	podsByNode          map[string][]*model.Pod
+	workloadsNS         map[string][]*model.Workload
+	nodes               []*model.Node
+	nodeNamed           map[string]*model.Node
 	// nodeNames are every node name of the input, sorted (indexNodeNames).
 	nodeNames []string
 	// bindingOnly are the namespaces that only RoleBindings name, with how
@@ -460,14 +463,15 @@ type objects struct {
 
 func indexObjects(inv *model.Inventory) *objects {
 	o := &objects{
-		of:           inv,
-		nsObjects:    map[string]*model.Namespace{},
-		saByKey:      map[string]*model.ServiceAccount{},
-		sasByNS:      map[string][]*model.ServiceAccount{},
-		tokenSecrets: map[string][]*model.Secret{},
-		podsByNS:     map[string][]*model.Pod{},
-		podsByNode:   map[string][]*model.Pod{},
-		workloadsNS:  map[string][]*model.Workload{},
+		of:                  inv,
+		nsObjects:           map[string]*model.Namespace{},
+		saByKey:             map[string]*model.ServiceAccount{},
+		sasByNS:             map[string][]*model.ServiceAccount{},
+		tokenSecrets:        map[string][]*model.Secret{},
+		tokenSecretsUnnamed: map[string]bool{},
+		podsByNS:            map[string][]*model.Pod{},
+		podsByNode:          map[string][]*model.Pod{},
+		workloadsNS:         map[string][]*model.Workload{},
 	}
 	nsSet := map[string]bool{}
 	for _, n := range inv.Namespaces {
@@ -481,7 +485,11 @@ func indexObjects(inv *model.Inventory) *objects {
 	}
 	for _, s := range inv.Secrets {
 		if s.Type == model.SecretTypeServiceAccountToken {
-			o.tokenSecrets[s.Namespace] = append(o.tokenSecrets[s.Namespace], s)
+			prev := o.tokenSecrets[s.Namespace]
+			if len(prev) > 0 && prev[len(prev)-1].Name > s.Name {
+				o.tokenSecretsUnnamed[s.Namespace] = true
+			}
+			o.tokenSecrets[s.Namespace] = append(prev, s)
 		}
 	}
 	for _, p := range inv.Pods {

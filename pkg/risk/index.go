@@ -268,23 +268,48 @@ func namesAllowed(p *Principal, ns string, probes []reqShape) (anyName bool, nam
 // where the namespace's objects are in name order (the decoder sorts every
 // list), else by a scan of them.
 func objectsNamed[T any](list []T, positions []int, unnamed bool, meta func(T) *model.Meta, names map[string]bool) []int {
+	out := namedAt(len(positions), func(k int) string { return meta(list[positions[k]]).Name }, unnamed, names)
+	for i, k := range out {
+		out[i] = positions[k]
+	}
+	return out
+}
+
+// namedAt returns, in ascending order, the k < n whose name(k) is one of
+// names: by binary search where the names are in order, else (unnamed) by
+// a scan.
+func namedAt(n int, name func(k int) string, unnamed bool, names map[string]bool) []int {
 	var out []int
 	if unnamed {
-		for _, i := range positions {
-			if names[meta(list[i]).Name] {
-				out = append(out, i)
+		for k := range n {
+			if names[name(k)] {
+				out = append(out, k)
 			}
 		}
 		return out
 	}
-	for name := range names {
-		k := sort.Search(len(positions), func(k int) bool { return meta(list[positions[k]]).Name >= name })
-		for ; k < len(positions) && meta(list[positions[k]]).Name == name; k++ {
-			out = append(out, positions[k])
+	for want := range names {
+		k := sort.Search(n, func(k int) bool { return name(k) >= want })
+		for ; k < n && name(k) == want; k++ {
+			out = append(out, k)
 		}
 	}
 	sort.Ints(out)
 	return out
+}
+
+// tokenSecretsFor returns the token Secrets of ns, in inventory order, that
+// some rule of p there could allow one of the probes on by name: every one
+// when a rule allows any name, else those its rules name. A principal allowed
+// to read a few Secrets by name in a namespace of thousands of token Secrets
+// (a cluster that predates bound tokens, one per ServiceAccount) asked for
+// every one of them.
+func (a *Analysis) tokenSecretsFor(p *Principal, ns string, probes []reqShape) []*model.Secret {
+	list := a.tokenSecrets[ns]
+	if anyName, names := namesAllowed(p, ns, probes); !anyName {
+		return atPositions(list, namedAt(len(list), func(k int) string { return list[k].Name }, a.tokenSecretsUnnamed[ns], names))
+	}
+	return list
 }
 
 // namespacesOf returns the namespaces of nss (every namespace: all) that

@@ -18,7 +18,9 @@ import (
 // attach, replacing a pod's image), the controllers of a namespace past the
 // first that gives its steps. What they leave out must be failed steps
 // only. Compared on generated clusters with one namespace of many pods and
-// ServiceAccounts (ShapeMonolith), the hostile shape, operators bound
+// ServiceAccounts (ShapeMonolith; with a legacy token Secret for each, read
+// and minted by name, ShapeLegacyTokens; with no token mounted,
+// ShapeHardened), the hostile shape, operators bound
 // cluster-wide (ShapeOperators) and rules naming objects of every namespace
 // (ShapeWide), and on every scenario's input.
 func TestKeepingCandidatesChangesNoStep(t *testing.T) {
@@ -41,7 +43,7 @@ func TestKeepingCandidatesChangesNoStep(t *testing.T) {
 	for _, tc := range []struct {
 		shape      string
 		namespaces int
-	}{{cluster.ShapeMonolith, 30}, {cluster.ShapeHostile, 40}, {cluster.ShapeOperators, 40}, {cluster.ShapeWide, 40}} {
+	}{{cluster.ShapeMonolith, 30}, {cluster.ShapeLegacyTokens, 30}, {cluster.ShapeHardened, 30}, {cluster.ShapeHostile, 40}, {cluster.ShapeOperators, 40}, {cluster.ShapeWide, 40}} {
 		t.Run(fmt.Sprintf("%s %d", tc.shape, tc.namespaces), func(t *testing.T) {
 			same(t, shapeInventory(t, tc.namespaces, 5, tc.shape), risk.Options{}, 10000)
 		})

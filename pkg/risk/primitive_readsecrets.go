@@ -155,7 +155,7 @@ func (a *Analysis) tokenSecretStep(prim, ns string, s *model.Secret, condition f
 func readSecretsIn(a *Analysis, p *Principal, ns, verb string) []Candidate {
 	var out []Candidate
 	found := false
-	for _, s := range a.tokenSecrets[ns] {
+	for _, s := range a.tokenSecretsFor(p, ns, []reqShape{{verbs: []string{verb}, resource: "secrets"}}) {
 		br, ok := p.First(res(verb, "", "secrets", "", ns, s.Name))
 		if !ok {
 			continue

@@ -65,7 +65,8 @@ func (tokenRequest) Evaluate(a *Analysis, p *Principal) []Candidate {
 			}
 		}
 		found := false
-		for _, sa := range a.sasByNS[ns] {
+		// Those its rules could allow by name (every one for any name).
+		for _, sa := range a.selectServiceAccounts(p, false, map[string]bool{ns: true}, nil, tokenRequestProbes) {
 			br, ok := p.First(res("create", "", "serviceaccounts", "token", ns, sa.Name))
 			if !ok {
 				continue

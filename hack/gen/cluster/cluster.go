@@ -42,7 +42,7 @@ func Write(w io.Writer, namespaces int, seed uint64, format string) error {
 
 // Shapes are the shapes WriteShape generates, in the order -shape lists
 // them.
-var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators, ShapeRebinders, ShapeAggregated, ShapeFanIn, ShapeMonolith}
+var Shapes = []string{ShapeDefault, ShapeHostile, ShapeWide, ShapeGroupWide, ShapePolicies, ShapeAuthEdit, ShapeOperators, ShapeRebinders, ShapeAggregated, ShapeFanIn, ShapeMonolith, ShapeLegacyTokens, ShapeHardened}
 
 // WriteShape generates the cluster of a shape (one of Shapes) into w.
 func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) error {
@@ -59,7 +59,7 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 		return err
 	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n: namespaces, emit: e.item}
-	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators || shape == ShapeRebinders || shape == ShapeAggregated || shape == ShapeFanIn || shape == ShapeMonolith {
+	if shape == ShapeHostile || shape == ShapePolicies || shape == ShapeAuthEdit || shape == ShapeOperators || shape == ShapeRebinders || shape == ShapeAggregated || shape == ShapeFanIn || shape == ShapeMonolith || shape == ShapeLegacyTokens || shape == ShapeHardened {
 		// A stream of its own: the default objects stay the same bytes.
 		g.hostile = rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
 	}
@@ -73,7 +73,9 @@ func WriteShape(w io.Writer, namespaces int, seed uint64, format, shape string) 
 	g.rebinders = shape == ShapeRebinders
 	g.aggregated = shape == ShapeAggregated
 	g.fanIn = shape == ShapeFanIn
-	g.monolith = shape == ShapeMonolith
+	g.monolith = shape == ShapeMonolith || shape == ShapeLegacyTokens || shape == ShapeHardened
+	g.legacyTokens = shape == ShapeLegacyTokens
+	g.hardened = shape == ShapeHardened
 	if err := g.run(); err != nil {
 		return err
 	}
@@ -174,8 +176,9 @@ type gen struct {
 	aggregated bool
 	// fanIn adds the fanin shape's bindings (fanin.go).
 	fanIn bool
-	// monolith adds the monolith shape's namespace (monolith.go).
-	monolith bool
+	// monolith adds the monolith shape's namespace (monolith.go);
+	// legacyTokens and hardened change it (ShapeLegacyTokens, ShapeHardened).
+	monolith, legacyTokens, hardened bool
 	// policies adds the policies shape's admission policies.
 	policies bool
 	// saUIDs are the UIDs of the ServiceAccounts written so far, by

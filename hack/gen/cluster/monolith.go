@@ -24,6 +24,22 @@ import (
 // shape's objects (later UIDs and resourceVersions aside).
 const ShapeMonolith = "monolith"
 
+// ShapeLegacyTokens is the monolith shape as a cluster that predates bound
+// tokens leaves it: every ServiceAccount of the monolith namespace has a
+// legacy token Secret, and a Role of its own, bound to it, that names its
+// token Secret (get) and itself (create serviceaccounts/token), as
+// controllers that read or mint their own token are given. A primitive
+// that asks, for every principal with such a rule, about every token
+// Secret or ServiceAccount of the namespace grows with its square.
+const ShapeLegacyTokens = "legacytokens"
+
+// ShapeHardened is the monolith shape with no token mounted in the
+// monolith namespace's pods (automountServiceAccountToken: false on each):
+// exec, attach and patch on every pod there reach nothing, and a primitive
+// that visits every pod to find that out, once per principal, grows with
+// the square of the namespace.
+const ShapeHardened = "hardened"
+
 // monolithNamespace is the namespace the shape adds.
 const monolithNamespace = "monolith"
 
@@ -72,8 +88,18 @@ func (g *gen) monolithNamespaceObjects(i int) {
 		sa := fmt.Sprintf("svc-%05d", k)
 		sas = append(sas, sa)
 		g.out(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}, ObjectMeta: g.meta(sa, ns, nil)})
-		if k%6 == 0 {
+		if k%6 == 0 || g.legacyTokens {
 			g.out(g.tokenSecret(ns, sa))
+		}
+		if g.legacyTokens {
+			own := "own-token-" + sa
+			g.out(&rbacv1.Role{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}, ObjectMeta: g.meta(own, ns, nil),
+				Rules: []rbacv1.PolicyRule{named(rule([]string{"get"}, core, []string{"secrets"}), sa+"-token"),
+					named(rule([]string{"create"}, core, []string{"serviceaccounts/token"}), sa)}})
+			g.out(&rbacv1.RoleBinding{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+				ObjectMeta: g.meta(own, ns, nil),
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: own},
+				Subjects:   []rbacv1.Subject{saSubject(ns, sa)}})
 		}
 		role := monolithRoles[k%len(monolithRoles)].name
 		g.out(&rbacv1.RoleBinding{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
@@ -94,6 +120,10 @@ func (g *gen) monolithNamespaceObjects(i int) {
 		pod.Spec.NodeName = g.workers[(i*15+p)%len(g.workers)]
 		if p == 0 {
 			pod.Spec.Containers[0].Stdin = true
+		}
+		if g.hardened {
+			off := false
+			pod.Spec.AutomountServiceAccountToken = &off
 		}
 		pod.Status = corev1.PodStatus{Phase: corev1.PodRunning, StartTime: &created}
 		g.out(pod)
