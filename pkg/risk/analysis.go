@@ -140,6 +140,9 @@ type Analysis struct {
 	// bySA memoises, for a namespace of many pods or token Secrets, which
 	// run as or belong to each ServiceAccount (podsRunningAs, tokenSecretsOf).
 	bySA map[string]*saObjects
+	// workloadsByName memoises, for a namespace of many workloads, the
+	// positions of its workloads by name (workloadsNamed).
+	workloadsByName map[string]map[string][]int
 	// escapeNS memoises escapeOrder, by pod maker resource.
 	escapeNS map[string][]string
 	// groupRules memoises the rules bound to each group (groupRulesOf):

@@ -330,15 +330,17 @@ func namespacesOf(byNS map[string][]int, ordered []string, all bool, nss map[str
 }
 
 // eachWorkloadIn calls visit with the workloads of the namespaces nss (of
-// every namespace: all): in inventory order when byNamespace is false,
-// else a namespace at a time, in the order of their first workloads, until
-// visit returns false for the namespace. A primitive that needs one
-// workload per namespace stops there: listing every workload of the
-// principal's namespaces, for every principal that may change the
-// controllers of a namespace of thousands, grew with its square.
-func (a *Analysis) eachWorkloadIn(all bool, nss map[string]bool, byNamespace bool, visit func(*model.Workload) bool) {
+// every namespace: all): in inventory order when p is nil, else a namespace
+// at a time, in the order of their first workloads, until visit returns
+// false for the namespace, and in a namespace where p's rules name
+// workloads (no rule allows any name for one of the probes), only those
+// named. A primitive that needs one workload per namespace stops there:
+// listing every workload of the principal's namespaces, for every
+// principal that may change the controllers of a namespace of thousands
+// (or a few of them by name), grew with its square.
+func (a *Analysis) eachWorkloadIn(all bool, nss map[string]bool, p *Principal, probes []reqShape, visit func(*model.Workload) bool) {
 	idx := a.objIndex()
-	if !byNamespace {
+	if p == nil {
 		list := a.Inv.Workloads
 		if !all {
 			list = selectIn(list, idx.workloads, nss)
@@ -349,12 +351,40 @@ func (a *Analysis) eachWorkloadIn(all bool, nss map[string]bool, byNamespace boo
 		return
 	}
 	for _, ns := range namespacesOf(idx.workloads, idx.workloadNamespaces, all, nss) {
-		for _, i := range idx.workloads[ns] {
+		pos := idx.workloads[ns]
+		if anyName, names := namesAllowed(p, ns, probes); !anyName {
+			pos = a.workloadsNamed(ns, names)
+		}
+		for _, i := range pos {
 			if !visit(a.Inv.Workloads[i]) {
 				break
 			}
 		}
 	}
+}
+
+// workloadsNamed returns the positions of the workloads of ns with one of
+// the names, in inventory order: through an index of the namespace's
+// workloads by name, made once, where it has many (they are in kind order,
+// so not in name order), else by a scan.
+func (a *Analysis) workloadsNamed(ns string, names map[string]bool) []int {
+	pos := a.objIndex().workloads[ns]
+	if len(pos) < manyPerNamespace {
+		return objectsNamed(a.Inv.Workloads, pos, true, workloadMeta, names)
+	}
+	byName := memo(&a.mu, &a.workloadsByName, ns, func() map[string][]int {
+		m := make(map[string][]int, len(pos))
+		for _, i := range pos {
+			m[a.Inv.Workloads[i].Name] = append(m[a.Inv.Workloads[i].Name], i)
+		}
+		return m
+	})
+	var out []int
+	for name := range names {
+		out = append(out, byName[name]...)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // serviceAccountsFor returns the ServiceAccounts some rule of p could allow one of the probes on.

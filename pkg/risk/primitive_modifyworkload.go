@@ -58,7 +58,11 @@ func (modifyWorkload) Evaluate(a *Analysis, p *Principal) []Candidate {
 	// steps; otherwise a namespace's controllers are visited until one
 	// gives its steps.
 	doneNS := map[string]bool{}
-	a.eachWorkloadIn(all, nss, !a.keeps(p), func(w *model.Workload) bool {
+	visitor := p
+	if a.keeps(p) {
+		visitor = nil // every controller, in inventory order
+	}
+	a.eachWorkloadIn(all, nss, visitor, modifyWorkloadProbes, func(w *model.Workload) bool {
 		wr, ok := resourceForKind(w.Kind)
 		if !ok || doneNS[w.Namespace] || (covered[w.Kind] && !local[w.Namespace]) {
 			return !doneNS[w.Namespace]

@@ -27,10 +27,11 @@ const ShapeMonolith = "monolith"
 // ShapeLegacyTokens is the monolith shape as a cluster that predates bound
 // tokens leaves it: every ServiceAccount of the monolith namespace has a
 // legacy token Secret, and a Role of its own, bound to it, that names its
-// token Secret (get) and itself (create serviceaccounts/token), as
-// controllers that read or mint their own token are given. A primitive
-// that asks, for every principal with such a rule, about every token
-// Secret or ServiceAccount of the namespace grows with its square.
+// token Secret (get), itself (create serviceaccounts/token) and its team's
+// Deployment (patch), as controllers that read or mint their own token or
+// roll their own Deployment are given. A primitive that asks, for every
+// principal with such a rule, about every token Secret, ServiceAccount or
+// controller of the namespace grows with its square.
 const ShapeLegacyTokens = "legacytokens"
 
 // ShapeHardened is the monolith shape with no token mounted in the
@@ -95,7 +96,8 @@ func (g *gen) monolithNamespaceObjects(i int) {
 			own := "own-token-" + sa
 			g.out(&rbacv1.Role{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}, ObjectMeta: g.meta(own, ns, nil),
 				Rules: []rbacv1.PolicyRule{named(rule([]string{"get"}, core, []string{"secrets"}), sa+"-token"),
-					named(rule([]string{"create"}, core, []string{"serviceaccounts/token"}), sa)}})
+					named(rule([]string{"create"}, core, []string{"serviceaccounts/token"}), sa),
+					named(rule([]string{"patch"}, []string{"apps"}, []string{"deployments"}), fmt.Sprintf("app-%05d", i))}})
 			g.out(&rbacv1.RoleBinding{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
 				ObjectMeta: g.meta(own, ns, nil),
 				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: own},
