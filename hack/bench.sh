@@ -28,6 +28,8 @@
 #   BENCH_LEGACYTOKENS namespaces of the legacytokens-shape runs (default ""; e.g. "1000 3000")
 #   BENCH_HARDENED namespaces of the hardened-shape runs (default ""; e.g. "1000 3000")
 #   BENCH_REVIEW  1 to measure report and chokepoints too (default 0)
+#   BENCH_KUBERNETES_VERSION --kubernetes-version of every command but who-can
+#                 (default "": unknown; e.g. v1.35, where get alone no longer execs)
 #   BENCH_MEMCAP  address-space cap of each command in bytes (default 8000000000)
 #   BENCH_SEED    generator seed (default 1)
 #   BENCH_RUNS    runs per command, the fastest is kept (default 1)
@@ -51,6 +53,8 @@ MONOLITH=${BENCH_MONOLITH-""}
 LEGACYTOKENS=${BENCH_LEGACYTOKENS-""}
 HARDENED=${BENCH_HARDENED-""}
 REVIEW=${BENCH_REVIEW:-0}
+VER=()
+if [ -n "${BENCH_KUBERNETES_VERSION:-}" ]; then VER=(--kubernetes-version "$BENCH_KUBERNETES_VERSION"); fi
 # Every command runs under an address-space cap (prlimit --as), so that a
 # runaway run fails instead of taking the machine's memory.
 CAP=()
@@ -139,14 +143,14 @@ for run in $runs; do
 	echo "bench: $n namespaces, $shape ($mb MB)" >&2
 	read -r ft fm fc < <(measure "$WORK/floor" "$f")
 	objects=$(awk '{print $1}' "$WORK/out")
-	read -r st sm sc < <(measure "$BIN" scan -f "$f" -o json)
+	read -r st sm sc < <(measure "$BIN" scan -f "$f" -o json "${VER[@]}")
 	[ "$shape" != default ] || SCAN_T[$n]=$st SCAN_C[$n]=$sc
-	read -r rt rm rc < <(measure "$BIN" from "$SUBJECT" -f "$f" -o json)
+	read -r rt rm rc < <(measure "$BIN" from "$SUBJECT" -f "$f" -o json "${VER[@]}")
 	read -r wt wm wc < <(measure "$BIN" who-can get secrets -A -f "$f" -o json)
-	read -r et em ec < <(measure "$BIN" explain "$SUBJECT" -f "$f" -o json)
+	read -r et em ec < <(measure "$BIN" explain "$SUBJECT" -f "$f" -o json "${VER[@]}")
 	if [ "$REVIEW" = 1 ]; then
-		read -r pt pm pc < <(measure "$BIN" report -f "$f" -o md)
-		read -r ct cm cc < <(measure "$BIN" chokepoints -f "$f" -o json)
+		read -r pt pm pc < <(measure "$BIN" report -f "$f" -o md "${VER[@]}")
+		read -r ct cm cc < <(measure "$BIN" chokepoints -f "$f" -o json "${VER[@]}")
 	fi
 	row() {
 		awk -v n="$n" -v shape="$shape" -v o="$objects" -v mb="$mb" -v c="$1" -v t="$2" -v m="$3" -v cpu="$4" -v ft="$ft" -v fm="$fm" -v fc="$fc" -v st="$st" 'BEGIN{
@@ -191,6 +195,7 @@ MACHINE="$(nproc) CPUs ($CPU), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 	echo "kubectl-auth_paths who-can get secrets -A -f FILE -o json"
 	echo "kubectl-auth_paths explain $SUBJECT -f FILE -o json"
 	[ "$REVIEW" != 1 ] || echo "kubectl-auth_paths report -f FILE -o md; kubectl-auth_paths chokepoints -f FILE -o json"
+	[ ${#VER[@]} = 0 ] || echo "# every command but who-can with ${VER[*]}"
 	echo '```'
 } >"$WORK/results.md"
 cat "$WORK/results.md"

@@ -402,7 +402,11 @@ var (
 	execOnlyProbes  = []reqShape{{verbs: []string{"create", "get"}, resource: "pods", subresource: "exec"}}
 	ephemeralProbes = []reqShape{{verbs: modifyVerbs, resource: "pods", subresource: "ephemeralcontainers"}}
 	attachProbes    = []reqShape{{verbs: []string{"create", "get"}, resource: "pods", subresource: "attach"}}
-	modifyPodProbes = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
+	// execCreateProbes and attachCreateProbes are exec's and attach's from
+	// v1.35, where get alone gives only explain's failed steps.
+	execCreateProbes   = append([]reqShape{{verbs: []string{"create"}, resource: "pods", subresource: "exec"}}, ephemeralProbes...)
+	attachCreateProbes = []reqShape{{verbs: []string{"create"}, resource: "pods", subresource: "attach"}}
+	modifyPodProbes    = []reqShape{{verbs: modifyVerbs, resource: "pods"}}
 	// createPodProbes: creating a pod or any controller with a pod template.
 	createPodProbes = func() []reqShape {
 		var out []reqShape

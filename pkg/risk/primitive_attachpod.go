@@ -47,13 +47,17 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		return Candidate{Primitive: "attach-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
 	}
-	all, nss := reach(p, attachProbes...) // the pods some rule could allow a probe on
+	probes := attachProbes
+	if needsCreate && !a.keeps(p) {
+		probes = attachCreateProbes // get alone gives only explain's failed steps
+	}
+	all, nss := reach(p, probes...) // the pods some rule could allow a probe on
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "attach", a.attachablePodsScope); g != nil {
 		out = append(out, attachAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			all, nss = false, namespacedReach(p, attachProbes...)
+			all, nss = false, namespacedReach(p, probes...)
 		}
 	}
 	nsStep := func(ns string) *anyPodGrant {
@@ -72,7 +76,7 @@ func (attachPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// explain keeps.
 		scopedNS = func(ns string) bool { return nsStep(ns) != nil || allowedOnEveryPod(p, ns, verbs, "attach") }
 	}
-	for _, pod := range a.selectPods(p, all, nss, scopedNS, attachProbes) {
+	for _, pod := range a.selectPods(p, all, nss, scopedNS, probes) {
 		if len(pod.Spec.Stdin) == 0 && !a.keeps(p) {
 			continue // nothing but a failed step (no stdin), which only explain keeps
 		}

@@ -45,13 +45,20 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		}
 		return Candidate{Primitive: "exec-pod", To: g.scope, Hops: 1, Holds: true, Grants: grants(g.br), Condition: how}
 	}
-	all, nss := reach(p, execProbes...) // the pods some rule could allow a probe on
+	probes := execProbes
+	if needsCreate && !a.keeps(p) {
+		// A rule that allows get alone gives only failed steps, which only
+		// explain keeps: every holder of such a rule visited every pod of
+		// its namespaces, to fail on each.
+		probes = execCreateProbes
+	}
+	all, nss := reach(p, probes...) // the pods some rule could allow a probe on
 	if g := a.anyPodGrantIn(anyPod, p, allNamespaces, verbs, "exec", a.runningPodsScope); g != nil {
 		out = append(out, execAny(g, allNamespaces))
 		if !a.keeps(p) {
 			// Elsewhere than the namespaces of its own rules, the scope has
 			// every pod's steps.
-			all, nss = false, namespacedReach(p, execProbes...)
+			all, nss = false, namespacedReach(p, probes...)
 		}
 	}
 	// An ephemeral container added to every pod of a namespace, or of every
@@ -88,7 +95,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		if g := a.anyPodGrantIn(anyEph, p, allNamespaces, modifyVerbs, "ephemeralcontainers", a.ephemeralPodsScope); g != nil {
 			out = append(out, ephemeralAny(g, allNamespaces))
 			if !a.keeps(p) {
-				all, nss = false, namespacedReach(p, execProbes...)
+				all, nss = false, namespacedReach(p, probes...)
 			}
 		}
 	}
@@ -111,7 +118,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 		// Its rules bound cluster-wide name pods and allow no
 		// ephemeral container: elsewhere than the namespaces of its
 		// own rules, the named scopes have every pod's steps.
-		all, nss = false, namespacedReach(p, execProbes...)
+		all, nss = false, namespacedReach(p, probes...)
 	}
 	// How the principal acts on every pod of a namespace, asked once per
 	// namespace: a step into the scope of its pods (and of its pods with an
@@ -144,7 +151,7 @@ func (execPod) Evaluate(a *Analysis, p *Principal) []Candidate {
 			return g != nil || eg != nil || allowedOnEveryPod(p, ns, verbs, "exec")
 		}
 	}
-	for _, pod := range a.selectPods(p, all, nss, scopedNS, execProbes) {
+	for _, pod := range a.selectPods(p, all, nss, scopedNS, probes) {
 		g, eg := nsSteps(pod.Namespace)
 		scoped := g != nil || eg != nil
 		if scoped && !a.keeps(p) {

@@ -29,9 +29,12 @@ const ShapeMonolith = "monolith"
 // legacy token Secret, and a Role of its own, bound to it, that names its
 // token Secret (get), itself (create serviceaccounts/token) and its team's
 // Deployment (patch), as controllers that read or mint their own token or
-// roll their own Deployment are given. A primitive that asks, for every
-// principal with such a rule, about every token Secret, ServiceAccount or
-// controller of the namespace grows with its square.
+// roll their own Deployment are given; and its debugger Role allows get,
+// not create, on pods/exec and pods/attach, as Roles written before v1.35
+// do (from v1.35, scanned with --kubernetes-version or live, that execs
+// into nothing). A primitive that asks, for every principal with such a
+// rule, about every token Secret, ServiceAccount, controller or pod of the
+// namespace grows with its square.
 const ShapeLegacyTokens = "legacytokens"
 
 // ShapeHardened is the monolith shape with no token mounted in the
@@ -80,7 +83,13 @@ func (g *gen) monolithNamespaceObjects(i int) {
 		nsObj.Status.Phase = corev1.NamespaceActive
 		g.out(nsObj)
 		for _, r := range monolithRoles {
-			g.out(&rbacv1.Role{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}, ObjectMeta: g.meta(r.name, ns, nil), Rules: r.rules})
+			rules := r.rules
+			if g.legacyTokens && r.name == "debugger" {
+				// Written before v1.35, when get on pods/exec and
+				// pods/attach sufficed: from v1.35 it execs into nothing.
+				rules = []rbacv1.PolicyRule{rules[0], rule([]string{"get"}, core, []string{"pods/exec", "pods/attach"})}
+			}
+			g.out(&rbacv1.Role{TypeMeta: metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}, ObjectMeta: g.meta(r.name, ns, nil), Rules: rules})
 		}
 	}
 	var sas []string
