@@ -1,7 +1,6 @@
 package review
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 	"sort"
@@ -570,6 +569,7 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 	// with the last of them, which the greedy choice of one binding at a
 	// time does not see: no binding cuts it.
 	edgesOf := map[string][]*graph.Edge{}
+	counted := map[string]bool{} // the bindings a path may count
 	mask := g.NewEdgeMask()
 	wasGone := granting(gone)
 	for _, e := range g.Edges() {
@@ -577,8 +577,11 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 			mask.Add(e)
 		}
 		for _, b := range cutters(e) {
-			if !gone[b] && !protected[b] {
-				edgesOf[b] = append(edgesOf[b], e)
+			if !protected[b] {
+				counted[b] = true
+				if !gone[b] {
+					edgesOf[b] = append(edgesOf[b], e)
+				}
 			}
 		}
 	}
@@ -587,20 +590,17 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 	// a pick changes the paths of the identities below its edges only,
 	// whose counts are taken back and made again.
 	on := map[*graph.Node][]string{} // the bindings counted for an identity
-	count := map[string]int{}
-	best := &coverHeap{} // by the paths each binding is on
+	counts := newPathCounts(sortedKeys(counted))
 	recount := func(n *graph.Node) {
 		for _, b := range on[n] {
-			count[b]--
-			heap.Push(best, coverItem{b, count[b]})
+			counts.add(b, -1)
 		}
 		var seen []string
 		for e := tree.Next(n); e != nil; e = tree.Next(e.To) {
 			for _, b := range cutters(e) {
 				if !protected[b] && !slices.Contains(seen, b) {
 					seen = append(seen, b)
-					count[b]++
-					heap.Push(best, coverItem{b, count[b]})
+					counts.add(b, 1)
 				}
 			}
 		}
@@ -610,13 +610,9 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 		recount(n)
 	}
 	var picks []string
-	for best.Len() > 0 {
-		top := heap.Pop(best).(coverItem)
-		if top.n == 0 || top.n != count[top.binding] {
-			continue // counted again since
-		}
-		picks = append(picks, top.binding)
-		for _, n := range tree.Remove(edgesOf[top.binding]) {
+	for b := counts.take(); b != ""; b = counts.take() {
+		picks = append(picks, b)
+		for _, n := range tree.Remove(edgesOf[b]) {
 			if isKey[n] {
 				recount(n)
 			}
