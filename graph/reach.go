@@ -61,25 +61,44 @@ func (r *Reacher) Has(n *Node) bool { return n != nil && r.ok[n.index] }
 // reaches has a path whose last edge put back joins a node that did not
 // reach to one that did: searching back from those is the whole change.
 func (r *Reacher) Restore(edges []*Edge) []*Node {
+	gained, _ := r.RestoreUntil(edges, nil)
+	return gained
+}
+
+// RestoreUntil is Restore that stops searching at the first node gained
+// for which stop (nil: none) is true, and reports whether it did: then the
+// nodes returned are those gained so far, and only Undo, which forgets
+// them, may follow. A caller that undoes a restore as soon as it gains one
+// of some nodes need not search the rest of what it gains (on a large
+// graph, most of the graph, once per restore).
+func (r *Reacher) RestoreUntil(edges []*Edge, stop func(*Node) bool) (gained []*Node, stopped bool) {
 	for _, e := range edges {
 		r.mask.Remove(e)
 	}
 	r.gained = r.gained[:0]
+	mark := func(n *Node) bool {
+		r.mark(n)
+		return stop != nil && stop(n)
+	}
 	for _, e := range edges {
 		if !r.mask.Has(e) && r.ok[e.To.index] && !r.ok[e.From.index] {
-			r.mark(e.From)
+			if mark(e.From) {
+				r.stack = r.stack[:0]
+				return r.gained, true
+			}
 			for len(r.stack) > 0 {
 				v := r.stack[len(r.stack)-1]
 				r.stack = r.stack[:len(r.stack)-1]
 				for _, in := range r.g.in[v.index] {
-					if !r.ok[in.From.index] && !r.mask.Has(in) {
-						r.mark(in.From)
+					if !r.ok[in.From.index] && !r.mask.Has(in) && mark(in.From) {
+						r.stack = r.stack[:0]
+						return r.gained, true
 					}
 				}
 			}
 		}
 	}
-	return r.gained
+	return r.gained, false
 }
 
 func (r *Reacher) mark(n *Node) {

@@ -10,8 +10,9 @@ import (
 )
 
 // TestReacher: on random graphs, a Reacher kept current through Restore
-// and Undo answers as a search of the whole graph with the mask does, and
-// Restore returns exactly the nodes that newly reach.
+// and Undo answers as a search of the whole graph with the mask does,
+// Restore returns exactly the nodes that newly reach, and RestoreUntil
+// stops exactly when one of them is a stop node.
 func TestReacher(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	for world := range 200 {
@@ -58,6 +59,25 @@ func TestReacher(t *testing.T) {
 		}
 		before := check("start")
 		for i := len(sets) - 1; i >= 0; i-- {
+			// RestoreUntil stops exactly when Restore would gain a node
+			// of stop, and Undo then gives back the state before.
+			stop := map[*graph.Node]bool{}
+			for _, n := range nodes {
+				if r.Intn(4) == 0 {
+					stop[n] = true
+				}
+			}
+			other := sets[r.Intn(i+1)] // a set not restored yet: the next restore is of another
+			full := slices.Clone(reacher.Restore(other))
+			reacher.Undo(other)
+			_, stopped := reacher.RestoreUntil(other, func(n *graph.Node) bool { return stop[n] })
+			if want := slices.ContainsFunc(full, func(n *graph.Node) bool { return stop[n] }); stopped != want {
+				t.Fatalf("world %d: RestoreUntil stopped %v, a restore gains a stop node %v", world, stopped, want)
+			}
+			reacher.Undo(other)
+			if got := check("undo after RestoreUntil"); !slices.Equal(got, before) {
+				t.Fatalf("world %d: undo after RestoreUntil did not give back the state before", world)
+			}
 			gained := slices.Clone(reacher.Restore(sets[i]))
 			after := check("restore")
 			for j, n := range nodes {

@@ -626,12 +626,9 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 	needed := make([]bool, len(picks))
 	for i := len(picks) - 1; i >= 0; i-- {
 		edges := edgesOf[picks[i]]
-		for _, n := range reach.Restore(edges) {
-			if isKey[n] {
-				reach.Undo(edges)
-				needed[i] = true
-				break
-			}
+		if _, gains := reach.RestoreUntil(edges, func(n *graph.Node) bool { return isKey[n] }); gains {
+			reach.Undo(edges)
+			needed[i] = true
 		}
 	}
 	out := picks[:0]
