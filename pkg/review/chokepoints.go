@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -589,8 +590,8 @@ func graphCut(g *graph.Graph, keys []string, gone, protected map[string]bool) []
 	// Each identity's path counts once for each removable binding on it;
 	// a pick changes the paths of the identities below its edges only,
 	// whose counts are taken back and made again.
-	on := map[*graph.Node][]string{} // the bindings counted for an identity
-	counts := newPathCounts(sortedKeys(counted))
+	on := map[*graph.Node][]string{}                            // the bindings counted for an identity
+	counts := newPathCounts(slices.Collect(maps.Keys(counted))) // it sorts them
 	recount := func(n *graph.Node) {
 		for _, b := range on[n] {
 			counts.add(b, -1)
